@@ -1,0 +1,67 @@
+#include "cli/app.h"
+
+#include <exception>
+
+#include "io/atomic_file.h"
+#include "model/error.h"
+
+namespace attnsim::cli {
+namespace {
+
+constexpr const char* kUsage = R"(attnsim: what attention costs on a GPU, and why.
+
+usage: attnsim <command> [options]    (attnsim <command> --help for each)
+
+commands:
+  predict    FLOPs, HBM bytes, memory, time and bound of one attention call
+  sweep      the same over sequence lengths, variants and GPUs; log-log slope; --plot
+  gpus       the GPU profiles (hw_profiles/) with their key figures
+  variants   the attention variants, their knobs and sources
+
+examples:
+  attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
+  attnsim sweep --gpu h100-sxm,rtx4090 --variant eager,flash2,flash3 --seq 512:131072:x2 --plot wall.svg
+)";
+
+// Workload fields are command-line options; profile fields carry their file and line.
+std::string describe(const InvalidInput& e) {
+  const std::string& field = e.field();
+  if (field.empty()) return e.what();
+  const bool is_option = field.find_first_of(".:/ ") == std::string::npos;
+  return (is_option ? "--" + field : field) + ": " + e.what();
+}
+
+}  // namespace
+
+void emit(const std::string& text, const std::string& out_path, std::ostream& out) {
+  if (out_path.empty()) {
+    out << text;
+  } else {
+    write_file_atomically(out_path, text, "out");
+  }
+}
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    out << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (command == "predict") return predict_command(rest, out, err);
+    if (command == "sweep") return sweep_command(rest, out, err);
+    if (command == "gpus") return gpus_command(rest, out, err);
+    if (command == "variants") return variants_command(rest, out, err);
+    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants\n";
+    return 2;
+  } catch (const InvalidInput& e) {
+    err << "attnsim: error: " << describe(e) << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "attnsim: failed: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace attnsim::cli

@@ -1,0 +1,21 @@
+// The attnsim command line: subcommands predict, sweep, gpus, variants. Errors become one line on
+// `err` and an exit status: 2 for invalid input, 1 for runtime failures.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace attnsim::cli {
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Output sinks: standard output, or a file written whole at the end.
+void emit(const std::string& text, const std::string& out_path, std::ostream& out);
+
+int predict_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int gpus_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int variants_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace attnsim::cli

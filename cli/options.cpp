@@ -1,0 +1,176 @@
+#include "cli/options.h"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "model/error.h"
+
+namespace attnsim::cli {
+
+std::int64_t parse_integer(const std::string& text, const std::string& option) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec == std::errc() && ptr == end) return value;
+  // Also accept exact scientific notation such as 1e9.
+  try {
+    std::size_t used = 0;
+    const double d = std::stod(text, &used);
+    if (used == text.size() && std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18) return std::int64_t(d);
+  } catch (const std::exception&) {
+  }
+  throw InvalidInput(option, "expects an integer (got '" + text + "')");
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+std::vector<std::int64_t> parse_seq_range(const std::string& text, const std::string& option) {
+  const std::string allowed = "allowed: START:END:xFACTOR, START:END:+STEP or a comma list, e.g. 512:131072:x2";
+  if (text.find(':') == std::string::npos) {
+    std::vector<std::int64_t> values;
+    for (const std::string& item : split_list(text)) values.push_back(parse_integer(item, option));
+    if (values.empty()) throw InvalidInput(option, "is empty; " + allowed);
+    return values;
+  }
+  std::vector<std::string> parts;
+  std::stringstream in(text);
+  std::string part;
+  while (std::getline(in, part, ':')) parts.push_back(part);
+  if (parts.size() != 3 || parts[2].size() < 2 || (parts[2][0] != 'x' && parts[2][0] != '+')) {
+    throw InvalidInput(option, "cannot read range '" + text + "'; " + allowed);
+  }
+  const std::int64_t start = parse_integer(parts[0], option);
+  const std::int64_t stop = parse_integer(parts[1], option);
+  const std::int64_t step = parse_integer(parts[2].substr(1), option);
+  const bool geometric = parts[2][0] == 'x';
+  if (start < 1 || stop < start || step < (geometric ? 2 : 1)) {
+    throw InvalidInput(option, "range '" + text + "' needs 1 <= START <= END and a factor >= 2 or step >= 1");
+  }
+  std::vector<std::int64_t> values;
+  constexpr std::size_t kMaxPoints = 10'000'000;
+  for (std::int64_t v = start; v <= stop; v = geometric ? v * step : v + step) {
+    values.push_back(v);
+    if (values.size() > kMaxPoints) throw InvalidInput(option, "range '" + text + "' has more than 10^7 points");
+    if (v > stop / (geometric ? step : 1) && geometric) break;
+  }
+  return values;
+}
+
+po::options_description workload_options(bool with_seq) {
+  po::options_description o("Workload (B, H, Hkv, Nq, Nk, d, dv: see docs/glossary.md)");
+  o.add_options()
+      ("batch", po::value<std::string>()->default_value("1"), "batch size B")
+      ("heads", po::value<std::string>()->default_value("32"), "query heads H")
+      ("kv-heads", po::value<std::string>(), "key/value heads Hkv, must divide H (default: H; 1 = MQA)");
+  if (with_seq) o.add_options()("seq", po::value<std::string>()->default_value("4096"), "key/value sequence length Nk");
+  o.add_options()
+      ("seq-q", po::value<std::string>(), "query length Nq (default: --seq; 1 for decoding)")
+      ("head-dim", po::value<std::string>()->default_value("128"), "head dimension d of Q and K")
+      ("head-dim-v", po::value<std::string>(), "head dimension dv of V and O (default: --head-dim)")
+      ("causal", po::bool_switch(), "causal mask (bottom-right aligned when Nq != Nk)")
+      ("window", po::value<std::string>(), "sliding window: each query sees this many keys")
+      ("dtype", po::value<std::string>()->default_value("bf16"), "fp32, tf32, fp16, bf16 or fp8-e4m3")
+      ("pass", po::value<std::string>()->default_value("forward"), "forward, backward or forward+backward");
+  return o;
+}
+
+po::options_description knob_options() {
+  po::options_description o("Variant knobs (defaults cite their source: `attnsim variants`)");
+  o.add_options()
+      ("tile", po::value<std::string>(), "tile BMxBN, e.g. 128x64 (query rows x key rows per step)")
+      ("warps", po::value<std::string>(), "warps per CTA")
+      ("stages", po::value<std::string>(), "K/V tiles buffered in shared memory")
+      ("num-splits", po::value<std::string>(), "flash-decode: KV splits (default: FlashAttention's heuristic)")
+      ("ssm-state", po::value<std::string>(), "ssm-scan: state size N (default 128)")
+      ("ssm-chunk", po::value<std::string>(), "ssm-scan: chunk length (default 256)")
+      ("ssm-expand", po::value<std::string>(), "ssm-scan: expansion factor (default 2)")
+      ("ssm-head-dim", po::value<std::string>(), "ssm-scan: SSM head dimension (default 64)");
+  return o;
+}
+
+po::options_description output_options() {
+  po::options_description o("Output");
+  o.add_options()
+      ("format", po::value<std::string>()->default_value("table"), "table, csv or json")
+      ("out", po::value<std::string>(), "write to FILE (whole or not at all) instead of standard output")
+      ("config", po::value<std::string>(), "read options from FILE (lines `key = value`, e.g. `heads = 64`)")
+      ("help,h", "show this help");
+  return o;
+}
+
+namespace {
+
+std::int64_t integer_or(const po::variables_map& vm, const char* key, std::int64_t fallback) {
+  return vm.count(key) ? parse_integer(vm[key].as<std::string>(), key) : fallback;
+}
+
+}  // namespace
+
+Workload workload_from(const po::variables_map& vm) {
+  Workload w;
+  w.batch = integer_or(vm, "batch", 1);
+  w.heads = integer_or(vm, "heads", 32);
+  w.kv_heads = integer_or(vm, "kv-heads", w.heads);
+  w.seq_kv = 4096;
+  if (vm.count("seq") && vm["seq"].as<std::string>().find_first_of(":,") == std::string::npos) {
+    w.seq_kv = parse_integer(vm["seq"].as<std::string>(), "seq");
+  }
+  w.seq_q = integer_or(vm, "seq-q", w.seq_kv);
+  w.head_dim = integer_or(vm, "head-dim", 128);
+  w.head_dim_v = integer_or(vm, "head-dim-v", w.head_dim);
+  w.causal = vm.count("causal") && vm["causal"].as<bool>();
+  if (vm.count("window")) w.window = integer_or(vm, "window", 0);
+  w.dtype = parse_dtype(vm["dtype"].as<std::string>());
+  w.pass = parse_pass(vm["pass"].as<std::string>());
+  return w;
+}
+
+VariantKnobs knobs_from(const po::variables_map& vm) {
+  VariantKnobs k;
+  if (vm.count("tile")) {
+    const std::string tile = vm["tile"].as<std::string>();
+    const auto x = tile.find('x');
+    if (x == std::string::npos) throw InvalidInput("tile", "expects BMxBN such as 128x64 (got '" + tile + "')");
+    k.block_m = parse_integer(tile.substr(0, x), "tile");
+    k.block_n = parse_integer(tile.substr(x + 1), "tile");
+  }
+  if (vm.count("warps")) k.warps = int(integer_or(vm, "warps", 4));
+  if (vm.count("stages")) k.stages = int(integer_or(vm, "stages", 1));
+  if (vm.count("num-splits")) k.num_splits = integer_or(vm, "num-splits", 1);
+  k.ssm.state_size = integer_or(vm, "ssm-state", k.ssm.state_size);
+  k.ssm.chunk_length = integer_or(vm, "ssm-chunk", k.ssm.chunk_length);
+  k.ssm.expansion = integer_or(vm, "ssm-expand", k.ssm.expansion);
+  k.ssm.head_dim = integer_or(vm, "ssm-head-dim", k.ssm.head_dim);
+  return k;
+}
+
+Format format_from(const po::variables_map& vm) { return parse_format(vm["format"].as<std::string>()); }
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& options) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(options).run(), vm);
+    if (vm.count("config")) {
+      const std::string file = vm["config"].as<std::string>();
+      std::ifstream in(file);
+      if (!in) throw InvalidInput("config", "cannot read '" + file + "'");
+      po::store(po::parse_config_file(in, options), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InvalidInput("", e.what());
+  }
+  return vm;
+}
+
+}  // namespace attnsim::cli

@@ -1,0 +1,36 @@
+// Command-line options shared by the subcommands: the workload, the variant knobs, output.
+// Numbers are parsed here (not by Boost) so a bad value gets one line naming its option.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/report.h"
+#include "model/variant.h"
+#include "model/workload.h"
+
+namespace attnsim::cli {
+
+namespace po = boost::program_options;
+
+// `with_seq` false leaves --seq to the caller (sweep reads it as a range).
+po::options_description workload_options(bool with_seq = true);
+po::options_description knob_options();
+po::options_description output_options();
+
+// Fills a workload from parsed options (--seq as a single length when present).
+Workload workload_from(const po::variables_map& vm);
+VariantKnobs knobs_from(const po::variables_map& vm);
+Format format_from(const po::variables_map& vm);
+
+std::int64_t parse_integer(const std::string& text, const std::string& option);
+std::vector<std::string> split_list(const std::string& text);
+// "512:131072:x2" (geometric), "512:4096:+512" (arithmetic) or "1024,4096,16384".
+std::vector<std::int64_t> parse_seq_range(const std::string& text, const std::string& option);
+
+// Parses argv against `options` (+ --config FILE); throws InvalidInput for unknown options.
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& options);
+
+}  // namespace attnsim::cli

@@ -1,0 +1,98 @@
+// attnsim predict: one workload, one variant, one GPU.
+#include <fmt/format.h>
+#include <sstream>
+
+#include "cli/app.h"
+#include "cli/options.h"
+#include "io/gpu_profile.h"
+#include "io/report.h"
+#include "model/variant.h"
+
+namespace attnsim::cli {
+namespace {
+
+constexpr const char* kHelp = R"(attnsim predict: FLOPs, HBM bytes, extra memory, time and bound of one attention call.
+
+example:
+  attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128 --causal
+  attnsim predict --gpu rtx4090 --variant eager --seq 16384 --format json --out eager.json
+  attnsim predict --gpu h100-sxm --variant flash-decode --seq-q 1 --seq 131072 --heads 32 --kv-heads 8 --batch 16
+
+The time is a roofline per kernel (tensor cores, exponentials on the SFU, FP32 vector work, HBM),
+stretched by wave quantization, plus a launch latency per kernel; `bound` names the resource that
+dominates. Efficiency constants and their sources: --format json lists them per kernel.
+)";
+
+std::string summary_line(const Prediction& p) {
+  const Workload& w = p.workload;
+  return fmt::format("{} on {}: B={} H={} Hkv={} Nq={} Nk={} d={} dv={} {} {}{}{}", p.variant, p.gpu, w.batch, w.heads,
+                     w.kv_heads, w.seq_q, w.seq_kv, w.head_dim, w.head_dim_v, dtype_name(w.dtype), pass_name(w.pass),
+                     w.causal ? " causal" : "", w.window ? fmt::format(" window {}", *w.window) : "");
+}
+
+std::string render_prediction_table(const Prediction& p) {
+  std::ostringstream s;
+  s << summary_line(p) << "\n";
+  if (p.cost.tiling) s << "tile " << tiling_label(*p.cost.tiling) << "\n";
+  s << "\n";
+  std::vector<Record> rows;
+  for (const Field& f : prediction_record(p)) {
+    static const std::vector<std::string> skip = {"gpu", "variant", "batch", "heads", "kv_heads", "seq_q", "seq_kv",
+                                                  "head_dim", "head_dim_v", "causal", "window", "dtype", "pass"};
+    if (std::find(skip.begin(), skip.end(), f.key) != skip.end()) continue;
+    rows.push_back({{"quantity", f.key}, {"value", human_value(f.key, f.value)}});
+  }
+  s << render_table(rows, {"quantity", "value"}) << "\n";
+  std::vector<Record> kernels;
+  for (std::size_t i = 0; i < p.kernels.size(); ++i) {
+    const KernelTime& t = p.kernels[i];
+    kernels.push_back({{"kernel", t.name},
+                       {"time_seconds", t.seconds},
+                       {"bound", t.bound},
+                       {"tensor_seconds", t.tensor_seconds},
+                       {"exp_seconds", t.exp_seconds},
+                       {"hbm_seconds", t.hbm_seconds},
+                       {"hbm_bytes", p.cost.kernels[i].hbm_read_bytes + p.cost.kernels[i].hbm_write_bytes}});
+  }
+  s << render_table(kernels, {"kernel", "time_seconds", "bound", "tensor_seconds", "exp_seconds", "hbm_seconds", "hbm_bytes"});
+  for (const std::string& note : p.cost.notes) s << "note: " << note << "\n";
+  return s.str();
+}
+
+}  // namespace
+
+int predict_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
+  po::options_description options("attnsim predict");
+  options.add_options()
+      ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)");
+  options.add(workload_options()).add(knob_options()).add(output_options());
+  const po::variables_map vm = parse(args, options);
+  if (vm.count("help")) {
+    out << kHelp << "\n" << options;
+    return 0;
+  }
+  const Format format = format_from(vm);
+  const Workload workload = workload_from(vm);
+  const VariantKnobs knobs = knobs_from(vm);
+  const Variant& variant = find_variant(vm["variant"].as<std::string>());
+  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  const std::string out_path = vm.count("out") ? vm["out"].as<std::string>() : "";
+  const Prediction p = predict(workload, gpu, variant, knobs);
+
+  std::string text;
+  if (format == Format::table) {
+    text = render_prediction_table(p);
+  } else if (format == Format::csv) {
+    text = render_csv({prediction_record(p)});
+  } else {
+    nlohmann::json j = to_json(prediction_record(p));
+    j["notes"] = p.cost.notes;
+    j["kernels"] = kernels_json(p);
+    text = j.dump(2) + "\n";
+  }
+  emit(text, out_path, out);
+  return 0;
+}
+
+}  // namespace attnsim::cli

@@ -1,0 +1,169 @@
+// attnsim sweep: predictions over sequence lengths x variants x GPUs, the fitted log-log slope per
+// (GPU, variant) over the long-sequence end, and an optional log-log plot.
+#include <fmt/format.h>
+#include <set>
+
+#include "cli/app.h"
+#include "cli/options.h"
+#include "io/gpu_profile.h"
+#include "io/plot.h"
+#include "io/report.h"
+#include "model/error.h"
+#include "model/loglog_fit.h"
+#include "model/variant.h"
+
+namespace attnsim::cli {
+namespace {
+
+constexpr const char* kHelp = R"(attnsim sweep: predictions over sequence lengths, variants and GPUs.
+
+Without options it runs the built-in study: eager vs flash2 vs flash3, H100 SXM and RTX 4090,
+N = 512 ... 131072 (x2), 32 heads, head dim 128, bf16, forward.
+
+example:
+  attnsim sweep
+  attnsim sweep --gpu h100-sxm --variant flash2,sliding-window,ssm-scan --seq 1024:1048576:x2 --plot lin.svg
+  attnsim sweep --variant flash2 --seq 16384:131072:x2 --causal --format csv --out flash2.csv
+
+For every (GPU, variant) the slope of log(time) against log(N) is fitted by least squares over the
+points with N >= --fit-min-seq: about 2 for attention (O(N^2)), 1 for linear-time variants. In the
+plot, dashed hollow points are sequence lengths whose footprint exceeds the GPU's memory.
+)";
+
+struct Series {
+  std::string gpu;
+  std::string variant;
+  std::string complexity;
+  std::vector<double> seq;
+  std::vector<double> seconds;
+  std::vector<bool> fits;
+};
+
+Record fit_record(const Series& s, std::int64_t fit_min_seq) {
+  std::vector<double> x;
+  std::vector<double> y;
+  for (std::size_t i = 0; i < s.seq.size(); ++i) {
+    if (s.seq[i] >= double(fit_min_seq)) {
+      x.push_back(s.seq[i]);
+      y.push_back(s.seconds[i]);
+    }
+  }
+  if (x.size() < 2 && s.seq.size() >= 2) {  // too few long points: use the last two
+    x.assign(s.seq.end() - 2, s.seq.end());
+    y.assign(s.seconds.end() - 2, s.seconds.end());
+  }
+  Record r{{"gpu", s.gpu}, {"variant", s.variant}, {"complexity", s.complexity}};
+  if (x.size() < 2) {
+    r.push_back({"slope", std::string("n/a (one point)")});
+    return r;
+  }
+  const PowerLawFit fit = fit_power_law(x, y);
+  r.push_back({"slope", fit.exponent});
+  r.push_back({"r_squared", fit.r_squared});
+  r.push_back({"fit_from_seq", x.front()});
+  r.push_back({"fit_to_seq", x.back()});
+  r.push_back({"fit_points", double(fit.points)});
+  return r;
+}
+
+}  // namespace
+
+int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  po::options_description options("attnsim sweep");
+  options.add_options()
+      ("gpu", po::value<std::string>()->default_value("h100-sxm,rtx4090"), "comma list of GPU ids or .toml paths")
+      ("variant", po::value<std::string>()->default_value("eager,flash2,flash3"), "comma list of variants")
+      ("seq", po::value<std::string>()->default_value("512:131072:x2"), "START:END:xFACTOR, START:END:+STEP or list")
+      ("fit-min-seq", po::value<std::string>()->default_value("16384"), "fit the log-log slope over N >= this")
+      ("plot", po::value<std::string>(), "draw time vs N on log-log axes to FILE (.svg or .png, via gnuplot)");
+  po::options_description workload = workload_options(false);
+  options.add(workload).add(knob_options()).add(output_options());
+  const po::variables_map vm = parse(args, options);
+  if (vm.count("help")) {
+    out << kHelp << "\n" << options;
+    return 0;
+  }
+  const Format format = format_from(vm);
+  const std::vector<std::int64_t> seqs = parse_seq_range(vm["seq"].as<std::string>(), "seq");
+  const std::int64_t fit_min_seq = parse_integer(vm["fit-min-seq"].as<std::string>(), "fit-min-seq");
+  const Workload base = workload_from(vm);
+  const VariantKnobs knobs = knobs_from(vm);
+  std::vector<const Variant*> variants;
+  for (const std::string& id : split_list(vm["variant"].as<std::string>())) variants.push_back(&find_variant(id));
+  std::vector<Gpu> gpus;
+  for (const std::string& id : split_list(vm["gpu"].as<std::string>())) gpus.push_back(find_gpu(id));
+  if (variants.empty()) throw InvalidInput("variant", "is empty; name at least one (attnsim variants)");
+  if (gpus.empty()) throw InvalidInput("gpu", "is empty; name at least one (attnsim gpus)");
+  const std::string out_path = vm.count("out") ? vm["out"].as<std::string>() : "";
+  const std::string plot_path = vm.count("plot") ? vm["plot"].as<std::string>() : "";
+
+  std::vector<Record> points;
+  std::vector<Series> series;
+  std::vector<std::string> notes;
+  std::set<std::string> seen_notes;
+  for (const Gpu& gpu : gpus) {
+    for (const Variant* variant : variants) {
+      Series s{gpu.id, variant->id, variant->complexity, {}, {}, {}};
+      for (const std::int64_t n : seqs) {
+        Workload w = base;
+        w.seq_kv = n;
+        if (!vm.count("seq-q")) w.seq_q = n;
+        const Prediction p = predict(w, gpu, *variant, knobs);
+        for (const std::string& note : p.cost.notes) {
+          const std::string line = fmt::format("{} on {}: {}", variant->id, gpu.id, note);
+          if (seen_notes.insert(line).second) notes.push_back(line);
+        }
+        points.push_back(prediction_record(p));
+        s.seq.push_back(double(n));
+        s.seconds.push_back(p.predicted_seconds);
+        s.fits.push_back(p.fits_in_memory);
+      }
+      series.push_back(std::move(s));
+    }
+  }
+  std::vector<Record> fits;
+  for (const Series& s : series) fits.push_back(fit_record(s, fit_min_seq));
+
+  std::string text;
+  if (format == Format::json) {
+    nlohmann::json j;
+    j["points"] = nlohmann::json::array();
+    for (const Record& r : points) j["points"].push_back(to_json(r));
+    j["fits"] = nlohmann::json::array();
+    for (const Record& r : fits) j["fits"].push_back(to_json(r));
+    j["notes"] = notes;
+    text = j.dump(2) + "\n";
+  } else if (format == Format::csv) {
+    text = render_csv(points);
+  } else {
+    text = render_table(points, {"gpu", "variant", "seq_kv", "predicted_seconds", "achieved_tflops", "hbm_read_bytes",
+                                 "workspace_bytes", "footprint_bytes", "fits_in_memory", "bound"});
+    text += fmt::format("\nlog-log slope of predicted time vs N (least squares over N >= {}):\n", fit_min_seq);
+    text += render_table(fits, {"gpu", "variant", "complexity", "slope", "fit_from_seq", "fit_to_seq"});
+    for (const std::string& note : notes) text += "note: " + note + "\n";
+  }
+  if (format == Format::csv) {
+    for (const Record& r : fits) {
+      err << "slope " << std::get<std::string>(r[0].value) << " " << std::get<std::string>(r[1].value) << ": "
+          << human_value("slope", r[3].value) << "\n";
+    }
+  }
+  if (!plot_path.empty()) {
+    std::vector<PlotSeries> lines;
+    for (const Series& s : series) {
+      PlotSeries line{fmt::format("{} @ {}", s.variant, s.gpu), {}};
+      for (std::size_t i = 0; i < s.seq.size(); ++i) line.points.push_back({s.seq[i], s.seconds[i], s.fits[i]});
+      lines.push_back(std::move(line));
+    }
+    const Workload& w = base;
+    plot_loglog(lines,
+                {fmt::format("Predicted attention time: B={} H={} Hkv={} d={} {} {}{}", w.batch, w.heads, w.kv_heads,
+                             w.head_dim, dtype_name(w.dtype), pass_name(w.pass), w.causal ? " causal" : ""),
+                 "sequence length N (tokens)", "predicted time (s)"},
+                plot_path);
+  }
+  emit(text, out_path, out);
+  return 0;
+}
+
+}  // namespace attnsim::cli

@@ -1,0 +1,204 @@
+#include "io/gpu_profile.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "model/error.h"
+#include "model/variant.h"
+
+namespace attnsim {
+namespace {
+
+struct NumberField {
+  const char* key;
+  double scale;  // to SI units
+  double min;
+  double max;
+  double Gpu::*member;
+};
+
+constexpr double kTera = 1e12;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+const NumberField kNumberFields[] = {
+    {"sm_count", 1.0, 1, 10000, &Gpu::sm_count},
+    {"boost_clock_mhz", 1e6, 100, 10000, &Gpu::boost_clock_hz},
+    {"fp32_vector_tflops", kTera, 0.1, 10000, &Gpu::fp32_vector_flops_per_second},
+    {"sfu_exp_per_clock_per_sm", 1.0, 1, 1024, &Gpu::sfu_exp_per_clock_per_sm},
+    {"memory_capacity_gib", kGiB, 0.25, 100000, &Gpu::memory_capacity_bytes},
+    {"hbm_bandwidth_gb_per_s", 1e9, 1, 1e6, &Gpu::hbm_bytes_per_second},
+    {"l2_cache_bytes", 1.0, 0, 1e10, &Gpu::l2_bytes},
+    {"shared_memory_per_sm_bytes", 1.0, 1024, 1e8, &Gpu::shared_memory_per_sm_bytes},
+    {"shared_memory_per_block_bytes", 1.0, 1024, 1e8, &Gpu::shared_memory_per_block_bytes},
+    {"registers_per_sm", 1.0, 1024, 1e8, &Gpu::registers_per_sm},
+    {"max_threads_per_sm", 1.0, 32, 1e6, &Gpu::max_threads_per_sm},
+    {"max_ctas_per_sm", 1.0, 1, 1024, &Gpu::max_ctas_per_sm},
+    {"kernel_launch_seconds", 1.0, 0, 1e-2, &Gpu::kernel_launch_seconds},
+    {"hbm_efficiency", 1.0, 0.01, 1.0, &Gpu::hbm_efficiency},
+};
+const char* const kStringFields[] = {"id", "name", "architecture", "compute_capability"};
+const std::pair<const char*, Dtype> kTensorKeys[] = {
+    {"tf32", Dtype::tf32}, {"fp16", Dtype::fp16}, {"bf16", Dtype::bf16}, {"fp8_e4m3", Dtype::fp8_e4m3}};
+
+std::string where(const std::string& file, const toml::node& node, std::string_view key) {
+  return file + ":" + std::to_string(node.source().begin.line) + ": " + std::string(key);
+}
+
+// A `{ value = N, source = "..." }` entry: the number, checked against [min, max].
+double sourced_number(const toml::node& node, const std::string& file, std::string_view key, double min, double max) {
+  const toml::table* entry = node.as_table();
+  if (!entry) throw InvalidInput(where(file, node, key), "must be { value = <number>, source = \"...\" }");
+  for (const auto& [k, v] : *entry) {
+    if (k != "value" && k != "source") {
+      throw InvalidInput(where(file, v, key), "unknown key '" + std::string(k.str()) + "'; allowed: value, source");
+    }
+  }
+  const auto source = (*entry)["source"].value<std::string>();
+  if (!source || source->empty()) throw InvalidInput(where(file, node, key), "needs a non-empty source = \"...\"");
+  const toml::node* value = entry->get("value");
+  const auto number = value ? value->value<double>() : std::nullopt;
+  if (!number) throw InvalidInput(where(file, node, key), "needs a numeric value");
+  if (!(*number >= min && *number <= max)) {
+    std::ostringstream range;
+    range << "value " << *number << " is outside the physical range [" << min << ", " << max << "]";
+    throw InvalidInput(where(file, node, key), range.str());
+  }
+  return *number;
+}
+
+void read_efficiency(const toml::table& table, const std::string& file, Gpu& gpu) {
+  for (const auto& [variant, node] : table) {
+    const toml::table* entry = node.as_table();
+    const std::string key = "efficiency." + std::string(variant.str());
+    if (!entry) throw InvalidInput(where(file, node, key), "must be a table");
+    EfficiencyOverride override;
+    for (const auto& [k, v] : *entry) {
+      if (k == "tensor") {
+        override.tensor = sourced_number(v, file, key + ".tensor", 0.01, 1.0);
+        override.source = *v.as_table()->get("source")->value<std::string>();
+      } else if (k == "softmax_overlap") {
+        override.softmax_overlap = sourced_number(v, file, key + ".softmax_overlap", 0.0, 1.0);
+      } else {
+        throw InvalidInput(where(file, v, key), "unknown key '" + std::string(k.str()) + "'; allowed: tensor, softmax_overlap");
+      }
+    }
+    gpu.efficiency_overrides[std::string(variant.str())] = override;
+  }
+}
+
+}  // namespace
+
+std::filesystem::path profiles_dir() {
+  if (const char* env = std::getenv("ATTNSIM_PROFILES")) return env;
+  return ATTNSIM_PROFILES_DIR;
+}
+
+Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, file);
+  } catch (const toml::parse_error& e) {
+    throw InvalidInput(file + ":" + std::to_string(e.source().begin.line), "malformed TOML: " + std::string(e.description()));
+  }
+  std::set<std::string> known;
+  Gpu gpu;
+  for (const char* key : kStringFields) {
+    known.insert(key);
+    const auto text = root[key].value<std::string>();
+    if (!text || text->empty()) throw InvalidInput(file + ": " + key, "missing string field (see hw_profiles/SCHEMA.md)");
+    if (std::string_view(key) == "id") gpu.id = *text;
+    if (std::string_view(key) == "name") gpu.name = *text;
+    if (std::string_view(key) == "architecture") gpu.architecture = *text;
+    if (std::string_view(key) == "compute_capability") {
+      char dot = 0;
+      std::istringstream in(*text);
+      if (!(in >> gpu.compute_capability_major >> dot >> gpu.compute_capability_minor) || dot != '.') {
+        throw InvalidInput(file + ": compute_capability", "must look like \"9.0\" (got \"" + *text + "\")");
+      }
+    }
+  }
+  for (const NumberField& field : kNumberFields) {
+    known.insert(field.key);
+    const toml::node* node = root.get(field.key);
+    if (!node) throw InvalidInput(file + ": " + field.key, "missing field (see hw_profiles/SCHEMA.md)");
+    gpu.*field.member = sourced_number(*node, file, field.key, field.min, field.max) * field.scale;
+  }
+  known.insert("tensor_dense_tflops");
+  const toml::table* tensor = root["tensor_dense_tflops"].as_table();
+  if (!tensor) throw InvalidInput(file + ": tensor_dense_tflops", "missing table [tensor_dense_tflops]");
+  for (const auto& [k, v] : *tensor) {
+    const auto match = std::find_if(std::begin(kTensorKeys), std::end(kTensorKeys),
+                                    [&](const auto& entry) { return k == entry.first; });
+    if (match == std::end(kTensorKeys)) {
+      throw InvalidInput(where(file, v, "tensor_dense_tflops." + std::string(k.str())),
+                         "unknown dtype; allowed: tf32, fp16, bf16, fp8_e4m3");
+    }
+    gpu.tensor_flops_per_second[match->second] =
+        sourced_number(v, file, "tensor_dense_tflops." + std::string(k.str()), 0.1, 1e6) * kTera;
+  }
+  known.insert("fp16_fp16_accumulate_tflops");
+  if (const toml::node* node = root.get("fp16_fp16_accumulate_tflops")) {
+    gpu.fp16_fp16_accumulate_flops_per_second = sourced_number(*node, file, "fp16_fp16_accumulate_tflops", 0.1, 1e6) * kTera;
+  }
+  known.insert("efficiency");
+  if (const toml::node* node = root.get("efficiency")) {
+    if (!node->is_table()) throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");
+    read_efficiency(*node->as_table(), file, gpu);
+  }
+  for (const auto& [k, v] : root) {
+    if (!known.count(std::string(k.str()))) {
+      std::vector<std::string> names(known.begin(), known.end());
+      throw InvalidInput(where(file, v, k.str()), "unknown key (did you mean '" + nearest_name(k.str(), names) +
+                                                      "'? see hw_profiles/SCHEMA.md)");
+    }
+  }
+  if (gpu.shared_memory_per_block_bytes > gpu.shared_memory_per_sm_bytes) {
+    throw InvalidInput(file + ": shared_memory_per_block_bytes", "must not exceed shared_memory_per_sm_bytes");
+  }
+  return gpu;
+}
+
+Gpu load_gpu_profile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidInput("gpu", "cannot read profile '" + path.string() + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_gpu_profile(text.str(), path.string());
+}
+
+std::vector<std::string> builtin_gpu_ids() {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(profiles_dir(), ec)) {
+    if (entry.path().extension() == ".toml") ids.push_back(entry.path().stem().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<Gpu> builtin_gpus() {
+  std::vector<Gpu> gpus;
+  for (const std::string& id : builtin_gpu_ids()) gpus.push_back(load_gpu_profile(profiles_dir() / (id + ".toml")));
+  return gpus;
+}
+
+Gpu find_gpu(const std::string& name_or_path) {
+  const bool is_toml = name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".toml") == 0;
+  if (is_toml || name_or_path.find('/') != std::string::npos) {
+    return load_gpu_profile(name_or_path);
+  }
+  const std::vector<std::string> ids = builtin_gpu_ids();
+  if (std::find(ids.begin(), ids.end(), name_or_path) == ids.end()) {
+    std::string allowed;
+    for (const std::string& id : ids) allowed += (allowed.empty() ? "" : ", ") + id;
+    throw InvalidInput("gpu", "unknown GPU '" + name_or_path + "' (did you mean '" + nearest_name(name_or_path, ids) +
+                                  "'?); allowed: " + allowed + ", or a path to a .toml profile");
+  }
+  return load_gpu_profile(profiles_dir() / (name_or_path + ".toml"));
+}
+
+}  // namespace attnsim

@@ -1,0 +1,99 @@
+#include "io/plot.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/atomic_file.h"
+#include "model/error.h"
+
+namespace attnsim {
+namespace {
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string terminal_for(const std::filesystem::path& output) {
+  const std::string ext = output.extension().string();
+  if (ext == ".svg") return "svg size 960,640 dynamic font 'sans,12'";
+  if (ext == ".png") return "pngcairo size 1280,860 font 'sans,11'";
+  throw InvalidInput("plot", "unsupported plot format '" + ext + "'; allowed: .svg, .png");
+}
+
+}  // namespace
+
+std::string loglog_script(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::string& terminal,
+                          const std::filesystem::path& output) {
+  std::ostringstream s;
+  s.precision(10);
+  s << "set terminal " << terminal << "\n";
+  s << "set output " << quoted(output.string()) << "\n";
+  s << "set title " << quoted(spec.title) << "\n";
+  s << "set xlabel " << quoted(spec.x_label) << "\nset ylabel " << quoted(spec.y_label) << "\n";
+  s << "set logscale xy 2\nset format x '%.0f'\nset format y '10^{%L}'\nset logscale y 10\n";
+  s << "set grid\nset key top left\n";
+  s << "plot ";
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const int color = int(i % 8) + 1;
+    if (i) s << ", ";
+    s << "'-' using 1:2 with linespoints lc " << color << " lw 2 pt 7 title " << quoted(series[i].title);
+    s << ", '-' using 1:2 with linespoints lc " << color << " lw 1 dt 2 pt 6 title "
+      << quoted(series[i].title + " (exceeds GPU memory)");
+  }
+  s << "\n";
+  for (const PlotSeries& one : series) {
+    // First block: points that fit, plus the first one that does not, so the solid line reaches it.
+    bool crossed = false;
+    for (const PlotPoint& p : one.points) {
+      if (p.fits || !crossed) s << p.x << " " << p.y << "\n";
+      if (!p.fits) crossed = true;
+    }
+    s << "e\n";
+    bool any = false;
+    for (const PlotPoint& p : one.points) {
+      if (!p.fits) {
+        s << p.x << " " << p.y << "\n";
+        any = true;
+      }
+    }
+    if (!any) s << "NaN NaN\n";
+    s << "e\n";
+  }
+  return s.str();
+}
+
+void plot_loglog(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output) {
+  check_output_path(output, "plot");
+  const std::string terminal = terminal_for(output);
+  const std::filesystem::path image_tmp = temporary_sibling(output);
+  const std::filesystem::path script_tmp = temporary_sibling(std::filesystem::temp_directory_path() / "attnsim.gp");
+  {
+    std::ofstream script(script_tmp);
+    script << loglog_script(series, spec, terminal, image_tmp);
+  }
+  const std::string command = "gnuplot " + quoted(script_tmp.string()) + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string messages;
+  if (pipe) {
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe)) messages += buffer;
+  }
+  const int status = pipe ? ::pclose(pipe) : -1;
+  std::error_code ignored;
+  std::filesystem::remove(script_tmp, ignored);
+  if (status != 0 || !std::filesystem::exists(image_tmp)) {
+    std::filesystem::remove(image_tmp, ignored);
+    throw std::runtime_error("gnuplot failed (is the gnuplot-nox package installed?): " + messages);
+  }
+  std::filesystem::rename(image_tmp, output);
+}
+
+}  // namespace attnsim

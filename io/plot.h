@@ -1,0 +1,34 @@
+// Log-log line plots through gnuplot (Debian package gnuplot-nox): one line per series, points
+// that do not fit in GPU memory drawn hollow and dashed. SVG or PNG chosen by the file extension.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace attnsim {
+
+struct PlotPoint {
+  double x = 0;
+  double y = 0;
+  bool fits = true;
+};
+
+struct PlotSeries {
+  std::string title;
+  std::vector<PlotPoint> points;
+};
+
+struct PlotSpec {
+  std::string title;
+  std::string x_label;
+  std::string y_label;
+};
+
+// The gnuplot script (data inline), exposed for tests.
+std::string loglog_script(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::string& terminal,
+                          const std::filesystem::path& output);
+// Runs gnuplot; throws std::runtime_error if it is missing or fails. The output appears whole or not at all.
+void plot_loglog(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output);
+
+}  // namespace attnsim

@@ -1,0 +1,220 @@
+#include "io/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "model/error.h"
+#include "model/mask_geometry.h"
+
+namespace attnsim {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The kernel whose launch shape the summary reports: the longest one with a modelled grid.
+const KernelTime* main_kernel(const Prediction& p, const KernelCost** cost) {
+  const KernelTime* best = nullptr;
+  for (std::size_t i = 0; i < p.kernels.size(); ++i) {
+    if (p.cost.kernels[i].ctas <= 0) continue;
+    if (!best || p.kernels[i].seconds > best->seconds) {
+      best = &p.kernels[i];
+      *cost = &p.cost.kernels[i];
+    }
+  }
+  return best;
+}
+
+std::string csv_escape(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string raw_value(const Value& value) {
+  if (const double* d = std::get_if<double>(&value)) return fmt::format("{:.9g}", *d);
+  if (const bool* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+  return std::get<std::string>(value);
+}
+
+}  // namespace
+
+Format parse_format(const std::string& name) {
+  if (name == "table") return Format::table;
+  if (name == "csv") return Format::csv;
+  if (name == "json") return Format::json;
+  throw InvalidInput("format", "unknown format '" + name + "'; allowed: table, csv, json");
+}
+
+Record prediction_record(const Prediction& p) {
+  const Workload& w = p.workload;
+  const KernelCost* main_cost = nullptr;
+  const KernelTime* main = main_kernel(p, &main_cost);
+  Record r;
+  auto add = [&r](std::string key, Value value) { r.push_back({std::move(key), std::move(value)}); };
+  add("gpu", p.gpu);
+  add("variant", p.variant);
+  add("batch", double(w.batch));
+  add("heads", double(w.heads));
+  add("kv_heads", double(w.kv_heads));
+  add("seq_q", double(w.seq_q));
+  add("seq_kv", double(w.seq_kv));
+  add("head_dim", double(w.head_dim));
+  add("head_dim_v", double(w.head_dim_v));
+  add("causal", w.causal);
+  add("window", w.window ? std::to_string(*w.window) : std::string("none"));
+  add("dtype", std::string(dtype_name(w.dtype)));
+  add("pass", std::string(pass_name(w.pass)));
+  add("tile", p.cost.tiling ? fmt::format("{}x{}", p.cost.tiling->block_m, p.cost.tiling->block_n) : std::string("-"));
+  add("model_flops", p.cost.model_flops);
+  add("tensor_flops", p.tensor_flops);
+  add("exp_flops", p.exp_flops);
+  add("vector_flops", p.vector_flops);
+  add("hbm_read_bytes", p.hbm_read_bytes);
+  add("hbm_write_bytes", p.hbm_write_bytes);
+  add("hbm_compulsory_bytes", p.cost.compulsory_read_bytes + p.cost.compulsory_write_bytes);
+  add("hbm_reread_bytes", p.hbm_reread_bytes);
+  add("score_matrix_bytes", score_matrix_bytes(w));
+  add("workspace_bytes", p.cost.workspace_bytes);
+  add("footprint_bytes", p.footprint_bytes);
+  add("fits_in_memory", p.fits_in_memory);
+  add("smem_per_cta_bytes", main_cost ? main_cost->shared_memory_per_cta_bytes : 0.0);
+  add("ctas_per_sm", main_cost ? main_cost->ctas_per_sm : 0.0);
+  add("ctas", main_cost ? main_cost->ctas : 0.0);
+  add("waves", main ? main->waves : 0.0);
+  add("kernels", double(p.kernels.size()));
+  add("arithmetic_intensity_flops_per_byte", p.arithmetic_intensity);
+  add("tensor_seconds", p.tensor_seconds);
+  add("exp_seconds", p.exp_seconds);
+  add("vector_seconds", p.vector_seconds);
+  add("hbm_seconds", p.hbm_seconds);
+  add("launch_seconds", p.launch_seconds);
+  add("wave_quantization_seconds", p.wave_quantization_seconds);
+  add("predicted_seconds", p.predicted_seconds);
+  add("achieved_tflops", p.achieved_flops_per_second / 1e12);
+  add("bound", p.bound);
+  return r;
+}
+
+nlohmann::json to_json(const Record& record) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const Field& f : record) {
+    std::visit([&](const auto& v) { j[f.key] = v; }, f.value);
+  }
+  return j;
+}
+
+nlohmann::json kernels_json(const Prediction& p) {
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < p.kernels.size(); ++i) {
+    const KernelTime& t = p.kernels[i];
+    const KernelCost& c = p.cost.kernels[i];
+    list.push_back({{"name", t.name},
+                    {"tensor_flops", c.tensor_flops},
+                    {"exp_flops", c.exp_ops},
+                    {"vector_flops", c.vector_flops},
+                    {"hbm_read_bytes", c.hbm_read_bytes},
+                    {"hbm_write_bytes", c.hbm_write_bytes},
+                    {"l2_read_bytes", c.l2_read_bytes},
+                    {"ctas", c.ctas},
+                    {"ctas_per_sm", c.ctas_per_sm},
+                    {"waves", t.waves},
+                    {"tensor_seconds", t.tensor_seconds},
+                    {"exp_seconds", t.exp_seconds},
+                    {"vector_seconds", t.vector_seconds},
+                    {"hbm_seconds", t.hbm_seconds},
+                    {"wave_quantization_seconds", t.wave_quantization_seconds},
+                    {"seconds", t.seconds},
+                    {"bound", t.bound},
+                    {"tensor_efficiency", c.efficiency.tensor},
+                    {"efficiency_source", c.efficiency.source}});
+  }
+  return list;
+}
+
+std::string render_csv(const std::vector<Record>& records) {
+  if (records.empty()) return "";
+  std::string out;
+  for (std::size_t i = 0; i < records.front().size(); ++i) {
+    if (i) out += ',';
+    out += records.front()[i].key;
+  }
+  out += "\n";
+  for (const Record& r : records) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (i) out += ',';
+      out += csv_escape(raw_value(r[i].value));
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string human_bytes(double bytes) {
+  static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int unit = 0;
+  while (std::fabs(bytes) >= 1024.0 && unit < 6) {
+    bytes /= 1024.0;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{:.0f} {}", bytes, units[unit]) : fmt::format("{:.2f} {}", bytes, units[unit]);
+}
+
+std::string human_seconds(double seconds) {
+  if (seconds < 1e-3) return fmt::format("{:.1f} us", seconds * 1e6);
+  if (seconds < 1.0) return fmt::format("{:.3f} ms", seconds * 1e3);
+  if (seconds < 3600.0) return fmt::format("{:.3f} s", seconds);
+  return fmt::format("{:.2f} h", seconds / 3600.0);
+}
+
+std::string human_count(double count, const std::string& unit) {
+  static const char* const prefixes[] = {"", "K", "M", "G", "T", "P", "E", "Z"};
+  int p = 0;
+  while (std::fabs(count) >= 1000.0 && p < 7) {
+    count /= 1000.0;
+    ++p;
+  }
+  return p == 0 ? fmt::format("{:.0f} {}", count, unit) : fmt::format("{:.2f} {}{}", count, prefixes[p], unit);
+}
+
+std::string human_value(const std::string& key, const Value& value) {
+  const double* d = std::get_if<double>(&value);
+  if (!d) return raw_value(value);
+  if (ends_with(key, "_bytes")) return human_bytes(*d);
+  if (ends_with(key, "_seconds")) return human_seconds(*d);
+  if (ends_with(key, "_flops")) return human_count(*d, "FLOP");
+  if (key == "slope" || key == "r_squared") return fmt::format("{:.3f}", *d);
+  if (key == "achieved_tflops" || ends_with(key, "_per_byte")) return fmt::format("{:.1f}", *d);
+  return fmt::format("{:.9g}", *d);
+}
+
+std::string render_table(const std::vector<Record>& records, const std::vector<std::string>& columns) {
+  std::vector<std::vector<std::string>> cells;
+  cells.push_back(columns);
+  for (const Record& r : records) {
+    std::vector<std::string> row;
+    for (const std::string& key : columns) {
+      const auto it = std::find_if(r.begin(), r.end(), [&](const Field& f) { return f.key == key; });
+      row.push_back(it == r.end() ? "" : human_value(key, it->value));
+    }
+    cells.push_back(row);
+  }
+  std::vector<std::size_t> width(columns.size(), 0);
+  for (const auto& row : cells) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (std::size_t r = 0; r < cells.size(); ++r) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      out += fmt::format("{:<{}}", cells[r][i], width[i] + (i + 1 < columns.size() ? 2 : 0));
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace attnsim

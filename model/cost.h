@@ -1,0 +1,48 @@
+// What a variant counts for one attention call: per-kernel work and traffic, before any timing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/dtype.h"
+#include "model/tiling.h"
+
+namespace attnsim {
+
+// A variant's efficiency constants; each default names its source in the variant file.
+struct Efficiency {
+  double tensor = 1.0;           // fraction of the dense tensor peak a compute-bound main loop reaches
+  double vector = 1.0;           // fraction of the FP32 vector peak (CUDA-core matmuls, elementwise)
+  double softmax_overlap = 0.0;  // share of exp+vector time hidden under tensor-core time
+  std::string source;
+};
+
+struct KernelCost {
+  std::string name;
+  double tensor_flops = 0;  // executed on tensor cores, padded and masked tile work included
+  Dtype tensor_dtype = Dtype::bf16;
+  double exp_ops = 0;       // SFU exponentials
+  double vector_flops = 0;  // FP32 CUDA-core work (softmax bookkeeping, elementwise, SIMT matmul)
+  double hbm_read_bytes = 0;
+  double hbm_write_bytes = 0;
+  double l2_read_bytes = 0;  // tile-level reads before L2 filtering (equal to HBM reads if no reuse)
+  // Launch shape; ctas == 0 marks a library kernel (cuBLAS, elementwise) assumed to fill the GPU.
+  double ctas = 0;
+  double ctas_per_sm = 0;
+  double shared_memory_per_cta_bytes = 0;
+  Efficiency efficiency;
+};
+
+struct Cost {
+  std::vector<KernelCost> kernels;
+  double model_flops = 0;  // useful matmul FLOPs: 2*(d+dv) per visible score element (x2.5 backward)
+  double compulsory_read_bytes = 0;   // the call's inputs read once
+  double compulsory_write_bytes = 0;  // the call's outputs written once
+  double io_bytes = 0;                // Q, K, V, O (and dO, dQ, dK, dV for backward) resident
+  double workspace_bytes = 0;         // peak device memory beyond io_bytes
+  std::optional<Tiling> tiling;       // the main kernel's tile, when the variant is tiled
+  std::vector<std::string> notes;     // fallbacks and assumptions the user should see
+};
+
+}  // namespace attnsim

@@ -1,0 +1,58 @@
+// A GPU as the model sees it: peak rates, memory sizes and occupancy limits, all read from a
+// profile in hw_profiles/ (each number there names its source). Immutable input to the model.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "model/dtype.h"
+
+namespace attnsim {
+
+// Per-GPU override of a variant's efficiency constants (written by calibration).
+struct EfficiencyOverride {
+  std::optional<double> tensor;           // fraction of the dense tensor peak the main loop reaches
+  std::optional<double> softmax_overlap;  // 0: softmax serial with matmuls, 1: fully hidden
+  std::string source;
+};
+
+struct Gpu {
+  std::string id;    // name users type, e.g. "h100-sxm"
+  std::string name;  // product name
+  std::string architecture;
+  int compute_capability_major = 0;
+  int compute_capability_minor = 0;
+
+  double sm_count = 0;
+  double boost_clock_hz = 0;
+  // Dense tensor-core peak with FP32 accumulation; a dtype the GPU has no tensor path for is absent.
+  std::map<Dtype, double> tensor_flops_per_second;
+  std::optional<double> fp16_fp16_accumulate_flops_per_second;
+  double fp32_vector_flops_per_second = 0;
+  double sfu_exp_per_clock_per_sm = 0;
+
+  double memory_capacity_bytes = 0;
+  double hbm_bytes_per_second = 0;
+  double hbm_efficiency = 0;
+  double l2_bytes = 0;
+
+  double shared_memory_per_sm_bytes = 0;
+  double shared_memory_per_block_bytes = 0;
+  double registers_per_sm = 0;
+  double max_threads_per_sm = 0;
+  double max_ctas_per_sm = 0;
+  double kernel_launch_seconds = 0;
+
+  std::map<std::string, EfficiencyOverride> efficiency_overrides;  // keyed by variant id
+
+  std::optional<double> tensor_peak(Dtype dtype) const {
+    const auto it = tensor_flops_per_second.find(dtype);
+    if (it == tensor_flops_per_second.end()) return std::nullopt;
+    return it->second;
+  }
+  double exp_per_second() const { return sfu_exp_per_clock_per_sm * sm_count * boost_clock_hz; }
+  bool is_hopper() const { return compute_capability_major == 9; }
+};
+
+}  // namespace attnsim

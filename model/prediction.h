@@ -1,0 +1,54 @@
+// A timed prediction: the variant's counts plus the roofline time on each resource.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/cost.h"
+#include "model/workload.h"
+
+namespace attnsim {
+
+struct KernelTime {
+  std::string name;
+  double tensor_seconds = 0;
+  double exp_seconds = 0;
+  double vector_seconds = 0;
+  double hbm_seconds = 0;
+  double launch_seconds = 0;
+  double wave_quantization_seconds = 0;  // time added by the partial last wave
+  double waves = 0;                      // 0 for library kernels (not modelled)
+  double seconds = 0;
+  std::string bound;
+};
+
+struct Prediction {
+  std::string variant;
+  std::string gpu;
+  Workload workload;
+  Cost cost;
+  std::vector<KernelTime> kernels;
+
+  double tensor_flops = 0;
+  double exp_flops = 0;
+  double vector_flops = 0;
+  double hbm_read_bytes = 0;
+  double hbm_write_bytes = 0;
+  double hbm_reread_bytes = 0;  // total minus compulsory: tile re-reads that miss L2 and materialized tensors
+  double arithmetic_intensity = 0;  // model FLOPs per HBM byte
+  double footprint_bytes = 0;       // io + workspace
+  bool fits_in_memory = true;
+
+  double tensor_seconds = 0;
+  double exp_seconds = 0;
+  double vector_seconds = 0;
+  double hbm_seconds = 0;
+  double launch_seconds = 0;
+  double wave_quantization_seconds = 0;
+  double predicted_seconds = 0;
+  double achieved_flops_per_second = 0;  // model FLOPs / predicted time
+  std::string bound;                     // compute, memory, exp, latency
+};
+
+}  // namespace attnsim

@@ -1,0 +1,85 @@
+// The one list of variants. Adding a variant: its file in model/variants/ and one line here.
+#include <algorithm>
+#include <string>
+
+#include "model/error.h"
+#include "model/timing.h"
+#include "model/variant.h"
+
+namespace attnsim {
+
+Variant eager_variant();
+Variant sdpa_math_variant();
+Variant mem_efficient_variant();
+Variant flash1_variant();
+Variant flash2_variant();
+Variant flash3_variant();
+Variant flash_decode_variant();
+Variant sliding_window_variant();
+Variant ssm_scan_variant();
+
+const std::vector<Variant>& all_variants() {
+  static const std::vector<Variant> variants = {
+      eager_variant(),        sdpa_math_variant(),      mem_efficient_variant(),
+      flash1_variant(),       flash2_variant(),         flash3_variant(),
+      flash_decode_variant(), sliding_window_variant(), ssm_scan_variant(),
+  };
+  return variants;
+}
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string nearest_name(std::string_view typed, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  for (const std::string& name : names) {
+    const std::size_t distance = edit_distance(typed, name);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = name;
+    }
+  }
+  return best;
+}
+
+const Variant& find_variant(std::string_view id) {
+  std::vector<std::string> ids;
+  for (const Variant& v : all_variants()) {
+    if (v.id == id) return v;
+    ids.push_back(v.id);
+  }
+  std::string allowed;
+  for (const std::string& name : ids) allowed += (allowed.empty() ? "" : ", ") + name;
+  throw InvalidInput("variant", "unknown variant '" + std::string(id) + "' (did you mean '" + nearest_name(id, ids) +
+                                    "'?); allowed: " + allowed);
+}
+
+Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs) {
+  validate(workload);
+  if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024)) throw InvalidInput("tile", "block M must be 1..1024");
+  if (knobs.block_n && (*knobs.block_n < 1 || *knobs.block_n > 1024)) throw InvalidInput("tile", "block N must be 1..1024");
+  if (knobs.warps && (*knobs.warps < 1 || *knobs.warps > 32)) throw InvalidInput("warps", "must be 1..32");
+  if (knobs.stages && (*knobs.stages < 1 || *knobs.stages > 8)) throw InvalidInput("stages", "must be 1..8");
+  Prediction p = time_cost(variant.cost(workload, gpu, knobs), workload, gpu);
+  p.variant = variant.id;
+  return p;
+}
+
+}  // namespace attnsim

@@ -1,0 +1,215 @@
+#include "model/tiled_attention.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/error.h"
+#include "model/mask_geometry.h"
+
+namespace attnsim {
+namespace {
+
+constexpr double kFp32Bytes = 4.0;
+
+double batch_heads(const Workload& w) { return double(w.batch) * double(w.heads); }
+
+double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, const std::string& name) {
+  const double smem = tile_shared_memory_bytes(tiling, double(w.head_dim), double(w.head_dim_v), element_bytes(w.dtype));
+  const double per_sm = ctas_per_sm(gpu, smem, tiling_threads(tiling), tiling.registers_per_thread);
+  if (per_sm < 1.0) {
+    throw InvalidInput("tile", name + " tile " + tiling_label(tiling) + " needs " + std::to_string(long(smem)) +
+                                   " bytes of shared memory per CTA; " + gpu.id + " allows " +
+                                   std::to_string(long(gpu.shared_memory_per_block_bytes)) +
+                                   " (use a smaller --tile or fewer --stages)");
+  }
+  return per_sm;
+}
+
+MaskGeometry transposed(const MaskGeometry& m) {
+  MaskGeometry t{m.seq_kv, m.seq_q, std::nullopt, std::nullopt};
+  if (m.hi_offset) t.lo_offset = -*m.hi_offset;
+  if (m.lo_offset) t.hi_offset = -*m.lo_offset;
+  return t;
+}
+
+// Rows of the streamed operand (keys for forward, queries for backward) read from HBM per head:
+// one pass per wave when a head's operand does not fit in L2, else once.
+double streamed_rows_from_hbm(const MaskGeometry& mask, double outer_blocks, std::int64_t outer_block_rows,
+                              double slots, double operand_bytes_per_head, double l2_bytes,
+                              double tile_rows) {
+  if (outer_blocks <= slots || operand_bytes_per_head <= l2_bytes) {
+    return std::min(tile_rows, double(mask.seq_kv));
+  }
+  const auto wave_rows = static_cast<std::int64_t>(slots) * outer_block_rows;
+  return std::min(tile_rows, count_blocks(mask, wave_rows, 1).kv_rows_loaded);
+}
+
+}  // namespace
+
+std::string tiling_label(const Tiling& t) {
+  return std::to_string(t.block_m) + "x" + std::to_string(t.block_n) + ", " + std::to_string(t.warps) + " warps, " +
+         std::to_string(t.stages) + (t.stages == 1 ? " stage" : " stages");
+}
+
+double forward_model_flops(const Workload& w) {
+  return 2.0 * double(w.head_dim + w.head_dim_v) * visible_elements(mask_of(w)) * batch_heads(w);
+}
+
+double pass_model_flops(const Workload& w) {
+  const double forward = forward_model_flops(w);
+  switch (w.pass) {
+    case Pass::forward:
+      return forward;
+    case Pass::backward:
+      return kBackwardFlopsRatio * forward;
+    case Pass::forward_backward:
+      return (1.0 + kBackwardFlopsRatio) * forward;
+  }
+  return forward;
+}
+
+KvTraffic kv_read_traffic(const Workload& w, const Gpu& gpu, const Tiling& tiling, double per_sm) {
+  const MaskGeometry mask = mask_of(w);
+  const BlockCounts blocks = count_blocks(mask, tiling.block_m, tiling.block_n);
+  const double kv_row_bytes = double(w.head_dim + w.head_dim_v) * element_bytes(w.dtype);
+  const double group = double(w.heads / w.kv_heads);
+  const double slots = gpu.sm_count * per_sm;
+  KvTraffic traffic;
+  traffic.tile_bytes = batch_heads(w) * blocks.kv_rows_loaded * kv_row_bytes;
+  // Query heads of one KV group are adjacent in the grid: when a whole head fits in a wave they
+  // share one stream of K/V; otherwise each query head streams it again.
+  const bool heads_share_kv = blocks.query_blocks * group <= slots || double(w.seq_kv) * kv_row_bytes <= gpu.l2_bytes;
+  const double rows_per_head = streamed_rows_from_hbm(mask, blocks.query_blocks, tiling.block_m, slots,
+                                                      double(w.seq_kv) * kv_row_bytes, gpu.l2_bytes,
+                                                      blocks.kv_rows_loaded);
+  const double streams = double(w.batch) * (heads_share_kv ? double(w.kv_heads) : double(w.heads));
+  traffic.hbm_bytes = streams * rows_per_head * kv_row_bytes;
+  return traffic;
+}
+
+KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKernelSpec& spec) {
+  const Tiling& t = spec.tiling;
+  const MaskGeometry mask = mask_of(w);
+  const BlockCounts blocks = count_blocks(mask, t.block_m, t.block_n);
+  const double bh = batch_heads(w);
+  const double tile_scores = double(t.block_m) * double(t.block_n);
+  const double e = element_bytes(w.dtype);
+
+  KernelCost k;
+  k.name = spec.name;
+  k.tensor_dtype = w.dtype;
+  k.efficiency = spec.efficiency;
+  k.ctas_per_sm = resident_ctas(w, gpu, t, spec.name);
+  k.ctas = bh * blocks.query_blocks;
+  k.shared_memory_per_cta_bytes = tile_shared_memory_bytes(t, double(w.head_dim), double(w.head_dim_v), e);
+  k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * double(w.head_dim + w.head_dim_v);
+  // One exp per score, plus one per row per key block to rescale the running sum and output.
+  k.exp_ops = bh * blocks.tiles * (tile_scores + double(t.block_m));
+  k.vector_flops = bh * blocks.tiles * (tile_scores * kSoftmaxVectorFlopsPerScore + double(t.block_m) * double(w.head_dim_v));
+
+  const KvTraffic kv = kv_read_traffic(w, gpu, t, k.ctas_per_sm);
+  k.l2_read_bytes = q_bytes(w) + kv.tile_bytes;
+  k.hbm_read_bytes = q_bytes(w) + kv.hbm_bytes;
+  k.hbm_write_bytes = o_bytes(w) + (spec.writes_logsumexp ? bh * double(w.seq_q) * kFp32Bytes : 0.0);
+  return k;
+}
+
+std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu, const TiledKernelSpec& spec) {
+  const Tiling& t = spec.tiling;
+  const double bh = batch_heads(w);
+  const double e = element_bytes(w.dtype);
+  const double rows_q = bh * double(w.seq_q);
+  std::vector<KernelCost> kernels;
+
+  KernelCost dot;  // D = rowsum(dO * O), and dQaccum zeroed
+  dot.name = spec.name + " bwd dot(dO,O)";
+  dot.vector_flops = 2.0 * rows_q * double(w.head_dim_v);
+  dot.hbm_read_bytes = 2.0 * o_bytes(w);
+  dot.hbm_write_bytes = rows_q * kFp32Bytes * (1.0 + double(w.head_dim));
+  dot.efficiency = spec.efficiency;
+  kernels.push_back(dot);
+
+  // Main kernel: CTAs own key blocks, so the mask is walked transposed (rows = keys).
+  const MaskGeometry keys_view = transposed(mask_of(w));
+  const BlockCounts blocks = count_blocks(keys_view, t.block_n, t.block_m);
+  const double tile_scores = double(t.block_m) * double(t.block_n);
+  const double d = double(w.head_dim);
+  const double dv = double(w.head_dim_v);
+  KernelCost main;
+  main.name = spec.name + " bwd";
+  main.tensor_dtype = w.dtype;
+  main.efficiency = spec.efficiency;
+  Tiling key_major = t;
+  std::swap(key_major.block_m, key_major.block_n);
+  main.ctas_per_sm = resident_ctas(w, gpu, key_major, spec.name + " backward");
+  main.ctas = bh * blocks.query_blocks;
+  main.shared_memory_per_cta_bytes = tile_shared_memory_bytes(key_major, d, dv, e);
+  // S = QK^T, dP = dO V^T, dV += P^T dO, dQ += dS K, dK += dS^T Q.
+  main.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (3.0 * d + 2.0 * dv);
+  main.exp_ops = bh * blocks.tiles * tile_scores;
+  main.vector_flops = bh * blocks.tiles * tile_scores * kBackwardVectorFlopsPerScore;
+  // Per query row streamed: Q, dO, logsumexp and D read; the fp32 dQaccum row read and written.
+  const double q_row_read_bytes = (d + dv) * e + 2.0 * kFp32Bytes + d * kFp32Bytes;
+  const double q_row_write_bytes = d * kFp32Bytes;
+  const double slots = gpu.sm_count * main.ctas_per_sm;
+  const double q_rows_hbm =
+      streamed_rows_from_hbm(keys_view, blocks.query_blocks, t.block_n, slots,
+                             double(w.seq_q) * (q_row_read_bytes + q_row_write_bytes), gpu.l2_bytes, blocks.kv_rows_loaded);
+  const double kv_read_bytes = double(w.batch) * double(w.kv_heads) * double(w.seq_kv) * (d + dv) * e;
+  main.l2_read_bytes = bh * blocks.kv_rows_loaded * q_row_read_bytes + bh * double(w.seq_kv) * (d + dv) * e;
+  main.hbm_read_bytes = bh * q_rows_hbm * q_row_read_bytes + kv_read_bytes;
+  main.hbm_write_bytes = bh * q_rows_hbm * q_row_write_bytes + bh * double(w.seq_kv) * (d + dv) * e;
+  kernels.push_back(main);
+
+  KernelCost convert;  // dQaccum (fp32) -> dQ
+  convert.name = spec.name + " bwd convert dQ";
+  convert.vector_flops = rows_q * d;
+  convert.hbm_read_bytes = rows_q * d * kFp32Bytes;
+  convert.hbm_write_bytes = q_bytes(w);
+  convert.efficiency = spec.efficiency;
+  kernels.push_back(convert);
+
+  if (w.kv_heads != w.heads) {  // dK, dV computed per query head, then summed over the group
+    KernelCost reduce;
+    reduce.name = spec.name + " bwd sum dK,dV over GQA group";
+    reduce.vector_flops = bh * double(w.seq_kv) * (d + dv);
+    reduce.hbm_read_bytes = bh * double(w.seq_kv) * (d + dv) * e;
+    reduce.hbm_write_bytes = k_bytes(w) + v_bytes(w);
+    reduce.efficiency = spec.efficiency;
+    kernels.push_back(reduce);
+  }
+  return kernels;
+}
+
+Cost tiled_attention_cost(const Workload& w, const Gpu& gpu, const TiledKernelSpec& forward,
+                          const TiledKernelSpec& backward) {
+  Cost cost;
+  cost.model_flops = pass_model_flops(w);
+  cost.tiling = forward.tiling;
+  const double bh = batch_heads(w);
+  const double logsumexp_bytes = bh * double(w.seq_q) * kFp32Bytes;
+  const double qkvo = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
+  const bool runs_forward = w.pass != Pass::backward;
+  const bool runs_backward = w.pass != Pass::forward;
+  if (runs_forward) {
+    cost.kernels.push_back(tiled_forward_kernel(w, gpu, forward));
+    cost.compulsory_read_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
+    cost.compulsory_write_bytes += o_bytes(w) + (forward.writes_logsumexp ? logsumexp_bytes : 0.0);
+    cost.workspace_bytes = forward.writes_logsumexp ? logsumexp_bytes : 0.0;
+  }
+  cost.io_bytes = qkvo;
+  if (runs_backward) {
+    for (KernelCost& k : tiled_backward_kernels(w, gpu, backward)) cost.kernels.push_back(std::move(k));
+    // Reads Q, K, V, O, dO, logsumexp; writes dQ, dK, dV.
+    cost.compulsory_read_bytes += qkvo + o_bytes(w) + logsumexp_bytes;
+    cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
+    cost.io_bytes = 2.0 * qkvo;  // plus dO, dQ, dK, dV
+    const double dq_accum_bytes = bh * double(w.seq_q) * double(w.head_dim) * kFp32Bytes;
+    const double gqa_expanded_dkv = w.kv_heads == w.heads ? 0.0
+        : bh * double(w.seq_kv) * double(w.head_dim + w.head_dim_v) * element_bytes(w.dtype);
+    cost.workspace_bytes = 2.0 * logsumexp_bytes + dq_accum_bytes + gqa_expanded_dkv;
+  }
+  return cost;
+}
+
+}  // namespace attnsim

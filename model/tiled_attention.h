@@ -1,0 +1,54 @@
+// Cost of a fused, tiled attention kernel in the FlashAttention-2 style (one CTA per query block,
+// walking the key blocks its mask leaves visible; scores never reach HBM), forward and backward.
+// Shared by flash2, flash3, mem-efficient and sliding-window, which differ in tiles and efficiency.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/cost.h"
+#include "model/gpu.h"
+#include "model/workload.h"
+
+namespace attnsim {
+
+// FP32 CUDA-core operations per score element in the online softmax (FlashAttention-2 paper,
+// Algorithm 1 lines 8-10): scale-and-subtract FMA, running-max compare, row-sum add, convert to
+// the matmul dtype.
+inline constexpr double kSoftmaxVectorFlopsPerScore = 4.0;
+// Backward per score element: dS = P * (dP - D) (subtract, multiply) plus the scale of S.
+inline constexpr double kBackwardVectorFlopsPerScore = 3.0;
+
+struct TiledKernelSpec {
+  std::string name;
+  Tiling tiling;
+  Efficiency efficiency;
+  bool writes_logsumexp = true;  // FlashAttention stores one fp32 logsumexp per query row
+};
+
+// HBM bytes of K and V read by a query-block-parallel kernel. Every wave of co-resident CTAs
+// streams the union of the K/V rows its CTAs see; across waves, L2 keeps a head's K/V only if it
+// fits. Returns {tile-level (no L2 reuse) bytes, HBM bytes}.
+struct KvTraffic {
+  double tile_bytes = 0;
+  double hbm_bytes = 0;
+};
+KvTraffic kv_read_traffic(const Workload& w, const Gpu& gpu, const Tiling& tiling, double ctas_per_sm);
+
+KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKernelSpec& spec);
+
+// Backward as FlashAttention-2 runs it: a dO.O row-sum kernel, the key-block-parallel main kernel
+// (fp32 dQ accumulated with atomics), and the dQ conversion kernel.
+std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu, const TiledKernelSpec& spec);
+
+// Fills model FLOPs, compulsory bytes, io and workspace for a fused variant and the requested pass.
+Cost tiled_attention_cost(const Workload& w, const Gpu& gpu, const TiledKernelSpec& forward,
+                          const TiledKernelSpec& backward);
+
+// Useful matmul FLOPs of the forward pass: 2*(d+dv) per visible score element.
+double forward_model_flops(const Workload& w);
+// FlashAttention benchmark convention: backward does 2.5x the forward matmul FLOPs.
+inline constexpr double kBackwardFlopsRatio = 2.5;
+double pass_model_flops(const Workload& w);
+
+}  // namespace attnsim

@@ -1,0 +1,54 @@
+// The variant registry: one file per attention implementation turns (Workload, Gpu, knobs) into a
+// Cost; adding a variant is one file plus one line in registry.cpp, and no command-line code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/cost.h"
+#include "model/gpu.h"
+#include "model/prediction.h"
+#include "model/workload.h"
+
+namespace attnsim {
+
+// Mamba-2 SSD shape; defaults from mamba_ssm/modules/mamba2.py (d_state 128, expand 2,
+// headdim 64, chunk_size 256).
+struct SsmShape {
+  std::int64_t state_size = 128;
+  std::int64_t chunk_length = 256;
+  std::int64_t expansion = 2;
+  std::int64_t head_dim = 64;
+};
+
+// User overrides of a variant's defaults; an absent field keeps the variant's cited default.
+struct VariantKnobs {
+  std::optional<std::int64_t> block_m;
+  std::optional<std::int64_t> block_n;
+  std::optional<int> warps;
+  std::optional<int> stages;
+  std::optional<std::int64_t> num_splits;  // flash-decode
+  SsmShape ssm;
+};
+
+struct Variant {
+  std::string id;
+  std::string summary;
+  std::string complexity;  // growth of time with N: "O(N^2)" or "O(N)"
+  std::vector<std::string> knobs;
+  std::string sources;
+  Cost (*cost)(const Workload&, const Gpu&, const VariantKnobs&);
+};
+
+const std::vector<Variant>& all_variants();
+// Throws InvalidInput("variant", ...) listing the known ids and the nearest one.
+const Variant& find_variant(std::string_view id);
+// The name in `names` closest to `typed` (edit distance), for "did you mean" hints.
+std::string nearest_name(std::string_view typed, const std::vector<std::string>& names);
+
+Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs);
+
+}  // namespace attnsim

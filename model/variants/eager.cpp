@@ -1,0 +1,154 @@
+// Hugging Face eager attention (transformers `eager_attention_forward`): repeat_kv for GQA,
+// matmul(Q, K^T) * scaling, + causal mask (a materialized (B, 1, Nq, Nk) tensor), softmax in fp32,
+// cast back, matmul with V, transpose(1, 2).contiguous(). Every step is its own kernel.
+#include <algorithm>
+
+#include "model/efficiency.h"
+#include "model/error.h"
+#include "model/materialized.h"
+#include "model/tiled_attention.h"
+#include "model/variant.h"
+
+namespace attnsim {
+namespace {
+
+// cuBLAS batched GEMMs on these shapes: well-tuned GEMMs reach ~75-80% of the dense peak
+// (assumed until validate/ measures it); elementwise kernels are memory bound, so `vector` hardly matters.
+const std::vector<ArchEfficiency> kEagerEfficiency = {
+    {"sm80", {0.78, 1.0, 0.0, "assumed: cuBLAS GEMMs reach ~75-80% of dense peak on large shapes"}},
+};
+
+constexpr double kFp32Bytes = 4.0;
+
+// Bytes alive per score element at the softmax step. PyTorch SoftMax.cpp: only Half input with
+// dtype=float32 takes the fused half_to_float path (input 2 + output 4); BFloat16 first makes a full
+// fp32 copy (input 2 + copy 4 + output 4 = 10); fp32 needs input 4 + output 4.
+double softmax_peak_bytes_per_score(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::fp16:
+      return 2.0 + kFp32Bytes;
+    case Dtype::bf16:
+      return 2.0 + 2.0 * kFp32Bytes;
+    default:
+      return 2.0 * kFp32Bytes;
+  }
+}
+
+struct EagerShapes {
+  double scores;        // full (B, H, Nq, Nk): eager computes masked positions too
+  double e;             // element bytes
+  double mask_bytes;    // (B, 1, Nq, Nk) additive mask in the model dtype, causal only
+  double repeated_kv;   // repeat_kv copies of K and V at H heads (GQA only)
+};
+
+EagerShapes shapes_of(const Workload& w) {
+  EagerShapes s;
+  s.scores = full_score_elements(w);
+  s.e = element_bytes(w.dtype);
+  s.mask_bytes = (w.causal || w.window) ? double(w.batch) * double(w.seq_q) * double(w.seq_kv) * s.e : 0.0;
+  s.repeated_kv = w.kv_heads == w.heads ? 0.0 : (k_bytes(w) + v_bytes(w)) * double(w.heads / w.kv_heads);
+  return s;
+}
+
+void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const EagerShapes& s, Cost& cost) {
+  const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
+  if (s.repeated_kv > 0) {
+    cost.kernels.push_back(elementwise_kernel("repeat_kv (K, V)", 1.0, k_bytes(w) + v_bytes(w), s.repeated_kv, 0.0, eff));
+  }
+  const double d = double(w.head_dim);
+  const double dv = double(w.head_dim_v);
+  const double k_share = d / (d + dv);
+  cost.kernels.push_back(gemm_kernel("matmul Q K^T", 2.0 * s.scores * d, q_bytes(w) + kv_read * k_share,
+                                     s.scores * s.e, true, w.dtype, eff));
+  cost.kernels.push_back(elementwise_kernel("* scaling", s.scores, s.e, s.e, 1.0, eff));
+  if (s.mask_bytes > 0) {
+    // The mask broadcasts over heads: read once per head unless it stays in L2.
+    const double mask_reads = s.mask_bytes <= gpu.l2_bytes ? s.mask_bytes : s.mask_bytes * double(w.heads);
+    KernelCost add = elementwise_kernel("+ causal mask", s.scores, s.e, s.e, 1.0, eff);
+    add.hbm_read_bytes += mask_reads;
+    add.l2_read_bytes += s.mask_bytes * double(w.heads);
+    cost.kernels.push_back(add);
+  }
+  if (w.dtype == Dtype::bf16) {
+    cost.kernels.push_back(elementwise_kernel("to(float32)", s.scores, s.e, kFp32Bytes, 1.0, eff));
+  }
+  const double softmax_in = w.dtype == Dtype::fp16 ? s.e : kFp32Bytes;
+  KernelCost softmax = elementwise_kernel("softmax (fp32)", s.scores, softmax_in, kFp32Bytes, 3.0, eff);
+  softmax.exp_ops = s.scores;
+  cost.kernels.push_back(softmax);
+  if (s.e != kFp32Bytes) {
+    cost.kernels.push_back(elementwise_kernel("to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
+  }
+  cost.kernels.push_back(gemm_kernel("matmul P V", 2.0 * s.scores * dv, s.scores * s.e + kv_read * (1.0 - k_share),
+                                     o_bytes(w), true, w.dtype, eff));
+  cost.kernels.push_back(elementwise_kernel("transpose(1,2).contiguous()", 1.0, o_bytes(w), o_bytes(w), 0.0, eff));
+}
+
+void add_backward(const Workload& w, const Efficiency& eff, const EagerShapes& s, Cost& cost) {
+  const double d = double(w.head_dim);
+  const double dv = double(w.head_dim_v);
+  const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
+  cost.kernels.push_back(elementwise_kernel("transpose backward (dO)", 1.0, o_bytes(w), o_bytes(w), 0.0, eff));
+  cost.kernels.push_back(gemm_kernel("dP = dO V^T", 2.0 * s.scores * dv, o_bytes(w) + kv_read * dv / (d + dv),
+                                     s.scores * s.e, true, w.dtype, eff));
+  cost.kernels.push_back(gemm_kernel("dV = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w),
+                                     kv_read * dv / (d + dv), true, w.dtype, eff));
+  if (s.e != kFp32Bytes) cost.kernels.push_back(elementwise_kernel("dP to(float32)", s.scores, s.e, kFp32Bytes, 1.0, eff));
+  cost.kernels.push_back(elementwise_kernel("softmax backward", s.scores, 2.0 * kFp32Bytes, kFp32Bytes, 3.0, eff));
+  if (s.e != kFp32Bytes) cost.kernels.push_back(elementwise_kernel("dS to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
+  cost.kernels.push_back(elementwise_kernel("* scaling backward", s.scores, s.e, s.e, 1.0, eff));
+  cost.kernels.push_back(gemm_kernel("dQ = dS K", 2.0 * s.scores * d, s.scores * s.e + kv_read * d / (d + dv), q_bytes(w),
+                                     true, w.dtype, eff));
+  cost.kernels.push_back(gemm_kernel("dK = dS^T Q", 2.0 * s.scores * d, s.scores * s.e + q_bytes(w),
+                                     kv_read * d / (d + dv), true, w.dtype, eff));
+  if (s.repeated_kv > 0) {
+    cost.kernels.push_back(elementwise_kernel("repeat_kv backward (sum dK, dV)", 1.0, s.repeated_kv,
+                                              k_bytes(w) + v_bytes(w), 0.0, eff));
+  }
+}
+
+Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/) {
+  if (w.dtype == Dtype::fp8_e4m3) {
+    throw InvalidInput("dtype", "eager runs torch.matmul, which has no fp8-e4m3 path; allowed: fp32, tf32, fp16, bf16");
+  }
+  const Efficiency eff = efficiency_for(gpu, "eager", kEagerEfficiency);
+  const EagerShapes s = shapes_of(w);
+  Cost cost;
+  cost.model_flops = pass_model_flops(w);
+  const double qkvo = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
+  cost.io_bytes = qkvo;
+  const double fixed = s.mask_bytes + s.repeated_kv;
+  // Forward peak: the larger of the softmax step and its cast back (input, fp32, output = 2e + 4).
+  const double forward_peak = s.scores * std::max(softmax_peak_bytes_per_score(w.dtype), s.e == kFp32Bytes ? 0.0 : 2.0 * s.e + kFp32Bytes);
+  // Autograd keeps the fp32 softmax output and P in the model dtype for backward (e + 4 per score);
+  // softmax backward then holds dP, its fp32 copy and the fp32 dS beside them.
+  const double saved = s.scores * (s.e + kFp32Bytes);
+  const double backward_peak = saved + s.scores * (s.e + 2.0 * kFp32Bytes);
+  if (w.pass != Pass::backward) {
+    add_forward(w, gpu, eff, s, cost);
+    cost.compulsory_read_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
+    cost.compulsory_write_bytes += o_bytes(w);
+    cost.workspace_bytes = fixed + forward_peak;
+  }
+  if (w.pass != Pass::forward) {
+    add_backward(w, eff, s, cost);
+    cost.compulsory_read_bytes += qkvo;
+    cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
+    cost.io_bytes = 2.0 * qkvo;
+    cost.workspace_bytes = std::max(cost.workspace_bytes, fixed + backward_peak);
+  }
+  return cost;
+}
+
+}  // namespace
+
+Variant eager_variant() {
+  return {"eager",
+          "Hugging Face eager attention: every step a separate kernel, the (B,H,Nq,Nk) scores in HBM, softmax in fp32",
+          "O(N^2)",
+          {},
+          "transformers eager_attention_forward; PyTorch SoftMax.cpp (bf16 fp32 copy); cuBLAS GEMM efficiency",
+          eager_cost};
+}
+
+}  // namespace attnsim

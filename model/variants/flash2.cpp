@@ -1,0 +1,99 @@
+// FlashAttention-2 (Dao 2023, arXiv 2307.08691): query-block outer loop with one CTA per query
+// block, warps split Q, online softmax, logsumexp stored for backward, fully masked key blocks
+// skipped. Counts come from the shared tiled-attention model; this file holds FA2's choices.
+#include "model/variants/flash2.h"
+
+#include <string>
+
+#include "model/efficiency.h"
+#include "model/error.h"
+#include "model/tiled_attention.h"
+
+namespace attnsim {
+namespace {
+
+// Tensor efficiency = the published utilization of the whole forward kernel. The softmax runs in
+// other warps while mma issues (8 warps per SM on sm80), so it is taken as hidden (overlap 1); at
+// head dim 128 exp + vector work is < 30% of matmul time on these GPUs, so it does not bind.
+// Backward: 63% vs 73% forward on A100 (FA2 paper, Sec. 4.1); the same ratio is assumed elsewhere.
+const std::vector<ArchEfficiency> kForward = {
+    {"sm80", {0.73, 1.0, 1.0, "FA2 paper (arXiv 2307.08691) Sec. 4.1: forward up to 73% of A100 peak"}},
+    {"sm8x", {0.73, 1.0, 1.0, "assumed equal to A100 (same mma.sync path); FA2 paper Sec. 4.1"}},
+    {"sm90", {0.35, 1.0, 1.0, "FA3 paper (arXiv 2407.08608) abstract: FA2 reaches 35% of H100 peak"}},
+    {"sm100", {0.35, 1.0, 1.0, "assumed equal to H100 (mma.sync path, no tcgen05); FA3 paper abstract"}},
+    {"sm120", {0.73, 1.0, 1.0, "assumed equal to A100 (mma.sync is the native path); FA2 paper Sec. 4.1"}},
+};
+const std::vector<ArchEfficiency> kBackward = {
+    {"sm80", {0.63, 1.0, 1.0, "FA2 paper Sec. 4.1: backward up to 63% of A100 peak"}},
+    {"sm8x", {0.63, 1.0, 1.0, "assumed equal to A100; FA2 paper Sec. 4.1"}},
+    {"sm90", {0.30, 1.0, 1.0, "H100 forward 35% x (63/73) backward/forward ratio of FA2 paper Sec. 4.1"}},
+    {"sm100", {0.30, 1.0, 1.0, "assumed equal to H100"}},
+    {"sm120", {0.63, 1.0, 1.0, "assumed equal to A100"}},
+};
+
+bool is_sm8x(const Gpu& gpu) { return gpu.compute_capability_major == 8 && gpu.compute_capability_minor > 0; }
+
+}  // namespace
+
+Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu) {
+  const std::int64_t d = w.head_dim;
+  // Registers: FA2 forward kernels run 4 warps at up to 255 registers per thread, which limits
+  // them to 2 CTAs per SM (kernel comment: "48 KB smem ... 2 CTAs per SM" for hdim128 on sm86).
+  if (d <= 32) return {128, 128, 4, 1, 255};
+  if (d <= 64) return {128, 128, 4, 1, 255};
+  if (d <= 96) return (is_sm8x(gpu) && w.causal) ? Tiling{64, 64, 4, 1, 255} : Tiling{128, 64, 4, 1, 255};
+  if (d <= 128) {
+    if (is_sm8x(gpu)) return w.causal ? Tiling{64, 64, 4, 1, 255} : Tiling{128, 32, 4, 1, 255};
+    return {128, 64, 4, 1, 255};
+  }
+  if (d <= 192) return {128, 64, 8, 1, 255};
+  // hdim256 is chosen by a shared-memory test: 128x64 with 8 warps only where a block may use
+  // 2*d*(128+2*64) bytes but an SM has less than 4*d*(64+2*64) (A100); else 64x64, 4 warps.
+  const double dd = double(d);
+  const bool big_tile =
+      gpu.shared_memory_per_block_bytes >= 2.0 * dd * (128 + 2 * 64) && gpu.shared_memory_per_sm_bytes < 4.0 * dd * (64 + 2 * 64);
+  return big_tile ? Tiling{128, 64, 8, 1, 255} : Tiling{64, 64, 4, 1, 255};
+}
+
+Tiling flash2_backward_tiling(const Workload& w) {
+  return w.head_dim <= 128 ? Tiling{64, 128, 8, 1, 255} : Tiling{64, 64, 8, 1, 255};
+}
+
+Efficiency flash2_efficiency(const Gpu& gpu, bool backward) {
+  return efficiency_for(gpu, backward ? "flash2-backward" : "flash2", backward ? kBackward : kForward);
+}
+
+void require_half_precision(const Workload& w, const char* variant) {
+  if (w.dtype != Dtype::fp16 && w.dtype != Dtype::bf16) {
+    throw InvalidInput("dtype", std::string(variant) + " supports fp16 and bf16 only (got " +
+                                    std::string(dtype_name(w.dtype)) + ")" +
+                                    (w.dtype == Dtype::fp8_e4m3 ? "; fp8-e4m3 needs flash3 on Hopper" : ""));
+  }
+}
+
+Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs) {
+  if (knobs.block_m) tiling.block_m = *knobs.block_m;
+  if (knobs.block_n) tiling.block_n = *knobs.block_n;
+  if (knobs.warps) tiling.warps = *knobs.warps;
+  if (knobs.stages) tiling.stages = *knobs.stages;
+  return tiling;
+}
+
+Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
+  require_half_precision(w, "flash2");
+  const TiledKernelSpec forward{"flash2 fwd", with_knobs(flash2_forward_tiling(w, gpu), knobs),
+                                flash2_efficiency(gpu, false), true};
+  const TiledKernelSpec backward{"flash2", flash2_backward_tiling(w), flash2_efficiency(gpu, true), true};
+  return tiled_attention_cost(w, gpu, forward, backward);
+}
+
+Variant flash2_variant() {
+  return {"flash2",
+          "FlashAttention-2: fused tiled kernel, query-block outer loop, causal block skipping, logsumexp only",
+          "O(N^2)",
+          {"--tile BMxBN", "--warps", "--stages"},
+          "arXiv 2307.08691; flash_fwd_launch_template.h and kernel_traits.h (Dao-AILab/flash-attention)",
+          flash2_cost};
+}
+
+}  // namespace attnsim

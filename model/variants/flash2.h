@@ -1,0 +1,21 @@
+// FlashAttention-2 defaults shared by the variants built on its kernels (sliding-window,
+// flash-decode, and flash3's fallback off Hopper).
+#pragma once
+
+#include "model/cost.h"
+#include "model/gpu.h"
+#include "model/variant.h"
+#include "model/workload.h"
+
+namespace attnsim {
+
+// flash_fwd_launch_template.h (non-dropout branches), per head dim and architecture.
+Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu);
+// flash_bwd_launch_template.h: 64 x 128 tiles, 8 warps for head dims <= 128; 64 x 64 above.
+Tiling flash2_backward_tiling(const Workload& w);
+Efficiency flash2_efficiency(const Gpu& gpu, bool backward);
+void require_half_precision(const Workload& w, const char* variant);
+Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs);
+Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs);
+
+}  // namespace attnsim

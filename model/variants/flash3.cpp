@@ -1,0 +1,91 @@
+// FlashAttention-3 (Shah et al. 2024, arXiv 2407.08608) on Hopper: TMA loads by a producer
+// warpgroup, wgmma in 64-row consumer warpgroups, ping-pong between consumers and intra-warpgroup
+// softmax/GEMM overlap, FP8 path. Off Hopper it falls back to FlashAttention-2, with a note.
+#include <string>
+
+#include "model/efficiency.h"
+#include "model/error.h"
+#include "model/tiled_attention.h"
+#include "model/variants/flash2.h"
+
+namespace attnsim {
+namespace {
+
+// Tensor efficiency = published forward utilization at head dim 128 (arXiv 2407.08608v2: BF16
+// 840 TFLOP/s = 85% of 989.4; FP8 1.3 PFLOP/s = 66% of 1978.9). Ping-pong scheduling hides the
+// softmax of one warpgroup under the other's GEMMs (overlap 1), so exp binds only when
+// exp time exceeds matmul time (small head dims).
+const std::vector<ArchEfficiency> kBf16 = {
+    {"sm90", {0.85, 1.0, 1.0, "FA3 paper arXiv 2407.08608v2: 840 TFLOP/s BF16 forward = 85% of H100 peak"}},
+};
+const std::vector<ArchEfficiency> kFp8 = {
+    {"sm90", {0.66, 1.0, 1.0, "FA3 paper arXiv 2407.08608v2: 1.3 PFLOP/s FP8 forward = 66% of H100 peak"}},
+};
+// Backward: FA3 paper reports 1.5-1.75x FA2's backward on H100; 1.6 x 30% (flash2-backward, sm90).
+const std::vector<ArchEfficiency> kBackward = {
+    {"sm90", {0.48, 1.0, 1.0, "FA3 paper Sec. 4.1: backward 1.5-1.75x FA2; 1.6 x FA2's 0.30"}},
+};
+
+// hopper/tile_size.h, tile_size_fwd_sm90 (block M, block N).
+std::pair<std::int64_t, std::int64_t> forward_tile(const Workload& w) {
+  const std::int64_t d = w.head_dim;
+  const bool local = w.causal || w.window.has_value();
+  if (w.dtype == Dtype::fp8_e4m3) {
+    if (d <= 64) return {192, 160};
+    if (d <= 96) return {192, 128};
+    if (d <= 128) return {128, 224};
+    if (d <= 192) return {128, 160};
+    return {128, 128};
+  }
+  if (d <= 64) return {192, local ? 128 : 192};
+  if (d <= 96) return {192, 144};
+  if (d <= 128) return {128, local ? 128 : 176};
+  if (d <= 192) return {128, w.head_dim_v <= 128 ? 128 : 112};
+  return {128, w.window ? 64 : 80};
+}
+
+Tiling flash3_forward_tiling(const Workload& w) {
+  const auto [block_m, block_n] = forward_tile(w);
+  // One producer warpgroup plus block_m / 64 consumer warpgroups; two K/V stages (kStages = 2).
+  // Registers: producers 24-32, consumers 240 (2 consumers) or 160 (3): about 168 per thread.
+  const int warps = int(4 * (block_m / 64 + 1));
+  return {block_m, block_n, warps, 2, 168};
+}
+
+Cost flash3_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
+  if (!gpu.is_hopper()) {
+    if (w.dtype == Dtype::fp8_e4m3) {
+      throw InvalidInput("dtype", "flash3 fp8-e4m3 needs Hopper (sm90); " + gpu.id + " is sm" +
+                                      std::to_string(gpu.compute_capability_major * 10 + gpu.compute_capability_minor) +
+                                      "; allowed here: fp16, bf16 (predicted as flash2)");
+    }
+    Cost cost = flash2_cost(w, gpu, knobs);
+    cost.notes.push_back("flash3 needs Hopper (sm90: TMA, wgmma); " + gpu.id + " is sm" +
+                         std::to_string(gpu.compute_capability_major * 10 + gpu.compute_capability_minor) +
+                         ", so this is FlashAttention-2's kernel");
+    return cost;
+  }
+  if (w.dtype != Dtype::fp16 && w.dtype != Dtype::bf16 && w.dtype != Dtype::fp8_e4m3) {
+    throw InvalidInput("dtype", "flash3 supports fp16, bf16 and fp8-e4m3 (got " + std::string(dtype_name(w.dtype)) + ")");
+  }
+  const bool fp8 = w.dtype == Dtype::fp8_e4m3;
+  const TiledKernelSpec forward{"flash3 fwd", with_knobs(flash3_forward_tiling(w), knobs),
+                                efficiency_for(gpu, "flash3", fp8 ? kFp8 : kBf16), true};
+  // FA3's backward uses 64 x 128 tiles at head dim 128 with 2 consumer warpgroups (tile_size.h).
+  const TiledKernelSpec backward{"flash3", Tiling{64, 128, 12, 2, 168}, efficiency_for(gpu, "flash3-backward", kBackward),
+                                 true};
+  return tiled_attention_cost(w, gpu, forward, backward);
+}
+
+}  // namespace
+
+Variant flash3_variant() {
+  return {"flash3",
+          "FlashAttention-3 (Hopper): TMA + wgmma, warp-specialised ping-pong, softmax/GEMM overlap, FP8",
+          "O(N^2)",
+          {"--tile BMxBN", "--warps", "--stages"},
+          "arXiv 2407.08608; hopper/tile_size.h (Dao-AILab/flash-attention)",
+          flash3_cost};
+}
+
+}  // namespace attnsim

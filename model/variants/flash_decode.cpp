@@ -1,0 +1,141 @@
+// Split-KV decoding (flash-decoding, FlashAttention-2's splitkv kernels): for seq_q << seq_kv the
+// KV sequence is cut into splits so that enough CTAs exist to fill the GPU; each split writes a
+// partial output and logsumexp in fp32, and a combine kernel reduces them.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "model/error.h"
+#include "model/mask_geometry.h"
+#include "model/tiled_attention.h"
+#include "model/variants/flash2.h"
+
+namespace attnsim {
+namespace {
+
+constexpr double kFp32Bytes = 4.0;
+// flash_api.cpp set_params_splitkv: num_m_blocks = ceil(seqlen_q / 64); split kernel kBlockM = 64.
+constexpr std::int64_t kSplitBlockM = 64;
+// flash_api.cpp: "num_splits <= 128"; heuristic thresholds 0.8 (enough blocks) and 0.85 (of best).
+constexpr std::int64_t kMaxSplits = 128;
+constexpr double kEnoughBlocksFraction = 0.8;
+constexpr double kNearBestEfficiency = 0.85;
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// flash_api.cpp set_params_splitkv: block_n = 256 for d <= 64, 128 for d <= 128, else 64.
+std::int64_t split_block_n(std::int64_t head_dim) { return head_dim <= 64 ? 256 : (head_dim <= 128 ? 128 : 64); }
+
+}  // namespace
+
+// flash_api.cpp num_splits_heuristic: the fewest eligible splits whose wave efficiency is within
+// 85% of the best. Eligible: a split count that changes the number of key blocks per split.
+std::int64_t flash_decode_num_splits(double batch_heads_mblocks, double num_slots, std::int64_t num_n_blocks) {
+  if (batch_heads_mblocks >= kEnoughBlocksFraction * num_slots) return 1;
+  const std::int64_t max_splits = std::min({kMaxSplits, static_cast<std::int64_t>(num_slots), num_n_blocks});
+  auto eligible = [&](std::int64_t s) { return s == 1 || ceil_div(num_n_blocks, s) != ceil_div(num_n_blocks, s - 1); };
+  std::vector<double> efficiency(static_cast<std::size_t>(std::max<std::int64_t>(max_splits, 0)), 0.0);
+  double best = 0.0;
+  for (std::int64_t s = 1; s <= max_splits; ++s) {
+    if (!eligible(s)) continue;
+    const double waves = batch_heads_mblocks * double(s) / num_slots;
+    efficiency[std::size_t(s - 1)] = waves / std::ceil(waves);
+    best = std::max(best, efficiency[std::size_t(s - 1)]);
+  }
+  for (std::int64_t s = 1; s <= max_splits; ++s) {
+    if (eligible(s) && efficiency[std::size_t(s - 1)] >= kNearBestEfficiency * best) return s;
+  }
+  return 1;
+}
+
+namespace {
+
+Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
+  require_half_precision(w, "flash-decode");
+  if (w.pass != Pass::forward) throw InvalidInput("pass", "flash-decode is inference only; allowed: forward");
+  // GQA with one query token: the group's query heads are packed into the M dimension
+  // (flash_api.cpp seqlenq_ngroups_swapped), so K/V are read once per KV head.
+  Workload packed = w;
+  const bool pack = w.seq_q == 1 && w.heads > w.kv_heads && !w.window;
+  if (pack) {
+    packed.seq_q = w.heads / w.kv_heads;
+    packed.heads = w.kv_heads;
+    packed.causal = false;  // one query token sees every key
+  }
+  const Tiling t = with_knobs(Tiling{kSplitBlockM, split_block_n(w.head_dim), 4, 1, 255}, knobs);
+  const MaskGeometry mask = mask_of(packed);
+  const BlockCounts blocks = count_blocks(mask, t.block_m, t.block_n);
+  const double bh = double(packed.batch) * double(packed.heads);
+  const double m_blocks = blocks.query_blocks;
+  const std::int64_t n_blocks = ceil_div(w.seq_kv, t.block_n);
+  // flash_api.cpp passes multiProcessorCount * 2: the split kernel's 128-thread CTAs, two per SM.
+  const double slots = gpu.sm_count * 2.0;
+  std::int64_t splits = knobs.num_splits ? *knobs.num_splits : flash_decode_num_splits(bh * m_blocks, slots, n_blocks);
+  if (splits < 1 || splits > kMaxSplits) throw InvalidInput("num-splits", "must be between 1 and 128");
+  splits = std::min(splits, n_blocks);
+
+  const double e = element_bytes(w.dtype);
+  const double d = double(w.head_dim);
+  const double dv = double(w.head_dim_v);
+  const double tile_scores = double(t.block_m) * double(t.block_n);
+  const Efficiency eff = flash2_efficiency(gpu, false);
+
+  KernelCost split;
+  split.name = splits > 1 ? "flash-decode split-KV" : "flash-decode (1 split)";
+  split.tensor_dtype = w.dtype;
+  split.efficiency = eff;
+  split.ctas = bh * m_blocks * double(splits);
+  split.shared_memory_per_cta_bytes = tile_shared_memory_bytes(t, d, dv, e);
+  split.ctas_per_sm = ctas_per_sm(gpu, split.shared_memory_per_cta_bytes, tiling_threads(t), t.registers_per_thread);
+  if (split.ctas_per_sm < 1.0) throw InvalidInput("tile", "flash-decode tile " + tiling_label(t) + " does not fit in shared memory");
+  split.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (d + dv);
+  split.exp_ops = bh * blocks.tiles * tile_scores;
+  split.vector_flops = bh * blocks.tiles * tile_scores * kSoftmaxVectorFlopsPerScore;
+  const double kv_row_bytes = (d + dv) * e;
+  // Unpacked query heads of one KV group re-read K/V unless a KV head's K/V stays in L2.
+  const double kv_streams = pack || double(w.seq_kv) * kv_row_bytes <= gpu.l2_bytes
+                                ? double(w.batch) * double(w.kv_heads)
+                                : double(w.batch) * double(w.heads);
+  const double kv_rows = std::min(blocks.kv_rows_loaded, double(w.seq_kv));
+  split.l2_read_bytes = q_bytes(w) + bh * blocks.kv_rows_loaded * kv_row_bytes;
+  split.hbm_read_bytes = q_bytes(w) + kv_streams * kv_rows * kv_row_bytes;
+  const double rows_out = double(w.batch) * double(w.heads) * double(w.seq_q);
+  const double partial_bytes = rows_out * double(splits) * (dv + 1.0) * kFp32Bytes;  // O_accum and LSE_accum
+  split.hbm_write_bytes = splits > 1 ? partial_bytes : o_bytes(w) + rows_out * kFp32Bytes;
+
+  Cost cost;
+  cost.kernels.push_back(split);
+  if (splits > 1) {
+    KernelCost combine;
+    combine.name = "flash-decode combine";
+    combine.efficiency = eff;
+    combine.exp_ops = rows_out * double(splits);
+    combine.vector_flops = rows_out * double(splits) * (2.0 * dv + 4.0);
+    combine.hbm_read_bytes = partial_bytes;
+    combine.l2_read_bytes = partial_bytes;
+    combine.hbm_write_bytes = o_bytes(w) + rows_out * kFp32Bytes;
+    cost.kernels.push_back(combine);
+  }
+  cost.model_flops = pass_model_flops(w);
+  cost.tiling = t;
+  cost.compulsory_read_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w);
+  cost.compulsory_write_bytes = o_bytes(w) + rows_out * kFp32Bytes;
+  cost.io_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
+  cost.workspace_bytes = (splits > 1 ? partial_bytes : 0.0) + rows_out * kFp32Bytes;
+  cost.notes.push_back(std::to_string(splits) + " KV splits (" + (knobs.num_splits ? "--num-splits" : "FA2 heuristic") +
+                       ")" + (pack ? "; GQA query heads packed into the M dimension" : ""));
+  return cost;
+}
+
+}  // namespace
+
+Variant flash_decode_variant() {
+  return {"flash-decode",
+          "Split-KV decoding (FA2 splitkv kernels): KV cut into splits by the wave-efficiency heuristic, then combined",
+          "O(N^2)",
+          {"--num-splits", "--tile BMxBN"},
+          "flash_api.cpp num_splits_heuristic and set_params_splitkv (Dao-AILab/flash-attention)",
+          flash_decode_cost};
+}
+
+}  // namespace attnsim

@@ -1,0 +1,111 @@
+// PyTorch SDPA math backend (aten/src/ATen/native/transformers/attention.cpp,
+// _scaled_dot_product_attention_math, PyTorch >= 2.5): fp16/bf16 inputs upcast to fp32, q and k
+// each scaled by sqrt(scale), causal mask built as an (Nq, Nk) bool tril then an fp32 additive mask,
+// fp32 matmuls (TF32 off by default, so on CUDA cores), _safe_softmax, output cast back.
+#include <algorithm>
+
+#include "model/efficiency.h"
+#include "model/error.h"
+#include "model/materialized.h"
+#include "model/tiled_attention.h"
+#include "model/variant.h"
+
+namespace attnsim {
+namespace {
+
+// fp32 GEMMs without TF32 run on CUDA cores: cuBLAS SGEMM ~75-80% of the FP32 peak (
+// assumed until validate/ measures it); with --dtype tf32 they run on tensor cores at the same fraction.
+const std::vector<ArchEfficiency> kMathEfficiency = {
+    {"sm80", {0.78, 0.78, 0.0, "assumed: cuBLAS GEMMs reach ~75-80% of peak on large shapes"}},
+};
+
+constexpr double kFp32Bytes = 4.0;
+constexpr double kBoolBytes = 1.0;
+
+Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/) {
+  if (w.dtype == Dtype::fp8_e4m3) {
+    throw InvalidInput("dtype", "sdpa-math has no fp8-e4m3 path; allowed: fp32, tf32, fp16, bf16");
+  }
+  if (w.pass != Pass::forward) {
+    throw InvalidInput("pass", "sdpa-math models the forward pass only; allowed: forward (use eager for autograd)");
+  }
+  const Efficiency eff = efficiency_for(gpu, "sdpa-math", kMathEfficiency);
+  const double e = element_bytes(w.dtype);
+  const bool upcast = e != kFp32Bytes;
+  const double widen = kFp32Bytes / e;
+  const double scores = full_score_elements(w);
+  const double d = double(w.head_dim);
+  const double dv = double(w.head_dim_v);
+  const bool tensor_cores = w.dtype == Dtype::tf32;
+  const Dtype math_dtype = tensor_cores ? Dtype::tf32 : Dtype::fp32;
+  const double q32 = q_bytes(w) * widen;
+  const double k32 = k_bytes(w) * widen;
+  const double v32 = v_bytes(w) * widen;
+  const double group = double(w.heads / w.kv_heads);
+
+  Cost cost;
+  cost.model_flops = pass_model_flops(w);
+  cost.io_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
+  cost.compulsory_read_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w);
+  cost.compulsory_write_bytes = o_bytes(w);
+  auto& ks = cost.kernels;
+  if (upcast) {
+    ks.push_back(elementwise_kernel("q.to(float32)", 1.0, q_bytes(w), q32, 0.0, eff));
+    ks.push_back(elementwise_kernel("k.to(float32)", 1.0, k_bytes(w), k32, 0.0, eff));
+    ks.push_back(elementwise_kernel("v.to(float32)", 1.0, v_bytes(w), v32, 0.0, eff));
+  }
+  ks.push_back(elementwise_kernel("q * sqrt(scale)", 1.0, q32, q32, 0.0, eff));
+  ks.push_back(elementwise_kernel("k^T * sqrt(scale)", 1.0, k32, k32, 0.0, eff));
+  double expanded_kv = 0.0;
+  if (group > 1) {
+    expanded_kv = (k32 + v32) * group;
+    ks.push_back(elementwise_kernel("repeat_interleave K, V", 1.0, k32 + v32, expanded_kv, 0.0, eff));
+  }
+  const double k_in = group > 1 ? k32 * group : k32;
+  const double v_in = group > 1 ? v32 * group : v32;
+  double mask_bytes = 0.0;
+  if (w.causal || w.window) {
+    const double mask_elements = double(w.seq_q) * double(w.seq_kv);
+    mask_bytes = mask_elements * (kBoolBytes + kFp32Bytes);
+    ks.push_back(elementwise_kernel("ones(L,S,bool).tril()", mask_elements, 0.0, kBoolBytes, 0.0, eff));
+    ks.push_back(elementwise_kernel("bool mask -> fp32 additive", mask_elements, kBoolBytes, kFp32Bytes, 1.0, eff));
+  }
+  ks.push_back(gemm_kernel("matmul q k^T (fp32)", 2.0 * scores * d, q32 + k_in, scores * kFp32Bytes, tensor_cores,
+                           math_dtype, eff));
+  if (mask_bytes > 0) {
+    const double mask32 = double(w.seq_q) * double(w.seq_kv) * kFp32Bytes;
+    KernelCost add = elementwise_kernel("attn.add_(mask)", scores, kFp32Bytes, kFp32Bytes, 1.0, eff);
+    add.hbm_read_bytes += mask32 <= gpu.l2_bytes ? mask32 : mask32 * double(w.batch) * double(w.heads);
+    ks.push_back(add);
+  }
+  // _safe_softmax = softmax, then self.eq(-inf), all(dim), where(all masked, 0, out).
+  KernelCost softmax = elementwise_kernel("_safe_softmax: softmax", scores, kFp32Bytes, kFp32Bytes, 3.0, eff);
+  softmax.exp_ops = scores;
+  ks.push_back(softmax);
+  ks.push_back(elementwise_kernel("_safe_softmax: eq(-inf)", scores, kFp32Bytes, kBoolBytes, 1.0, eff));
+  ks.push_back(elementwise_kernel("_safe_softmax: all(dim)", scores, kBoolBytes, 0.0, 1.0, eff));
+  ks.push_back(elementwise_kernel("_safe_softmax: where", scores, kFp32Bytes, kFp32Bytes, 1.0, eff));
+  ks.push_back(gemm_kernel("matmul attn v (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + v_in,
+                           o_bytes(w) * widen, tensor_cores, math_dtype, eff));
+  if (upcast) ks.push_back(elementwise_kernel("out.to(model dtype)", 1.0, o_bytes(w) * widen, o_bytes(w), 0.0, eff));
+
+  // Alive at the `where`: scores, softmax output, eq mask and the result (4 + 4 + 1 + 4 bytes);
+  // plus the fp32 copies of q, k, v, their scaled versions, expanded K/V and the masks.
+  const double score_peak = scores * (3.0 * kFp32Bytes + kBoolBytes);
+  const double inputs32 = (upcast ? q32 + k32 + v32 : 0.0) + q32 + k32 + expanded_kv;
+  cost.workspace_bytes = inputs32 + mask_bytes + score_peak;
+  return cost;
+}
+
+}  // namespace
+
+Variant sdpa_math_variant() {
+  return {"sdpa-math",
+          "PyTorch SDPA math backend: fp32 upcast, fp32 scores and probabilities materialized, fp32 matmuls",
+          "O(N^2)",
+          {},
+          "PyTorch attention.cpp _scaled_dot_product_attention_math and _safe_softmax (>= 2.5)",
+          sdpa_math_cost};
+}
+
+}  // namespace attnsim
