@@ -85,6 +85,11 @@ double visible_elements(const MaskGeometry& mask) {
   return upper - lower;
 }
 
+double visible_key_rows(const MaskGeometry& mask) {
+  // One query block holding every query row, one-row key blocks: the union of visible keys.
+  return count_blocks(mask, mask.seq_q, 1).kv_rows_loaded;
+}
+
 BlockCounts count_blocks(const MaskGeometry& mask, std::int64_t block_m, std::int64_t block_n) {
   const std::int64_t nq = mask.seq_q;
   const std::int64_t nk = mask.seq_kv;

@@ -32,6 +32,9 @@ struct BlockCounts {
   double kv_rows_loaded = 0;       // K/V rows read summed over query blocks (partial last block counted exactly)
 };
 
+// Keys that at least one query sees: the K/V rows any exact algorithm must read, per head.
+double visible_key_rows(const MaskGeometry& mask);
+
 // Per (batch, head), for a kernel whose CTA owns one query block and walks the key blocks it sees.
 BlockCounts count_blocks(const MaskGeometry& mask, std::int64_t block_m, std::int64_t block_n);
 

@@ -47,7 +47,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string nearest_name(std::string_view typed, const std::vector<std::string>& names) {
+  // A name that extends what was typed ("h100" -> "h100-pcie") beats a closer edit.
   std::string best;
+  for (const std::string& name : names) {
+    if (!typed.empty() && name.rfind(typed, 0) == 0 && (best.empty() || name.size() < best.size())) best = name;
+  }
+  if (!best.empty()) return best;
   std::size_t best_distance = std::string::npos;
   for (const std::string& name : names) {
     const std::size_t distance = edit_distance(typed, name);

@@ -37,9 +37,7 @@ MaskGeometry transposed(const MaskGeometry& m) {
 double streamed_rows_from_hbm(const MaskGeometry& mask, double outer_blocks, std::int64_t outer_block_rows,
                               double slots, double operand_bytes_per_head, double l2_bytes,
                               double tile_rows) {
-  if (outer_blocks <= slots || operand_bytes_per_head <= l2_bytes) {
-    return std::min(tile_rows, double(mask.seq_kv));
-  }
+  if (outer_blocks <= slots || operand_bytes_per_head <= l2_bytes) return visible_key_rows(mask);
   const auto wave_rows = static_cast<std::int64_t>(slots) * outer_block_rows;
   return std::min(tile_rows, count_blocks(mask, wave_rows, 1).kv_rows_loaded);
 }
@@ -50,6 +48,8 @@ std::string tiling_label(const Tiling& t) {
   return std::to_string(t.block_m) + "x" + std::to_string(t.block_n) + ", " + std::to_string(t.warps) + " warps, " +
          std::to_string(t.stages) + (t.stages == 1 ? " stage" : " stages");
 }
+
+double visible_key_fraction(const Workload& w) { return visible_key_rows(mask_of(w)) / double(w.seq_kv); }
 
 double forward_model_flops(const Workload& w) {
   return 2.0 * double(w.head_dim + w.head_dim_v) * visible_elements(mask_of(w)) * batch_heads(w);
@@ -193,7 +193,7 @@ Cost tiled_attention_cost(const Workload& w, const Gpu& gpu, const TiledKernelSp
   const bool runs_backward = w.pass != Pass::forward;
   if (runs_forward) {
     cost.kernels.push_back(tiled_forward_kernel(w, gpu, forward));
-    cost.compulsory_read_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
+    cost.compulsory_read_bytes += q_bytes(w) + (k_bytes(w) + v_bytes(w)) * visible_key_fraction(w);
     cost.compulsory_write_bytes += o_bytes(w) + (forward.writes_logsumexp ? logsumexp_bytes : 0.0);
     cost.workspace_bytes = forward.writes_logsumexp ? logsumexp_bytes : 0.0;
   }

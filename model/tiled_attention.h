@@ -45,6 +45,9 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
 Cost tiled_attention_cost(const Workload& w, const Gpu& gpu, const TiledKernelSpec& forward,
                           const TiledKernelSpec& backward);
 
+// Share of K/V rows some query sees (below 1 only when a window leaves early keys unseen).
+double visible_key_fraction(const Workload& w);
+
 // Useful matmul FLOPs of the forward pass: 2*(d+dv) per visible score element.
 double forward_model_flops(const Workload& w);
 // FlashAttention benchmark convention: backward does 2.5x the forward matmul FLOPs.

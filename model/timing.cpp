@@ -38,10 +38,10 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   if (k.ctas > 0 && k.ctas_per_sm > 0) {
     const double slots = gpu.sm_count * k.ctas_per_sm;
     t.waves = std::ceil(k.ctas / slots);
-    quantized_compute_seconds = compute_seconds * t.waves * slots / k.ctas;
+    if (t.waves * slots > k.ctas) quantized_compute_seconds = compute_seconds * (t.waves * slots / k.ctas);
   }
   const double body_seconds = std::max(quantized_compute_seconds, t.hbm_seconds);
-  t.wave_quantization_seconds = body_seconds - std::max(compute_seconds, t.hbm_seconds);
+  t.wave_quantization_seconds = std::max(0.0, body_seconds - std::max(compute_seconds, t.hbm_seconds));
   t.seconds = body_seconds + t.launch_seconds;
 
   if (t.launch_seconds >= body_seconds) {

@@ -47,9 +47,10 @@ std::pair<std::int64_t, std::int64_t> forward_tile(const Workload& w) {
 Tiling flash3_forward_tiling(const Workload& w) {
   const auto [block_m, block_n] = forward_tile(w);
   // One producer warpgroup plus block_m / 64 consumer warpgroups; two K/V stages (kStages = 2).
-  // Registers: producers 24-32, consumers 240 (2 consumers) or 160 (3): about 168 per thread.
+  // Registers are rebalanced with setmaxnreg so one CTA owns the SM's 64K: producers 24, two
+  // consumers 240 (384 threads, 168 on average) or producers 32, three consumers 160 (512, 128).
   const int warps = int(4 * (block_m / 64 + 1));
-  return {block_m, block_n, warps, 2, 168};
+  return {block_m, block_n, warps, 2, block_m > 128 ? 128 : 168};
 }
 
 Cost flash3_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {

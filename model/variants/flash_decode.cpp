@@ -96,7 +96,7 @@ Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& kn
   const double kv_streams = pack || double(w.seq_kv) * kv_row_bytes <= gpu.l2_bytes
                                 ? double(w.batch) * double(w.kv_heads)
                                 : double(w.batch) * double(w.heads);
-  const double kv_rows = std::min(blocks.kv_rows_loaded, double(w.seq_kv));
+  const double kv_rows = visible_key_rows(mask);
   split.l2_read_bytes = q_bytes(w) + bh * blocks.kv_rows_loaded * kv_row_bytes;
   split.hbm_read_bytes = q_bytes(w) + kv_streams * kv_rows * kv_row_bytes;
   const double rows_out = double(w.batch) * double(w.heads) * double(w.seq_q);
@@ -118,7 +118,7 @@ Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& kn
   }
   cost.model_flops = pass_model_flops(w);
   cost.tiling = t;
-  cost.compulsory_read_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w);
+  cost.compulsory_read_bytes = q_bytes(w) + (k_bytes(w) + v_bytes(w)) * visible_key_fraction(w);
   cost.compulsory_write_bytes = o_bytes(w) + rows_out * kFp32Bytes;
   cost.io_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
   cost.workspace_bytes = (splits > 1 ? partial_bytes : 0.0) + rows_out * kFp32Bytes;

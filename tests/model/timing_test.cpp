@@ -1,1 +1,60 @@
+#include "model/timing.h"
+
 #include <gtest/gtest.h>
+
+#include "tests/test_support.h"
+
+namespace attnsim {
+namespace {
+
+KernelCost compute_kernel(double ctas, double per_sm) {
+  KernelCost k;
+  k.tensor_flops = 1e12;
+  k.tensor_dtype = Dtype::bf16;
+  k.ctas = ctas;
+  k.ctas_per_sm = per_sm;
+  k.efficiency.tensor = 0.5;
+  return k;
+}
+
+TEST(Timing, TensorTimeIsFlopsOverPeakTimesEfficiency) {
+  const Gpu& gpu = testing::gpu("h100-sxm");
+  const KernelTime t = time_kernel(compute_kernel(0, 0), gpu);
+  EXPECT_DOUBLE_EQ(t.tensor_seconds, 1e12 / (989.4e12 * 0.5));
+  EXPECT_EQ(t.bound, "compute");
+}
+
+TEST(Timing, PartialLastWaveStretchesCompute) {
+  const Gpu& gpu = testing::gpu("h100-sxm");  // 132 SMs
+  const KernelTime full = time_kernel(compute_kernel(132, 1), gpu);
+  const KernelTime one_more = time_kernel(compute_kernel(133, 1), gpu);
+  EXPECT_EQ(full.waves, 1);
+  EXPECT_EQ(one_more.waves, 2);
+  EXPECT_NEAR(one_more.wave_quantization_seconds / one_more.tensor_seconds, 2.0 * 132 / 133 - 1.0, 1e-12);
+}
+
+TEST(Timing, MemoryAndLatencyBounds) {
+  const Gpu& gpu = testing::gpu("h100-sxm");
+  KernelCost copy;
+  copy.hbm_read_bytes = 1e9;
+  copy.hbm_write_bytes = 1e9;
+  EXPECT_EQ(time_kernel(copy, gpu).bound, "memory");
+  EXPECT_DOUBLE_EQ(time_kernel(copy, gpu).hbm_seconds, 2e9 / (3352e9 * 0.9));
+  KernelCost tiny;
+  tiny.hbm_read_bytes = 1024;
+  EXPECT_EQ(time_kernel(tiny, gpu).bound, "latency");
+}
+
+TEST(Timing, SoftmaxOverlapHidesExpUnderMatmul) {
+  const Gpu& gpu = testing::gpu("h100-sxm");
+  KernelCost k = compute_kernel(0, 0);
+  k.exp_ops = 1e9;
+  k.efficiency.softmax_overlap = 1.0;
+  const KernelTime hidden = time_kernel(k, gpu);
+  k.efficiency.softmax_overlap = 0.0;
+  const KernelTime serial = time_kernel(k, gpu);
+  EXPECT_NEAR(serial.seconds - hidden.seconds, hidden.exp_seconds, 1e-15);
+}
+
+}  // namespace
+}  // namespace attnsim

@@ -1,1 +1,148 @@
+// Behaviour of each variant that its source documents.
 #include <gtest/gtest.h>
+
+#include "model/error.h"
+#include "model/mask_geometry.h"
+#include "tests/test_support.h"
+
+namespace attnsim {
+
+std::int64_t flash_decode_num_splits(double batch_heads_mblocks, double num_slots, std::int64_t num_n_blocks);
+
+namespace {
+
+using testing::run;
+using testing::workload;
+
+TEST(Registry, EveryVariantHasASourceAndUnknownNamesSuggestTheNearest) {
+  EXPECT_EQ(all_variants().size(), 9u);
+  for (const Variant& v : all_variants()) EXPECT_FALSE(v.sources.empty()) << v.id;
+  try {
+    find_variant("flash4");
+    FAIL();
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'flash"), std::string::npos);
+  }
+}
+
+TEST(Flash2, DefaultTilesFollowTheLaunchTemplate) {
+  EXPECT_EQ(run("flash2", workload(4096)).cost.tiling->block_n, 64);  // sm90, hdim 128: 128 x 64
+  const auto ada = run("flash2", workload(4096), "rtx4090").cost.tiling;
+  EXPECT_EQ(ada->block_m, 128);  // sm89 non-causal: 128 x 32
+  EXPECT_EQ(ada->block_n, 32);
+  Workload causal = workload(4096);
+  causal.causal = true;
+  EXPECT_EQ(run("flash2", causal, "rtx4090").cost.tiling->block_m, 64);  // sm89 causal: 64 x 64
+  EXPECT_EQ(run("flash2", workload(4096, 32, 64)).cost.tiling->block_n, 128);  // hdim 64: 128 x 128
+}
+
+TEST(Flash2, TileOverrideChangesTrafficAndIsCheckedAgainstSharedMemory) {
+  VariantKnobs knobs;
+  knobs.block_m = 64;
+  knobs.block_n = 64;
+  const Prediction small = run("flash2", workload(131072), "h100-sxm", knobs);
+  EXPECT_EQ(small.cost.tiling->block_m, 64);
+  knobs.block_m = 1024;
+  knobs.block_n = 1024;
+  EXPECT_THROW(run("flash2", workload(4096), "h100-sxm", knobs), InvalidInput);
+}
+
+TEST(Flash2, RereadsStayInL2WhileAHeadsKvFitsAndSpillPastIt) {
+  // 16K x 256 x 2 B = 8 MiB of K/V per head fits in H100's 50 MiB L2: compulsory traffic only.
+  const Prediction fits = run("flash2", workload(16384));
+  EXPECT_DOUBLE_EQ(fits.hbm_reread_bytes, 0.0);
+  // 128K: 64 MiB per head, 1024 query blocks on 264 slots: each wave streams K/V again (4 passes).
+  const Prediction spills = run("flash2", workload(131072));
+  const double kv = 32.0 * 131072 * 256 * 2;
+  EXPECT_NEAR(spills.hbm_reread_bytes / kv, 3.0, 0.01);
+  // A 64K head (32 MiB of K/V) fits H100's L2 but not RTX 3090's 6 MiB: 512 query blocks on 164
+  // slots stream it four times there.
+  EXPECT_DOUBLE_EQ(run("flash2", workload(65536)).hbm_reread_bytes, 0.0);
+  EXPECT_GT(run("flash2", workload(65536), "rtx3090").hbm_reread_bytes, 0.0);
+}
+
+TEST(Flash2, RejectsDtypesWithoutAKernel) {
+  Workload w = workload(1024);
+  w.dtype = Dtype::fp32;
+  EXPECT_THROW(run("flash2", w), InvalidInput);
+}
+
+TEST(Flash3, UsesHopperTilesAndFallsBackWithANoteElsewhere) {
+  const Prediction hopper = run("flash3", workload(16384));
+  EXPECT_EQ(hopper.cost.tiling->block_n, 176);  // tile_size.h: hdim 128, non-causal
+  EXPECT_TRUE(hopper.cost.notes.empty());
+  EXPECT_LT(hopper.predicted_seconds, run("flash2", workload(16384)).predicted_seconds);
+  const Prediction ada = run("flash3", workload(16384), "rtx4090");
+  ASSERT_EQ(ada.cost.notes.size(), 1u);
+  EXPECT_NE(ada.cost.notes[0].find("needs Hopper"), std::string::npos);
+  EXPECT_DOUBLE_EQ(ada.predicted_seconds, run("flash2", workload(16384), "rtx4090").predicted_seconds);
+  Workload fp8 = workload(16384);
+  fp8.dtype = Dtype::fp8_e4m3;
+  EXPECT_THROW(run("flash3", fp8, "a100-sxm-80gb"), InvalidInput);
+  EXPECT_LT(run("flash3", fp8).predicted_seconds, hopper.predicted_seconds);
+}
+
+TEST(Flash3, ExponentialsBindAtSmallHeadDim) {
+  // FA3 paper Sec. 3.2: exp has 256x less throughput than matmul; at d = 64 in FP8 it dominates.
+  Workload w = workload(16384, 32, 64);
+  w.dtype = Dtype::fp8_e4m3;
+  EXPECT_EQ(run("flash3", w).bound, "exp");
+  EXPECT_EQ(run("flash3", workload(16384)).bound, "compute");
+}
+
+TEST(FlashDecode, SplitHeuristicMatchesFlashAttention) {
+  // 32 heads x 1 m-block on 264 slots, 1024 key blocks: the best eligible split count reaches
+  // 0.997 wave efficiency; 7 splits (224 / 264 = 0.848) is the first within 85% of it.
+  EXPECT_EQ(flash_decode_num_splits(32, 264, 1024), 7);
+  EXPECT_EQ(flash_decode_num_splits(300, 264, 1024), 1);  // already >= 0.8 x slots
+  EXPECT_EQ(flash_decode_num_splits(1, 264, 3), 3);       // capped by key blocks
+}
+
+TEST(FlashDecode, PacksGqaHeadsAndIsMemoryBound) {
+  Workload w = workload(131072, 32);
+  w.seq_q = 1;
+  w.kv_heads = 8;
+  w.batch = 4;
+  const Prediction p = run("flash-decode", w);
+  EXPECT_EQ(p.bound, "memory");
+  // K/V read once per KV head: compulsory bytes dominate.
+  EXPECT_NEAR(p.hbm_read_bytes / (k_bytes(w) + v_bytes(w)), 1.0, 0.01);
+  EXPECT_EQ(p.kernels.size(), 2u);  // split kernel + combine
+}
+
+TEST(SlidingWindow, WorkGrowsAsNTimesWindow) {
+  Workload w = workload(65536);
+  w.window = 4096;
+  w.causal = true;
+  const double flops = run("sliding-window", w).cost.model_flops;
+  const double visible = visible_elements(mask_of(w));
+  EXPECT_DOUBLE_EQ(flops, 2.0 * 256 * visible * 32);
+  EXPECT_NEAR(visible, 65536.0 * 4096 - 4096.0 * 4095 / 2, 1.0);
+}
+
+TEST(SsmScan, StateIsIndependentOfSequenceLength) {
+  const Prediction a = run("ssm-scan", workload(65536));
+  const Prediction b = run("ssm-scan", workload(131072));
+  EXPECT_NEAR(b.cost.model_flops / a.cost.model_flops, 2.0, 1e-9);
+  EXPECT_NEAR(b.cost.workspace_bytes / a.cost.workspace_bytes, 2.0, 1e-9);  // per-chunk states: linear in T
+}
+
+TEST(SdpaMath, MovesMoreBytesThanEagerBecauseOfFp32) {
+  const Workload w = workload(8192);
+  EXPECT_GT(run("sdpa-math", w).hbm_read_bytes, run("eager", w).hbm_read_bytes);
+  EXPECT_GT(run("sdpa-math", w).cost.workspace_bytes, run("eager", w).cost.workspace_bytes);
+  EXPECT_EQ(run("sdpa-math", w).tensor_flops, 0.0);  // fp32 matmuls on CUDA cores (TF32 off)
+}
+
+TEST(Eager, RepeatsKvForGqaAndOutOfMemoryIsReported) {
+  Workload w = workload(4096, 32);
+  w.kv_heads = 8;
+  const Prediction p = run("eager", w);
+  EXPECT_EQ(p.kernels.front().name, "repeat_kv (K, V)");
+  // 32 heads x 32K^2 x 10 B = 320 GiB: far past an RTX 4090's 24 GiB.
+  EXPECT_FALSE(run("eager", workload(32768), "rtx4090").fits_in_memory);
+  EXPECT_TRUE(run("flash2", workload(32768), "rtx4090").fits_in_memory);
+}
+
+}  // namespace
+}  // namespace attnsim

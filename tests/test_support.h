@@ -1,0 +1,32 @@
+// Helpers shared by the test files: GPUs from the built-in profiles and a default workload.
+#pragma once
+
+#include "io/gpu_profile.h"
+#include "model/variant.h"
+
+namespace attnsim::testing {
+
+inline const Gpu& gpu(const std::string& id) {
+  static std::map<std::string, Gpu> cache;
+  auto it = cache.find(id);
+  if (it == cache.end()) it = cache.emplace(id, find_gpu(id)).first;
+  return it->second;
+}
+
+inline Workload workload(std::int64_t seq, std::int64_t heads = 32, std::int64_t head_dim = 128) {
+  Workload w;
+  w.heads = heads;
+  w.kv_heads = heads;
+  w.seq_q = seq;
+  w.seq_kv = seq;
+  w.head_dim = head_dim;
+  w.head_dim_v = head_dim;
+  return w;
+}
+
+inline Prediction run(const std::string& variant, const Workload& w, const std::string& gpu_id = "h100-sxm",
+                      const VariantKnobs& knobs = {}) {
+  return predict(w, gpu(gpu_id), find_variant(variant), knobs);
+}
+
+}  // namespace attnsim::testing
