@@ -151,7 +151,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   if (!plot_path.empty()) {
     std::vector<PlotSeries> lines;
     for (const Series& s : series) {
-      PlotSeries line{fmt::format("{} @ {}", s.variant, s.gpu), {}};
+      PlotSeries line{fmt::format("{} on {}", s.variant, s.gpu), {}};
       for (std::size_t i = 0; i < s.seq.size(); ++i) line.points.push_back({s.seq[i], s.seconds[i], s.fits[i]});
       lines.push_back(std::move(line));
     }

@@ -1,5 +1,6 @@
 #include "io/plot.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -39,14 +40,15 @@ std::string loglog_script(const std::vector<PlotSeries>& series, const PlotSpec&
   s << "set title " << quoted(spec.title) << "\n";
   s << "set xlabel " << quoted(spec.x_label) << "\nset ylabel " << quoted(spec.y_label) << "\n";
   s << "set logscale xy 2\nset format x '%.0f'\nset format y '10^{%L}'\nset logscale y 10\n";
-  s << "set grid\nset key top left\n";
+  s << "set grid\nset key outside right top noenhanced\nset title noenhanced\n";
   s << "plot ";
   for (std::size_t i = 0; i < series.size(); ++i) {
     const int color = int(i % 8) + 1;
+    const bool any_oom = std::any_of(series[i].points.begin(), series[i].points.end(), [](const PlotPoint& p) { return !p.fits; });
     if (i) s << ", ";
     s << "'-' using 1:2 with linespoints lc " << color << " lw 2 pt 7 title " << quoted(series[i].title);
-    s << ", '-' using 1:2 with linespoints lc " << color << " lw 1 dt 2 pt 6 title "
-      << quoted(series[i].title + " (exceeds GPU memory)");
+    s << ", '-' using 1:2 with linespoints lc " << color << " lw 1 dt 2 pt 6 "
+      << (any_oom ? "title " + quoted(series[i].title + ": exceeds GPU memory") : std::string("notitle"));
   }
   s << "\n";
   for (const PlotSeries& one : series) {
