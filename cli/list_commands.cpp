@@ -1,5 +1,6 @@
 // attnsim gpus and attnsim variants: what the model knows about.
 #include <fmt/format.h>
+#include <functional>
 
 #include "cli/app.h"
 #include "cli/options.h"
@@ -36,52 +37,58 @@ std::string render(const std::vector<Record>& records, Format format, const std:
   return render_table(records, columns);
 }
 
-}  // namespace
-
-int gpus_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
-  po::options_description options("attnsim gpus");
+// A listing command: --help text, then the records in the chosen format.
+int listing(const std::vector<std::string>& args, const char* name, const char* help,
+            const std::function<std::vector<Record>()>& records, const std::vector<std::string>& columns,
+            std::ostream& out) {
+  po::options_description options(name);
   options.add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
-    out << "attnsim gpus: the built-in GPU profiles (hw_profiles/*.toml, every number with its source).\n\n"
-           "example:\n  attnsim gpus\n  attnsim gpus --format csv --out gpus.csv\n\n"
-           "Dense tensor peaks with FP32 accumulation; exp_tops = SFU exponentials per second.\n\n"
-        << options;
+    out << help << "\n" << options;
     return 0;
   }
-  std::vector<Record> records;
-  for (const Gpu& g : builtin_gpus()) records.push_back(gpu_record(g));
-  const std::string out_path = vm.count("out") ? vm["out"].as<std::string>() : "";
-  emit(render(records, format_from(vm),
-              {"id", "compute_capability", "sms", "bf16_tflops", "fp8_tflops", "exp_tops", "hbm_gb_per_s", "memory_bytes",
-               "l2_bytes", "smem_per_sm_bytes"}),
-       out_path, out);
+  emit(render(records(), format_from(vm), columns), out_path_from(vm), out);
   return 0;
 }
 
+}  // namespace
+
+int gpus_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
+  return listing(
+      args, "attnsim gpus",
+      "attnsim gpus: the built-in GPU profiles (hw_profiles/*.toml, every number with its source).\n\n"
+      "example:\n  attnsim gpus\n  attnsim gpus --format csv --out gpus.csv\n\n"
+      "Dense tensor peaks with FP32 accumulation; exp_tops = SFU exponentials per second.\n",
+      [] {
+        std::vector<Record> records;
+        for (const Gpu& g : builtin_gpus()) records.push_back(gpu_record(g));
+        return records;
+      },
+      {"id", "compute_capability", "sms", "bf16_tflops", "fp8_tflops", "exp_tops", "hbm_gb_per_s", "memory_bytes",
+       "l2_bytes", "smem_per_sm_bytes"},
+      out);
+}
+
 int variants_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
-  po::options_description options("attnsim variants");
-  options.add(output_options());
-  const po::variables_map vm = parse(args, options);
-  if (vm.count("help")) {
-    out << "attnsim variants: the attention implementations the model knows, their growth in N, knobs and sources.\n\n"
-           "example:\n  attnsim variants\n  attnsim variants --format json\n\n"
-        << options;
-    return 0;
-  }
-  std::vector<Record> records;
-  for (const Variant& v : all_variants()) {
-    std::string knobs;
-    for (const std::string& k : v.knobs) knobs += (knobs.empty() ? "" : " ") + k;
-    records.push_back({{"id", v.id},
-                       {"complexity", v.complexity},
-                       {"knobs", knobs.empty() ? std::string("-") : knobs},
-                       {"summary", v.summary},
-                       {"sources", v.sources}});
-  }
-  const std::string out_path = vm.count("out") ? vm["out"].as<std::string>() : "";
-  emit(render(records, format_from(vm), {"id", "complexity", "knobs", "summary"}), out_path, out);
-  return 0;
+  return listing(
+      args, "attnsim variants",
+      "attnsim variants: the attention implementations the model knows, their growth in N, knobs and sources.\n\n"
+      "example:\n  attnsim variants\n  attnsim variants --format json\n",
+      [] {
+        std::vector<Record> records;
+        for (const Variant& v : all_variants()) {
+          std::string knobs;
+          for (const std::string& k : v.knobs) knobs += (knobs.empty() ? "" : " ") + k;
+          records.push_back({{"id", v.id},
+                             {"complexity", v.complexity},
+                             {"knobs", knobs.empty() ? std::string("-") : knobs},
+                             {"summary", v.summary},
+                             {"sources", v.sources}});
+        }
+        return records;
+      },
+      {"id", "complexity", "knobs", "summary"}, out);
 }
 
 }  // namespace attnsim::cli

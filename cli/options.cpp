@@ -156,6 +156,8 @@ VariantKnobs knobs_from(const po::variables_map& vm) {
 
 Format format_from(const po::variables_map& vm) { return parse_format(vm["format"].as<std::string>()); }
 
+std::string out_path_from(const po::variables_map& vm) { return vm.count("out") ? vm["out"].as<std::string>() : ""; }
+
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& options) {
   po::variables_map vm;
   try {

@@ -24,6 +24,8 @@ po::options_description output_options();
 Workload workload_from(const po::variables_map& vm);
 VariantKnobs knobs_from(const po::variables_map& vm);
 Format format_from(const po::variables_map& vm);
+// --out, or empty for standard output.
+std::string out_path_from(const po::variables_map& vm);
 
 std::int64_t parse_integer(const std::string& text, const std::string& option);
 std::vector<std::string> split_list(const std::string& text);

@@ -77,7 +77,7 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
   const VariantKnobs knobs = knobs_from(vm);
   const Variant& variant = find_variant(vm["variant"].as<std::string>());
   const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
-  const std::string out_path = vm.count("out") ? vm["out"].as<std::string>() : "";
+  const std::string out_path = out_path_from(vm);
   const Prediction p = predict(workload, gpu, variant, knobs);
 
   std::string text;

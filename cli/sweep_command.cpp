@@ -94,7 +94,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   for (const std::string& id : split_list(vm["gpu"].as<std::string>())) gpus.push_back(find_gpu(id));
   if (variants.empty()) throw InvalidInput("variant", "is empty; name at least one (attnsim variants)");
   if (gpus.empty()) throw InvalidInput("gpu", "is empty; name at least one (attnsim gpus)");
-  const std::string out_path = vm.count("out") ? vm["out"].as<std::string>() : "";
+  const std::string out_path = out_path_from(vm);
   const std::string plot_path = vm.count("plot") ? vm["plot"].as<std::string>() : "";
 
   std::vector<Record> points;

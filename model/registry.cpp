@@ -76,6 +76,14 @@ const Variant& find_variant(std::string_view id) {
                                     "'?); allowed: " + allowed);
 }
 
+Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs) {
+  if (knobs.block_m) tiling.block_m = *knobs.block_m;
+  if (knobs.block_n) tiling.block_n = *knobs.block_n;
+  if (knobs.warps) tiling.warps = *knobs.warps;
+  if (knobs.stages) tiling.stages = *knobs.stages;
+  return tiling;
+}
+
 Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs) {
   validate(workload);
   if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024)) throw InvalidInput("tile", "block M must be 1..1024");

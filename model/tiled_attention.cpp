@@ -16,13 +16,18 @@ double batch_heads(const Workload& w) { return double(w.batch) * double(w.heads)
 double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, const std::string& name) {
   const double smem = tile_shared_memory_bytes(tiling, double(w.head_dim), double(w.head_dim_v), element_bytes(w.dtype));
   const double per_sm = ctas_per_sm(gpu, smem, tiling_threads(tiling), tiling.registers_per_thread);
-  if (per_sm < 1.0) {
+  if (per_sm >= 1.0) return per_sm;
+  if (smem > gpu.shared_memory_per_block_bytes) {
     throw InvalidInput("tile", name + " tile " + tiling_label(tiling) + " needs " + std::to_string(long(smem)) +
                                    " bytes of shared memory per CTA; " + gpu.id + " allows " +
                                    std::to_string(long(gpu.shared_memory_per_block_bytes)) +
                                    " (use a smaller --tile or fewer --stages)");
   }
-  return per_sm;
+  throw InvalidInput("warps", name + " tile " + tiling_label(tiling) + " needs " +
+                                  std::to_string(long(tiling_threads(tiling))) + " threads x " +
+                                  std::to_string(tiling.registers_per_thread) + " registers; an SM of " + gpu.id +
+                                  " has " + std::to_string(long(gpu.registers_per_sm)) + " registers and " +
+                                  std::to_string(long(gpu.max_threads_per_sm)) + " threads (use fewer --warps)");
 }
 
 MaskGeometry transposed(const MaskGeometry& m) {

@@ -43,6 +43,9 @@ struct Variant {
   Cost (*cost)(const Workload&, const Gpu&, const VariantKnobs&);
 };
 
+// A variant's cited default tile with the user's --tile/--warps/--stages applied.
+Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs);
+
 const std::vector<Variant>& all_variants();
 // Throws InvalidInput("variant", ...) listing the known ids and the nearest one.
 const Variant& find_variant(std::string_view id);

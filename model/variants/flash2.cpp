@@ -71,14 +71,6 @@ void require_half_precision(const Workload& w, const char* variant) {
   }
 }
 
-Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs) {
-  if (knobs.block_m) tiling.block_m = *knobs.block_m;
-  if (knobs.block_n) tiling.block_n = *knobs.block_n;
-  if (knobs.warps) tiling.warps = *knobs.warps;
-  if (knobs.stages) tiling.stages = *knobs.stages;
-  return tiling;
-}
-
 Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   require_half_precision(w, "flash2");
   const TiledKernelSpec forward{"flash2 fwd", with_knobs(flash2_forward_tiling(w, gpu), knobs),

@@ -15,7 +15,6 @@ Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu);
 Tiling flash2_backward_tiling(const Workload& w);
 Efficiency flash2_efficiency(const Gpu& gpu, bool backward);
 void require_half_precision(const Workload& w, const char* variant);
-Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs);
 Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs);
 
 }  // namespace attnsim
