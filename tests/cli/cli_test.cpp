@@ -122,6 +122,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--tile", "128"}, "--tile: expects BMxBN such as 128x64 (got '128')"},
       {{"predict", "--tile", "512x512"}, "--tile: flash2 fwd tile 512x512, 4 warps, 1 stage needs"},
       {{"predict", "--tile", "0x64"}, "--tile: block M must be 1..1024"},
+      {{"predict", "--warps", "32"}, "--warps: flash2 fwd tile 128x64, 32 warps, 1 stage needs 1024 threads x 255 registers"},
       {{"predict", "--variant", "flash2", "--dtype", "fp32"}, "--dtype: flash2 supports fp16 and bf16 only (got fp32)"},
       {{"predict", "--variant", "eager", "--dtype", "fp8-e4m3"}, "--dtype: eager runs torch.matmul, which has no fp8-e4m3"},
       {{"predict", "--variant", "flash3", "--gpu", "a100-sxm-80gb", "--dtype", "fp8-e4m3"},
