@@ -20,6 +20,11 @@ const std::vector<ArchEfficiency> kEagerEfficiency = {
 
 constexpr double kFp32Bytes = 4.0;
 
+// torch.matmul in fp32 runs on CUDA cores unless TF32 is allowed (PyTorch's default since 1.12:
+// torch.backends.cuda.matmul.allow_tf32 = False); --dtype tf32 stands for allowing it.
+bool on_tensor_cores(const Workload& w) { return w.dtype != Dtype::fp32; }
+Dtype matmul_dtype(const Workload& w) { return w.dtype; }
+
 // Bytes alive per score element at the softmax step. PyTorch SoftMax.cpp: only Half input with
 // dtype=float32 takes the fused half_to_float path (input 2 + output 4); BFloat16 first makes a full
 // fp32 copy (input 2 + copy 4 + output 4 = 10); fp32 needs input 4 + output 4.
@@ -59,7 +64,7 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   const double dv = double(w.head_dim_v);
   const double k_share = d / (d + dv);
   cost.kernels.push_back(gemm_kernel("matmul Q K^T", 2.0 * s.scores * d, q_bytes(w) + kv_read * k_share,
-                                     s.scores * s.e, true, w.dtype, eff));
+                                     s.scores * s.e, on_tensor_cores(w), matmul_dtype(w), eff));
   cost.kernels.push_back(elementwise_kernel("* scaling", s.scores, s.e, s.e, 1.0, eff));
   if (s.mask_bytes > 0) {
     // The mask broadcasts over heads: read once per head unless it stays in L2.
@@ -80,7 +85,7 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
     cost.kernels.push_back(elementwise_kernel("to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
   }
   cost.kernels.push_back(gemm_kernel("matmul P V", 2.0 * s.scores * dv, s.scores * s.e + kv_read * (1.0 - k_share),
-                                     o_bytes(w), true, w.dtype, eff));
+                                     o_bytes(w), on_tensor_cores(w), matmul_dtype(w), eff));
   cost.kernels.push_back(elementwise_kernel("transpose(1,2).contiguous()", 1.0, o_bytes(w), o_bytes(w), 0.0, eff));
 }
 
@@ -90,17 +95,17 @@ void add_backward(const Workload& w, const Efficiency& eff, const EagerShapes& s
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
   cost.kernels.push_back(elementwise_kernel("transpose backward (dO)", 1.0, o_bytes(w), o_bytes(w), 0.0, eff));
   cost.kernels.push_back(gemm_kernel("dP = dO V^T", 2.0 * s.scores * dv, o_bytes(w) + kv_read * dv / (d + dv),
-                                     s.scores * s.e, true, w.dtype, eff));
+                                     s.scores * s.e, on_tensor_cores(w), matmul_dtype(w), eff));
   cost.kernels.push_back(gemm_kernel("dV = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w),
-                                     kv_read * dv / (d + dv), true, w.dtype, eff));
+                                     kv_read * dv / (d + dv), on_tensor_cores(w), matmul_dtype(w), eff));
   if (s.e != kFp32Bytes) cost.kernels.push_back(elementwise_kernel("dP to(float32)", s.scores, s.e, kFp32Bytes, 1.0, eff));
   cost.kernels.push_back(elementwise_kernel("softmax backward", s.scores, 2.0 * kFp32Bytes, kFp32Bytes, 3.0, eff));
   if (s.e != kFp32Bytes) cost.kernels.push_back(elementwise_kernel("dS to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
   cost.kernels.push_back(elementwise_kernel("* scaling backward", s.scores, s.e, s.e, 1.0, eff));
   cost.kernels.push_back(gemm_kernel("dQ = dS K", 2.0 * s.scores * d, s.scores * s.e + kv_read * d / (d + dv), q_bytes(w),
-                                     true, w.dtype, eff));
+                                     on_tensor_cores(w), matmul_dtype(w), eff));
   cost.kernels.push_back(gemm_kernel("dK = dS^T Q", 2.0 * s.scores * d, s.scores * s.e + q_bytes(w),
-                                     kv_read * d / (d + dv), true, w.dtype, eff));
+                                     kv_read * d / (d + dv), on_tensor_cores(w), matmul_dtype(w), eff));
   if (s.repeated_kv > 0) {
     cost.kernels.push_back(elementwise_kernel("repeat_kv backward (sum dK, dV)", 1.0, s.repeated_kv,
                                               k_bytes(w) + v_bytes(w), 0.0, eff));

@@ -14,18 +14,20 @@
 namespace attnsim {
 namespace {
 
-// FA2 paper (arXiv 2307.08691) Sec. 1: FlashAttention reaches 25-40% of A100 peak forward; the
-// midpoint is used on every architecture (no other published figure).
+// FA2 paper (arXiv 2307.08691) Sec. 1: FlashAttention's forward pass reaches 30-50% of A100 peak;
+// the midpoint is used on every architecture (no other published figure).
 const std::vector<ArchEfficiency> kEfficiency = {
-    {"sm80", {0.32, 1.0, 1.0, "FA2 paper Sec. 1: FlashAttention-1 at 25-40% of A100 peak; midpoint"}},
+    {"sm80", {0.40, 1.0, 1.0, "FA2 paper Sec. 1: FlashAttention forward at 30-50% of A100 peak; midpoint"}},
 };
 
 constexpr double kFp32Bytes = 4.0;
 
-// Bc = ceil(M / 4d), Br = min(ceil(M / 4d), d), M = on-chip SRAM in elements (per-block shared memory).
+// Bc = ceil(M / 4d), Br = min(ceil(M / 4d), d), M = on-chip SRAM in elements (per-block shared
+// memory). The floor is taken instead of the ceiling so that the Q, K, V and O tiles (2d(Br + Bc)
+// elements) never exceed M: the paper's ceiling assumes 4d divides M.
 Tiling paper_tiling(const Workload& w, const Gpu& gpu) {
   const double sram_elements = std::floor(gpu.shared_memory_per_block_bytes / element_bytes(w.dtype));
-  const auto block_c = static_cast<std::int64_t>(std::ceil(sram_elements / (4.0 * double(w.head_dim))));
+  const auto block_c = std::max<std::int64_t>(1, std::int64_t(sram_elements / (4.0 * double(w.head_dim))));
   const std::int64_t block_r = std::min(block_c, w.head_dim);
   return {block_r, block_c, 4, 1, 255};
 }
@@ -54,8 +56,7 @@ Cost flash1_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   const double row_write_bytes = dv * e + 2.0 * kFp32Bytes;
   const double rows = bh * blocks.kv_rows_loaded;
   // Each CTA cycles through its head's Q and O; they stay in L2 only if every resident head's fit.
-  const double slots = gpu.sm_count;
-  const double resident_heads = std::min(bh, slots);
+  const double resident_heads = std::min(bh, gpu.sm_count);
   const double per_head_bytes = double(w.seq_q) * (row_read_bytes + row_write_bytes);
   const bool reuse_in_l2 = resident_heads * per_head_bytes <= gpu.l2_bytes;
   const double once_rows = bh * double(w.seq_q);
@@ -65,8 +66,14 @@ Cost flash1_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   k.tensor_dtype = w.dtype;
   k.efficiency = efficiency_for(gpu, "flash1", kEfficiency);
   k.ctas = bh;
-  k.ctas_per_sm = 1.0;  // Algorithm 1 sizes the tiles to fill the SRAM M of one SM
+  // Algorithm 1 sizes the default tiles to fill the SRAM M: one CTA per SM; smaller --tile, more.
   k.shared_memory_per_cta_bytes = e * (double(t.block_m) * (d + dv) + double(t.block_n) * (d + dv));
+  k.ctas_per_sm = ctas_per_sm(gpu, k.shared_memory_per_cta_bytes, tiling_threads(t), t.registers_per_thread);
+  if (k.ctas_per_sm < 1.0) {
+    throw InvalidInput("tile", "flash1 tile " + tiling_label(t) + " needs " + std::to_string(long(k.shared_memory_per_cta_bytes)) +
+                                   " bytes of shared memory; " + gpu.id + " allows " +
+                                   std::to_string(long(gpu.shared_memory_per_block_bytes)));
+  }
   const double tile_scores = double(t.block_m) * double(t.block_n);
   k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (d + dv);
   k.exp_ops = bh * blocks.tiles * (tile_scores + 2.0 * double(t.block_m));

@@ -8,6 +8,7 @@
 #include "model/efficiency.h"
 #include "model/error.h"
 #include "model/tiled_attention.h"
+#include "model/variants/flash_decode.h"
 
 namespace attnsim {
 namespace {
@@ -15,18 +16,18 @@ namespace {
 // Tensor efficiency = the published utilization of the whole forward kernel. The softmax runs in
 // other warps while mma issues (8 warps per SM on sm80), so it is taken as hidden (overlap 1); at
 // head dim 128 exp + vector work is < 30% of matmul time on these GPUs, so it does not bind.
-// Backward: 63% vs 73% forward on A100 (FA2 paper, Sec. 4.1); the same ratio is assumed elsewhere.
+// Backward: 63% vs 73% forward on A100 (FA2 paper, Sec. 1); the same ratio is assumed elsewhere.
 const std::vector<ArchEfficiency> kForward = {
-    {"sm80", {0.73, 1.0, 1.0, "FA2 paper (arXiv 2307.08691) Sec. 4.1: forward up to 73% of A100 peak"}},
+    {"sm80", {0.73, 1.0, 1.0, "FA2 paper (arXiv 2307.08691) Sec. 4: forward up to 73% of A100 peak"}},
     {"sm8x", {0.73, 1.0, 1.0, "assumed equal to A100 (same mma.sync path); FA2 paper Sec. 4.1"}},
     {"sm90", {0.35, 1.0, 1.0, "FA3 paper (arXiv 2407.08608) abstract: FA2 reaches 35% of H100 peak"}},
     {"sm100", {0.35, 1.0, 1.0, "assumed equal to H100 (mma.sync path, no tcgen05); FA3 paper abstract"}},
     {"sm120", {0.73, 1.0, 1.0, "assumed equal to A100 (mma.sync is the native path); FA2 paper Sec. 4.1"}},
 };
 const std::vector<ArchEfficiency> kBackward = {
-    {"sm80", {0.63, 1.0, 1.0, "FA2 paper Sec. 4.1: backward up to 63% of A100 peak"}},
-    {"sm8x", {0.63, 1.0, 1.0, "assumed equal to A100; FA2 paper Sec. 4.1"}},
-    {"sm90", {0.30, 1.0, 1.0, "H100 forward 35% x (63/73) backward/forward ratio of FA2 paper Sec. 4.1"}},
+    {"sm80", {0.63, 1.0, 1.0, "FA2 paper Sec. 1: backward up to 63% of A100 peak"}},
+    {"sm8x", {0.63, 1.0, 1.0, "assumed equal to A100; FA2 paper Sec. 1"}},
+    {"sm90", {0.30, 1.0, 1.0, "H100 forward 35% x (63/73) backward/forward ratio of FA2 paper Sec. 1"}},
     {"sm100", {0.30, 1.0, 1.0, "assumed equal to H100"}},
     {"sm120", {0.63, 1.0, 1.0, "assumed equal to A100"}},
 };
@@ -37,13 +38,16 @@ bool is_sm8x(const Gpu& gpu) { return gpu.compute_capability_major == 8 && gpu.c
 
 Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu) {
   const std::int64_t d = w.head_dim;
+  // flash_api.cpp: a window turns the call into the local kernel (is_causal = false), which the
+  // launch template tiles as non-causal.
+  const bool causal_kernel = w.causal && !w.window;
   // Registers: FA2 forward kernels run 4 warps at up to 255 registers per thread, which limits
   // them to 2 CTAs per SM (kernel comment: "48 KB smem ... 2 CTAs per SM" for hdim128 on sm86).
   if (d <= 32) return {128, 128, 4, 1, 255};
   if (d <= 64) return {128, 128, 4, 1, 255};
-  if (d <= 96) return (is_sm8x(gpu) && w.causal) ? Tiling{64, 64, 4, 1, 255} : Tiling{128, 64, 4, 1, 255};
+  if (d <= 96) return (is_sm8x(gpu) && causal_kernel) ? Tiling{64, 64, 4, 1, 255} : Tiling{128, 64, 4, 1, 255};
   if (d <= 128) {
-    if (is_sm8x(gpu)) return w.causal ? Tiling{64, 64, 4, 1, 255} : Tiling{128, 32, 4, 1, 255};
+    if (is_sm8x(gpu)) return causal_kernel ? Tiling{64, 64, 4, 1, 255} : Tiling{128, 32, 4, 1, 255};
     return {128, 64, 4, 1, 255};
   }
   if (d <= 192) return {128, 64, 8, 1, 255};
@@ -55,8 +59,12 @@ Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu) {
   return big_tile ? Tiling{128, 64, 8, 1, 255} : Tiling{64, 64, 4, 1, 255};
 }
 
-Tiling flash2_backward_tiling(const Workload& w) {
-  return w.head_dim <= 128 ? Tiling{64, 128, 8, 1, 255} : Tiling{64, 64, 8, 1, 255};
+Tiling flash2_backward_tiling(const Workload& w, const Gpu& gpu) {
+  constexpr double kLargeSharedMemoryBytes = 144.0 * 1024.0;  // the launch template's threshold
+  const bool large = gpu.shared_memory_per_block_bytes >= kLargeSharedMemoryBytes;
+  if (w.head_dim <= 64) return large ? Tiling{128, 128, 8, 1, 255} : Tiling{64, 128, 8, 1, 255};
+  if (w.head_dim <= 128) return large ? Tiling{64, 128, 8, 1, 255} : Tiling{64, 64, 8, 1, 255};
+  return large ? Tiling{64, 64, 8, 1, 255} : Tiling{64, 32, 8, 1, 255};
 }
 
 Efficiency flash2_efficiency(const Gpu& gpu, bool backward) {
@@ -73,9 +81,22 @@ void require_half_precision(const Workload& w, const char* variant) {
 
 Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   require_half_precision(w, "flash2");
+  // mha_fwd (flash_api.cpp) asks num_splits_heuristic on every forward call without dropout and
+  // packs GQA heads when one token decodes; either sends the call down the split-KV path.
+  if (w.pass == Pass::forward) {
+    VariantKnobs split_knobs = knobs;
+    split_knobs.block_m.reset();  // --tile names the standard kernel's tile
+    split_knobs.block_n.reset();
+    const SplitKvPlan plan = plan_split_kv(w, gpu, split_knobs);
+    if (plan.splits > 1 || plan.pack) {
+      Cost cost = split_kv_cost(w, gpu, knobs, plan);
+      cost.notes.push_back("FlashAttention-2's mha_fwd takes its split-KV path here (as flash-decode)");
+      return cost;
+    }
+  }
   const TiledKernelSpec forward{"flash2 fwd", with_knobs(flash2_forward_tiling(w, gpu), knobs),
                                 flash2_efficiency(gpu, false), true};
-  const TiledKernelSpec backward{"flash2", flash2_backward_tiling(w), flash2_efficiency(gpu, true), true};
+  const TiledKernelSpec backward{"flash2", flash2_backward_tiling(w, gpu), flash2_efficiency(gpu, true), true};
   return tiled_attention_cost(w, gpu, forward, backward);
 }
 

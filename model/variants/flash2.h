@@ -11,8 +11,9 @@ namespace attnsim {
 
 // flash_fwd_launch_template.h (non-dropout branches), per head dim and architecture.
 Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu);
-// flash_bwd_launch_template.h: 64 x 128 tiles, 8 warps for head dims <= 128; 64 x 64 above.
-Tiling flash2_backward_tiling(const Workload& w);
+// flash_bwd_launch_template.h, chosen by head dim and the per-block shared memory (>= 144 KiB on
+// A100/H100, 99 KiB on sm86/sm89).
+Tiling flash2_backward_tiling(const Workload& w, const Gpu& gpu);
 Efficiency flash2_efficiency(const Gpu& gpu, bool backward);
 void require_half_precision(const Workload& w, const char* variant);
 Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs);

@@ -23,7 +23,7 @@ const std::vector<ArchEfficiency> kFp8 = {
 };
 // Backward: FA3 paper reports 1.5-1.75x FA2's backward on H100; 1.6 x 30% (flash2-backward, sm90).
 const std::vector<ArchEfficiency> kBackward = {
-    {"sm90", {0.48, 1.0, 1.0, "FA3 paper Sec. 4.1: backward 1.5-1.75x FA2; 1.6 x FA2's 0.30"}},
+    {"sm90", {0.48, 1.0, 1.0, "assumed: FA3 paper reports backward 1.5-1.75x faster than FA2 (figure not checked); 1.6 x FA2 0.30"}},
 };
 
 // hopper/tile_size.h, tile_size_fwd_sm90 (block M, block N).
@@ -35,12 +35,12 @@ std::pair<std::int64_t, std::int64_t> forward_tile(const Workload& w) {
     if (d <= 96) return {192, 128};
     if (d <= 128) return {128, 224};
     if (d <= 192) return {128, 160};
-    return {128, 128};
+    return {128, w.window ? 64 : 128};
   }
   if (d <= 64) return {192, local ? 128 : 192};
-  if (d <= 96) return {192, 144};
+  if (d <= 96) return {192, local ? 128 : 144};
   if (d <= 128) return {128, local ? 128 : 176};
-  if (d <= 192) return {128, w.head_dim_v <= 128 ? 128 : 112};
+  if (d <= 192) return {128, w.head_dim_v <= 128 ? 128 : (local ? 96 : 112)};
   return {128, w.window ? 64 : 80};
 }
 
@@ -51,6 +51,16 @@ Tiling flash3_forward_tiling(const Workload& w) {
   // consumers 240 (384 threads, 168 on average) or producers 32, three consumers 160 (512, 128).
   const int warps = int(4 * (block_m / 64 + 1));
   return {block_m, block_n, warps, 2, block_m > 128 ? 128 : 168};
+}
+
+// hopper/flash_bwd_launch_template.h (sm90): head dim 128 uses 80 x 128 (64 x 128 when causal or
+// local), 192 uses 64 x 96; other head dims are taken as 64 x 128. Two consumer warpgroups and a
+// producer: 12 warps.
+Tiling flash3_backward_tiling(const Workload& w) {
+  const bool local = w.causal || w.window.has_value();
+  if (w.head_dim > 128 && w.head_dim <= 192) return {64, 96, 12, 2, 168};
+  if (w.head_dim > 96 && w.head_dim <= 128 && !local) return {80, 128, 12, 2, 168};
+  return {64, 128, 12, 2, 168};
 }
 
 Cost flash3_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
@@ -72,8 +82,7 @@ Cost flash3_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   const bool fp8 = w.dtype == Dtype::fp8_e4m3;
   const TiledKernelSpec forward{"flash3 fwd", with_knobs(flash3_forward_tiling(w), knobs),
                                 efficiency_for(gpu, "flash3", fp8 ? kFp8 : kBf16), true};
-  // FA3's backward uses 64 x 128 tiles at head dim 128 with 2 consumer warpgroups (tile_size.h).
-  const TiledKernelSpec backward{"flash3", Tiling{64, 128, 12, 2, 168}, efficiency_for(gpu, "flash3-backward", kBackward),
+  const TiledKernelSpec backward{"flash3", flash3_backward_tiling(w), efficiency_for(gpu, "flash3-backward", kBackward),
                                  true};
   return tiled_attention_cost(w, gpu, forward, backward);
 }

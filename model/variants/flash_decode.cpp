@@ -1,6 +1,9 @@
 // Split-KV decoding (flash-decoding, FlashAttention-2's splitkv kernels): for seq_q << seq_kv the
 // KV sequence is cut into splits so that enough CTAs exist to fill the GPU; each split writes a
-// partial output and logsumexp in fp32, and a combine kernel reduces them.
+// partial output and logsumexp in fp32, and a combine kernel reduces them. FlashAttention-2's
+// mha_fwd takes this path by itself whenever its heuristic picks more than one split.
+#include "model/variants/flash_decode.h"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -48,32 +51,49 @@ std::int64_t flash_decode_num_splits(double batch_heads_mblocks, double num_slot
   return 1;
 }
 
-namespace {
-
-Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
-  require_half_precision(w, "flash-decode");
-  if (w.pass != Pass::forward) throw InvalidInput("pass", "flash-decode is inference only; allowed: forward");
+SplitKvPlan plan_split_kv(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
+  SplitKvPlan plan;
   // GQA with one query token: the group's query heads are packed into the M dimension
   // (flash_api.cpp seqlenq_ngroups_swapped), so K/V are read once per KV head.
-  Workload packed = w;
-  const bool pack = w.seq_q == 1 && w.heads > w.kv_heads && !w.window;
-  if (pack) {
-    packed.seq_q = w.heads / w.kv_heads;
-    packed.heads = w.kv_heads;
-    packed.causal = false;  // one query token sees every key
+  plan.packed = w;
+  plan.pack = w.seq_q == 1 && w.heads > w.kv_heads && !w.window;
+  if (plan.pack) {
+    plan.packed.seq_q = w.heads / w.kv_heads;
+    plan.packed.heads = w.kv_heads;
+    plan.packed.causal = false;  // one query token sees every key
   }
-  const Tiling t = with_knobs(Tiling{kSplitBlockM, split_block_n(w.head_dim), 4, 1, 255}, knobs);
+  plan.tiling = with_knobs(Tiling{kSplitBlockM, split_block_n(w.head_dim), 4, 1, 255}, knobs);
+  const double m_blocks = double(ceil_div(plan.packed.seq_q, plan.tiling.block_m));
+  const double bh = double(plan.packed.batch) * double(plan.packed.heads);
+  const std::int64_t n_blocks = ceil_div(w.seq_kv, plan.tiling.block_n);
+  // flash_api.cpp passes multiProcessorCount * 2: the split kernel's 128-thread CTAs, two per SM.
+  const double slots = gpu.sm_count * 2.0;
+  plan.splits = knobs.num_splits ? *knobs.num_splits : flash_decode_num_splits(bh * m_blocks, slots, n_blocks);
+  if (plan.splits < 1 || plan.splits > kMaxSplits) throw InvalidInput("num-splits", "must be between 1 and 128");
+  plan.splits = std::min(plan.splits, n_blocks);
+  return plan;
+}
+
+Cost split_kv_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs, const SplitKvPlan& plan) {
+  const std::string how = std::to_string(plan.splits) + " KV splits (" +
+                          (knobs.num_splits ? "--num-splits" : "FlashAttention's num_splits_heuristic") + ")" +
+                          (plan.pack ? "; GQA query heads packed into the M dimension" : "");
+  if (plan.splits == 1) {
+    // One split: run_mha_fwd launches the standard forward kernel on the (packed) problem.
+    const TiledKernelSpec forward{"flash2 fwd", with_knobs(flash2_forward_tiling(plan.packed, gpu), knobs),
+                                  flash2_efficiency(gpu, false), true};
+    Cost cost = tiled_attention_cost(plan.packed, gpu, forward, forward);
+    cost.model_flops = pass_model_flops(w);
+    cost.notes.push_back(how);
+    return cost;
+  }
+  const Workload& packed = plan.packed;
+  const Tiling& t = plan.tiling;
+  const std::int64_t splits = plan.splits;
   const MaskGeometry mask = mask_of(packed);
   const BlockCounts blocks = count_blocks(mask, t.block_m, t.block_n);
   const double bh = double(packed.batch) * double(packed.heads);
   const double m_blocks = blocks.query_blocks;
-  const std::int64_t n_blocks = ceil_div(w.seq_kv, t.block_n);
-  // flash_api.cpp passes multiProcessorCount * 2: the split kernel's 128-thread CTAs, two per SM.
-  const double slots = gpu.sm_count * 2.0;
-  std::int64_t splits = knobs.num_splits ? *knobs.num_splits : flash_decode_num_splits(bh * m_blocks, slots, n_blocks);
-  if (splits < 1 || splits > kMaxSplits) throw InvalidInput("num-splits", "must be between 1 and 128");
-  splits = std::min(splits, n_blocks);
-
   const double e = element_bytes(w.dtype);
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
@@ -81,7 +101,7 @@ Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& kn
   const Efficiency eff = flash2_efficiency(gpu, false);
 
   KernelCost split;
-  split.name = splits > 1 ? "flash-decode split-KV" : "flash-decode (1 split)";
+  split.name = "flash-decode split-KV";
   split.tensor_dtype = w.dtype;
   split.efficiency = eff;
   split.ctas = bh * m_blocks * double(splits);
@@ -93,7 +113,7 @@ Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& kn
   split.vector_flops = bh * blocks.tiles * tile_scores * kSoftmaxVectorFlopsPerScore;
   const double kv_row_bytes = (d + dv) * e;
   // Unpacked query heads of one KV group re-read K/V unless a KV head's K/V stays in L2.
-  const double kv_streams = pack || double(w.seq_kv) * kv_row_bytes <= gpu.l2_bytes
+  const double kv_streams = plan.pack || double(w.seq_kv) * kv_row_bytes <= gpu.l2_bytes
                                 ? double(w.batch) * double(w.kv_heads)
                                 : double(w.batch) * double(w.heads);
   const double kv_rows = visible_key_rows(mask);
@@ -101,11 +121,11 @@ Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& kn
   split.hbm_read_bytes = q_bytes(w) + kv_streams * kv_rows * kv_row_bytes;
   const double rows_out = double(w.batch) * double(w.heads) * double(w.seq_q);
   const double partial_bytes = rows_out * double(splits) * (dv + 1.0) * kFp32Bytes;  // O_accum and LSE_accum
-  split.hbm_write_bytes = splits > 1 ? partial_bytes : o_bytes(w) + rows_out * kFp32Bytes;
+  split.hbm_write_bytes = partial_bytes;
 
   Cost cost;
   cost.kernels.push_back(split);
-  if (splits > 1) {
+  {
     KernelCost combine;
     combine.name = "flash-decode combine";
     combine.efficiency = eff;
@@ -121,10 +141,17 @@ Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& kn
   cost.compulsory_read_bytes = q_bytes(w) + (k_bytes(w) + v_bytes(w)) * visible_key_fraction(w);
   cost.compulsory_write_bytes = o_bytes(w) + rows_out * kFp32Bytes;
   cost.io_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
-  cost.workspace_bytes = (splits > 1 ? partial_bytes : 0.0) + rows_out * kFp32Bytes;
-  cost.notes.push_back(std::to_string(splits) + " KV splits (" + (knobs.num_splits ? "--num-splits" : "FA2 heuristic") +
-                       ")" + (pack ? "; GQA query heads packed into the M dimension" : ""));
+  cost.workspace_bytes = partial_bytes + rows_out * kFp32Bytes;
+  cost.notes.push_back(how);
   return cost;
+}
+
+namespace {
+
+Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
+  require_half_precision(w, "flash-decode");
+  if (w.pass != Pass::forward) throw InvalidInput("pass", "flash-decode is inference only; allowed: forward");
+  return split_kv_cost(w, gpu, knobs, plan_split_kv(w, gpu, knobs));
 }
 
 }  // namespace

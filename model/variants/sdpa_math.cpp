@@ -55,7 +55,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
     ks.push_back(elementwise_kernel("v.to(float32)", 1.0, v_bytes(w), v32, 0.0, eff));
   }
   ks.push_back(elementwise_kernel("q * sqrt(scale)", 1.0, q32, q32, 0.0, eff));
-  ks.push_back(elementwise_kernel("k^T * sqrt(scale)", 1.0, k32, k32, 0.0, eff));
+  // GQA: K and V are expanded first; the scale multiplies the expanded key inside matmul's argument.
   double expanded_kv = 0.0;
   if (group > 1) {
     expanded_kv = (k32 + v32) * group;
@@ -63,6 +63,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   }
   const double k_in = group > 1 ? k32 * group : k32;
   const double v_in = group > 1 ? v32 * group : v32;
+  ks.push_back(elementwise_kernel("k^T * sqrt(scale)", 1.0, k_in, k_in, 0.0, eff));
   double mask_bytes = 0.0;
   if (w.causal || w.window) {
     const double mask_elements = double(w.seq_q) * double(w.seq_kv);
@@ -92,7 +93,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   // Alive at the `where`: scores, softmax output, eq mask and the result (4 + 4 + 1 + 4 bytes);
   // plus the fp32 copies of q, k, v, their scaled versions, expanded K/V and the masks.
   const double score_peak = scores * (3.0 * kFp32Bytes + kBoolBytes);
-  const double inputs32 = (upcast ? q32 + k32 + v32 : 0.0) + q32 + k32 + expanded_kv;
+  const double inputs32 = (upcast ? q32 + k32 + v32 : 0.0) + q32 + k_in + expanded_kv;
   cost.workspace_bytes = inputs32 + mask_bytes + score_peak;
   return cost;
 }

@@ -55,7 +55,8 @@ Cost ssm_scan_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs)
   const double bc_bytes = b * t * n * e;             // B or C: (B, T, 1, N)
   const double dt_bytes = b * t * h * e;             // (B, T, h)
   const double cumsum_bytes = b * h * t * kFp32Bytes;  // dA_cumsum and dt, (B, h, chunks, Q) fp32
-  const double states_bytes = b * chunks * h * p * n * kFp32Bytes;  // (B, chunks, h, P, N)
+  const double states_bytes = b * chunks * h * p * n * kFp32Bytes;  // chunk_state output, (B, chunks, h, P, N) fp32
+  const double passed_states_bytes = b * chunks * h * p * n * e;     // state_passing output, in C's dtype
   const double cb_bytes = b * chunks * q * q * kFp32Bytes;          // (B, chunks, 1, Q, Q)
 
   Cost cost;
@@ -63,12 +64,12 @@ Cost ssm_scan_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs)
   ks.push_back(elementwise_kernel("chunk_cumsum", 1.0, dt_bytes, 2.0 * cumsum_bytes, b * t * h * 4.0, eff));
   ks.push_back(gemm_kernel("chunk_state: B^T x per chunk", 2.0 * b * t * h * p * n, x_bytes + bc_bytes + 2.0 * cumsum_bytes,
                            states_bytes, true, math, eff));
-  ks.push_back(elementwise_kernel("state_passing", 1.0, states_bytes + cumsum_bytes / q, states_bytes,
+  ks.push_back(elementwise_kernel("state_passing", 1.0, states_bytes + cumsum_bytes / q, passed_states_bytes,
                                   2.0 * b * chunks * h * p * n, eff));
   ks.push_back(gemm_kernel("bmm_chunk: C B^T", 2.0 * b * t * q * n, 2.0 * bc_bytes, cb_bytes, true, math, eff));
   // chunk_scan: (L o CB) x inside each chunk (causal, half of the Q x Q block) plus C * states.
   KernelCost scan = gemm_kernel("chunk_scan", 2.0 * b * t * h * (q / 2.0) * p + 2.0 * b * t * h * n * p,
-                                cb_bytes + x_bytes + bc_bytes + states_bytes + 2.0 * cumsum_bytes, x_bytes, true, math, eff);
+                                cb_bytes + x_bytes + bc_bytes + passed_states_bytes + 2.0 * cumsum_bytes, x_bytes, true, math, eff);
   scan.exp_ops = b * t * h * q / 2.0;
   ks.push_back(scan);
 
@@ -77,7 +78,7 @@ Cost ssm_scan_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs)
   cost.compulsory_read_bytes = x_bytes + 2.0 * bc_bytes + dt_bytes;
   cost.compulsory_write_bytes = x_bytes;
   cost.io_bytes = 2.0 * x_bytes + 2.0 * bc_bytes + dt_bytes;
-  cost.workspace_bytes = 2.0 * cumsum_bytes + 2.0 * states_bytes + cb_bytes;
+  cost.workspace_bytes = 2.0 * cumsum_bytes + states_bytes + passed_states_bytes + cb_bytes;
   cost.notes.push_back("ssm-scan layer: d_inner " + std::to_string(std::int64_t(d_inner)) + ", " +
                        std::to_string(std::int64_t(h)) + " SSM heads of " + std::to_string(s.head_dim) + ", state " +
                        std::to_string(s.state_size) + ", chunk " + std::to_string(s.chunk_length));

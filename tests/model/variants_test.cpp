@@ -61,6 +61,16 @@ TEST(Flash2, RereadsStayInL2WhileAHeadsKvFitsAndSpillPastIt) {
   EXPECT_GT(run("flash2", workload(65536), "rtx3090").hbm_reread_bytes, 0.0);
 }
 
+TEST(Flash2, DecodingTakesTheSplitKvPathAsMhaFwdDoes) {
+  Workload w = workload(131072, 32);
+  w.seq_q = 1;
+  w.kv_heads = 8;
+  w.batch = 16;
+  EXPECT_DOUBLE_EQ(run("flash2", w).predicted_seconds, run("flash-decode", w).predicted_seconds);
+  EXPECT_EQ(run("flash2", w).kernels.size(), 2u);                 // split kernel + combine
+  EXPECT_EQ(run("flash2", workload(16384)).kernels.size(), 1u);   // prefill: one split, standard kernel
+}
+
 TEST(Flash2, RejectsDtypesWithoutAKernel) {
   Workload w = workload(1024);
   w.dtype = Dtype::fp32;
@@ -132,6 +142,15 @@ TEST(SdpaMath, MovesMoreBytesThanEagerBecauseOfFp32) {
   EXPECT_GT(run("sdpa-math", w).hbm_read_bytes, run("eager", w).hbm_read_bytes);
   EXPECT_GT(run("sdpa-math", w).cost.workspace_bytes, run("eager", w).cost.workspace_bytes);
   EXPECT_EQ(run("sdpa-math", w).tensor_flops, 0.0);  // fp32 matmuls on CUDA cores (TF32 off)
+}
+
+TEST(Eager, Fp32MatmulsRunOnCudaCoresAndTf32OnTensorCores) {
+  Workload w = workload(2048);
+  w.dtype = Dtype::fp32;
+  EXPECT_EQ(run("eager", w).tensor_flops, 0.0);
+  EXPECT_GT(run("eager", w).vector_flops, 4.0 * 2048 * 2048 * 128 * 32);
+  w.dtype = Dtype::tf32;
+  EXPECT_DOUBLE_EQ(run("eager", w).tensor_flops, 4.0 * 2048 * 2048 * 128 * 32);
 }
 
 TEST(Eager, RepeatsKvForGqaAndOutOfMemoryIsReported) {
