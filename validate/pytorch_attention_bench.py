@@ -45,6 +45,7 @@ Rows are written and flushed one at a time, so an interrupted run keeps what it 
 from __future__ import annotations
 
 import argparse
+import importlib
 import contextlib
 import csv
 import math
@@ -185,25 +186,19 @@ def eager_case() -> Case:
 
 
 def flash_attn_cases() -> list[Case]:
+    """FlashAttention-2 (flash_attn) and -3 (flash_attn_interface), where installed."""
     cases = []
-    try:
-        from flash_attn import flash_attn_func as fa2  # type: ignore
+    for module, variant, backend in (("flash_attn", "flash2", "flash_attn"),
+                                     ("flash_attn_interface", "flash3", "flash_attn_3")):
+        try:
+            func = importlib.import_module(module).flash_attn_func
+        except Exception:
+            continue
 
-        def prepare2(shape: Shape, t: dict):
+        def prepare(shape: Shape, t: dict, func=func):
             q, k, v, causal = t["q"], t["k"], t["v"], shape.causal
-            return lambda: fa2(q, k, v, causal=causal)
-        cases.append(Case("flash_attn", "flash2", "flash_attn", "bnhd", prepare2))
-    except Exception:
-        pass
-    try:
-        from flash_attn_interface import flash_attn_func as fa3  # type: ignore
-
-        def prepare3(shape: Shape, t: dict):
-            q, k, v, causal = t["q"], t["k"], t["v"], shape.causal
-            return lambda: fa3(q, k, v, causal=causal)
-        cases.append(Case("flash_attn", "flash3", "flash_attn_3", "bnhd", prepare3))
-    except Exception:
-        pass
+            return lambda: func(q, k, v, causal=causal)
+        cases.append(Case("flash_attn", variant, backend, "bnhd", prepare))
     return cases
 
 
