@@ -90,7 +90,7 @@ po::options_description knob_options() {
       ("tile", po::value<std::string>(), "tile BMxBN, e.g. 128x64 (query rows x key rows per step)")
       ("warps", po::value<std::string>(), "warps per CTA")
       ("stages", po::value<std::string>(), "K/V tiles buffered in shared memory")
-      ("num-splits", po::value<std::string>(), "flash-decode: KV splits (default: FlashAttention's heuristic)")
+      ("num-splits", po::value<std::string>(), "KV splits of the split-KV path (flash-decode; flash2 when it decodes); default: FlashAttention's heuristic")
       ("ssm-state", po::value<std::string>(), "ssm-scan: state size N (default 128)")
       ("ssm-chunk", po::value<std::string>(), "ssm-scan: chunk length (default 256)")
       ("ssm-expand", po::value<std::string>(), "ssm-scan: expansion factor (default 2)")

@@ -62,8 +62,11 @@ Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu) {
 Tiling flash2_backward_tiling(const Workload& w, const Gpu& gpu) {
   constexpr double kLargeSharedMemoryBytes = 144.0 * 1024.0;  // the launch template's threshold
   const bool large = gpu.shared_memory_per_block_bytes >= kLargeSharedMemoryBytes;
+  if (w.head_dim <= 32) return {128, 128, 8, 1, 255};
   if (w.head_dim <= 64) return large ? Tiling{128, 128, 8, 1, 255} : Tiling{64, 128, 8, 1, 255};
+  if (w.head_dim <= 96) return {64, 128, 8, 1, 255};
   if (w.head_dim <= 128) return large ? Tiling{64, 128, 8, 1, 255} : Tiling{64, 64, 8, 1, 255};
+  if (w.head_dim <= 192) return {64, 64, 8, 1, 255};
   return large ? Tiling{64, 64, 8, 1, 255} : Tiling{64, 32, 8, 1, 255};
 }
 
@@ -104,7 +107,7 @@ Variant flash2_variant() {
   return {"flash2",
           "FlashAttention-2: fused tiled kernel, query-block outer loop, causal block skipping, logsumexp only",
           "O(N^2)",
-          {"--tile BMxBN", "--warps", "--stages"},
+          {"--tile BMxBN", "--warps", "--stages", "--num-splits"},
           "arXiv 2307.08691; flash_fwd_launch_template.h and kernel_traits.h (Dao-AILab/flash-attention)",
           flash2_cost};
 }

@@ -38,9 +38,10 @@ std::pair<std::int64_t, std::int64_t> forward_tile(const Workload& w) {
     return {128, w.window ? 64 : 128};
   }
   if (d <= 64) return {192, local ? 128 : 192};
-  if (d <= 96) return {192, local ? 128 : 144};
+  // Causal narrows the tile only at d <= 64 and d <= 128; a window narrows it at every head dim.
+  if (d <= 96) return {192, w.window ? 128 : 144};
   if (d <= 128) return {128, local ? 128 : 176};
-  if (d <= 192) return {128, w.head_dim_v <= 128 ? 128 : (local ? 96 : 112)};
+  if (d <= 192) return {128, w.window ? 96 : (w.head_dim_v <= 128 ? 128 : 112)};
   return {128, w.window ? 64 : 80};
 }
 
