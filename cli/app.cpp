@@ -17,6 +17,7 @@ commands:
   sweep      the same over sequence lengths, variants and GPUs; log-log slope; --plot
   gpus       the GPU profiles (hw_profiles/) with their key figures
   variants   the attention variants, their knobs and sources
+  validate   measured runs (CSV) beside the predictions: errors per run and per variant
 
 examples:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
@@ -53,7 +54,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (command == "sweep") return sweep_command(rest, out, err);
     if (command == "gpus") return gpus_command(rest, out, err);
     if (command == "variants") return variants_command(rest, out, err);
-    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants\n";
+    if (command == "validate") return validate_command(rest, out, err);
+    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate\n";
     return 2;
   } catch (const InvalidInput& e) {
     err << "attnsim: error: " << describe(e) << "\n";

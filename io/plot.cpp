@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -72,14 +73,19 @@ std::string loglog_script(const std::vector<PlotSeries>& series, const PlotSpec&
   return s.str();
 }
 
-void plot_loglog(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output) {
+namespace {
+
+// Writes the script to a temporary file, runs gnuplot on it into a temporary image beside `output`,
+// and renames the image over `output` only if gnuplot succeeded.
+void run_gnuplot(const std::function<std::string(const std::string&, const std::filesystem::path&)>& script,
+                 const std::filesystem::path& output) {
   check_output_path(output, "plot");
   const std::string terminal = terminal_for(output);
   const std::filesystem::path image_tmp = temporary_sibling(output);
   const std::filesystem::path script_tmp = temporary_sibling(std::filesystem::temp_directory_path() / "attnsim.gp");
   {
-    std::ofstream script(script_tmp);
-    script << loglog_script(series, spec, terminal, image_tmp);
+    std::ofstream file(script_tmp);
+    file << script(terminal, image_tmp);
   }
   const std::string command = "gnuplot " + quoted(script_tmp.string()) + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
@@ -96,6 +102,42 @@ void plot_loglog(const std::vector<PlotSeries>& series, const PlotSpec& spec, co
     throw std::runtime_error("gnuplot failed (is the gnuplot-nox package installed?): " + messages);
   }
   std::filesystem::rename(image_tmp, output);
+}
+
+}  // namespace
+
+void plot_loglog(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output) {
+  run_gnuplot([&](const std::string& terminal, const std::filesystem::path& image) {
+    return loglog_script(series, spec, terminal, image);
+  }, output);
+}
+
+std::string scatter_script(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::string& terminal,
+                           const std::filesystem::path& output) {
+  std::ostringstream s;
+  s.precision(10);
+  s << "set terminal " << terminal << "\nset output " << quoted(output.string()) << "\n";
+  s << "set title " << quoted(spec.title) << " noenhanced\n";
+  s << "set xlabel " << quoted(spec.x_label) << "\nset ylabel " << quoted(spec.y_label) << "\n";
+  s << "set logscale xy 10\nset format x '10^{%L}'\nset format y '10^{%L}'\n";
+  s << "set grid\nset key outside right top noenhanced\nset size ratio -1\n";
+  s << "plot x with lines lc 'gray' dt 2 title 'predicted = measured'";
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    s << ", '-' using 1:2 with points pt 7 ps 0.8 lc " << int(i % 8) + 1 << " title " << quoted(series[i].title);
+  }
+  s << "\n";
+  for (const PlotSeries& one : series) {
+    for (const PlotPoint& p : one.points) s << p.x << " " << p.y << "\n";
+    if (one.points.empty()) s << "NaN NaN\n";
+    s << "e\n";
+  }
+  return s.str();
+}
+
+void plot_scatter(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output) {
+  run_gnuplot([&](const std::string& terminal, const std::filesystem::path& image) {
+    return scatter_script(series, spec, terminal, image);
+  }, output);
 }
 
 }  // namespace attnsim

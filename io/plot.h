@@ -31,4 +31,9 @@ std::string loglog_script(const std::vector<PlotSeries>& series, const PlotSpec&
 // Runs gnuplot; throws std::runtime_error if it is missing or fails. The output appears whole or not at all.
 void plot_loglog(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output);
 
+// Predicted (y) against measured (x) on log-log axes with the y = x diagonal; one colour per series.
+std::string scatter_script(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::string& terminal,
+                           const std::filesystem::path& output);
+void plot_scatter(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output);
+
 }  // namespace attnsim

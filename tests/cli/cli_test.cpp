@@ -78,6 +78,17 @@ TEST(Cli, SweepDrawsAPlot) {
   EXPECT_NE(svg.str().find("exceeds GPU memory"), std::string::npos);
 }
 
+TEST(Cli, ValidateComparesTheRecordedRuns) {
+  const std::string csv = std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv";
+  const Result r = attnsim({"validate", "--measured", csv, "--gpu", "h100-sxm", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["rows"].size(), 100u);
+  EXPECT_FALSE(j["summary"].empty());
+  EXPECT_FALSE(j["slopes"].empty());
+  EXPECT_FALSE(j["skipped"].empty());  // oom, unsupported and cudnn rows
+}
+
 TEST(Cli, ConfigFileSuppliesOptions) {
   const auto path = scratch("study.cfg");
   std::ofstream(path) << "heads = 8\nseq = 2048\nvariant = flash3\n";
@@ -90,7 +101,7 @@ TEST(Cli, ConfigFileSuppliesOptions) {
 }
 
 TEST(Cli, EverySubcommandTeachesWithAnExample) {
-  for (const std::string command : {"predict", "sweep", "gpus", "variants"}) {
+  for (const std::string command : {"predict", "sweep", "gpus", "variants", "validate"}) {
     const Result r = attnsim({command, "--help"});
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("example"), std::string::npos) << command;
@@ -135,7 +146,9 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"sweep", "--seq", "1:2:y"}, "--seq: cannot read range '1:2:y'"},
       {{"sweep", "--plot", "wall.pdf"}, "--plot: unsupported plot format '.pdf'; allowed: .svg, .png"},
       {{"predict", "--config", "/nonexistent.cfg"}, "--config: cannot read '/nonexistent.cfg'"},
-      {{"frobnicate"}, "unknown command 'frobnicate'; allowed: predict, sweep, gpus, variants"},
+      {{"validate", "--gpu", "h100-sxm"}, "--measured: is required: the CSV of measured runs"},
+      {{"validate", "--measured", "/nonexistent.csv", "--gpu", "h100-sxm"}, "--measured: cannot read '/nonexistent.csv'"},
+      {{"frobnicate"}, "unknown command 'frobnicate'; allowed: predict, sweep, gpus, variants, validate"},
   };
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;

@@ -1,0 +1,96 @@
+#include "validate/comparison.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "model/error.h"
+#include "model/loglog_fit.h"
+#include "model/variant.h"
+
+namespace attnsim {
+namespace {
+
+bool known_variant(const std::string& id) {
+  const auto& all = all_variants();
+  return std::any_of(all.begin(), all.end(), [&](const Variant& v) { return v.id == id; });
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+std::string family_of(const Workload& w) {
+  return "B=" + std::to_string(w.batch) + " H=" + std::to_string(w.heads) + " Hkv=" + std::to_string(w.kv_heads) +
+         " d=" + std::to_string(w.head_dim) + (w.causal ? " causal" : "") +
+         (w.window ? " window " + std::to_string(*w.window) : "");
+}
+
+}  // namespace
+
+ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& gpu, std::int64_t fit_min_seq) {
+  ValidationReport report;
+  for (const MeasuredRun& run : runs) {
+    const std::string at = "line " + std::to_string(run.line) + ": ";
+    if (run.status != "ok") {
+      report.skipped.push_back(at + run.backend + " status " + run.status.substr(0, run.status.find(':')));
+      continue;
+    }
+    if (!known_variant(run.variant)) {
+      report.skipped.push_back(at + "no attnsim variant '" + run.variant + "' (" + run.backend + ")");
+      continue;
+    }
+    RunComparison c;
+    c.run = run;
+    try {
+      c.prediction = predict(run.workload, gpu, find_variant(run.variant), {});
+    } catch (const InvalidInput& e) {
+      report.skipped.push_back(at + run.variant + ": " + e.what());
+      continue;
+    }
+    c.time_error = c.prediction.predicted_seconds / run.median_seconds - 1.0;
+    if (run.peak_extra_memory_bytes && *run.peak_extra_memory_bytes > 0) {
+      const double predicted_peak = c.prediction.cost.workspace_bytes + o_bytes(run.workload);
+      c.memory_error = predicted_peak / *run.peak_extra_memory_bytes - 1.0;
+    }
+    report.rows.push_back(std::move(c));
+  }
+
+  std::map<std::pair<std::string, std::string>, std::vector<const RunComparison*>> by_backend;
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<const RunComparison*>> by_family;
+  for (const RunComparison& c : report.rows) {
+    by_backend[{c.run.variant, c.run.backend}].push_back(&c);
+    const Workload& w = c.run.workload;
+    if (w.seq_q == w.seq_kv && w.seq_kv >= fit_min_seq) by_family[{c.run.variant, c.run.backend, family_of(w)}].push_back(&c);
+  }
+  for (const auto& [key, group] : by_backend) {
+    VariantSummary s{key.first, key.second, int(group.size()), 0, 0, 0};
+    std::vector<double> ratios;
+    for (const RunComparison* c : group) {
+      const double pct = 100.0 * std::fabs(c->time_error);
+      s.mean_abs_percentage_error += pct / double(group.size());
+      s.max_abs_percentage_error = std::max(s.max_abs_percentage_error, pct);
+      ratios.push_back(1.0 + c->time_error);
+    }
+    s.median_ratio = median(ratios);
+    report.summary.push_back(s);
+  }
+  for (const auto& [key, group] : by_family) {
+    std::vector<double> n, measured, predicted;
+    for (const RunComparison* c : group) {
+      n.push_back(double(c->run.workload.seq_kv));
+      measured.push_back(c->run.median_seconds);
+      predicted.push_back(c->prediction.predicted_seconds);
+    }
+    std::vector<double> distinct = n;
+    std::sort(distinct.begin(), distinct.end());
+    if (std::unique(distinct.begin(), distinct.end()) - distinct.begin() < 3) continue;
+    report.slopes.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), int(group.size()),
+                             fit_power_law(n, measured).exponent, fit_power_law(n, predicted).exponent});
+  }
+  return report;
+}
+
+}  // namespace attnsim

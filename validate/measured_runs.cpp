@@ -1,0 +1,107 @@
+#include "validate/measured_runs.h"
+
+#include <charconv>
+#include <cmath>
+// fast-cpp-csv-parser copies file names with strncpy, which GCC 12 flags once inlined.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-truncation"
+#include <libfccp/csv.h>
+#pragma GCC diagnostic pop
+
+#include "model/error.h"
+
+namespace attnsim {
+namespace {
+
+constexpr int kColumns = 17;
+
+struct Row {
+  std::string variant, backend, batch, heads, kv_heads, seq_q, seq_kv, head_dim, head_dim_v, causal, window, dtype,
+      pass, status, median_seconds, peak_extra_memory_bytes, gpu_name;
+};
+
+std::string where(const std::filesystem::path& file, unsigned line) { return file.string() + ":" + std::to_string(line); }
+
+std::int64_t integer(const std::string& text, const char* column, const std::string& at) {
+  std::int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    throw InvalidInput(at, std::string("column ") + column + ": expected an integer, got '" + text + "'");
+  }
+  return value;
+}
+
+double number(const std::string& text, const char* column, const std::string& at) {
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size() && std::isfinite(value) && value >= 0) return value;
+  } catch (const std::exception&) {
+  }
+  throw InvalidInput(at, std::string("column ") + column + ": expected a non-negative number, got '" + text + "'");
+}
+
+bool boolean(const std::string& text, const std::string& at) {
+  if (text == "true" || text == "True" || text == "1") return true;
+  if (text == "false" || text == "False" || text == "0") return false;
+  throw InvalidInput(at, "column causal: expected true or false, got '" + text + "'");
+}
+
+MeasuredRun to_run(const Row& r, unsigned line, const std::filesystem::path& file) {
+  const std::string at = where(file, line);
+  MeasuredRun run;
+  run.line = line;
+  run.variant = r.variant;
+  run.backend = r.backend;
+  run.status = r.status;
+  run.gpu_name = r.gpu_name;
+  Workload& w = run.workload;
+  w.batch = integer(r.batch, "batch", at);
+  w.heads = integer(r.heads, "heads", at);
+  w.kv_heads = integer(r.kv_heads, "kv_heads", at);
+  w.seq_q = integer(r.seq_q, "seq_q", at);
+  w.seq_kv = integer(r.seq_kv, "seq_kv", at);
+  w.head_dim = integer(r.head_dim, "head_dim", at);
+  w.head_dim_v = integer(r.head_dim_v, "head_dim_v", at);
+  w.causal = boolean(r.causal, at);
+  if (!r.window.empty()) w.window = integer(r.window, "window", at);
+  try {
+    w.dtype = parse_dtype(r.dtype);
+    w.pass = parse_pass(r.pass);
+    validate(w);
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(at, "column " + e.field() + ": " + e.what());
+  }
+  if (run.status == "ok") {
+    run.median_seconds = number(r.median_seconds, "median_seconds", at);
+    if (!r.peak_extra_memory_bytes.empty()) {
+      run.peak_extra_memory_bytes = number(r.peak_extra_memory_bytes, "peak_extra_memory_bytes", at);
+    }
+  }
+  return run;
+}
+
+}  // namespace
+
+std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file) {
+  if (!std::filesystem::is_regular_file(file)) throw InvalidInput("measured", "cannot read '" + file.string() + "'");
+  std::vector<MeasuredRun> runs;
+  try {
+    io::CSVReader<kColumns, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(file.string());
+    in.read_header(io::ignore_extra_column, "variant", "backend", "batch", "heads", "kv_heads", "seq_q", "seq_kv",
+                   "head_dim", "head_dim_v", "causal", "window", "dtype", "pass", "status", "median_seconds",
+                   "peak_extra_memory_bytes", "gpu_name");
+    Row r;
+    while (in.read_row(r.variant, r.backend, r.batch, r.heads, r.kv_heads, r.seq_q, r.seq_kv, r.head_dim, r.head_dim_v,
+                       r.causal, r.window, r.dtype, r.pass, r.status, r.median_seconds, r.peak_extra_memory_bytes,
+                       r.gpu_name)) {
+      runs.push_back(to_run(r, in.get_file_line(), file));
+    }
+  } catch (const io::error::base& e) {
+    throw InvalidInput(file.string(), std::string(e.what()) + " (columns: see validate/README.md)");
+  }
+  if (runs.empty()) throw InvalidInput(file.string(), "has a header but no rows");
+  return runs;
+}
+
+}  // namespace attnsim

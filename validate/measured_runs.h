@@ -1,0 +1,28 @@
+// Reads measured runs in the CSV schema of validate/README.md (written by
+// validate/pytorch_attention_bench.py, or by hand from any other tool): one row per timed call.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/workload.h"
+
+namespace attnsim {
+
+struct MeasuredRun {
+  unsigned line = 0;     // line in the file, for messages
+  std::string variant;   // attnsim variant id (or a name attnsim has no variant for, such as cudnn)
+  std::string backend;   // the code path that ran
+  std::string status;    // "ok", "oom", "unsupported: ..."
+  Workload workload;
+  double median_seconds = 0;                     // GPU time of one call
+  std::optional<double> peak_extra_memory_bytes;  // allocated during the call, output included
+  std::string gpu_name;
+};
+
+// Throws InvalidInput("FILE:LINE", ...) naming the column and what is allowed.
+std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file);
+
+}  // namespace attnsim
