@@ -77,14 +77,21 @@ void read_efficiency(const toml::table& table, const std::string& file, Gpu& gpu
     if (!entry) throw InvalidInput(where(file, node, key), "must be a table");
     EfficiencyOverride override;
     for (const auto& [k, v] : *entry) {
-      if (k == "tensor") {
-        override.tensor = sourced_number(v, file, key + ".tensor", 0.01, 1.0);
-        override.source = *v.as_table()->get("source")->value<std::string>();
-      } else if (k == "softmax_overlap") {
-        override.softmax_overlap = sourced_number(v, file, key + ".softmax_overlap", 0.0, 1.0);
-      } else {
-        throw InvalidInput(where(file, v, key), "unknown key '" + std::string(k.str()) + "'; allowed: tensor, softmax_overlap");
+      std::optional<double>* field = nullptr;
+      double min = 0.01;
+      if (k == "tensor") field = &override.tensor;
+      if (k == "vector") field = &override.vector;
+      if (k == "hbm") field = &override.hbm;
+      if (k == "softmax_overlap") {
+        field = &override.softmax_overlap;
+        min = 0.0;
       }
+      if (!field) {
+        throw InvalidInput(where(file, v, key),
+                           "unknown key '" + std::string(k.str()) + "'; allowed: tensor, vector, hbm, softmax_overlap");
+      }
+      *field = sourced_number(v, file, key + "." + std::string(k.str()), min, 1.0);
+      if (override.source.empty()) override.source = *v.as_table()->get("source")->value<std::string>();
     }
     gpu.efficiency_overrides[std::string(variant.str())] = override;
   }

@@ -16,6 +16,7 @@ struct Efficiency {
   double vector = 1.0;           // fraction of the FP32 vector peak (CUDA-core matmuls, elementwise)
   double softmax_overlap = 0.0;  // share of exp+vector time hidden under tensor-core time
   std::string source;
+  std::optional<double> hbm = std::nullopt;  // fraction of peak HBM bandwidth; absent: the profile's hbm_efficiency
 };
 
 struct KernelCost {

@@ -18,7 +18,9 @@ Efficiency efficiency_for(const Gpu& gpu, std::string_view variant_id, const std
   const auto it = gpu.efficiency_overrides.find(std::string(variant_id));
   if (it != gpu.efficiency_overrides.end()) {
     if (it->second.tensor) result.tensor = *it->second.tensor;
+    if (it->second.vector) result.vector = *it->second.vector;
     if (it->second.softmax_overlap) result.softmax_overlap = *it->second.softmax_overlap;
+    if (it->second.hbm) result.hbm = *it->second.hbm;
     result.source = it->second.source;
   }
   return result;

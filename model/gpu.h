@@ -13,7 +13,9 @@ namespace attnsim {
 // Per-GPU override of a variant's efficiency constants (written by calibration).
 struct EfficiencyOverride {
   std::optional<double> tensor;           // fraction of the dense tensor peak the main loop reaches
+  std::optional<double> vector;           // fraction of the FP32 vector peak
   std::optional<double> softmax_overlap;  // 0: softmax serial with matmuls, 1: fully hidden
+  std::optional<double> hbm;              // fraction of peak HBM bandwidth this variant's kernels reach
   std::string source;
 };
 
