@@ -18,6 +18,7 @@ commands:
   gpus       the GPU profiles (hw_profiles/) with their key figures
   variants   the attention variants, their knobs and sources
   validate   measured runs (CSV) beside the predictions: errors per run and per variant
+  calibrate  fit efficiency constants to measured runs, write a profile, report held-out errors
 
 examples:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
@@ -55,7 +56,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (command == "gpus") return gpus_command(rest, out, err);
     if (command == "variants") return variants_command(rest, out, err);
     if (command == "validate") return validate_command(rest, out, err);
-    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate\n";
+    if (command == "calibrate") return calibrate_command(rest, out, err);
+    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate\n";
     return 2;
   } catch (const InvalidInput& e) {
     err << "attnsim: error: " << describe(e) << "\n";

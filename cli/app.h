@@ -16,6 +16,7 @@ void emit(const std::string& text, const std::string& out_path, std::ostream& ou
 int predict_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int gpus_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int validate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int variants_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

@@ -79,6 +79,12 @@ void read_efficiency(const toml::table& table, const std::string& file, Gpu& gpu
     for (const auto& [k, v] : *entry) {
       std::optional<double>* field = nullptr;
       double min = 0.01;
+      double max = 1.0;
+      if (k == "launch_seconds") {
+        field = &override.launch_seconds;
+        min = 0.0;
+        max = 1e-3;
+      }
       if (k == "tensor") field = &override.tensor;
       if (k == "vector") field = &override.vector;
       if (k == "hbm") field = &override.hbm;
@@ -88,9 +94,10 @@ void read_efficiency(const toml::table& table, const std::string& file, Gpu& gpu
       }
       if (!field) {
         throw InvalidInput(where(file, v, key),
-                           "unknown key '" + std::string(k.str()) + "'; allowed: tensor, vector, hbm, softmax_overlap");
+                           "unknown key '" + std::string(k.str()) +
+                               "'; allowed: tensor, vector, hbm, softmax_overlap, launch_seconds");
       }
-      *field = sourced_number(v, file, key + "." + std::string(k.str()), min, 1.0);
+      *field = sourced_number(v, file, key + "." + std::string(k.str()), min, max);
       if (override.source.empty()) override.source = *v.as_table()->get("source")->value<std::string>();
     }
     gpu.efficiency_overrides[std::string(variant.str())] = override;

@@ -17,6 +17,7 @@ struct Efficiency {
   double softmax_overlap = 0.0;  // share of exp+vector time hidden under tensor-core time
   std::string source;
   std::optional<double> hbm = std::nullopt;  // fraction of peak HBM bandwidth; absent: the profile's hbm_efficiency
+  std::optional<double> launch_seconds = std::nullopt;  // fixed cost per kernel; absent: the profile's
 };
 
 struct KernelCost {

@@ -21,6 +21,7 @@ Efficiency efficiency_for(const Gpu& gpu, std::string_view variant_id, const std
     if (it->second.vector) result.vector = *it->second.vector;
     if (it->second.softmax_overlap) result.softmax_overlap = *it->second.softmax_overlap;
     if (it->second.hbm) result.hbm = *it->second.hbm;
+    if (it->second.launch_seconds) result.launch_seconds = *it->second.launch_seconds;
     result.source = it->second.source;
   }
   return result;

@@ -16,6 +16,7 @@ struct EfficiencyOverride {
   std::optional<double> vector;           // fraction of the FP32 vector peak
   std::optional<double> softmax_overlap;  // 0: softmax serial with matmuls, 1: fully hidden
   std::optional<double> hbm;              // fraction of peak HBM bandwidth this variant's kernels reach
+  std::optional<double> launch_seconds;   // fixed cost per kernel of this variant (launch and ramp)
   std::string source;
 };
 

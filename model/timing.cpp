@@ -29,7 +29,7 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   t.exp_seconds = k.exp_ops / gpu.exp_per_second();
   t.vector_seconds = k.vector_flops / (gpu.fp32_vector_flops_per_second * k.efficiency.vector);
   t.hbm_seconds = (k.hbm_read_bytes + k.hbm_write_bytes) / (gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency));
-  t.launch_seconds = gpu.kernel_launch_seconds;
+  t.launch_seconds = k.efficiency.launch_seconds.value_or(gpu.kernel_launch_seconds);
 
   const double compute_seconds =
       overlapped(t.tensor_seconds, t.exp_seconds + t.vector_seconds, k.efficiency.softmax_overlap);

@@ -89,6 +89,20 @@ TEST(Cli, ValidateComparesTheRecordedRuns) {
   EXPECT_FALSE(j["skipped"].empty());  // oom, unsupported and cudnn rows
 }
 
+TEST(Cli, CalibrateWritesALoadableProfileAndReportsHeldOutRuns) {
+  const std::string csv = std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv";
+  const auto profile = scratch("my-h100.toml");
+  const Result r = attnsim({"calibrate", "--measured", csv, "--gpu", "h100-sxm", "--out", profile.string(), "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j.empty());
+  EXPECT_TRUE(j[0].contains("test_mape_after_percent"));
+  const Result p = attnsim({"predict", "--gpu", profile.string(), "--format", "json"});
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_NE(nlohmann::json::parse(p.out)["kernels"][0]["efficiency_source"].get<std::string>().find("attnsim calibrate"),
+            std::string::npos);
+}
+
 TEST(Cli, ConfigFileSuppliesOptions) {
   const auto path = scratch("study.cfg");
   std::ofstream(path) << "heads = 8\nseq = 2048\nvariant = flash3\n";
@@ -101,7 +115,7 @@ TEST(Cli, ConfigFileSuppliesOptions) {
 }
 
 TEST(Cli, EverySubcommandTeachesWithAnExample) {
-  for (const std::string command : {"predict", "sweep", "gpus", "variants", "validate"}) {
+  for (const std::string command : {"predict", "sweep", "gpus", "variants", "validate", "calibrate"}) {
     const Result r = attnsim({command, "--help"});
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("example"), std::string::npos) << command;
@@ -148,7 +162,10 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--config", "/nonexistent.cfg"}, "--config: cannot read '/nonexistent.cfg'"},
       {{"validate", "--gpu", "h100-sxm"}, "--measured: is required: the CSV of measured runs"},
       {{"validate", "--measured", "/nonexistent.csv", "--gpu", "h100-sxm"}, "--measured: cannot read '/nonexistent.csv'"},
-      {{"frobnicate"}, "unknown command 'frobnicate'; allowed: predict, sweep, gpus, variants, validate"},
+      {{"calibrate", "--gpu", "h100-sxm"}, "--measured: is required (see attnsim calibrate --help)"},
+      {{"calibrate", "--measured", "x.csv", "--gpu", "h100-sxm", "--out", "/nonexistent-dir/p.toml"},
+       "--out: folder '/nonexistent-dir' does not exist"},
+      {{"frobnicate"}, "unknown command 'frobnicate'; allowed: predict, sweep, gpus, variants, validate, calibrate"},
   };
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
