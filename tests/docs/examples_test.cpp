@@ -78,6 +78,9 @@ bool appears_in_order(const std::string& expected, const std::string& output) {
 TEST(DocsExamples, OutputMatchesThePage) {
   const std::vector<Example> all = examples();
   ASSERT_FALSE(all.empty());
+  // Pages show commands run from the repository root, as a reader runs them.
+  const std::filesystem::path previous = std::filesystem::current_path();
+  std::filesystem::current_path(ATTNSIM_SOURCE_DIR);
   for (const Example& e : all) {
     std::ostringstream out;
     std::ostringstream err;
@@ -88,6 +91,7 @@ TEST(DocsExamples, OutputMatchesThePage) {
       EXPECT_TRUE(appears_in_order(e.expected, out.str())) << e.file << "\nexpected:\n" << e.expected << "\ngot:\n" << out.str();
     }
   }
+  std::filesystem::current_path(previous);
 }
 
 }  // namespace
