@@ -1,0 +1,63 @@
+// L2 as the simulator sees it: an LRU over whole tiles with a byte capacity, write-back.
+// A K, V, Q or O tile of one (batch, head, block) is one object of its byte size. FlashAttention's
+// tiles are contiguous, 128-byte-aligned row ranges (row pitch d x 2 bytes = 256 bytes at d = 128),
+// so a tile occupies exactly bytes/128 lines and whole-tile LRU evicts the same bytes a line LRU
+// would when lines of one tile are touched together, which a tile load does.
+//
+// Partitions: H100's L2 is two partitions (Hopper whitepaper v1.04, "H100 L2 cache": "a
+// partitioned crossbar structure"); addresses are hashed across them, so each partition holds half
+// of every tile and sees the same access sequence. Two LRUs of half the capacity then evict
+// exactly what one LRU of the whole capacity evicts, which is what is modelled. Set conflicts are
+// ignored (fully associative): the set index is hashed too, and a tile spans hundreds of sets.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace attnsim::sim {
+
+struct CacheTraffic {
+  double read_bytes = 0;       // bytes requested by loads (L2 traffic)
+  double read_hit_bytes = 0;   // of which found in L2
+  double write_bytes = 0;      // bytes stored by CTAs (L2 traffic)
+  double hbm_read_bytes = 0;   // load misses
+  double hbm_write_bytes = 0;  // dirty tiles written back (evicted, bypassing, or flushed)
+};
+
+class TileCache {
+ public:
+  // `object_count`: tiles are numbered 0..object_count-1 by the caller.
+  TileCache(double capacity_bytes, std::int64_t object_count);
+
+  // A load of tile `object` of `bytes`; returns true on a hit. A miss installs the tile.
+  bool load(std::int64_t object, double bytes);
+  // A store of a whole tile: installed dirty (written back when evicted or flushed).
+  void store(std::int64_t object, double bytes);
+  // Writes every dirty tile back to HBM (a kernel's outputs reach memory eventually).
+  void flush();
+
+  const CacheTraffic& traffic() const { return traffic_; }
+  // HBM bytes (read + written back) since the last call; the schedule charges them to a round.
+  double take_hbm_bytes();
+  double capacity_bytes() const { return capacity_bytes_; }
+
+ private:
+  static constexpr std::int32_t kNone = -1;
+  void touch(std::int32_t object);  // move to most recently used
+  void insert(std::int32_t object, double bytes, bool dirty);
+  void unlink(std::int32_t object);
+  void evict_to_fit();
+
+  double capacity_bytes_;
+  double used_bytes_ = 0;
+  std::int32_t head_ = kNone;  // most recently used
+  std::int32_t tail_ = kNone;  // least recently used
+  std::vector<std::int32_t> prev_;
+  std::vector<std::int32_t> next_;
+  std::vector<float> resident_bytes_;  // 0 when absent; tiles are < 2^24 bytes, exact in float
+  std::vector<std::uint8_t> dirty_;
+  CacheTraffic traffic_;
+  double pending_hbm_bytes_ = 0;
+};
+
+}  // namespace attnsim::sim
