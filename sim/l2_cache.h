@@ -4,11 +4,14 @@
 // so a tile occupies exactly bytes/128 lines and whole-tile LRU evicts the same bytes a line LRU
 // would when lines of one tile are touched together, which a tile load does.
 //
-// Partitions: H100's L2 is two partitions (Hopper whitepaper v1.04, "H100 L2 cache": "a
-// partitioned crossbar structure"); addresses are hashed across them, so each partition holds half
-// of every tile and sees the same access sequence. Two LRUs of half the capacity then evict
-// exactly what one LRU of the whole capacity evicts, which is what is modelled. Set conflicts are
-// ignored (fully associative): the set index is hashed too, and a tile spans hundreds of sets.
+// Partitions: the L2 of A100 and H100 is two partitions ("Each L2 partition localizes and caches
+// data for memory accesses from SMs in the GPCs directly connected to the partition", A100
+// whitepaper, "A100 L2 Cache"). Addresses are hashed over the slices of both, so each partition
+// homes half of every tile's lines and sees the same order of tiles: two LRUs of half the capacity
+// then evict exactly what one LRU of the whole capacity evicts, which is what is modelled. Not
+// modelled: copies of far-partition lines ("L2 to L2" traffic in Nsight Compute), which would
+// shrink the capacity left for K/V that every SM reads; SimOptions::l2_bytes asks that what-if.
+// Set conflicts are ignored (fully associative): set indices are hashed and a tile spans hundreds.
 #pragma once
 
 #include <cstdint>

@@ -43,7 +43,9 @@ struct Runner {
   double now = 0;
 
   template <class Program>
-  void run(const Program& program, const KernelCost& analytic, double ctas_per_sm) {
+  // `issue_slowdown` >= 1 stretches compute when fewer warps are resident than where the
+  // efficiency constant was measured (see resident_warp_slowdown).
+  void run(const Program& program, const KernelCost& analytic, double ctas_per_sm, double issue_slowdown = 1.0) {
     const double steps = total_steps(program);
     KernelLaunch launch;
     launch.name = analytic.name;
@@ -51,7 +53,7 @@ struct Runner {
     launch.ctas_per_sm = ctas_per_sm;
     const double slots = gpu.sm_count * ctas_per_sm;
     // Per-slot share of the kernel's compute: the analytic time with every slot busy, per step.
-    launch.step_compute_seconds = compute_seconds(analytic, gpu) * slots / steps;
+    launch.step_compute_seconds = compute_seconds(analytic, gpu) * slots / steps * issue_slowdown;
     launch.hbm_bytes_per_second = gpu.hbm_bytes_per_second * analytic.efficiency.hbm.value_or(gpu.hbm_efficiency);
     launch.launch_seconds = analytic.efficiency.launch_seconds.value_or(gpu.kernel_launch_seconds);
     const double sample = result.sample_fraction;
@@ -89,6 +91,15 @@ void flush_into_last_kernel(TileCache& cache, SimResult& result) {
   const double before = cache.traffic().hbm_write_bytes;
   cache.flush();
   result.kernels.back().traffic.hbm_write_bytes += (cache.traffic().hbm_write_bytes - before) / result.sample_fraction;
+}
+
+// A variant's tensor efficiency was measured with its default tile resident (FlashAttention-2,
+// d = 128 on H100: 2 CTAs x 4 warps per SM). A tile leaving fewer warps per SM has fewer warps to
+// issue mma while others wait on loads and softmax: its rate is taken as proportional to resident
+// warps. More warps than the default are not credited beyond the measured efficiency.
+double resident_warp_slowdown(const Prediction& reference, double ctas_per_sm, int warps) {
+  const double reference_warps = reference.cost.kernels[0].ctas_per_sm * double(reference.cost.tiling->warps);
+  return std::max(1.0, reference_warps / (ctas_per_sm * double(warps)));
 }
 
 bool uses_split_kv(const std::string& variant, const SplitKvPlan& plan) {
@@ -153,6 +164,8 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
   const Prediction analytic = predict(w, gpu, variant, knobs);  // validates input, gives tiles and compute
   const Cost& cost = analytic.cost;
   const Tiling tile = *cost.tiling;
+  const double main_ctas_per_sm = options.ctas_per_sm.value_or(cost.kernels[0].ctas_per_sm);
+  const double slowdown = resident_warp_slowdown(predict(w, gpu, variant, {}), main_ctas_per_sm, tile.warps);
 
   SimResult result;
   result.timeline.sm_count = gpu.sm_count;
@@ -161,7 +174,7 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
     const Flash1Program program(w, tile.block_m, tile.block_n, 0);
     TileCache cache(options.l2_bytes.value_or(gpu.l2_bytes), program.object_count());
     Runner runner{gpu, options, cache, result};
-    runner.run(program, cost.kernels[0], options.ctas_per_sm.value_or(cost.kernels[0].ctas_per_sm));
+    runner.run(program, cost.kernels[0], main_ctas_per_sm, slowdown);
     flush_into_last_kernel(cache, result);
   } else {
     VariantKnobs split_knobs = knobs;
@@ -182,7 +195,7 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
     if (splits > 1) objects += combine.object_count();
     TileCache cache(options.l2_bytes.value_or(gpu.l2_bytes), objects);
     Runner runner{gpu, options, cache, result};
-    runner.run(forward, cost.kernels[0], options.ctas_per_sm.value_or(cost.kernels[0].ctas_per_sm));
+    runner.run(forward, cost.kernels[0], main_ctas_per_sm, slowdown);
     if (splits > 1) {
       const double combine_per_sm = std::min(std::floor(gpu.max_threads_per_sm / kCombineThreads), gpu.max_ctas_per_sm);
       runner.run(combine, cost.kernels[1], combine_per_sm);
@@ -193,6 +206,10 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
   const double l2 = options.l2_bytes.value_or(gpu.l2_bytes);
   p.cost.notes.push_back("engine sim: CTA schedule over " + std::to_string(long(gpu.sm_count)) + " SMs, L2 " +
                          std::to_string(long(l2 / 1048576.0)) + " MiB as an LRU over whole tiles, write-back");
+  if (slowdown > 1.0) {
+    p.cost.notes.push_back("engine sim: fewer warps per SM than the default tile; compute rate scaled by 1/" +
+                           std::to_string(slowdown).substr(0, 4));
+  }
   if (result.sample_fraction < 1.0) {
     p.cost.notes.push_back("engine sim: simulated the first " + std::to_string(result.sample_fraction * 100.0).substr(0, 5) +
                            "% of CTAs (whole waves in launch order) and scaled bytes and time to all of them");
