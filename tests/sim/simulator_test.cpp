@@ -163,7 +163,7 @@ TEST(SimSampling, ASampleOfHeadsScalesToTheFullRun) {
   sim::SimOptions options;
   options.max_tile_steps = 6e5;  // 9 of 16 waves
   const sim::SimResult sampled = sim::simulate(w, gpu("h100-sxm"), find_variant("flash2"), {}, options);
-  EXPECT_LT(sampled.sample_fraction, 0.5);
+  EXPECT_LT(sampled.sample_fraction, 0.6);
   EXPECT_DOUBLE_EQ(full.sample_fraction, 1.0);
   EXPECT_NEAR(sampled.prediction.predicted_seconds / full.prediction.predicted_seconds, 1.0, 0.05);
   EXPECT_NEAR(hbm_bytes(sampled.prediction) / hbm_bytes(full.prediction), 1.0, 0.05);
