@@ -172,7 +172,9 @@ int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::
   const std::string out_path = out_path_from(vm);
   const std::string plot_path = vm.count("plot") ? vm["plot"].as<std::string>() : "";
 
-  const std::vector<sim::TileCandidate> rows = sim::sweep_tiles(workload, gpu, variant, grid, {}, jobs);
+  sim::SimOptions sim_options;
+  sim_options.max_tile_steps = sim::kWhatIfMaxTileSteps;
+  const std::vector<sim::TileCandidate> rows = sim::sweep_tiles(workload, gpu, variant, grid, sim_options, jobs);
 
   std::string text;
   if (format == Format::table) {
@@ -186,7 +188,8 @@ int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::
                                    "feasible"});
     text += "* the library's default tile; registers are estimated (fp32 O and S accumulators per thread + 32)\n";
     if (std::any_of(rows.begin(), rows.end(), [](const sim::TileCandidate& c) { return c.sampled; })) {
-      text += "note: some candidates were simulated on a sample of waves and scaled (see attnsim predict --engine sim)\n";
+      text += fmt::format("note: candidates above {:.0e} tile steps were simulated on a prefix of whole waves and scaled\n",
+                          sim::kWhatIfMaxTileSteps);
     }
   } else {
     std::vector<Record> records;

@@ -31,6 +31,7 @@ class CacheMemory {
  public:
   explicit CacheMemory(TileCache& cache) : cache_(cache) {}
   void load(std::int64_t object, double bytes) { cache_.load(object, bytes); }
+  void load_pair(std::int64_t a, double a_bytes, std::int64_t b, double b_bytes) { cache_.load_pair(a, a_bytes, b, b_bytes); }
   void store(std::int64_t object, double bytes) { cache_.store(object, bytes); }
 
  private:

@@ -31,8 +31,8 @@ class Flash1Program {
   void step(const Cta& c, std::int64_t s, Memory& memory) const {
     const Tile& t = tiles_[std::size_t(s)];
     if (t.first_of_key_block) {
-      memory.load(k_.base + c.kv_tile + t.key_block, t.key_rows * k_row_bytes_);
-      memory.load(v_.base + c.kv_tile + t.key_block, t.key_rows * v_row_bytes_);
+      memory.load_pair(k_.base + c.kv_tile + t.key_block, t.key_rows * k_row_bytes_, v_.base + c.kv_tile + t.key_block,
+                       t.key_rows * v_row_bytes_);
     }
     const std::int64_t q_tile = c.head_tile + t.query_block;
     memory.load(q_.base + q_tile, t.query_rows * q_row_bytes_);

@@ -54,8 +54,8 @@ class FlashForwardProgram {
       if (s == 0) memory.load(c.q_object, double(c.rows) * q_row_bytes_);
       const std::int64_t block = c.last_block - s;
       const double rows = double(std::min(block_n_, seq_kv_ - block * block_n_));
-      memory.load(k_.base + c.kv_object + block, rows * k_row_bytes_);
-      memory.load(v_.base + c.kv_object + block, rows * v_row_bytes_);
+      memory.load_pair(k_.base + c.kv_object + block, rows * k_row_bytes_, v_.base + c.kv_object + block,
+                       rows * v_row_bytes_);
     }
     if (s + 1 < c.steps) return;
     if (splits_ == 1) {

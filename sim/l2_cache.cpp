@@ -16,22 +16,6 @@ TileCache::TileCache(double capacity_bytes, std::int64_t object_count) : capacit
   dirty_.assign(n, 0);
 }
 
-void TileCache::unlink(std::int32_t o) {
-  const std::int32_t p = prev_[std::size_t(o)];
-  const std::int32_t n = next_[std::size_t(o)];
-  if (p != kNone) next_[std::size_t(p)] = n; else head_ = n;
-  if (n != kNone) prev_[std::size_t(n)] = p; else tail_ = p;
-}
-
-void TileCache::touch(std::int32_t o) {
-  if (head_ == o) return;
-  unlink(o);
-  prev_[std::size_t(o)] = kNone;
-  next_[std::size_t(o)] = head_;
-  if (head_ != kNone) prev_[std::size_t(head_)] = o;
-  head_ = o;
-  if (tail_ == kNone) tail_ = o;
-}
 
 void TileCache::insert(std::int32_t o, double bytes, bool dirty) {
   resident_bytes_[std::size_t(o)] = static_cast<float>(bytes);
@@ -58,20 +42,6 @@ void TileCache::evict_to_fit() {
     dirty_[std::size_t(victim)] = 0;
     used_bytes_ -= bytes;
   }
-}
-
-bool TileCache::load(std::int64_t object, double bytes) {
-  const auto o = static_cast<std::int32_t>(object);
-  traffic_.read_bytes += bytes;
-  if (resident_bytes_[std::size_t(o)] > 0.0f) {
-    traffic_.read_hit_bytes += bytes;
-    touch(o);
-    return true;
-  }
-  traffic_.hbm_read_bytes += bytes;
-  pending_hbm_bytes_ += bytes;
-  if (bytes <= capacity_bytes_) insert(o, bytes, false);
-  return false;
 }
 
 void TileCache::store(std::int64_t object, double bytes) {

@@ -34,6 +34,10 @@ class TileCache {
 
   // A load of tile `object` of `bytes`; returns true on a hit. A miss installs the tile.
   bool load(std::int64_t object, double bytes);
+  // Loads of `first` then `second`. When the same pair was the last thing loaded (CTAs of one head
+  // walking the same key block in one round), both hit and the LRU order ends where it began:
+  // that case is counted without relinking.
+  void load_pair(std::int64_t first, double first_bytes, std::int64_t second, double second_bytes);
   // A store of a whole tile: installed dirty (written back when evicted or flushed).
   void store(std::int64_t object, double bytes);
   // Writes every dirty tile back to HBM (a kernel's outputs reach memory eventually).
@@ -62,5 +66,49 @@ class TileCache {
   CacheTraffic traffic_;
   double pending_hbm_bytes_ = 0;
 };
+
+// Loads run tens of millions of times per simulation: defined here so the schedule inlines them.
+inline void TileCache::unlink(std::int32_t o) {
+  const std::int32_t p = prev_[std::size_t(o)];
+  const std::int32_t n = next_[std::size_t(o)];
+  if (p != kNone) next_[std::size_t(p)] = n; else head_ = n;
+  if (n != kNone) prev_[std::size_t(n)] = p; else tail_ = p;
+}
+
+inline void TileCache::touch(std::int32_t o) {
+  if (head_ == o) return;
+  unlink(o);
+  prev_[std::size_t(o)] = kNone;
+  next_[std::size_t(o)] = head_;
+  if (head_ != kNone) prev_[std::size_t(head_)] = o;
+  head_ = o;
+  if (tail_ == kNone) tail_ = o;
+}
+
+inline bool TileCache::load(std::int64_t object, double bytes) {
+  const auto o = static_cast<std::int32_t>(object);
+  traffic_.read_bytes += bytes;
+  if (resident_bytes_[std::size_t(o)] > 0.0f) {
+    traffic_.read_hit_bytes += bytes;
+    touch(o);
+    return true;
+  }
+  traffic_.hbm_read_bytes += bytes;
+  pending_hbm_bytes_ += bytes;
+  if (bytes <= capacity_bytes_) insert(o, bytes, false);
+  return false;
+}
+
+inline void TileCache::load_pair(std::int64_t first, double first_bytes, std::int64_t second, double second_bytes) {
+  const auto a = static_cast<std::int32_t>(first);
+  const auto b = static_cast<std::int32_t>(second);
+  if (head_ == b && next_[std::size_t(b)] == a) {
+    traffic_.read_bytes += first_bytes + second_bytes;
+    traffic_.read_hit_bytes += first_bytes + second_bytes;
+    return;
+  }
+  load(first, first_bytes);
+  load(second, second_bytes);
+}
 
 }  // namespace attnsim::sim

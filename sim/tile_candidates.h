@@ -23,6 +23,10 @@ inline constexpr double kRegistersBesideAccumulators = 32.0;  // assumed; FA2 at
 inline constexpr double kMaxRegistersPerThread = 255.0;       // CUDA C++ Programming Guide, cc >= 5.0
 double estimated_registers_per_thread(const Tiling& t, std::int64_t head_dim_v);
 
+// A what-if compares candidates, so it samples sooner than a single prediction: above this many
+// tile steps a candidate is simulated on a prefix of whole waves (>= 2) and scaled (SimOptions).
+inline constexpr double kWhatIfMaxTileSteps = 3e7;
+
 struct TileGrid {
   std::vector<std::int64_t> block_m;
   std::vector<std::int64_t> block_n;

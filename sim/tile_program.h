@@ -9,7 +9,7 @@
 //     template <class Memory> void step(const Cta&, std::int64_t step, Memory&) const;
 //   };
 //
-// Memory has load(object, bytes) and store(object, bytes). Programs are templates' arguments, not
+// Memory has load(object, bytes), load_pair(a, a_bytes, b, b_bytes) and store(object, bytes). Programs are templates' arguments, not
 // virtual classes: the schedule calls step() tens of millions of times.
 #pragma once
 
