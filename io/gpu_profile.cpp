@@ -158,6 +158,10 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   if (const toml::node* node = root.get("fp16_fp16_accumulate_tflops")) {
     gpu.fp16_fp16_accumulate_flops_per_second = sourced_number(*node, file, "fp16_fp16_accumulate_tflops", 0.1, 1e6) * kTera;
   }
+  known.insert("l2_bandwidth_gb_per_s");
+  if (const toml::node* node = root.get("l2_bandwidth_gb_per_s")) {
+    gpu.l2_bytes_per_second = sourced_number(*node, file, "l2_bandwidth_gb_per_s", 1, 1e6) * 1e9;
+  }
   known.insert("efficiency");
   if (const toml::node* node = root.get("efficiency")) {
     if (!node->is_table()) throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");

@@ -2,12 +2,13 @@
 // advancing one tile step per round. Every tile step of a kernel does the same tensor-core work
 // (masked tiles are computed in full) at the same per-slot rate, so step boundaries coincide: the
 // event queue of an exact discrete-event simulation collapses to rounds, and one round lasts as
-// long as its slowest resource: the step's compute, or the HBM bytes the whole GPU moved in it at
-// the bandwidth the SMs share.
+// long as its slowest resource: the step's compute, or the HBM or L2 bytes the whole GPU moved in
+// it at the bandwidth the SMs share.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "sim/l2_cache.h"
@@ -21,6 +22,7 @@ struct KernelLaunch {
   double ctas_per_sm = 0;
   double step_compute_seconds = 0;  // one tile step on one slot
   double hbm_bytes_per_second = 0;  // achievable, shared by all SMs
+  std::optional<double> l2_bytes_per_second;  // L2 hit bandwidth, shared by all SMs; absent: unlimited
   double launch_seconds = 0;
   std::int64_t cta_limit = 0;       // CTAs simulated (a prefix of the launch order)
 };
@@ -85,9 +87,14 @@ KernelStats run_kernel(const Program& program, const KernelLaunch& launch, TileC
       if (s.index >= 0) program.step(s.cta, s.step, memory);
     }
     const double hbm_bytes = cache.take_hbm_bytes();
-    const double memory_seconds = hbm_bytes / launch.hbm_bytes_per_second;
-    const double round_seconds = std::max(launch.step_compute_seconds, memory_seconds);
-    if (memory_seconds > launch.step_compute_seconds) stats.memory_bound_seconds += round_seconds;
+    const double l2_bytes = cache.take_l2_bytes();
+    const double hbm_seconds = hbm_bytes / launch.hbm_bytes_per_second;
+    const double l2_seconds = launch.l2_bytes_per_second ? l2_bytes / *launch.l2_bytes_per_second : 0.0;
+    const double round_seconds = std::max({launch.step_compute_seconds, hbm_seconds, l2_seconds});
+    if (round_seconds > launch.step_compute_seconds) {
+      stats.memory_bound_seconds += round_seconds;
+      if (l2_seconds > hbm_seconds) stats.l2_bound_seconds += round_seconds;
+    }
     occupied_slot_seconds += double(active) * round_seconds;
     steps += double(active);
     now += round_seconds;

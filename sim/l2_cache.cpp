@@ -47,6 +47,7 @@ void TileCache::evict_to_fit() {
 void TileCache::store(std::int64_t object, double bytes) {
   const auto o = static_cast<std::int32_t>(object);
   traffic_.write_bytes += bytes;
+  pending_l2_bytes_ += bytes;
   if (resident_bytes_[std::size_t(o)] > 0.0f) {
     dirty_[std::size_t(o)] = 1;
     touch(o);
@@ -66,6 +67,12 @@ void TileCache::flush() {
     traffic_.hbm_write_bytes += resident_bytes_[std::size_t(o)];
     dirty_[std::size_t(o)] = 0;
   }
+}
+
+double TileCache::take_l2_bytes() {
+  const double bytes = pending_l2_bytes_;
+  pending_l2_bytes_ = 0;
+  return bytes;
 }
 
 double TileCache::take_hbm_bytes() {

@@ -44,8 +44,10 @@ class TileCache {
   void flush();
 
   const CacheTraffic& traffic() const { return traffic_; }
-  // HBM bytes (read + written back) since the last call; the schedule charges them to a round.
+  // HBM bytes (read + written back) and L2 bytes (loads + stores) since the last call; the
+  // schedule charges them to a round.
   double take_hbm_bytes();
+  double take_l2_bytes();
   double capacity_bytes() const { return capacity_bytes_; }
 
  private:
@@ -65,6 +67,7 @@ class TileCache {
   std::vector<std::uint8_t> dirty_;
   CacheTraffic traffic_;
   double pending_hbm_bytes_ = 0;
+  double pending_l2_bytes_ = 0;
 };
 
 // Loads run tens of millions of times per simulation: defined here so the schedule inlines them.
@@ -88,6 +91,7 @@ inline void TileCache::touch(std::int32_t o) {
 inline bool TileCache::load(std::int64_t object, double bytes) {
   const auto o = static_cast<std::int32_t>(object);
   traffic_.read_bytes += bytes;
+  pending_l2_bytes_ += bytes;
   if (resident_bytes_[std::size_t(o)] > 0.0f) {
     traffic_.read_hit_bytes += bytes;
     touch(o);
@@ -105,6 +109,7 @@ inline void TileCache::load_pair(std::int64_t first, double first_bytes, std::in
   if (head_ == b && next_[std::size_t(b)] == a) {
     traffic_.read_bytes += first_bytes + second_bytes;
     traffic_.read_hit_bytes += first_bytes + second_bytes;
+    pending_l2_bytes_ += first_bytes + second_bytes;
     return;
   }
   load(first, first_bytes);

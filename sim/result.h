@@ -19,7 +19,8 @@ struct KernelStats {
   double rounds = 0;          // lockstep rounds simulated
   double waves = 0;           // most CTAs any slot ran in turn
   double seconds = 0;         // launch latency included
-  double memory_bound_seconds = 0;  // rounds whose HBM traffic, not compute, set their length
+  double memory_bound_seconds = 0;  // rounds whose HBM or L2 traffic, not compute, set their length
+  double l2_bound_seconds = 0;      // of which L2 bandwidth set it
   double sm_busy_fraction = 0;      // occupied slot-time over slots x body time
   CacheTraffic traffic;             // scaled like ctas
   double l2_hit_rate() const { return traffic.read_bytes > 0 ? traffic.read_hit_bytes / traffic.read_bytes : 0.0; }

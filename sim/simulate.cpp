@@ -55,6 +55,7 @@ struct Runner {
     // Per-slot share of the kernel's compute: the analytic time with every slot busy, per step.
     launch.step_compute_seconds = compute_seconds(analytic, gpu) * slots / steps * issue_slowdown;
     launch.hbm_bytes_per_second = gpu.hbm_bytes_per_second * analytic.efficiency.hbm.value_or(gpu.hbm_efficiency);
+    launch.l2_bytes_per_second = gpu.l2_bytes_per_second;
     launch.launch_seconds = analytic.efficiency.launch_seconds.value_or(gpu.kernel_launch_seconds);
     const double sample = result.sample_fraction;
     launch.cta_limit = sample < 1.0 ? std::max<std::int64_t>(1, std::int64_t(std::ceil(double(program.cta_count()) * sample)))
@@ -74,6 +75,7 @@ struct Runner {
       const double body = stats.seconds - launch.launch_seconds;
       stats.seconds = launch.launch_seconds + body * scale * quantization;
       stats.memory_bound_seconds *= scale;
+      stats.l2_bound_seconds *= scale;
       stats.rounds *= scale;
       stats.waves = std::ceil(stats.waves * scale);
       for (double* x : {&stats.traffic.read_bytes, &stats.traffic.read_hit_bytes, &stats.traffic.write_bytes,
@@ -205,7 +207,9 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
   Prediction p = analytic;
   const double l2 = options.l2_bytes.value_or(gpu.l2_bytes);
   p.cost.notes.push_back("engine sim: CTA schedule over " + std::to_string(long(gpu.sm_count)) + " SMs, L2 " +
-                         std::to_string(long(l2 / 1048576.0)) + " MiB as an LRU over whole tiles, write-back");
+                         std::to_string(long(l2 / 1048576.0)) + " MiB as an LRU over whole tiles, write-back, " +
+                         (gpu.l2_bytes_per_second ? std::to_string(long(*gpu.l2_bytes_per_second / 1e9)) + " GB/s"
+                                                  : std::string("hits not bandwidth-limited (profile has no l2_bandwidth_gb_per_s)")));
   if (slowdown > 1.0) {
     p.cost.notes.push_back("engine sim: fewer warps per SM than the default tile; compute rate scaled by 1/" +
                            std::to_string(slowdown).substr(0, 4));

@@ -128,6 +128,20 @@ TEST(SimTime, AgreesWithTheAnalyticModelWhereItsAssumptionsHold) {
   }
 }
 
+TEST(SimTime, L2BandwidthFromTheProfileLengthensRoundsThatReadMoreThanItCarries) {
+  const Workload w = workload(8192, 32, 128);
+  Gpu slow_l2 = gpu("h100-sxm");
+  ASSERT_TRUE(slow_l2.l2_bytes_per_second.has_value());  // measured, validate/data/h100-sxm/l2_bandwidth.csv
+  EXPECT_FALSE(gpu("rtx4090").l2_bytes_per_second.has_value());
+  const sim::SimResult measured = sim::simulate(w, slow_l2, find_variant("flash2"), {});
+  EXPECT_EQ(measured.kernels[0].l2_bound_seconds, 0.0);  // 128x64 tiles: L2 keeps up with compute
+  slow_l2.l2_bytes_per_second = *slow_l2.l2_bytes_per_second / 10.0;
+  const sim::SimResult slow = sim::simulate(w, slow_l2, find_variant("flash2"), {});
+  EXPECT_GT(slow.kernels[0].l2_bound_seconds, 0.9 * (slow.kernels[0].seconds - slow_l2.kernel_launch_seconds));
+  EXPECT_GT(slow.prediction.predicted_seconds, 1.5 * measured.prediction.predicted_seconds);
+  EXPECT_EQ(slow.prediction.bound, "memory");
+}
+
 TEST(SimProperty, RandomSmallWorkloadsNeverBeatCompulsoryBytesOrTheRooflineFloor) {
   std::mt19937 rng(20241125);
   const std::vector<std::string> gpus = {"h100-sxm", "rtx4090", "a100-sxm-80gb"};
