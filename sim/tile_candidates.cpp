@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "model/error.h"
+#include "model/variants/flash_decode.h"
 
 namespace attnsim::sim {
 namespace {
@@ -83,6 +84,12 @@ std::vector<TileCandidate> sweep_tiles(const Workload& w, const Gpu& gpu, const 
   if (variant.id != "flash2") {
     throw InvalidInput("variant", "the tile what-if covers flash2 (FlashAttention-2's forward kernel); got '" +
                                       variant.id + "'");
+  }
+  const SplitKvPlan plan = plan_split_kv(w, gpu, {});
+  if (plan.splits > 1 || plan.pack) {
+    throw InvalidInput("seq-q", "flash2 takes its split-KV path for this workload (" + std::to_string(plan.splits) +
+                                    " splits), whose tile is fixed; the what-if varies the standard kernel's tile: "
+                                    "use more query rows, heads or batch");
   }
   const Tiling standard = *predict(w, gpu, variant, {}).cost.tiling;
   const int warps = grid.warps.value_or(standard.warps);

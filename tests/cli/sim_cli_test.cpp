@@ -111,6 +111,7 @@ TEST(SimCli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"tiles", "--variant", "eager"}, "--variant: the tile what-if covers flash2"},
       {{"tiles", "--plot", "tiles.pdf"}, "--plot: unsupported plot format '.pdf'"},
       {{"tiles", "--jobs", "0"}, "--jobs: must be 1..256"},
+      {{"tiles", "--seq-q", "1", "--seq", "8192"}, "--seq-q: flash2 takes its split-KV path for this workload"},
   };
   for (const auto& [bad_args, message] : table) {
     std::vector<std::string> args = bad_args;
