@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <sstream>
 
 #include "model/error.h"
 #include "model/timing.h"
@@ -42,9 +43,9 @@ struct Runner {
   SimResult& result;
   double now = 0;
 
-  template <class Program>
   // `issue_slowdown` >= 1 stretches compute when fewer warps are resident than where the
   // efficiency constant was measured (see resident_warp_slowdown).
+  template <class Program>
   void run(const Program& program, const KernelCost& analytic, double ctas_per_sm, double issue_slowdown = 1.0) {
     const double steps = total_steps(program);
     KernelLaunch launch;
@@ -104,11 +105,21 @@ double resident_warp_slowdown(const Prediction& reference, double ctas_per_sm, i
   return std::max(1.0, reference_warps / (ctas_per_sm * double(warps)));
 }
 
+std::string fixed(double x, int digits) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(digits);
+  s << x;
+  return s.str();
+}
+
 bool uses_split_kv(const std::string& variant, const SplitKvPlan& plan) {
   return variant == "flash-decode" || plan.splits > 1 || plan.pack;
 }
 
-void fill_prediction(SimResult& result, Prediction analytic, const Gpu& gpu) {
+// The analytic prediction (with the simulator's notes) re-timed: simulated bytes, kernel times,
+// waves and bounds; roofline columns stay as the closed form computes them from those bytes.
+void fill_prediction(SimResult& result, const Prediction& analytic, const Gpu& gpu) {
   Cost cost = analytic.cost;
   for (std::size_t i = 0; i < result.kernels.size(); ++i) {
     const CacheTraffic& t = result.kernels[i].traffic;
@@ -211,14 +222,14 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
                          (gpu.l2_bytes_per_second ? std::to_string(long(*gpu.l2_bytes_per_second / 1e9)) + " GB/s"
                                                   : std::string("hits not bandwidth-limited (profile has no l2_bandwidth_gb_per_s)")));
   if (slowdown > 1.0) {
-    p.cost.notes.push_back("engine sim: fewer warps per SM than the default tile; compute rate scaled by 1/" +
-                           std::to_string(slowdown).substr(0, 4));
+    p.cost.notes.push_back("engine sim: fewer warps per SM than the default tile; compute rate divided by " +
+                           fixed(slowdown, 2));
   }
   if (result.sample_fraction < 1.0) {
-    p.cost.notes.push_back("engine sim: simulated the first " + std::to_string(result.sample_fraction * 100.0).substr(0, 5) +
+    p.cost.notes.push_back("engine sim: simulated the first " + fixed(result.sample_fraction * 100.0, 1) +
                            "% of CTAs (whole waves in launch order) and scaled bytes and time to all of them");
   }
-  fill_prediction(result, std::move(p), gpu);
+  fill_prediction(result, p, gpu);
   return result;
 }
 
