@@ -73,18 +73,27 @@ KernelStats run_kernel(const Program& program, const KernelLaunch& launch, TileC
   std::int64_t next = 0;
   std::int64_t active = 0;
   double steps = 0;
+  // Slots that became free, lowest index first: all of them at launch, then those whose CTA
+  // finished in the last round (a slot left empty once the grid is exhausted stays empty).
+  std::vector<std::size_t> freed(slot.size());
+  for (std::size_t s = 0; s < freed.size(); ++s) freed[s] = s;
+  std::vector<std::size_t> finished;
   while (next < total || active > 0) {
-    for (std::size_t s = 0; s < slot.size() && next < total; ++s) {  // dispatch onto free slots
-      if (slot[s].index >= 0) continue;
-      slot[s].cta = program.start(next);
-      slot[s].index = next++;
-      slot[s].step = 0;
-      slot[s].start_seconds = now;
-      ++slot[s].ctas_run;
+    for (std::size_t i = 0; i < freed.size() && next < total; ++i) {  // dispatch in launch order
+      Slot& x = slot[freed[i]];
+      x.cta = program.start(next);
+      x.index = next++;
+      x.step = 0;
+      x.start_seconds = now;
+      ++x.ctas_run;
       ++active;
     }
-    for (Slot& s : slot) {
-      if (s.index >= 0) program.step(s.cta, s.step, memory);
+    finished.clear();
+    for (std::size_t s = 0; s < slot.size(); ++s) {
+      Slot& x = slot[s];
+      if (x.index < 0) continue;
+      program.step(x.cta, x.step, memory);
+      if (++x.step == x.cta.steps) finished.push_back(s);
     }
     const double hbm_bytes = cache.take_hbm_bytes();
     const double l2_bytes = cache.take_l2_bytes();
@@ -102,9 +111,8 @@ KernelStats run_kernel(const Program& program, const KernelLaunch& launch, TileC
     if (timeline) {
       timeline->rounds.push_back({kernel_index, now - round_seconds, double(active), round_seconds > 0 ? hbm_bytes / round_seconds : 0.0});
     }
-    for (std::size_t s = 0; s < slot.size(); ++s) {
+    for (const std::size_t s : finished) {
       Slot& x = slot[s];
-      if (x.index < 0 || ++x.step < x.cta.steps) continue;
       if (timeline) {
         timeline->spans.push_back({kernel_index, int(std::int64_t(s) % sm_count), int(std::int64_t(s) / sm_count),
                                    x.index, x.cta.steps, x.start_seconds, now});
@@ -112,6 +120,7 @@ KernelStats run_kernel(const Program& program, const KernelLaunch& launch, TileC
       x.index = -1;
       --active;
     }
+    freed.swap(finished);
   }
   for (const Slot& s : slot) stats.waves = std::max(stats.waves, double(s.ctas_run));
   const double body_seconds = now - body_start;
