@@ -59,7 +59,8 @@ TEST(SimBytes, EqualCompulsoryWhenL2HoldsAllOfKAndV) {
 TEST(SimBytes, EqualTheAnalyticNoReuseTrafficWhenL2IsEmpty) {
   for (const Workload& w : shapes()) {
     const sim::SimResult r = simulate("flash2", w, "h100-sxm", 0.0);
-    const KernelCost& analytic = testing::run("flash2", w).cost.kernels[0];
+    const Prediction model = testing::run("flash2", w);
+    const KernelCost& analytic = model.cost.kernels[0];
     EXPECT_DOUBLE_EQ(r.prediction.hbm_read_bytes, analytic.l2_read_bytes) << w.seq_q << " causal " << w.causal;
     EXPECT_DOUBLE_EQ(r.prediction.hbm_write_bytes, analytic.hbm_write_bytes);
     EXPECT_EQ(r.kernels[0].l2_hit_rate(), 0.0);
