@@ -118,7 +118,7 @@ Heatmap tile_heatmap(const std::vector<sim::TileCandidate>& rows) {
         }
         if (std::isnan(map.values[y][x]) || c.seconds * 1e3 < map.values[y][x]) {
           map.values[y][x] = c.seconds * 1e3;
-          map.labels[y][x] = fmt::format("{:.3g} ms s{}", c.seconds * 1e3, c.tiling.stages);
+          map.labels[y][x] = fmt::format("{:.4g} ms s{}", c.seconds * 1e3, c.tiling.stages);
         }
       }
       if (std::isnan(map.values[y][x])) map.labels[y][x] = reason.empty() ? "" : "no: " + reason;
