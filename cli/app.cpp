@@ -19,6 +19,8 @@ commands:
   variants   the attention variants, their knobs and sources
   validate   measured runs (CSV) beside the predictions: errors per run and per variant
   calibrate  fit efficiency constants to measured runs, write a profile, report held-out errors
+  capacity   longest context of a whole model on one GPU per attention implementation; memory breakdown
+  plan       which GPU for a model at a context: fits or why not, prefill time, decode tokens/s, cost
 
 examples:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
@@ -57,7 +59,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (command == "variants") return variants_command(rest, out, err);
     if (command == "validate") return validate_command(rest, out, err);
     if (command == "calibrate") return calibrate_command(rest, out, err);
-    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate\n";
+    if (command == "capacity") return capacity_command(rest, out, err);
+    if (command == "plan") return plan_command(rest, out, err);
+    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, capacity, plan\n";
     return 2;
   } catch (const InvalidInput& e) {
     err << "attnsim: error: " << describe(e) << "\n";

@@ -158,6 +158,14 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   if (const toml::node* node = root.get("fp16_fp16_accumulate_tflops")) {
     gpu.fp16_fp16_accumulate_flops_per_second = sourced_number(*node, file, "fp16_fp16_accumulate_tflops", 0.1, 1e6) * kTera;
   }
+  known.insert("interconnect_gb_per_s");
+  if (const toml::node* node = root.get("interconnect_gb_per_s")) {
+    gpu.interconnect_bytes_per_second = sourced_number(*node, file, "interconnect_gb_per_s", 1, 1e5) * 1e9;
+  }
+  known.insert("price_usd_per_hour");
+  if (const toml::node* node = root.get("price_usd_per_hour")) {
+    gpu.price_usd_per_hour = sourced_number(*node, file, "price_usd_per_hour", 0.001, 1000);
+  }
   known.insert("efficiency");
   if (const toml::node* node = root.get("efficiency")) {
     if (!node->is_table()) throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");

@@ -1,0 +1,202 @@
+// attnsim capacity: the longest context a whole model reaches on one GPU, per attention
+// implementation, the memory breakdown there and the predicted time; --plot stacks memory vs N.
+#include <fmt/format.h>
+
+#include "capacity/longest_context.h"
+#include "cli/app.h"
+#include "cli/capacity_options.h"
+#include "io/gpu_profile.h"
+#include "io/model_config.h"
+#include "io/plot.h"
+#include "model/error.h"
+
+namespace attnsim::cli {
+namespace {
+
+constexpr const char* kHelp = R"(attnsim capacity: how long a context fits on one GPU, for a whole model.
+
+For each attention implementation, the longest context N (found by bisection: the peak at N fits,
+at N + 1 it does not), the memory breakdown at that N and the predicted time of the phase there.
+The peak is what persists (weights, KV cache, SSM state, optimizer states, saved activations, CUDA
+context) plus the largest single step of one layer (attention, SSM scan or MLP) or the logits:
+layers run one after another, so their working sets do not add up.
+
+examples:
+  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --impl eager,sdpa-math,flash2
+  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --impl eager,flash2 --logits last --plot wall.svg
+  attnsim capacity --model llama-3.1-8b --gpu h100-sxm --phase train-recompute --impl flash2
+  attnsim capacity --model mamba2-780m --gpu rtx4090 --format json
+  attnsim capacity --model my-model.toml --gpu my-gpu.toml --capacity-gib 20
+
+Models: the files in models/ (each field with its source; schema in models/SCHEMA.md) or a path to
+your own .toml. SSM-only models have no attention, so --impl does not apply to them.
+)";
+
+struct ImplResult {
+  std::string impl;
+  capacity::Scenario scenario;
+  capacity::LongestContext longest;
+  std::optional<capacity::PhaseTime> time;
+};
+
+Record summary_record(const ImplResult& r, double capacity) {
+  Record rec{{"impl", r.impl},
+             {"longest_context", tokens_label(r.longest.tokens, r.longest.unbounded)},
+             {"peak_step", r.longest.at.peak_step},
+             {"peak_bytes", r.longest.at.total_bytes},
+             {"next_token_peak_bytes", r.longest.one_more.total_bytes},
+             {"capacity_bytes", capacity}};
+  if (r.time) {
+    rec.push_back({"predicted_seconds", r.time->total_seconds});
+    rec.push_back({"attention_seconds", r.time->attention_seconds + r.time->ssm_seconds});
+    rec.push_back({"gemm_seconds", r.time->gemm_seconds});
+    rec.push_back({"tokens_per_second", fmt::format("{:.0f}", r.time->tokens_per_second)});
+  } else {
+    rec.push_back({"predicted_seconds", std::string("-")});
+  }
+  return rec;
+}
+
+std::string breakdown_table(const std::vector<ImplResult>& results) {
+  std::vector<std::string> columns = {"part"};
+  for (const ImplResult& r : results) columns.push_back(r.impl);
+  std::vector<Record> rows;
+  for (const std::string& part : capacity::part_names()) {
+    Record row{{"part", part}};
+    bool any = false;
+    for (const ImplResult& r : results) {
+      for (const capacity::MemoryPart& p : r.longest.at.parts) {
+        if (p.name != part) continue;
+        any = any || p.bytes > 0;
+        row.push_back({r.impl, p.bytes > 0 ? human_bytes(p.bytes) + (p.at_peak ? " *" : "") : std::string("-")});
+      }
+    }
+    if (any) rows.push_back(row);
+  }
+  return render_table(rows, columns);
+}
+
+std::vector<std::int64_t> plot_lengths(const std::vector<ImplResult>& results) {
+  std::int64_t longest = 1024;
+  for (const ImplResult& r : results) {
+    if (!r.longest.unbounded) longest = std::max(longest, r.longest.tokens);
+  }
+  std::vector<std::int64_t> lengths;
+  for (std::int64_t n = 256; n <= 2 * longest && n <= kMaxSeqLen; n *= 2) lengths.push_back(n);
+  return lengths;
+}
+
+void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& model, const Gpu& gpu, double capacity,
+          const std::string& path) {
+  const std::vector<std::int64_t> lengths = plot_lengths(results);
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  std::vector<StackedPanel> panels;
+  for (const ImplResult& r : results) {
+    StackedPanel panel{fmt::format("{}: longest context {}", r.impl, tokens_label(r.longest.tokens, r.longest.unbounded)), {}, {}, {}};
+    if (!r.longest.unbounded && r.longest.tokens > 0) panel.marker_x = double(r.longest.tokens);
+    std::vector<capacity::MemoryBreakdown> points;
+    for (const std::int64_t n : lengths) {
+      capacity::Scenario s = r.scenario;
+      s.context = n;
+      points.push_back(capacity::memory_at(model, gpu, s));
+      panel.x.push_back(double(n));
+    }
+    for (std::size_t part = 0; part < capacity::part_names().size(); ++part) {
+      StackedLayer layer{capacity::part_names()[part], {}};
+      bool any = false;
+      for (const capacity::MemoryBreakdown& b : points) {
+        const capacity::MemoryPart& p = b.parts[part];
+        layer.y.push_back(p.at_peak ? p.bytes / kGiB : 0.0);
+        any = any || (p.at_peak && p.bytes > 0);
+      }
+      if (any) panel.layers.push_back(std::move(layer));
+    }
+    panels.push_back(std::move(panel));
+  }
+  plot_stacked(panels, capacity / kGiB, fmt::format("{} capacity", gpu.id),
+               {fmt::format("{} on {}: {}", model.id, gpu.id, scenario_label(results.front().scenario)),
+                "context length N (tokens)", "peak memory (GiB), parts alive at the peak"},
+               path);
+}
+
+}  // namespace
+
+int capacity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
+  po::options_description options("attnsim capacity");
+  options.add_options()
+      ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model id (models/) or path to a .toml model file")
+      ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU id (attnsim gpus) or path to a .toml profile")
+      ("impl", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
+      ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png)");
+  options.add(scenario_options("prefill")).add(output_options());
+  const po::variables_map vm = parse(args, options);
+  if (vm.count("help")) {
+    out << kHelp << "\n" << options;
+    return 0;
+  }
+  const Format format = format_from(vm);
+  const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
+  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  const capacity::Scenario base = scenario_from(vm);
+  const double capacity = capacity_bytes_from(vm, gpu);
+  std::vector<std::string> impls = split_list(vm["impl"].as<std::string>());
+  if (impls.empty()) throw InvalidInput("impl", "is empty; name at least one (attnsim variants)");
+  for (const std::string& impl : impls) find_variant(impl);
+  if (!model.has_attention()) impls = {"none (ssm)"};
+  const std::string out_path = out_path_from(vm);
+
+  std::vector<ImplResult> results;
+  for (const std::string& impl : impls) {
+    ImplResult r{impl, base, {}, std::nullopt};
+    if (model.has_attention()) r.scenario.attention = impl;
+    r.longest = capacity::longest_context(model, gpu, r.scenario, capacity);
+    if (r.longest.tokens > 0 && !r.longest.unbounded) {
+      capacity::Scenario at = r.scenario;
+      at.context = r.longest.tokens;
+      r.time = capacity::phase_time(model, gpu, at);
+    }
+    results.push_back(std::move(r));
+  }
+
+  std::string text;
+  if (format == Format::json) {
+    nlohmann::json j{{"model", model.id}, {"gpu", gpu.id}, {"scenario", scenario_label(base)}, {"capacity_bytes", capacity}};
+    j["results"] = nlohmann::json::array();
+    for (const ImplResult& r : results) {
+      nlohmann::json one = to_json(summary_record(r, capacity));
+      one["unbounded"] = r.longest.unbounded;
+      one["breakdown"] = to_json(breakdown_record(r.longest.at));
+      one["parts_at_peak"] = peak_parts_label(r.longest.at);
+      j["results"].push_back(one);
+    }
+    text = j.dump(2) + "\n";
+  } else if (format == Format::csv) {
+    std::vector<Record> rows;
+    for (const ImplResult& r : results) {
+      Record row{{"model", model.id}, {"gpu", gpu.id}, {"phase", std::string(capacity::phase_name(base.phase))}};
+      for (const Field& f : summary_record(r, capacity)) row.push_back(f);
+      for (const Field& f : breakdown_record(r.longest.at)) row.push_back(f);
+      rows.push_back(row);
+    }
+    text = render_csv(rows);
+  } else {
+    text = fmt::format("{} on {} ({} usable): {}\n\n", model.id, gpu.id, human_bytes(capacity), scenario_label(base));
+    std::vector<Record> rows;
+    for (const ImplResult& r : results) rows.push_back(summary_record(r, capacity));
+    text += render_table(rows, {"impl", "longest_context", "peak_step", "peak_bytes", "next_token_peak_bytes",
+                                "predicted_seconds", "tokens_per_second"});
+    text += "\nmemory at the longest context (* = alive at the peak):\n" + breakdown_table(results);
+    for (const ImplResult& r : results) {
+      if (r.longest.tokens == 0) {
+        text += fmt::format("note: {}: nothing fits: {} at one token, the weights alone {}\n", r.impl,
+                            human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
+      }
+      if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", r.impl);
+    }
+  }
+  if (vm.count("plot")) draw(results, model, gpu, capacity, vm["plot"].as<std::string>());
+  emit(text, out_path, out);
+  return 0;
+}
+
+}  // namespace attnsim::cli

@@ -1,0 +1,28 @@
+// Options shared by the whole-model commands (capacity, plan, serve): the model, the phase and how
+// the runtime holds memory. Parsed here so each bad value gets one line naming its option.
+#pragma once
+
+#include <string>
+
+#include "capacity/memory.h"
+#include "capacity/phase_time.h"
+#include "capacity/scenario.h"
+#include "cli/options.h"
+#include "io/report.h"
+
+namespace attnsim::cli {
+
+po::options_description scenario_options(const std::string& default_phase);
+capacity::Scenario scenario_from(const po::variables_map& vm);
+// --capacity-gib, else the GPU's memory.
+double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu);
+
+// "131072", or "unbounded" for a state that does not grow with N.
+std::string tokens_label(std::int64_t tokens, bool unbounded);
+// The breakdown as <part>_bytes fields, and the names of the parts alive at the peak.
+Record breakdown_record(const capacity::MemoryBreakdown& breakdown);
+std::string peak_parts_label(const capacity::MemoryBreakdown& breakdown);
+// The phase's scenario in one line: "prefill, batch 1, bf16, KV bf16 in blocks of 16, logits: all positions, fp32".
+std::string scenario_label(const capacity::Scenario& scenario);
+
+}  // namespace attnsim::cli
