@@ -128,7 +128,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU id (attnsim gpus) or path to a .toml profile")
       ("impl", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
       ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png)");
-  options.add(scenario_options("prefill")).add(output_options());
+  options.add(scenario_options("prefill", "all")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;

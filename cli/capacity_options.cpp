@@ -1,12 +1,13 @@
 #include "cli/capacity_options.h"
 
+#include <cmath>
 #include <fmt/format.h>
 
 #include "model/error.h"
 
 namespace attnsim::cli {
 
-po::options_description scenario_options(const std::string& default_phase) {
+po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits) {
   po::options_description o("Scenario");
   o.add_options()
       ("phase", po::value<std::string>()->default_value(default_phase), "prefill, decode, train or train-recompute")
@@ -14,7 +15,7 @@ po::options_description scenario_options(const std::string& default_phase) {
       ("dtype", po::value<std::string>()->default_value("bf16"), "weights and activations: fp32, fp16, bf16")
       ("kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")
       ("kv-block", po::value<std::string>()->default_value("16"), "paged KV cache block in tokens (vLLM's default 16; 1 = exact)")
-      ("logits", po::value<std::string>()->default_value("all"), "all: logits for every prompt position (model(input_ids)); last: only the last")
+      ("logits", po::value<std::string>()->default_value(default_logits), "all: logits for every prompt position (model(input_ids)); last: only the last")
       ("logits-dtype", po::value<std::string>()->default_value("fp32"), "fp32: upcast as Hugging Face does (.float()); model: keep --dtype")
       ("cuda-context-mib", po::value<std::string>()->default_value("723"), "device memory of the CUDA context (PyTorch forum measurement)")
       ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's memory_capacity_gib)");

@@ -12,7 +12,8 @@
 
 namespace attnsim::cli {
 
-po::options_description scenario_options(const std::string& default_phase);
+// Defaults differ by command: capacity asks about model(input_ids) (all logits), plan about serving.
+po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits);
 capacity::Scenario scenario_from(const po::variables_map& vm);
 // --capacity-gib, else the GPU's memory.
 double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu);

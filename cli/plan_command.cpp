@@ -118,7 +118,7 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
       ("gpus", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")
       ("impl", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")
       ("latency-budget", po::value<std::string>(), "prefill time allowed, in seconds (e.g. 2)");
-  po::options_description scenario = scenario_options("prefill");
+  po::options_description scenario = scenario_options("prefill", "last");
   options.add(scenario).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
