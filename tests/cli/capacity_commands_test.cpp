@@ -1,0 +1,157 @@
+// attnsim capacity and attnsim plan end to end, in-process: outputs, plots, and bad inputs that
+// must each exit 2 with one line naming the option and leave no output file.
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/app.h"
+
+namespace attnsim::cli {
+namespace {
+
+struct Result {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Result attnsim(const std::vector<std::string>& args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status = run(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+std::filesystem::path scratch(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / "attnsim_capacity_cli_test";
+  std::filesystem::create_directories(dir);
+  std::filesystem::remove(dir / name);
+  return dir / name;
+}
+
+TEST(CapacityCommand, ReportsTheLongestContextPerImplementationWithItsBreakdown) {
+  const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "eager,flash2", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["results"].size(), 2u);
+  const double capacity = j["capacity_bytes"];
+  for (const auto& one : j["results"]) {
+    EXPECT_LE(one["peak_bytes"].get<double>(), capacity);
+    EXPECT_GT(one["next_token_peak_bytes"].get<double>(), capacity);
+    EXPECT_GT(one["breakdown"]["weights_bytes"].get<double>(), 2.4e9);
+  }
+  const long eager = std::stol(j["results"][0]["longest_context"].get<std::string>());
+  const long flash = std::stol(j["results"][1]["longest_context"].get<std::string>());
+  EXPECT_GT(flash, 3 * eager);
+  EXPECT_EQ(j["results"][0]["peak_step"], "attention");
+  EXPECT_EQ(j["results"][1]["peak_step"], "logits");  // full-sequence fp32 logits are the wall for flash
+}
+
+TEST(CapacityCommand, SsmModelsAndModelsThatDoNotFitSaySo) {
+  const Result ssm = attnsim({"capacity", "--model", "mamba2-780m", "--gpu", "rtx4090", "--phase", "decode"});
+  ASSERT_EQ(ssm.status, 0) << ssm.err;
+  EXPECT_NE(ssm.out.find("unbounded"), std::string::npos) << ssm.out;
+  const Result big = attnsim({"capacity", "--model", "llama-3.1-70b", "--gpu", "rtx4090", "--impl", "flash2"});
+  ASSERT_EQ(big.status, 0) << big.err;
+  EXPECT_NE(big.out.find("note: flash2: nothing fits"), std::string::npos) << big.out;
+}
+
+TEST(CapacityCommand, DrawsAStackedPlotWithTheCapacityLine) {
+  const auto path = scratch("capacity.svg");
+  const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "eager,flash2", "--plot", path.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream in(path);
+  std::stringstream svg;
+  svg << in.rdbuf();
+  EXPECT_NE(svg.str().find("<svg"), std::string::npos);
+  EXPECT_NE(svg.str().find("rtx4090 capacity"), std::string::npos);
+  EXPECT_NE(svg.str().find("logits"), std::string::npos);
+}
+
+TEST(PlanCommand, OneRowPerGpuWithFitTimeRateAndCost) {
+  const auto path = scratch("plan.csv");
+  const Result r = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--format", "csv", "--out", path.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream in(path);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_NE(header.find("decode_tokens_per_second"), std::string::npos);
+  int rows = 0;
+  std::string line;
+  bool h100_priced = false;
+  bool rtx4090_needs_more = false;
+  while (std::getline(in, line)) {
+    ++rows;
+    if (line.rfind("h100-sxm,", 0) == 0) h100_priced = line.find(",-,") == std::string::npos;
+    if (line.rfind("rtx4090,", 0) == 0) rtx4090_needs_more = line.find(",no,") != std::string::npos;
+  }
+  EXPECT_EQ(rows, 12);
+  EXPECT_TRUE(h100_priced);
+  EXPECT_TRUE(rtx4090_needs_more);
+}
+
+TEST(PlanCommand, LatencyBudgetRaisesTheGpuCount) {
+  const Result loose = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--gpus", "h100-sxm", "--format", "json"});
+  const Result tight = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--gpus", "h100-sxm",
+                                "--latency-budget", "2", "--format", "json"});
+  ASSERT_EQ(loose.status, 0) << loose.err;
+  ASSERT_EQ(tight.status, 0) << tight.err;
+  const int one = std::stoi(nlohmann::json::parse(loose.out)["gpus"][0]["gpus_needed"].get<std::string>());
+  const auto row = nlohmann::json::parse(tight.out)["gpus"][0];
+  EXPECT_EQ(one, 1);
+  EXPECT_GT(std::stoi(row["gpus_needed"].get<std::string>()), 1);
+  EXPECT_NE(row["why"].get<std::string>().find("> budget"), std::string::npos);
+}
+
+struct BadInput {
+  std::vector<std::string> args;
+  std::string message;
+};
+
+TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
+  const std::string out = scratch("never.txt").string();
+  const std::vector<BadInput> table = {
+      {{"capacity", "--model", "llama-3.1-8"}, "--model: unknown model 'llama-3.1-8' (did you mean 'llama-3.1-8b'"},
+      {{"capacity", "--model", "/nonexistent/m.toml"}, "--model: cannot read model file '/nonexistent/m.toml'"},
+      {{"capacity", "--impl", "flash4"}, "--variant: unknown variant 'flash4'"},
+      {{"capacity", "--impl", "ssm-scan"}, "--impl: ssm-scan is not an attention implementation"},
+      {{"capacity", "--phase", "serve"}, "--phase: unknown phase 'serve'; allowed: prefill, decode, train, train-recompute"},
+      {{"capacity", "--batch", "0"}, "--batch: must be 1..2^20"},
+      {{"capacity", "--kv-block", "0"}, "--kv-block: must be 1..65536 tokens"},
+      {{"capacity", "--logits", "some"}, "--logits: allowed: all, last (got 'some')"},
+      {{"capacity", "--logits-dtype", "fp16"}, "--logits-dtype: allowed: fp32, model (got 'fp16')"},
+      {{"capacity", "--dtype", "fp8-e4m3"}, "--dtype: allowed for the model: fp32, fp16, bf16"},
+      {{"capacity", "--capacity-gib", "lots"}, "--capacity-gib: expects a non-negative number (got 'lots')"},
+      {{"capacity", "--plot", "wall.pdf"}, "--plot: unsupported plot format '.pdf'; allowed: .svg, .png"},
+      {{"capacity", "--out", "/nonexistent-dir/c.txt"}, "--out: folder '/nonexistent-dir' does not exist"},
+      {{"plan", "--context", "0"}, "--context: must be 1..2^40 tokens"},
+      {{"plan", "--gpus", "h100"}, "--gpu: unknown GPU 'h100' (did you mean 'h100-"},
+      {{"plan", "--latency-budget", "-1"}, "--latency-budget: expects seconds > 0, e.g. 2 (got '-1')"},
+  };
+  for (const BadInput& bad : table) {
+    std::vector<std::string> args = bad.args;
+    if (std::find(args.begin(), args.end(), "--out") == args.end()) {
+      args.push_back("--out");
+      args.push_back(out);
+    }
+    const Result r = attnsim(args);
+    SCOPED_TRACE(bad.message);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find(bad.message), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out));
+  }
+}
+
+TEST(CapacityCommands, HelpTeachesWithExamples) {
+  for (const std::string command : {"capacity", "plan"}) {
+    const Result r = attnsim({command, "--help"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("examples:"), std::string::npos) << command;
+  }
+}
+
+}  // namespace
+}  // namespace attnsim::cli
