@@ -21,6 +21,8 @@ commands:
   calibrate  fit efficiency constants to measured runs, write a profile, report held-out errors
   capacity   longest context of a whole model on one GPU per attention implementation; memory breakdown
   plan       which GPU for a model at a context: fits or why not, prefill time, decode tokens/s, cost
+  serve      decode throughput vs context and batch; the largest batch that fits at each context
+  crossover  transformer vs SSM: prefill time and memory vs N on one GPU, and where they cross
 
 examples:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
@@ -61,7 +63,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (command == "calibrate") return calibrate_command(rest, out, err);
     if (command == "capacity") return capacity_command(rest, out, err);
     if (command == "plan") return plan_command(rest, out, err);
-    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, capacity, plan\n";
+    if (command == "serve") return serve_command(rest, out, err);
+    if (command == "crossover") return crossover_command(rest, out, err);
+    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, capacity, plan, serve, crossover\n";
     return 2;
   } catch (const InvalidInput& e) {
     err << "attnsim: error: " << describe(e) << "\n";

@@ -21,5 +21,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
 int variants_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int capacity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int crossover_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace attnsim::cli

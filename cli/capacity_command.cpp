@@ -141,7 +141,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   const double capacity = capacity_bytes_from(vm, gpu);
   std::vector<std::string> impls = split_list(vm["impl"].as<std::string>());
   if (impls.empty()) throw InvalidInput("impl", "is empty; name at least one (attnsim variants)");
-  for (const std::string& impl : impls) find_variant(impl);
+  for (const std::string& impl : impls) variant_option(impl, "impl");
   if (!model.has_attention()) impls = {"none (ssm)"};
   const std::string out_path = out_path_from(vm);
 

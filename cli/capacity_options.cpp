@@ -7,11 +7,12 @@
 
 namespace attnsim::cli {
 
-po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits) {
+po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits, bool with_batch) {
   po::options_description o("Scenario");
   o.add_options()
-      ("phase", po::value<std::string>()->default_value(default_phase), "prefill, decode, train or train-recompute")
-      ("batch", po::value<std::string>()->default_value("1"), "sequences processed together")
+      ("phase", po::value<std::string>()->default_value(default_phase), "prefill, decode, train or train-recompute");
+  if (with_batch) o.add_options()("batch", po::value<std::string>()->default_value("1"), "sequences processed together");
+  o.add_options()
       ("dtype", po::value<std::string>()->default_value("bf16"), "weights and activations: fp32, fp16, bf16")
       ("kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")
       ("kv-block", po::value<std::string>()->default_value("16"), "paged KV cache block in tokens (vLLM's default 16; 1 = exact)")
@@ -40,7 +41,9 @@ double positive_number(const po::variables_map& vm, const char* key) {
 capacity::Scenario scenario_from(const po::variables_map& vm) {
   capacity::Scenario s;
   s.phase = capacity::parse_phase(vm["phase"].as<std::string>());
-  s.batch = parse_integer(vm["batch"].as<std::string>(), "batch");
+  if (vm.count("batch") && vm["batch"].as<std::string>().find(',') == std::string::npos) {
+    s.batch = parse_integer(vm["batch"].as<std::string>(), "batch");
+  }
   if (s.batch < 1 || s.batch > (std::int64_t{1} << 20)) throw InvalidInput("batch", "must be 1..2^20");
   s.dtype = parse_dtype(vm["dtype"].as<std::string>());
   if (s.dtype == Dtype::fp8_e4m3 || s.dtype == Dtype::tf32) throw InvalidInput("dtype", "allowed for the model: fp32, fp16, bf16");
@@ -64,6 +67,14 @@ double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu) {
   const double gib = positive_number(vm, "capacity-gib");
   if (gib <= 0) throw InvalidInput("capacity-gib", "must be positive");
   return gib * 1024.0 * 1024.0 * 1024.0;
+}
+
+const Variant& variant_option(const std::string& id, const std::string& option) {
+  try {
+    return find_variant(id);
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(option, e.what());
+  }
 }
 
 std::string tokens_label(std::int64_t tokens, bool unbounded) {

@@ -13,10 +13,15 @@
 namespace attnsim::cli {
 
 // Defaults differ by command: capacity asks about model(input_ids) (all logits), plan about serving.
-po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits);
+// `with_batch` false leaves --batch to the command (serve reads it as a list).
+po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits,
+                                         bool with_batch = true);
 capacity::Scenario scenario_from(const po::variables_map& vm);
 // --capacity-gib, else the GPU's memory.
 double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu);
+
+// The variant named by option `option` (--impl): errors name that option.
+const Variant& variant_option(const std::string& id, const std::string& option);
 
 // "131072", or "unbounded" for a state that does not grow with N.
 std::string tokens_label(std::int64_t tokens, bool unbounded);

@@ -130,7 +130,7 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
   capacity::Scenario base = scenario_from(vm);
   base.context = parse_integer(vm["context"].as<std::string>(), "context");
   if (base.context < 1 || base.context > kMaxSeqLen) throw InvalidInput("context", "must be 1..2^40 tokens");
-  base.attention = find_variant(vm["impl"].as<std::string>()).id;
+  base.attention = variant_option(vm["impl"].as<std::string>(), "impl").id;
   std::optional<double> budget;
   if (vm.count("latency-budget")) {
     const std::string text = vm["latency-budget"].as<std::string>();
@@ -148,7 +148,14 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
   if (gpu_list == "all") {
     gpus = builtin_gpus();
   } else {
-    for (const std::string& id : split_list(gpu_list)) gpus.push_back(find_gpu(id));
+    for (const std::string& id : split_list(gpu_list)) {
+      try {
+        gpus.push_back(find_gpu(id));
+      } catch (const InvalidInput& e) {
+        if (e.field() != "gpu") throw;  // a profile's own file:line stays
+        throw InvalidInput("gpus", e.what());
+      }
+    }
   }
   if (gpus.empty()) throw InvalidInput("gpus", "is empty; name at least one (attnsim gpus) or all");
   const std::string out_path = out_path_from(vm);

@@ -115,7 +115,7 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
   const std::vector<BadInput> table = {
       {{"capacity", "--model", "llama-3.1-8"}, "--model: unknown model 'llama-3.1-8' (did you mean 'llama-3.1-8b'"},
       {{"capacity", "--model", "/nonexistent/m.toml"}, "--model: cannot read model file '/nonexistent/m.toml'"},
-      {{"capacity", "--impl", "flash4"}, "--variant: unknown variant 'flash4'"},
+      {{"capacity", "--impl", "flash4"}, "--impl: unknown variant 'flash4'"},
       {{"capacity", "--impl", "ssm-scan"}, "--impl: ssm-scan is not an attention implementation"},
       {{"capacity", "--phase", "serve"}, "--phase: unknown phase 'serve'; allowed: prefill, decode, train, train-recompute"},
       {{"capacity", "--batch", "0"}, "--batch: must be 1..2^20"},
@@ -127,7 +127,7 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"capacity", "--plot", "wall.pdf"}, "--plot: unsupported plot format '.pdf'; allowed: .svg, .png"},
       {{"capacity", "--out", "/nonexistent-dir/c.txt"}, "--out: folder '/nonexistent-dir' does not exist"},
       {{"plan", "--context", "0"}, "--context: must be 1..2^40 tokens"},
-      {{"plan", "--gpus", "h100"}, "--gpu: unknown GPU 'h100' (did you mean 'h100-"},
+      {{"plan", "--gpus", "h100"}, "--gpus: unknown GPU 'h100' (did you mean 'h100-"},
       {{"plan", "--latency-budget", "-1"}, "--latency-budget: expects seconds > 0, e.g. 2 (got '-1')"},
   };
   for (const BadInput& bad : table) {
@@ -146,11 +146,48 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
 }
 
 TEST(CapacityCommands, HelpTeachesWithExamples) {
-  for (const std::string command : {"capacity", "plan"}) {
+  for (const std::string command : {"capacity", "plan", "serve", "crossover"}) {
     const Result r = attnsim({command, "--help"});
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("examples:"), std::string::npos) << command;
   }
+}
+
+}  // namespace
+}  // namespace attnsim::cli
+
+namespace attnsim::cli {
+namespace {
+
+TEST(ServeCommand, LongerContextsFitSmallerBatchesAndThroughputCollapses) {
+  const Result r = attnsim({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "4096,65536", "--batch", "1,8",
+                            "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["largest_batch"].size(), 2u);
+  const int short_batch = std::stoi(j["largest_batch"][0]["largest_batch"].get<std::string>());
+  const int long_batch = std::stoi(j["largest_batch"][1]["largest_batch"].get<std::string>());
+  // 16 GB of weights + 512 MiB of cache per 4K-token sequence in 79 GiB; 8 GiB per 64K sequence.
+  EXPECT_GT(short_batch, 100);
+  EXPECT_LT(long_batch, 10);
+  const double short_rate = std::stod(j["largest_batch"][0]["tokens_per_second"].get<std::string>());
+  const double long_rate = std::stod(j["largest_batch"][1]["tokens_per_second"].get<std::string>());
+  EXPECT_GT(short_rate, 10.0 * long_rate);
+  ASSERT_EQ(j["grid"].size(), 4u);
+}
+
+TEST(CrossoverCommand, TheSsmOvertakesTheTransformerAtLongPrompts) {
+  const Result r = attnsim({"crossover", "--transformer", "llama-3.2-1b", "--ssm", "mamba2-780m", "--gpu", "h100-sxm",
+                            "--seq", "1024:262144:x4", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto n = j["time_crossover_seq"].get<std::int64_t>();
+  EXPECT_GT(n, 1024);
+  EXPECT_LT(n, 262144);
+  EXPECT_EQ(j["points"].back()["faster"], "mamba2-780m");
+  const Result bad = attnsim({"crossover", "--ssm", "llama-3.2-1b"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--ssm: 'llama-3.2-1b' is not a pure SSM"), std::string::npos) << bad.err;
 }
 
 }  // namespace
