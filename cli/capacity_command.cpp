@@ -27,25 +27,31 @@ examples:
   attnsim capacity --model llama-3.1-8b --gpu h100-sxm --phase train-recompute --impl flash2
   attnsim capacity --model mamba2-780m --gpu rtx4090 --format json
   attnsim capacity --model my-model.toml --gpu my-gpu.toml --capacity-gib 20
+  attnsim capacity --model all --gpu rtx4090,h100-sxm --impl eager,flash2
 
 Models: the files in models/ (each field with its source; schema in models/SCHEMA.md) or a path to
 your own .toml. SSM-only models have no attention, so --impl does not apply to them.
 )";
 
 struct ImplResult {
+  std::string model;
+  std::string gpu;
+  double capacity_bytes = 0;
   std::string impl;
   capacity::Scenario scenario;
   capacity::LongestContext longest;
   std::optional<capacity::PhaseTime> time;
 };
 
-Record summary_record(const ImplResult& r, double capacity) {
-  Record rec{{"impl", r.impl},
+Record summary_record(const ImplResult& r) {
+  Record rec{{"model", r.model},
+             {"gpu", r.gpu},
+             {"impl", r.impl},
              {"longest_context", tokens_label(r.longest.tokens, r.longest.unbounded)},
              {"peak_step", r.longest.at.peak_step},
              {"peak_bytes", r.longest.at.total_bytes},
              {"next_token_peak_bytes", r.longest.one_more.total_bytes},
-             {"capacity_bytes", capacity}};
+             {"capacity_bytes", r.capacity_bytes}};
   if (r.time) {
     rec.push_back({"predicted_seconds", r.time->total_seconds});
     rec.push_back({"attention_seconds", r.time->attention_seconds + r.time->ssm_seconds});
@@ -124,10 +130,10 @@ void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& m
 int capacity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim capacity");
   options.add_options()
-      ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model id (models/) or path to a .toml model file")
-      ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU id (attnsim gpus) or path to a .toml profile")
+      ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, or all (comma list)")
+      ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU ids (attnsim gpus), .toml paths, or all (comma list)")
       ("impl", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
-      ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png)");
+      ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
   options.add(scenario_options("prefill", "all")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -135,35 +141,55 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
     return 0;
   }
   const Format format = format_from(vm);
-  const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
-  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  std::vector<capacity::ModelConfig> models;
+  const std::string model_list = vm["model"].as<std::string>();
+  if (model_list == "all") {
+    models = builtin_models();
+  } else {
+    for (const std::string& id : split_list(model_list)) models.push_back(find_model(id));
+  }
+  std::vector<Gpu> gpus;
+  const std::string gpu_list = vm["gpu"].as<std::string>();
+  if (gpu_list == "all") {
+    gpus = builtin_gpus();
+  } else {
+    for (const std::string& id : split_list(gpu_list)) gpus.push_back(find_gpu(id));
+  }
+  if (models.empty()) throw InvalidInput("model", "is empty; name at least one (models/) or all");
+  if (gpus.empty()) throw InvalidInput("gpu", "is empty; name at least one (attnsim gpus) or all");
   const capacity::Scenario base = scenario_from(vm);
-  const double capacity = capacity_bytes_from(vm, gpu);
-  std::vector<std::string> impls = split_list(vm["impl"].as<std::string>());
+  const std::vector<std::string> impls = split_list(vm["impl"].as<std::string>());
   if (impls.empty()) throw InvalidInput("impl", "is empty; name at least one (attnsim variants)");
   for (const std::string& impl : impls) variant_option(impl, "impl");
-  if (!model.has_attention()) impls = {"none (ssm)"};
+  const bool single = models.size() == 1 && gpus.size() == 1;
+  if (vm.count("plot") && !single) throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
   const std::string out_path = out_path_from(vm);
 
   std::vector<ImplResult> results;
-  for (const std::string& impl : impls) {
-    ImplResult r{impl, base, {}, std::nullopt};
-    if (model.has_attention()) r.scenario.attention = impl;
-    r.longest = capacity::longest_context(model, gpu, r.scenario, capacity);
-    if (r.longest.tokens > 0 && !r.longest.unbounded) {
-      capacity::Scenario at = r.scenario;
-      at.context = r.longest.tokens;
-      r.time = capacity::phase_time(model, gpu, at);
+  for (const capacity::ModelConfig& model : models) {
+    for (const Gpu& gpu : gpus) {
+      const double capacity = capacity_bytes_from(vm, gpu);
+      const std::vector<std::string> model_impls = model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
+      for (const std::string& impl : model_impls) {
+        ImplResult r{model.id, gpu.id, capacity, impl, base, {}, std::nullopt};
+        if (model.has_attention()) r.scenario.attention = impl;
+        r.longest = capacity::longest_context(model, gpu, r.scenario, capacity);
+        if (r.longest.tokens > 0 && !r.longest.unbounded) {
+          capacity::Scenario at = r.scenario;
+          at.context = r.longest.tokens;
+          r.time = capacity::phase_time(model, gpu, at);
+        }
+        results.push_back(std::move(r));
+      }
     }
-    results.push_back(std::move(r));
   }
 
   std::string text;
   if (format == Format::json) {
-    nlohmann::json j{{"model", model.id}, {"gpu", gpu.id}, {"scenario", scenario_label(base)}, {"capacity_bytes", capacity}};
+    nlohmann::json j{{"scenario", scenario_label(base)}};
     j["results"] = nlohmann::json::array();
     for (const ImplResult& r : results) {
-      nlohmann::json one = to_json(summary_record(r, capacity));
+      nlohmann::json one = to_json(summary_record(r));
       one["unbounded"] = r.longest.unbounded;
       one["breakdown"] = to_json(breakdown_record(r.longest.at));
       one["parts_at_peak"] = peak_parts_label(r.longest.at);
@@ -173,28 +199,35 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   } else if (format == Format::csv) {
     std::vector<Record> rows;
     for (const ImplResult& r : results) {
-      Record row{{"model", model.id}, {"gpu", gpu.id}, {"phase", std::string(capacity::phase_name(base.phase))}};
-      for (const Field& f : summary_record(r, capacity)) row.push_back(f);
+      Record row{{"phase", std::string(capacity::phase_name(base.phase))}};
+      for (const Field& f : summary_record(r)) row.push_back(f);
       for (const Field& f : breakdown_record(r.longest.at)) row.push_back(f);
       rows.push_back(row);
     }
     text = render_csv(rows);
   } else {
-    text = fmt::format("{} on {} ({} usable): {}\n\n", model.id, gpu.id, human_bytes(capacity), scenario_label(base));
     std::vector<Record> rows;
-    for (const ImplResult& r : results) rows.push_back(summary_record(r, capacity));
-    text += render_table(rows, {"impl", "longest_context", "peak_step", "peak_bytes", "next_token_peak_bytes",
-                                "predicted_seconds", "tokens_per_second"});
-    text += "\nmemory at the longest context (* = alive at the peak):\n" + breakdown_table(results);
+    for (const ImplResult& r : results) rows.push_back(summary_record(r));
+    if (single) {
+      text = fmt::format("{} on {} ({} usable): {}\n\n", results.front().model, results.front().gpu,
+                         human_bytes(results.front().capacity_bytes), scenario_label(base));
+      text += render_table(rows, {"impl", "longest_context", "peak_step", "peak_bytes", "next_token_peak_bytes",
+                                  "predicted_seconds", "tokens_per_second"});
+      text += "\nmemory at the longest context (* = alive at the peak):\n" + breakdown_table(results);
+    } else {
+      text = fmt::format("{}\n\n", scenario_label(base));
+      text += render_table(rows, {"model", "gpu", "impl", "longest_context", "peak_step", "predicted_seconds"});
+    }
     for (const ImplResult& r : results) {
+      const std::string who = single ? r.impl : fmt::format("{} on {} with {}", r.model, r.gpu, r.impl);
       if (r.longest.tokens == 0) {
-        text += fmt::format("note: {}: nothing fits: {} at one token, the weights alone {}\n", r.impl,
+        text += fmt::format("note: {}: nothing fits: {} at one token, the weights alone {}\n", who,
                             human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
       }
-      if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", r.impl);
+      if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
     }
   }
-  if (vm.count("plot")) draw(results, model, gpu, capacity, vm["plot"].as<std::string>());
+  if (vm.count("plot")) draw(results, models.front(), gpus.front(), results.front().capacity_bytes, vm["plot"].as<std::string>());
   emit(text, out_path, out);
   return 0;
 }

@@ -36,8 +36,8 @@ TEST(CapacityCommand, ReportsTheLongestContextPerImplementationWithItsBreakdown)
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["results"].size(), 2u);
-  const double capacity = j["capacity_bytes"];
   for (const auto& one : j["results"]) {
+    const double capacity = one["capacity_bytes"];
     EXPECT_LE(one["peak_bytes"].get<double>(), capacity);
     EXPECT_GT(one["next_token_peak_bytes"].get<double>(), capacity);
     EXPECT_GT(one["breakdown"]["weights_bytes"].get<double>(), 2.4e9);
@@ -125,6 +125,7 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"capacity", "--dtype", "fp8-e4m3"}, "--dtype: allowed for the model: fp32, fp16, bf16"},
       {{"capacity", "--capacity-gib", "lots"}, "--capacity-gib: expects a non-negative number (got 'lots')"},
       {{"capacity", "--plot", "wall.pdf"}, "--plot: unsupported plot format '.pdf'; allowed: .svg, .png"},
+      {{"capacity", "--model", "all", "--plot", "x.svg"}, "--plot: draws one model on one GPU"},
       {{"capacity", "--out", "/nonexistent-dir/c.txt"}, "--out: folder '/nonexistent-dir' does not exist"},
       {{"plan", "--context", "0"}, "--context: must be 1..2^40 tokens"},
       {{"plan", "--gpus", "h100"}, "--gpus: unknown GPU 'h100' (did you mean 'h100-"},
