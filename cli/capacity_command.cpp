@@ -108,7 +108,10 @@ void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& m
       panel.x.push_back(double(n));
     }
     for (std::size_t part = 0; part < capacity::part_names().size(); ++part) {
-      StackedLayer layer{capacity::part_names()[part], {}};
+      // One colour per part, the same in every panel (colour-blind-safe Okabe-Ito, then greys).
+      static const char* const kColors[] = {"#0072B2", "#56B4E9", "#009E73", "#E69F00", "#F0E442", "#CC79A7",
+                                            "#999999", "#D55E00", "#6A3D9A", "#B15928", "#000000", "#DDDDDD"};
+      StackedLayer layer{capacity::part_names()[part], {}, kColors[part % 12]};
       bool any = false;
       for (const capacity::MemoryBreakdown& b : points) {
         const capacity::MemoryPart& p = b.parts[part];

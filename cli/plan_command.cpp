@@ -19,7 +19,9 @@ constexpr const char* kHelp = R"(attnsim plan: which GPU for a model at a contex
 One row per GPU: does the prefill of --context tokens fit (if not: the peak, and the part that
 dominates it), the predicted prefill time, the decode rate at that context (tokens/s, bounded by
 reading weights and KV cache from HBM every step), how many GPUs are needed, and the cost per
-million tokens where the profile carries a price (price_usd_per_hour, with its source).
+million tokens where the profile carries a price (price_usd_per_hour, with its source): the GPU's
+hourly price over the tokens it processes per hour (prefill: prompt tokens; decode: generated tokens
+at batch --batch). Decode rates are bounds computed as if the model fitted.
 
 GPUs needed: the smallest power of two P such that the peak, with weights, KV cache and activations
 split evenly P ways (tensor parallelism) and a CUDA context on each GPU, fits, and such that the
@@ -68,9 +70,11 @@ std::string why_not(const capacity::MemoryBreakdown& b, double capacity) {
                      human_bytes(largest_bytes));
 }
 
-std::string usd_per_million(std::optional<double> price_per_hour, int gpus, double tokens_per_second) {
-  if (!price_per_hour || gpus == 0 || tokens_per_second <= 0) return "-";
-  return fmt::format("{:.3f}", *price_per_hour * gpus / 3600.0 / tokens_per_second * 1e6);
+// With perfect scaling P GPUs are P times faster and P times dearer, so the cost per token is the
+// one-GPU figure whatever the count.
+std::string usd_per_million(std::optional<double> price_per_hour, double tokens_per_second) {
+  if (!price_per_hour || tokens_per_second <= 0) return "-";
+  return fmt::format("{:.3f}", *price_per_hour / 3600.0 / tokens_per_second * 1e6);
 }
 
 Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& base,
@@ -93,8 +97,8 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"prefill_seconds", t.total_seconds});
     r.push_back({"decode_tokens_per_second", fmt::format("{:.1f}", d.tokens_per_second)});
     r.push_back({"gpus_needed", gpus == 0 ? fmt::format(">{}", kMaxGpus) : std::to_string(gpus)});
-    r.push_back({"prefill_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, gpus, t.tokens_per_second)});
-    r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, gpus, d.tokens_per_second)});
+    r.push_back({"prefill_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, t.tokens_per_second)});
+    r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, d.tokens_per_second)});
     std::string why = fits ? std::string("") : why_not(b, gpu.memory_capacity_bytes);
     if (budget && t.total_seconds > *budget) {
       why += fmt::format("{}prefill {} > budget {}", why.empty() ? "" : "; ", human_seconds(t.total_seconds), human_seconds(*budget));

@@ -176,20 +176,22 @@ std::string stacked_script(const std::vector<StackedPanel>& panels, double limit
       for (const StackedLayer& layer : panel.layers) sum += layer.y[i];
       top = std::max(top, sum);
     }
-    s << "set yrange [0:" << top * 1.05 << "]\n";
+    const double y_top = std::min(top * 1.05, 2.0 * limit_y);
+    s << "set yrange [0:" << y_top << "]\n";
     s << "unset arrow\n";
     if (panel.marker_x) {
       s << "set arrow from " << *panel.marker_x << ", graph 0 to " << *panel.marker_x << ", graph 1 nohead dt 3 lc 'gray40'\n";
     }
     s << "plot ";
     for (std::size_t i = 0; i < panel.layers.size(); ++i) {
-      s << "'-' using 1:2:3 with filledcurves lc " << int(i % 8) + 1 << " title " << quoted(panel.layers[i].title) << ", ";
+      s << "'-' using 1:2:3 with filledcurves lc rgb " << quoted(panel.layers[i].color) << " title " << quoted(panel.layers[i].title) << ", ";
     }
     s << limit_y << " with lines dt 2 lw 2 lc 'black' title " << quoted(limit_title) << "\n";
     std::vector<double> below(panel.x.size(), 0.0);
     for (const StackedLayer& layer : panel.layers) {
       for (std::size_t i = 0; i < panel.x.size(); ++i) {
-        s << panel.x[i] << " " << below[i] << " " << below[i] + layer.y[i] << "\n";
+        // Clamped to the y range: gnuplot fills clipped areas up to the border otherwise.
+        s << panel.x[i] << " " << std::min(below[i], y_top) << " " << std::min(below[i] + layer.y[i], y_top) << "\n";
         below[i] += layer.y[i];
       }
       if (panel.x.empty()) s << "NaN NaN NaN\n";

@@ -45,6 +45,7 @@ namespace attnsim {
 struct StackedLayer {
   std::string title;
   std::vector<double> y;
+  std::string color;  // "#rrggbb", so one part keeps its colour across panels
 };
 struct StackedPanel {
   std::string title;
@@ -53,8 +54,8 @@ struct StackedPanel {
   std::optional<double> marker_x;  // a vertical line (e.g. the longest context that fits)
 };
 
-// Panels one above the other, log2 x axis, linear y, a dashed horizontal line at `limit_y`
-// (a card's capacity) in every panel.
+// Panels one above the other, log2 x axis, linear y up to twice `limit_y` (the region around the
+// wall), a dashed horizontal line at `limit_y` (a card's capacity) in every panel.
 std::string stacked_script(const std::vector<StackedPanel>& panels, double limit_y, const std::string& limit_title,
                            const PlotSpec& spec, const std::string& terminal, const std::filesystem::path& output);
 void plot_stacked(const std::vector<StackedPanel>& panels, double limit_y, const std::string& limit_title,
