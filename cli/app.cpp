@@ -23,6 +23,7 @@ commands:
   plan       which GPU for a model at a context: fits or why not, prefill time, decode tokens/s, cost
   serve      decode throughput vs context and batch; the largest batch that fits at each context
   crossover  transformer vs SSM: prefill time and memory vs N on one GPU, and where they cross
+  ring       context parallelism (ring attention) over P GPUs: per-GPU memory and time, hidden transfers
 
 examples:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
@@ -65,7 +66,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (command == "plan") return plan_command(rest, out, err);
     if (command == "serve") return serve_command(rest, out, err);
     if (command == "crossover") return crossover_command(rest, out, err);
-    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, capacity, plan, serve, crossover\n";
+    if (command == "ring") return ring_command(rest, out, err);
+    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, capacity, plan, serve, crossover, ring\n";
     return 2;
   } catch (const InvalidInput& e) {
     err << "attnsim: error: " << describe(e) << "\n";

@@ -23,5 +23,6 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int crossover_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int ring_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace attnsim::cli

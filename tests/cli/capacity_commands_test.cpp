@@ -128,6 +128,11 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"capacity", "--model", "all", "--plot", "x.svg"}, "--plot: draws one model on one GPU"},
       {{"capacity", "--out", "/nonexistent-dir/c.txt"}, "--out: folder '/nonexistent-dir' does not exist"},
       {{"plan", "--context", "0"}, "--context: must be 1..2^40 tokens"},
+      {{"ring", "--model", "mamba2-780m", "--gpus", "2"}, "--model: context parallelism is modelled for attention-only models"},
+      {{"ring", "--interconnect-gb-per-s", "fast"}, "--interconnect-gb-per-s: expects a bandwidth > 0 (got 'fast')"},
+      {{"ring", "--gpus", "0"}, "--gpus: must be 1..4096"},
+      {{"serve", "--batch", "1,0"}, "--batch: each batch must be 1..2^20 (got 0)"},
+      {{"serve", "--phase", "prefill"}, "--phase: attnsim serve models decoding; allowed: decode"},
       {{"plan", "--gpus", "h100"}, "--gpus: unknown GPU 'h100' (did you mean 'h100-"},
       {{"plan", "--latency-budget", "-1"}, "--latency-budget: expects seconds > 0, e.g. 2 (got '-1')"},
   };
@@ -147,7 +152,7 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
 }
 
 TEST(CapacityCommands, HelpTeachesWithExamples) {
-  for (const std::string command : {"capacity", "plan", "serve", "crossover"}) {
+  for (const std::string command : {"capacity", "plan", "serve", "crossover", "ring"}) {
     const Result r = attnsim({command, "--help"});
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("examples:"), std::string::npos) << command;
