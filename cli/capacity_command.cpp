@@ -144,22 +144,8 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
     return 0;
   }
   const Format format = format_from(vm);
-  std::vector<capacity::ModelConfig> models;
-  const std::string model_list = vm["model"].as<std::string>();
-  if (model_list == "all") {
-    models = builtin_models();
-  } else {
-    for (const std::string& id : split_list(model_list)) models.push_back(find_model(id));
-  }
-  std::vector<Gpu> gpus;
-  const std::string gpu_list = vm["gpu"].as<std::string>();
-  if (gpu_list == "all") {
-    gpus = builtin_gpus();
-  } else {
-    for (const std::string& id : split_list(gpu_list)) gpus.push_back(find_gpu(id));
-  }
-  if (models.empty()) throw InvalidInput("model", "is empty; name at least one (models/) or all");
-  if (gpus.empty()) throw InvalidInput("gpu", "is empty; name at least one (attnsim gpus) or all");
+  const std::vector<capacity::ModelConfig> models = models_option(vm, "model");
+  const std::vector<Gpu> gpus = gpus_option(vm, "gpu");
   const capacity::Scenario base = scenario_from(vm);
   const std::vector<std::string> impls = split_list(vm["impl"].as<std::string>());
   if (impls.empty()) throw InvalidInput("impl", "is empty; name at least one (attnsim variants)");

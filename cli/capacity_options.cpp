@@ -3,6 +3,8 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "io/gpu_profile.h"
+#include "io/model_config.h"
 #include "model/error.h"
 
 namespace attnsim::cli {
@@ -67,6 +69,59 @@ double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu) {
   const double gib = positive_number(vm, "capacity-gib");
   if (gib <= 0) throw InvalidInput("capacity-gib", "must be positive");
   return gib * 1024.0 * 1024.0 * 1024.0;
+}
+
+std::optional<double> positive_option(const po::variables_map& vm, const char* key, const std::string& what) {
+  if (!vm.count(key)) return std::nullopt;
+  const std::string text = vm[key].as<std::string>();
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != text.size() || !(value > 0) || !std::isfinite(value)) {
+    throw InvalidInput(key, "expects " + what + " > 0 (got '" + text + "')");
+  }
+  return value;
+}
+
+std::int64_t context_option(const po::variables_map& vm) {
+  const std::int64_t n = parse_integer(vm["context"].as<std::string>(), "context");
+  if (n < 1 || n > kMaxSeqLen) throw InvalidInput("context", "must be 1..2^40 tokens");
+  return n;
+}
+
+namespace {
+
+// Loads each item of `key` (or every built-in one for `all`), renaming a lookup error's field from
+// `lookup_field` to the option the user typed; a file's own file:line errors stay as they are.
+template <typename T>
+std::vector<T> list_option(const po::variables_map& vm, const char* key, const std::string& lookup_field,
+                           std::vector<T> (*all)(), T (*find)(const std::string&)) {
+  const std::string text = vm[key].as<std::string>();
+  if (text == "all") return all();
+  std::vector<T> items;
+  for (const std::string& id : split_list(text)) {
+    try {
+      items.push_back(find(id));
+    } catch (const InvalidInput& e) {
+      if (e.field() != lookup_field || lookup_field == key) throw;
+      throw InvalidInput(key, e.what());
+    }
+  }
+  if (items.empty()) throw InvalidInput(key, "is empty; name at least one, or all");
+  return items;
+}
+
+}  // namespace
+
+std::vector<Gpu> gpus_option(const po::variables_map& vm, const char* key) {
+  return list_option<Gpu>(vm, key, "gpu", &builtin_gpus, &find_gpu);
+}
+
+std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, const char* key) {
+  return list_option<capacity::ModelConfig>(vm, key, "model", &builtin_models, &find_model);
 }
 
 const Variant& variant_option(const std::string& id, const std::string& option) {

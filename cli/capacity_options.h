@@ -2,7 +2,11 @@
 // the runtime holds memory. Parsed here so each bad value gets one line naming its option.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "capacity/model_config.h"
 
 #include "capacity/memory.h"
 #include "capacity/phase_time.h"
@@ -19,6 +23,14 @@ po::options_description scenario_options(const std::string& default_phase, const
 capacity::Scenario scenario_from(const po::variables_map& vm);
 // --capacity-gib, else the GPU's memory.
 double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu);
+
+// An optional positive number (--latency-budget 2): absent, or > 0; errors name the option and `what`.
+std::optional<double> positive_option(const po::variables_map& vm, const char* key, const std::string& what);
+// --context N: 1..2^40 tokens.
+std::int64_t context_option(const po::variables_map& vm);
+// `all` or a comma list of ids or .toml paths; errors name `key`.
+std::vector<Gpu> gpus_option(const po::variables_map& vm, const char* key);
+std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, const char* key);
 
 // The variant named by option `option` (--impl): errors name that option.
 const Variant& variant_option(const std::string& id, const std::string& option);

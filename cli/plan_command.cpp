@@ -132,36 +132,10 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
   const Format format = format_from(vm);
   const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
   capacity::Scenario base = scenario_from(vm);
-  base.context = parse_integer(vm["context"].as<std::string>(), "context");
-  if (base.context < 1 || base.context > kMaxSeqLen) throw InvalidInput("context", "must be 1..2^40 tokens");
+  base.context = context_option(vm);
   base.attention = variant_option(vm["impl"].as<std::string>(), "impl").id;
-  std::optional<double> budget;
-  if (vm.count("latency-budget")) {
-    const std::string text = vm["latency-budget"].as<std::string>();
-    std::size_t used = 0;
-    double seconds = -1;
-    try {
-      seconds = std::stod(text, &used);
-    } catch (const std::exception&) {
-    }
-    if (used != text.size() || !(seconds > 0)) throw InvalidInput("latency-budget", "expects seconds > 0, e.g. 2 (got '" + text + "')");
-    budget = seconds;
-  }
-  std::vector<Gpu> gpus;
-  const std::string gpu_list = vm["gpus"].as<std::string>();
-  if (gpu_list == "all") {
-    gpus = builtin_gpus();
-  } else {
-    for (const std::string& id : split_list(gpu_list)) {
-      try {
-        gpus.push_back(find_gpu(id));
-      } catch (const InvalidInput& e) {
-        if (e.field() != "gpu") throw;  // a profile's own file:line stays
-        throw InvalidInput("gpus", e.what());
-      }
-    }
-  }
-  if (gpus.empty()) throw InvalidInput("gpus", "is empty; name at least one (attnsim gpus) or all");
+  const std::optional<double> budget = positive_option(vm, "latency-budget", "seconds");
+  const std::vector<Gpu> gpus = gpus_option(vm, "gpus");
   const std::string out_path = out_path_from(vm);
 
   std::vector<Record> rows;

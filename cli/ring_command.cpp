@@ -48,20 +48,9 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
   const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
   capacity::Scenario base = scenario_from(vm);
   base.attention = variant_option(vm["impl"].as<std::string>(), "impl").id;
-  base.context = parse_integer(vm["context"].as<std::string>(), "context");
-  if (base.context < 1 || base.context > kMaxSeqLen) throw InvalidInput("context", "must be 1..2^40 tokens");
-  std::optional<double> bandwidth;
-  if (vm.count("interconnect-gb-per-s")) {
-    const std::string text = vm["interconnect-gb-per-s"].as<std::string>();
-    std::size_t used = 0;
-    double value = -1;
-    try {
-      value = std::stod(text, &used);
-    } catch (const std::exception&) {
-    }
-    if (used != text.size() || !(value > 0)) throw InvalidInput("interconnect-gb-per-s", "expects a bandwidth > 0 (got '" + text + "')");
-    bandwidth = value * 1e9;
-  }
+  base.context = context_option(vm);
+  std::optional<double> bandwidth = positive_option(vm, "interconnect-gb-per-s", "a bandwidth in GB/s");
+  if (bandwidth) *bandwidth *= 1e9;
   std::vector<int> counts;
   for (const std::string& item : split_list(vm["gpus"].as<std::string>())) counts.push_back(int(parse_integer(item, "gpus")));
   if (counts.empty()) throw InvalidInput("gpus", "is empty; give a comma list such as 1,2,4,8");

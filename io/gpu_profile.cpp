@@ -7,6 +7,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "io/data_folder.h"
 #include "model/error.h"
 #include "model/variant.h"
 
@@ -192,15 +193,7 @@ Gpu load_gpu_profile(const std::filesystem::path& path) {
   return parse_gpu_profile(text.str(), path.string());
 }
 
-std::vector<std::string> builtin_gpu_ids() {
-  std::vector<std::string> ids;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(profiles_dir(), ec)) {
-    if (entry.path().extension() == ".toml") ids.push_back(entry.path().stem().string());
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
+std::vector<std::string> builtin_gpu_ids() { return toml_ids_in(profiles_dir()); }
 
 std::vector<Gpu> builtin_gpus() {
   std::vector<Gpu> gpus;
@@ -209,16 +202,10 @@ std::vector<Gpu> builtin_gpus() {
 }
 
 Gpu find_gpu(const std::string& name_or_path) {
-  const bool is_toml = name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".toml") == 0;
-  if (is_toml || name_or_path.find('/') != std::string::npos) {
-    return load_gpu_profile(name_or_path);
-  }
+  if (names_a_file(name_or_path)) return load_gpu_profile(name_or_path);
   const std::vector<std::string> ids = builtin_gpu_ids();
   if (std::find(ids.begin(), ids.end(), name_or_path) == ids.end()) {
-    std::string allowed;
-    for (const std::string& id : ids) allowed += (allowed.empty() ? "" : ", ") + id;
-    throw InvalidInput("gpu", "unknown GPU '" + name_or_path + "' (did you mean '" + nearest_name(name_or_path, ids) +
-                                  "'?); allowed: " + allowed + ", or a path to a .toml profile");
+    throw_unknown_id("gpu", "GPU", name_or_path, ids, "profile");
   }
   return load_gpu_profile(profiles_dir() / (name_or_path + ".toml"));
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "io/data_folder.h"
 #include "io/sourced_value.h"
 #include "model/error.h"
 #include "model/variant.h"
@@ -160,15 +161,7 @@ ModelConfig load_model_config(const std::filesystem::path& path) {
   return parse_model_config(text.str(), path.string());
 }
 
-std::vector<std::string> builtin_model_ids() {
-  std::vector<std::string> ids;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(models_dir(), ec)) {
-    if (entry.path().extension() == ".toml") ids.push_back(entry.path().stem().string());
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
+std::vector<std::string> builtin_model_ids() { return toml_ids_in(models_dir()); }
 
 std::vector<ModelConfig> builtin_models() {
   std::vector<ModelConfig> models;
@@ -177,14 +170,10 @@ std::vector<ModelConfig> builtin_models() {
 }
 
 ModelConfig find_model(const std::string& name_or_path) {
-  const bool is_toml = name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".toml") == 0;
-  if (is_toml || name_or_path.find('/') != std::string::npos) return load_model_config(name_or_path);
+  if (names_a_file(name_or_path)) return load_model_config(name_or_path);
   const std::vector<std::string> ids = builtin_model_ids();
   if (std::find(ids.begin(), ids.end(), name_or_path) == ids.end()) {
-    std::string allowed;
-    for (const std::string& id : ids) allowed += (allowed.empty() ? "" : ", ") + id;
-    throw InvalidInput("model", "unknown model '" + name_or_path + "' (did you mean '" + nearest_name(name_or_path, ids) +
-                                    "'?); allowed: " + allowed + ", or a path to a .toml model file");
+    throw_unknown_id("model", "model", name_or_path, ids, "model file");
   }
   return load_model_config(models_dir() / (name_or_path + ".toml"));
 }

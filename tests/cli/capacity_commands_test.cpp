@@ -1,4 +1,4 @@
-// attnsim capacity and attnsim plan end to end, in-process: outputs, plots, and bad inputs that
+// attnsim capacity, plan, serve, crossover and ring end to end, in-process: outputs, plots, and bad inputs that
 // must each exit 2 with one line naming the option and leave no output file.
 #include <filesystem>
 #include <fstream>
@@ -7,29 +7,15 @@
 #include <sstream>
 
 #include "cli/app.h"
+#include "tests/cli/run_cli.h"
 
 namespace attnsim::cli {
 namespace {
 
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
+using testing::attnsim;
+using testing::Result;
 
-Result attnsim(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run(args, out, err);
-  return {status, out.str(), err.str()};
-}
-
-std::filesystem::path scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "attnsim_capacity_cli_test";
-  std::filesystem::create_directories(dir);
-  std::filesystem::remove(dir / name);
-  return dir / name;
-}
+std::filesystem::path scratch(const std::string& name) { return testing::scratch("attnsim_capacity_cli_test", name); }
 
 TEST(CapacityCommand, ReportsTheLongestContextPerImplementationWithItsBreakdown) {
   const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "eager,flash2", "--format", "json"});
@@ -129,12 +115,12 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"capacity", "--out", "/nonexistent-dir/c.txt"}, "--out: folder '/nonexistent-dir' does not exist"},
       {{"plan", "--context", "0"}, "--context: must be 1..2^40 tokens"},
       {{"ring", "--model", "mamba2-780m", "--gpus", "2"}, "--model: context parallelism is modelled for attention-only models"},
-      {{"ring", "--interconnect-gb-per-s", "fast"}, "--interconnect-gb-per-s: expects a bandwidth > 0 (got 'fast')"},
+      {{"ring", "--interconnect-gb-per-s", "fast"}, "--interconnect-gb-per-s: expects a bandwidth in GB/s > 0 (got 'fast')"},
       {{"ring", "--gpus", "0"}, "--gpus: must be 1..4096"},
       {{"serve", "--batch", "1,0"}, "--batch: each batch must be 1..2^20 (got 0)"},
       {{"serve", "--phase", "prefill"}, "--phase: attnsim serve models decoding; allowed: decode"},
       {{"plan", "--gpus", "h100"}, "--gpus: unknown GPU 'h100' (did you mean 'h100-"},
-      {{"plan", "--latency-budget", "-1"}, "--latency-budget: expects seconds > 0, e.g. 2 (got '-1')"},
+      {{"plan", "--latency-budget", "-1"}, "--latency-budget: expects seconds > 0 (got '-1')"},
   };
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
@@ -158,12 +144,6 @@ TEST(CapacityCommands, HelpTeachesWithExamples) {
     EXPECT_NE(r.out.find("examples:"), std::string::npos) << command;
   }
 }
-
-}  // namespace
-}  // namespace attnsim::cli
-
-namespace attnsim::cli {
-namespace {
 
 TEST(ServeCommand, LongerContextsFitSmallerBatchesAndThroughputCollapses) {
   const Result r = attnsim({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "4096,65536", "--batch", "1,8",

@@ -1,6 +1,7 @@
 // The command line end to end, in-process: outputs, and a table of bad inputs that must each give
 // exit status 2, one line naming the option and what is allowed, and no output file.
 #include "cli/app.h"
+#include "tests/cli/run_cli.h"
 
 #include <filesystem>
 #include <fstream>
@@ -12,25 +13,10 @@
 namespace attnsim::cli {
 namespace {
 
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
+using testing::attnsim;
+using testing::Result;
 
-Result attnsim(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run(args, out, err);
-  return {status, out.str(), err.str()};
-}
-
-std::filesystem::path scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "attnsim_cli_test";
-  std::filesystem::create_directories(dir);
-  std::filesystem::remove(dir / name);
-  return dir / name;
-}
+std::filesystem::path scratch(const std::string& name) { return testing::scratch("attnsim_cli_test", name); }
 
 TEST(Cli, PredictPrintsTheBreakdown) {
   const Result r = attnsim({"predict", "--gpu", "h100-sxm", "--variant", "flash2", "--seq", "4096"});
