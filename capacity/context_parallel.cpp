@@ -10,12 +10,16 @@ namespace attnsim::capacity {
 
 RingPrefill ring_prefill(const ModelConfig& m, const Gpu& gpu, const Scenario& s, int gpus,
                          std::optional<double> interconnect_bytes_per_second) {
-  if (m.has_ssm()) throw InvalidInput("model", "context parallelism is modelled for attention-only models; '" + m.id + "' has SSM layers");
-  if (s.phase != Phase::prefill) throw InvalidInput("phase", "ring attention is modelled for prefill; allowed: prefill");
+  if (m.has_ssm())
+    throw InvalidInput("model",
+                       "context parallelism is modelled for attention-only models; '" + m.id + "' has SSM layers");
+  if (s.phase != Phase::prefill)
+    throw InvalidInput("phase", "ring attention is modelled for prefill; allowed: prefill");
   if (gpus < 1 || gpus > 4096) throw InvalidInput("gpus", "must be 1..4096");
   const double bandwidth = interconnect_bytes_per_second.value_or(gpu.interconnect_bytes_per_second.value_or(0.0));
   if (gpus > 1 && bandwidth <= 0) {
-    throw InvalidInput("interconnect-gb-per-s", gpu.id + " has no interconnect_gb_per_s; give the bandwidth per direction");
+    throw InvalidInput("interconnect-gb-per-s",
+                       gpu.id + " has no interconnect_gb_per_s; give the bandwidth per direction");
   }
   RingPrefill r;
   r.gpus = gpus;
@@ -36,7 +40,8 @@ RingPrefill ring_prefill(const ModelConfig& m, const Gpu& gpu, const Scenario& s
     r.ring_buffer_bytes = 2.0 * allocated_bytes(block_bytes, s.runtime);
   }
   const double steps = double(gpus - 1);
-  r.attention_seconds = layers * (r.diagonal_seconds + steps * std::max(r.step_compute_seconds, r.step_transfer_seconds));
+  r.attention_seconds =
+      layers * (r.diagonal_seconds + steps * std::max(r.step_compute_seconds, r.step_transfer_seconds));
   r.exposed_transfer_seconds = layers * steps * std::max(0.0, r.step_transfer_seconds - r.step_compute_seconds);
 
   const PhaseTime rest = phase_time(m, gpu, local);

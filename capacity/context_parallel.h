@@ -12,15 +12,15 @@ namespace attnsim::capacity {
 struct RingPrefill {
   int gpus = 1;
   std::int64_t tokens_per_gpu = 0;
-  MemoryBreakdown memory;           // one GPU at N/P tokens
-  double ring_buffer_bytes = 0;     // the key/value block in flight and the one being received
-  double peak_bytes = 0;            // memory.total_bytes + ring_buffer_bytes
-  double diagonal_seconds = 0;      // per layer: causal attention over the GPU's own block
-  double step_compute_seconds = 0;  // per layer and ring step: half a full block (zigzag balance)
-  double step_transfer_seconds = 0; // per layer and ring step: one K and V block over the interconnect
+  MemoryBreakdown memory;               // one GPU at N/P tokens
+  double ring_buffer_bytes = 0;         // the key/value block in flight and the one being received
+  double peak_bytes = 0;                // memory.total_bytes + ring_buffer_bytes
+  double diagonal_seconds = 0;          // per layer: causal attention over the GPU's own block
+  double step_compute_seconds = 0;      // per layer and ring step: half a full block (zigzag balance)
+  double step_transfer_seconds = 0;     // per layer and ring step: one K and V block over the interconnect
   double exposed_transfer_seconds = 0;  // all layers: transfer time not hidden under compute
-  double attention_seconds = 0;     // all layers
-  double other_seconds = 0;         // GEMMs and elementwise kernels over N/P tokens
+  double attention_seconds = 0;         // all layers
+  double other_seconds = 0;             // GEMMs and elementwise kernels over N/P tokens
   double total_seconds = 0;
 };
 

@@ -25,7 +25,7 @@ LongestContext longest_context(const ModelConfig& m, const Gpu& gpu, const Scena
     result.one_more = high;
     return result;
   }
-  std::int64_t lo = 1;  // fits
+  std::int64_t lo = 1;           // fits
   std::int64_t hi = kMaxSeqLen;  // does not fit
   while (hi - lo > 1) {
     const std::int64_t mid = lo + (hi - lo) / 2;

@@ -9,13 +9,14 @@
 namespace attnsim::capacity {
 
 struct LongestContext {
-  std::int64_t tokens = 0;       // 0: not even one token fits (the weights alone may not)
-  bool unbounded = false;        // fits at the largest length the model accepts (2^40): state independent of N
-  MemoryBreakdown at;            // the breakdown at `tokens` (at 1 token when none fits)
-  MemoryBreakdown one_more;      // at tokens + 1: above the capacity unless unbounded
+  std::int64_t tokens = 0;   // 0: not even one token fits (the weights alone may not)
+  bool unbounded = false;    // fits at the largest length the model accepts (2^40): state independent of N
+  MemoryBreakdown at;        // the breakdown at `tokens` (at 1 token when none fits)
+  MemoryBreakdown one_more;  // at tokens + 1: above the capacity unless unbounded
 };
 
 // Capacity in bytes; usually gpu.memory_capacity_bytes.
-LongestContext longest_context(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario, double capacity_bytes);
+LongestContext longest_context(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario,
+                               double capacity_bytes);
 
 }  // namespace attnsim::capacity

@@ -51,7 +51,8 @@ double parameter_allocation(const ModelConfig& m, double bytes_per_parameter, co
 }
 
 double cached_tokens(const ModelConfig& m, const Scenario& s) {
-  const double tokens = m.sliding_window ? std::min<double>(double(s.context), double(*m.sliding_window)) : double(s.context);
+  const double tokens =
+      m.sliding_window ? std::min<double>(double(s.context), double(*m.sliding_window)) : double(s.context);
   const double block = double(s.kv_block_tokens);
   return std::ceil(tokens / block) * block;
 }
@@ -68,7 +69,8 @@ Step attention_step(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const Prediction p = predict_attention(m, gpu, s, pass);
   const Workload& w = p.workload;
   const double cached = keeps_cache(s) ? k_bytes(w) + v_bytes(w) : 0.0;
-  return {"attention", allocated_bytes(p.cost.io_bytes - cached + p.cost.workspace_bytes, s.runtime), p.cost.workspace_bytes};
+  return {"attention", allocated_bytes(p.cost.io_bytes - cached + p.cost.workspace_bytes, s.runtime),
+          p.cost.workspace_bytes};
 }
 
 // in_proj output, causal-conv output and the SSD scan's own tensors (core ssm-scan); at decode the
@@ -125,8 +127,8 @@ double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenari
 
 const std::vector<std::string>& part_names() {
   static const std::vector<std::string> names = {
-      "weights",         "gradients",      "optimizer_states", "kv_cache", "ssm_state", "saved_activations",
-      "residual_stream", "attention",      "ssm_scan",         "mlp",      "logits",    "cuda_context"};
+      "weights",         "gradients", "optimizer_states", "kv_cache", "ssm_state", "saved_activations",
+      "residual_stream", "attention", "ssm_scan",         "mlp",      "logits",    "cuda_context"};
   return names;
 }
 
@@ -139,11 +141,14 @@ double MemoryBreakdown::part(const std::string& name) const {
 
 double allocated_bytes(double bytes, const RuntimeOverhead& rt) {
   if (bytes <= 0) return 0.0;
-  const double unit = bytes > rt.small_allocation_limit_bytes ? rt.large_allocation_round_bytes : rt.small_allocation_round_bytes;
+  const double unit =
+      bytes > rt.small_allocation_limit_bytes ? rt.large_allocation_round_bytes : rt.small_allocation_round_bytes;
   return std::ceil(bytes / unit) * unit;
 }
 
-double weight_bytes(const ModelConfig& m, const Scenario& s) { return count_parameters(m).total() * element_bytes(s.dtype); }
+double weight_bytes(const ModelConfig& m, const Scenario& s) {
+  return count_parameters(m).total() * element_bytes(s.dtype);
+}
 
 double kv_cache_bytes(const ModelConfig& m, const Scenario& s) {
   if (!m.has_attention()) return 0.0;
@@ -155,7 +160,8 @@ double ssm_state_bytes(const ModelConfig& m, const Scenario& s) {
   if (!m.has_ssm()) return 0.0;
   // mamba_ssm allocate_inference_cache: ssm_state (B, heads, head_dim, N) and conv_state
   // (B, conv channels, d_conv), both in the weights' dtype.
-  const double per_layer = double(s.batch) * (ssm_state_elements(m) + ssm_conv_channels(m) * double(m.ssm->conv_kernel));
+  const double per_layer =
+      double(s.batch) * (ssm_state_elements(m) + ssm_conv_channels(m) * double(m.ssm->conv_kernel));
   return double(m.layers) * per_layer * element_bytes(s.dtype);
 }
 

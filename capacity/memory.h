@@ -13,16 +13,16 @@
 namespace attnsim::capacity {
 
 struct MemoryPart {
-  std::string name;     // weights, kv_cache, attention, mlp, logits, ...
-  double bytes = 0;     // allocator rounding included
+  std::string name;         // weights, kv_cache, attention, mlp, logits, ...
+  double bytes = 0;         // allocator rounding included
   bool persistent = false;  // alive through the whole phase
   bool at_peak = false;     // counted in the peak: persistent parts plus the largest step
 };
 
 struct MemoryBreakdown {
-  std::vector<MemoryPart> parts;  // the order of part_names()
-  std::string peak_step;          // the step that sets the peak: attention, mlp, ssm, logits
-  double total_bytes = 0;         // sum of the parts at the peak
+  std::vector<MemoryPart> parts;         // the order of part_names()
+  std::string peak_step;                 // the step that sets the peak: attention, mlp, ssm, logits
+  double total_bytes = 0;                // sum of the parts at the peak
   double attention_workspace_bytes = 0;  // the core variant's workspace inside `attention`
 
   double part(const std::string& name) const;

@@ -41,7 +41,7 @@ struct ModelConfig {
   std::int64_t heads = 0;
   std::int64_t kv_heads = 0;
   std::int64_t head_dim = 0;
-  bool qkv_bias = false;                      // Qwen2: biases on the q, k, v projections
+  bool qkv_bias = false;                       // Qwen2: biases on the q, k, v projections
   std::optional<std::int64_t> sliding_window;  // keys within this many positions (Mistral)
 
   std::optional<SsmConfig> ssm;

@@ -8,8 +8,8 @@
 namespace attnsim::capacity {
 
 struct ParameterCounts {
-  double embedding = 0;         // (vocab, hidden)
-  double lm_head = 0;           // (vocab, hidden), 0 when tied to the embedding
+  double embedding = 0;  // (vocab, hidden)
+  double lm_head = 0;    // (vocab, hidden), 0 when tied to the embedding
   double attention_per_layer = 0;
   double ssm_per_layer = 0;
   double mlp_per_layer = 0;

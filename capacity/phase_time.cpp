@@ -40,14 +40,16 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double cache = kv_cache_bytes(m, s);
   const double state = 2.0 * ssm_state_bytes(m, s);  // read and written back every step
   t.bytes_per_step = weights + cache + state;
-  const double attended = m.sliding_window ? std::min<double>(double(s.context), double(*m.sliding_window)) : double(s.context);
+  const double attended =
+      m.sliding_window ? std::min<double>(double(s.context), double(*m.sliding_window)) : double(s.context);
   const double attention_flops =
       m.has_attention() ? 4.0 * batch * double(m.heads) * attended * double(m.head_dim) * c.layers : 0.0;
   t.gemm_flops = 2.0 * batch * (c.matmul_per_token() + double(m.vocab_size) * double(m.hidden_size));
   t.gemm_seconds = std::max(weights / hbm_rate(gpu), t.gemm_flops / tensor_rate(gpu, s.dtype));
   t.attention_seconds = std::max(cache / hbm_rate(gpu), attention_flops / tensor_rate(gpu, s.dtype));
   t.ssm_seconds = state / hbm_rate(gpu);
-  t.total_seconds = std::max(t.bytes_per_step / hbm_rate(gpu), (t.gemm_flops + attention_flops) / tensor_rate(gpu, s.dtype));
+  t.total_seconds =
+      std::max(t.bytes_per_step / hbm_rate(gpu), (t.gemm_flops + attention_flops) / tensor_rate(gpu, s.dtype));
   t.tokens_per_second = batch / t.total_seconds;
   return t;
 }
@@ -84,7 +86,8 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double logits_bytes = logit_rows * double(m.vocab_size) * (upcast + (train ? 2.0 * kFp32Bytes : 0.0));
   const double embedding_bytes = 2.0 * tokens * double(m.hidden_size) * e;
   t.elementwise_seconds =
-      (passes * (tokens * c.layers * elementwise_bytes_per_token_layer(m, e) + embedding_bytes) + logits_bytes) / hbm_rate(gpu);
+      (passes * (tokens * c.layers * elementwise_bytes_per_token_layer(m, e) + embedding_bytes) + logits_bytes) /
+      hbm_rate(gpu);
 
   t.total_seconds = t.attention_seconds + t.ssm_seconds + t.gemm_seconds + t.elementwise_seconds;
   t.tokens_per_second = tokens / t.total_seconds;

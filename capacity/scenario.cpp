@@ -22,7 +22,8 @@ Phase parse_phase(std::string_view name) {
   for (const Phase p : {Phase::prefill, Phase::decode, Phase::train, Phase::train_recompute}) {
     if (phase_name(p) == name) return p;
   }
-  throw InvalidInput("phase", "unknown phase '" + std::string(name) + "'; allowed: prefill, decode, train, train-recompute");
+  throw InvalidInput("phase",
+                     "unknown phase '" + std::string(name) + "'; allowed: prefill, decode, train, train-recompute");
 }
 
 }  // namespace attnsim::capacity

@@ -43,8 +43,8 @@ struct Scenario {
   // Paged KV cache: a sequence holds whole blocks of this many tokens (vLLM's default block_size
   // is 16, vllm/config.py CacheConfig); 1 = a contiguous cache sized exactly.
   std::int64_t kv_block_tokens = 16;
-  bool all_logits = true;   // logits for every position (model(input_ids)), or only the last one
-  bool logits_fp32 = true;  // Hugging Face causal LMs upcast logits with .float() (LlamaForCausalLM.forward)
+  bool all_logits = true;            // logits for every position (model(input_ids)), or only the last one
+  bool logits_fp32 = true;           // Hugging Face causal LMs upcast logits with .float() (LlamaForCausalLM.forward)
   std::string attention = "flash2";  // core variant id for the attention layers
   VariantKnobs knobs;
   RuntimeOverhead runtime;

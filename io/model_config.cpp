@@ -1,11 +1,11 @@
 #include "io/model_config.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "io/data_folder.h"
 #include "io/sourced_value.h"
@@ -49,7 +49,8 @@ class Reader {
   std::string text(const char* key) {
     const toml::node& node = require(key, "required");
     const auto value = node.value<std::string>();
-    if (!value || value->empty()) throw InvalidInput(toml_where(file_, node, prefix_ + key), "must be a non-empty string");
+    if (!value || value->empty())
+      throw InvalidInput(toml_where(file_, node, prefix_ + key), "must be a non-empty string");
     return *value;
   }
   void finish() { reject_unknown_keys(table_, known_, file_, prefix_, kSchema); }
@@ -71,12 +72,14 @@ Mixer parse_mixer(const std::string& text, const std::string& where) {
 
 SsmConfig read_ssm(const toml::node* node, const std::string& file, const ModelConfig& m) {
   if (!node || !node->is_table()) {
-    throw InvalidInput(file + ": ssm", "mixer '" + capacity::mixer_name(m.mixer) + "' needs an [ssm] table (see " + kSchema + ")");
+    throw InvalidInput(file + ": ssm",
+                       "mixer '" + capacity::mixer_name(m.mixer) + "' needs an [ssm] table (see " + kSchema + ")");
   }
   Reader r(*node->as_table(), file, "ssm.");
   SsmConfig s;
   const std::string kind = r.text("kind");
-  if (kind != "mamba1" && kind != "mamba2") throw InvalidInput(file + ": ssm.kind", "unknown kind '" + kind + "'; allowed: mamba1, mamba2");
+  if (kind != "mamba1" && kind != "mamba2")
+    throw InvalidInput(file + ": ssm.kind", "unknown kind '" + kind + "'; allowed: mamba1, mamba2");
   s.kind = kind == "mamba1" ? SsmKind::mamba1 : SsmKind::mamba2;
   s.state_size = r.integer("state_size", 1, 4096);
   s.inner_size = r.integer("inner_size", 1, kMaxWidth);
@@ -86,8 +89,9 @@ SsmConfig read_ssm(const toml::node* node, const std::string& file, const ModelC
     s.head_dim = r.integer("head_dim", 1, 4096, "Mamba-2 layers have a head dim");
     s.groups = r.integer("groups", 1, 4096, "Mamba-2 layers have B/C groups");
     if (s.heads * s.head_dim != s.inner_size) {
-      throw InvalidInput(file + ": ssm.heads", "heads x head_dim must equal inner_size (" + std::to_string(s.heads) + " x " +
-                                                   std::to_string(s.head_dim) + " != " + std::to_string(s.inner_size) + ")");
+      throw InvalidInput(file + ": ssm.heads", "heads x head_dim must equal inner_size (" + std::to_string(s.heads) +
+                                                   " x " + std::to_string(s.head_dim) +
+                                                   " != " + std::to_string(s.inner_size) + ")");
     }
   } else {
     s.dt_rank = r.integer("dt_rank", 1, kMaxWidth, "Mamba-1 layers have a dt rank");
@@ -104,8 +108,8 @@ void read_attention(Reader& r, ModelConfig& m) {
   m.kv_heads = r.integer("kv_heads", 1, 65536, why);
   m.head_dim = r.integer("head_dim", 1, 1024, why);
   if (m.heads % m.kv_heads != 0) {
-    throw InvalidInput(r.file() + ": kv_heads", "must divide heads (" + std::to_string(m.heads) + " % " +
-                                                    std::to_string(m.kv_heads) + " != 0)");
+    throw InvalidInput(r.file() + ": kv_heads",
+                       "must divide heads (" + std::to_string(m.heads) + " % " + std::to_string(m.kv_heads) + " != 0)");
   }
   if (const toml::node* node = r.find("qkv_bias")) m.qkv_bias = sourced_bool(*node, r.file(), "qkv_bias");
   m.sliding_window = r.optional_integer("sliding_window", 1, std::int64_t{1} << 40);
@@ -123,7 +127,8 @@ ModelConfig parse_model_config(std::string_view toml_text, const std::string& fi
   try {
     root = toml::parse(toml_text, file);
   } catch (const toml::parse_error& e) {
-    throw InvalidInput(file + ":" + std::to_string(e.source().begin.line), "malformed TOML: " + std::string(e.description()));
+    throw InvalidInput(file + ":" + std::to_string(e.source().begin.line),
+                       "malformed TOML: " + std::string(e.description()));
   }
   Reader r(root, file, "");
   ModelConfig m;
@@ -148,7 +153,8 @@ ModelConfig parse_model_config(std::string_view toml_text, const std::string& fi
       }
     }
   }
-  if (!m.has_ssm() && ssm) throw InvalidInput(toml_where(file, *ssm, "ssm"), "mixer 'attention' has no SSM layers; remove [ssm]");
+  if (!m.has_ssm() && ssm)
+    throw InvalidInput(toml_where(file, *ssm, "ssm"), "mixer 'attention' has no SSM layers; remove [ssm]");
   r.finish();
   return m;
 }

@@ -17,7 +17,8 @@ const toml::node& value_node(const toml::node& node, const std::string& file, st
   if (!entry) throw InvalidInput(toml_where(file, node, key), shape);
   for (const auto& [k, v] : *entry) {
     if (k != "value" && k != "source") {
-      throw InvalidInput(toml_where(file, v, key), "unknown key '" + std::string(k.str()) + "'; allowed: value, source");
+      throw InvalidInput(toml_where(file, v, key),
+                         "unknown key '" + std::string(k.str()) + "'; allowed: value, source");
     }
   }
   const auto source = (*entry)["source"].value<std::string>();
@@ -57,7 +58,9 @@ bool sourced_bool(const toml::node& node, const std::string& file, std::string_v
   return *flag;
 }
 
-std::string source_of(const toml::node& node) { return node.as_table()->get("source")->value<std::string>().value_or(""); }
+std::string source_of(const toml::node& node) {
+  return node.as_table()->get("source")->value<std::string>().value_or("");
+}
 
 void reject_unknown_keys(const toml::table& table, const std::set<std::string>& known, const std::string& file,
                          const std::string& prefix, const std::string& schema) {

@@ -2,10 +2,10 @@
 // the value's type and range checked, a non-empty source required, errors naming file:line: key.
 #pragma once
 
+#include <toml++/toml.h>
 #include <set>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 
 namespace attnsim {
 

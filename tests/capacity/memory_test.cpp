@@ -1,7 +1,7 @@
 #include "capacity/memory.h"
 
-#include <cmath>
 #include <gtest/gtest.h>
+#include <cmath>
 
 #include "capacity/longest_context.h"
 #include "capacity/parameters.h"
@@ -63,7 +63,8 @@ TEST(Memory, KvCacheIsTheClosedFormWithGqaWindowAndBlocks) {
   // Llama-3.1-8B: 2 (K, V) x 32 layers x 8 KV heads x 128 x 131072 tokens x 2 B = 16 GiB.
   EXPECT_DOUBLE_EQ(kv_cache_bytes(model("llama-3.1-8b"), scenario(131072)), 16.0 * 1024 * 1024 * 1024);
   // Mistral's rolling buffer stops at the 4096-token window.
-  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("mistral-7b"), scenario(32768)), kv_cache_bytes(model("mistral-7b"), scenario(4096)));
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("mistral-7b"), scenario(32768)),
+                   kv_cache_bytes(model("mistral-7b"), scenario(4096)));
   // 17 tokens take two 16-token blocks; with blocks of 1 exactly 17.
   Scenario exact = scenario(17);
   exact.kv_block_tokens = 1;
@@ -77,8 +78,10 @@ TEST(Memory, KvCacheIsTheClosedFormWithGqaWindowAndBlocks) {
 
 TEST(Memory, SsmStateIsIndependentOfContext) {
   for (const std::string id : {"mamba-790m", "mamba2-780m", "falcon-h1-0.5b"}) {
-    const double small = memory_at(model(id), gpu("h100-sxm"), scenario(1024, "flash2", Phase::decode)).part("ssm_state");
-    const double large = memory_at(model(id), gpu("h100-sxm"), scenario(1 << 20, "flash2", Phase::decode)).part("ssm_state");
+    const double small =
+        memory_at(model(id), gpu("h100-sxm"), scenario(1024, "flash2", Phase::decode)).part("ssm_state");
+    const double large =
+        memory_at(model(id), gpu("h100-sxm"), scenario(1 << 20, "flash2", Phase::decode)).part("ssm_state");
     EXPECT_GT(small, 0.0) << id;
     EXPECT_DOUBLE_EQ(small, large) << id;
   }
@@ -86,13 +89,16 @@ TEST(Memory, SsmStateIsIndependentOfContext) {
   EXPECT_DOUBLE_EQ(ssm_state_bytes(model("mamba2-780m"), scenario(1)), 48.0 * (48 * 64 * 128 + 3328 * 4) * 2);
   // A pure SSM decodes at a footprint that does not grow with the context at all.
   const MemoryBreakdown a = memory_at(model("mamba2-780m"), gpu("h100-sxm"), scenario(1024, "flash2", Phase::decode));
-  const MemoryBreakdown b = memory_at(model("mamba2-780m"), gpu("h100-sxm"), scenario(1 << 30, "flash2", Phase::decode));
+  const MemoryBreakdown b =
+      memory_at(model("mamba2-780m"), gpu("h100-sxm"), scenario(1 << 30, "flash2", Phase::decode));
   EXPECT_DOUBLE_EQ(a.total_bytes, b.total_bytes);
 }
 
 TEST(Memory, EagerAttentionGrowsAsNSquaredFlashAsN) {
   const ModelConfig& m = model("llama-3.2-1b");
-  auto attention = [&](const std::string& impl, std::int64_t n) { return memory_at(m, gpu("h100-sxm"), scenario(n, impl)).part("attention"); };
+  auto attention = [&](const std::string& impl, std::int64_t n) {
+    return memory_at(m, gpu("h100-sxm"), scenario(n, impl)).part("attention");
+  };
   EXPECT_NEAR(attention("eager", 32768) / attention("eager", 16384), 4.0, 0.05);
   EXPECT_NEAR(attention("sdpa-math", 32768) / attention("sdpa-math", 16384), 4.0, 0.05);
   EXPECT_NEAR(attention("flash2", 1 << 20) / attention("flash2", 1 << 19), 2.0, 0.02);
@@ -134,7 +140,8 @@ TEST(Memory, TrainingHoldsMoreThanRecomputationWhichHoldsMoreThanPrefill) {
   EXPECT_GT(recompute.total_bytes, prefill);
   // 2 (weights) + 2 (gradients) + 12 (AdamW fp32 master, m, v) bytes per parameter.
   const double params = count_parameters(m).total();
-  EXPECT_NEAR(train.part("weights") + train.part("gradients") + train.part("optimizer_states"), 16.0 * params, 0.02 * 16 * params);
+  EXPECT_NEAR(train.part("weights") + train.part("gradients") + train.part("optimizer_states"), 16.0 * params,
+              0.02 * 16 * params);
   // Without recomputation every one of the 16 layers keeps ~42K values per token (q, k, v, norms,
   // MLP gate, up, act, product); with it, each keeps its 2048-wide input and one layer the rest.
   EXPECT_GT(train.part("saved_activations"), 4.0 * recompute.part("saved_activations"));
@@ -165,7 +172,8 @@ TEST(LongestContext, FlashReachesFurtherThanEagerAndWeightsThatDoNotFitGiveZero)
   EXPECT_EQ(seventy.tokens, 0);
   EXPECT_GT(seventy.at.part("weights"), capacity);
   // A pure SSM decoding: the state does not grow, so no context length is too long.
-  const auto ssm = longest_context(model("mamba2-780m"), gpu("rtx4090"), scenario(1, "flash2", Phase::decode), capacity);
+  const auto ssm =
+      longest_context(model("mamba2-780m"), gpu("rtx4090"), scenario(1, "flash2", Phase::decode), capacity);
   EXPECT_TRUE(ssm.unbounded);
 }
 

@@ -1,7 +1,7 @@
 #include "io/model_config.h"
 
-#include <fstream>
 #include <gtest/gtest.h>
+#include <fstream>
 #include <sstream>
 
 #include "model/error.h"
@@ -67,18 +67,23 @@ TEST(ModelFiles, StrictParsingNamesFileLineAndField) {
   const std::string llama = model_text("llama-3.2-1b");
   ASSERT_EQ(error_of(llama), "no error");
   // A typo is an error with the nearest key, not a silent default.
-  EXPECT_NE(error_of(llama + "kv_head = { value = 8, source = \"x\" }\n").find("did you mean 'kv_heads'"), std::string::npos);
+  EXPECT_NE(error_of(llama + "kv_head = { value = 8, source = \"x\" }\n").find("did you mean 'kv_heads'"),
+            std::string::npos);
   EXPECT_NE(error_of(llama + "kv_head = { value = 8, source = \"x\" }\n").find("test.toml:"), std::string::npos);
   // Missing field, missing source, out of range, fractional count.
   const std::string no_vocab = replaced(llama, "vocab_size = ", "# vocab_size = ");
   EXPECT_NE(error_of(no_vocab).find("test.toml: vocab_size: missing field"), std::string::npos) << error_of(no_vocab);
-  EXPECT_NE(error_of(replaced(llama, "value = 16, source", "value = 16, sauce")).find("unknown key 'sauce'"), std::string::npos);
-  EXPECT_NE(error_of(replaced(llama, "layers = { value = 16", "layers = { value = 0")).find("outside the allowed range"),
+  EXPECT_NE(error_of(replaced(llama, "value = 16, source", "value = 16, sauce")).find("unknown key 'sauce'"),
             std::string::npos);
-  EXPECT_NE(error_of(replaced(llama, "layers = { value = 16", "layers = { value = 16.5")).find("whole number"), std::string::npos);
+  EXPECT_NE(
+      error_of(replaced(llama, "layers = { value = 16", "layers = { value = 0")).find("outside the allowed range"),
+      std::string::npos);
+  EXPECT_NE(error_of(replaced(llama, "layers = { value = 16", "layers = { value = 16.5")).find("whole number"),
+            std::string::npos);
   EXPECT_NE(error_of(replaced(llama, "kv_heads = { value = 8", "kv_heads = { value = 5")).find("must divide heads"),
             std::string::npos);
-  EXPECT_NE(error_of(replaced(llama, "mixer = \"attention\"", "mixer = \"rnn\"")).find("allowed: attention, ssm, parallel-hybrid"),
+  EXPECT_NE(error_of(replaced(llama, "mixer = \"attention\"", "mixer = \"rnn\""))
+                .find("allowed: attention, ssm, parallel-hybrid"),
             std::string::npos);
 }
 
@@ -87,14 +92,17 @@ TEST(ModelFiles, MixersRequireTheirFields) {
   ASSERT_EQ(error_of(mamba2), "no error");
   const std::string no_ssm = mamba2.substr(0, mamba2.find("[ssm]"));
   EXPECT_NE(error_of(no_ssm).find("needs an [ssm] table"), std::string::npos) << error_of(no_ssm);
-  EXPECT_NE(error_of(replaced(mamba2, "heads = { value = 48", "heads = { value = 47")).find("heads x head_dim must equal inner_size"),
+  EXPECT_NE(error_of(replaced(mamba2, "heads = { value = 48", "heads = { value = 47"))
+                .find("heads x head_dim must equal inner_size"),
             std::string::npos);
   // An SSM has no attention heads; an attention model no [ssm] table.
-  EXPECT_NE(error_of(replaced(mamba2, "[ssm]", "heads = { value = 8, source = \"x\" }\n[ssm]")).find("has no attention"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(replaced(mamba2, "[ssm]", "heads = { value = 8, source = \"x\" }\n[ssm]")).find("has no attention"),
+      std::string::npos);
   const std::string llama = model_text("llama-3.2-1b");
   EXPECT_NE(error_of(llama + "[ssm]\nkind = \"mamba2\"\n").find("has no SSM layers"), std::string::npos);
-  EXPECT_NE(error_of(replaced(llama, "heads = { value = 32", "# heads")).find("missing field (mixer 'attention' has attention"),
+  EXPECT_NE(error_of(replaced(llama, "heads = { value = 32", "# heads"))
+                .find("missing field (mixer 'attention' has attention"),
             std::string::npos);
 }
 
