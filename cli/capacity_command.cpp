@@ -28,6 +28,7 @@ examples:
   attnsim capacity --model mamba2-780m --gpu rtx4090 --format json
   attnsim capacity --model my-model.toml --gpu my-gpu.toml --capacity-gib 20
   attnsim capacity --model all --gpu rtx4090,h100-sxm --impl eager,flash2
+  attnsim capacity --model llama-3.1-8b --gpu h100-sxm --impl flash2 --context 131072
 
 Models: the files in models/ (each field with its source; schema in models/SCHEMA.md) or a path to
 your own .toml. SSM-only models have no attention, so --impl does not apply to them.
@@ -41,17 +42,22 @@ struct ImplResult {
   capacity::Scenario scenario;
   capacity::LongestContext longest;
   std::optional<capacity::PhaseTime> time;
+  bool fixed = false;  // --context: the breakdown at a given N instead of the longest that fits
 };
 
 Record summary_record(const ImplResult& r) {
-  Record rec{{"model", r.model},
-             {"gpu", r.gpu},
-             {"impl", r.impl},
-             {"longest_context", tokens_label(r.longest.tokens, r.longest.unbounded)},
-             {"peak_step", r.longest.at.peak_step},
-             {"peak_bytes", r.longest.at.total_bytes},
-             {"next_token_peak_bytes", r.longest.one_more.total_bytes},
-             {"capacity_bytes", r.capacity_bytes}};
+  Record rec{{"model", r.model}, {"gpu", r.gpu}, {"impl", r.impl}};
+  if (r.fixed) {
+    rec.push_back({"context", double(r.longest.tokens)});
+    rec.push_back({"fits", r.longest.at.total_bytes <= r.capacity_bytes ? std::string("yes") : std::string("no")});
+  } else {
+    rec.push_back({"longest_context", tokens_label(r.longest.tokens, r.longest.unbounded)});
+  }
+  rec.insert(rec.end(), {
+                         {"peak_step", r.longest.at.peak_step},
+                         {"peak_bytes", r.longest.at.total_bytes},
+                         {"next_token_peak_bytes", r.longest.one_more.total_bytes},
+             {"capacity_bytes", r.capacity_bytes}});
   if (r.time) {
     rec.push_back({"predicted_seconds", r.time->total_seconds});
     rec.push_back({"attention_seconds", r.time->attention_seconds + r.time->ssm_seconds});
@@ -136,6 +142,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, or all (comma list)")
       ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU ids (attnsim gpus), .toml paths, or all (comma list)")
       ("impl", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
+      ("context", po::value<std::string>(), "instead of searching: the breakdown and time at this N, and whether it fits")
       ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
   options.add(scenario_options("prefill", "all")).add(output_options());
   const po::variables_map vm = parse(args, options);
@@ -153,6 +160,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   const bool single = models.size() == 1 && gpus.size() == 1;
   if (vm.count("plot") && !single) throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
   const std::string out_path = out_path_from(vm);
+  const std::int64_t fixed_context = vm.count("context") ? context_option(vm) : 0;  // 0: search
 
   std::vector<ImplResult> results;
   for (const capacity::ModelConfig& model : models) {
@@ -162,7 +170,17 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       for (const std::string& impl : model_impls) {
         ImplResult r{model.id, gpu.id, capacity, impl, base, {}, std::nullopt};
         if (model.has_attention()) r.scenario.attention = impl;
-        r.longest = capacity::longest_context(model, gpu, r.scenario, capacity);
+        if (fixed_context > 0) {
+          r.fixed = true;
+          capacity::Scenario at = r.scenario;
+          at.context = fixed_context;
+          r.longest.tokens = fixed_context;
+          r.longest.at = capacity::memory_at(model, gpu, at);
+          at.context += 1;
+          r.longest.one_more = capacity::memory_at(model, gpu, at);
+        } else {
+          r.longest = capacity::longest_context(model, gpu, r.scenario, capacity);
+        }
         if (r.longest.tokens > 0 && !r.longest.unbounded) {
           capacity::Scenario at = r.scenario;
           at.context = r.longest.tokens;
@@ -200,12 +218,18 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
     if (single) {
       text = fmt::format("{} on {} ({} usable): {}\n\n", results.front().model, results.front().gpu,
                          human_bytes(results.front().capacity_bytes), scenario_label(base));
-      text += render_table(rows, {"impl", "longest_context", "peak_step", "peak_bytes", "next_token_peak_bytes",
-                                  "predicted_seconds", "tokens_per_second"});
-      text += "\nmemory at the longest context (* = alive at the peak):\n" + breakdown_table(results);
+      if (fixed_context > 0) {
+        text += render_table(rows, {"impl", "context", "fits", "peak_step", "peak_bytes", "predicted_seconds", "tokens_per_second"});
+        text += "\nmemory at that context (* = alive at the peak):\n" + breakdown_table(results);
+      } else {
+        text += render_table(rows, {"impl", "longest_context", "peak_step", "peak_bytes", "next_token_peak_bytes",
+                                    "predicted_seconds", "tokens_per_second"});
+        text += "\nmemory at the longest context (* = alive at the peak):\n" + breakdown_table(results);
+      }
     } else {
       text = fmt::format("{}\n\n", scenario_label(base));
-      text += render_table(rows, {"model", "gpu", "impl", "longest_context", "peak_step", "predicted_seconds"});
+      text += render_table(rows, {"model", "gpu", "impl", fixed_context > 0 ? "context" : "longest_context", "peak_step",
+                                  fixed_context > 0 ? "peak_bytes" : "predicted_seconds"});
     }
     for (const ImplResult& r : results) {
       const std::string who = single ? r.impl : fmt::format("{} on {} with {}", r.model, r.gpu, r.impl);
