@@ -44,7 +44,10 @@ struct Scenario {
   // is 16, vllm/config.py CacheConfig); 1 = a contiguous cache sized exactly.
   std::int64_t kv_block_tokens = 16;
   bool all_logits = true;            // logits for every position (model(input_ids)), or only the last one
-  bool logits_fp32 = true;           // Hugging Face causal LMs upcast logits with .float() (LlamaForCausalLM.forward)
+  // Upcast logits to fp32: older transformers releases did (LlamaForCausalLM.forward: logits.float());
+  // transformers 5.17 keeps them in the model dtype unless it computes a loss (recorded in
+  // validate/data/h100-sxm/capacity/environment.txt).
+  bool logits_fp32 = false;
   std::string attention = "flash2";  // core variant id for the attention layers
   VariantKnobs knobs;
   RuntimeOverhead runtime;

@@ -19,7 +19,7 @@ po::options_description scenario_options(const std::string& default_phase, const
       ("kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")
       ("kv-block", po::value<std::string>()->default_value("16"), "paged KV cache block in tokens (vLLM's default 16; 1 = exact)")
       ("logits", po::value<std::string>()->default_value(default_logits), "all: logits for every prompt position (model(input_ids)); last: only the last")
-      ("logits-dtype", po::value<std::string>()->default_value("fp32"), "fp32: upcast as Hugging Face does (.float()); model: keep --dtype")
+      ("logits-dtype", po::value<std::string>()->default_value("model"), "model: keep --dtype (transformers 5); fp32: upcast, as older transformers did (.float())")
       ("cuda-context-mib", po::value<std::string>()->default_value("723"), "device memory of the CUDA context (PyTorch forum measurement)")
       ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's memory_capacity_gib)");
   return o;
