@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "capacity/memory.h"
+#include "capacity/phase_time.h"
 #include "io/model_config.h"
 #include "tests/test_support.h"
 
@@ -73,6 +74,48 @@ TEST(MeasuredPeak, WithinTenPercentOfEveryMeasuredH100Run) {
   }
   EXPECT_EQ(compared, 42);  // 6 of the 48 runs ran out of memory
   RecordProperty("worst_relative_error", std::to_string(worst));
+}
+
+}  // namespace
+}  // namespace attnsim::capacity
+
+namespace attnsim::capacity {
+namespace {
+
+// Prefill time of the same models on the same GPU (validate/data/h100-sxm/capacity/prefill_time.csv,
+// CUDA events around one model() call, median of 5; host dispatch included). The model predicts GPU
+// time only, so it is held to account where GPU time dominates: long prompts.
+TEST(MeasuredPrefillTime, LongPromptsWithinTwentyPercentForSdpaEagerKnownLow) {
+  std::ifstream in(std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/capacity/prefill_time.csv");
+  std::string line;
+  std::getline(in, line);  // model,impl,seq,median_seconds,min_seconds,max_seconds
+  int checked = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream fields(line);
+    std::string cell;
+    while (std::getline(fields, cell, ',')) cells.push_back(cell);
+    const std::int64_t seq = std::stoll(cells[2]);
+    const double measured = std::stod(cells[3]);
+    Scenario s;
+    s.context = seq;
+    s.attention = cells[1] == "eager" ? "eager" : "flash2";
+    s.all_logits = false;
+    const double predicted = phase_time(find_model(cells[0]), attnsim::testing::gpu("h100-sxm"), s).total_seconds;
+    const double error = predicted / measured - 1.0;
+    SCOPED_TRACE(cells[0] + " " + cells[1] + " N=" + cells[2]);
+    if (cells[1] == "sdpa" && seq >= 16384) {
+      EXPECT_LT(std::fabs(error), 0.20);
+      ++checked;
+    }
+    // Hugging Face eager at 4K-8K: the model is 28-31% low (recorded, not yet explained).
+    if (cells[1] == "eager" && seq >= 4096) {
+      EXPECT_LT(error, 0.0);
+      EXPECT_GT(error, -0.35);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 8);
 }
 
 }  // namespace
