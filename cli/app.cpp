@@ -28,6 +28,8 @@ commands:
 examples:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
   attnsim sweep --gpu h100-sxm,rtx4090 --variant eager,flash2,flash3 --seq 512:131072:x2 --plot wall.svg
+  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --impl eager,sdpa-math,flash2 --plot wall.svg
+  attnsim plan --model llama-3.1-8b --context 131072 --latency-budget 10
 )";
 
 // Workload fields are command-line options; profile fields carry their file and line.
