@@ -20,11 +20,18 @@ commands:
   validate   measured runs (CSV) beside the predictions: errors per run and per variant
   calibrate  fit efficiency constants to measured runs, write a profile, report held-out errors
   tiles      tile-size what-if: every block M x block N x stages simulated, sorted, --plot heatmap
+  capacity   longest context of a whole model on one GPU per attention implementation; memory breakdown
+  plan       which GPU for a model at a context: fits or why not, prefill time, decode tokens/s, cost
+  serve      decode throughput vs context and batch; the largest batch that fits at each context
+  crossover  transformer vs SSM: prefill time and memory vs N on one GPU, and where they cross
+  ring       context parallelism (ring attention) over P GPUs: per-GPU memory and time, hidden transfers
 
 examples:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
   attnsim sweep --gpu h100-sxm,rtx4090 --variant eager,flash2,flash3 --seq 512:131072:x2 --plot wall.svg
   attnsim tiles --gpu h100-sxm --seq 16384 --block-m 64,128,192 --block-n 32,64,128,176 --stages 1,2,3
+  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --impl eager,sdpa-math,flash2 --plot wall.svg
+  attnsim plan --model llama-3.1-8b --context 131072 --latency-budget 10
 )";
 
 // Workload fields are command-line options; profile fields carry their file and line.
@@ -60,7 +67,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (command == "validate") return validate_command(rest, out, err);
     if (command == "calibrate") return calibrate_command(rest, out, err);
     if (command == "tiles") return tiles_command(rest, out, err);
-    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, tiles\n";
+    if (command == "capacity") return capacity_command(rest, out, err);
+    if (command == "plan") return plan_command(rest, out, err);
+    if (command == "serve") return serve_command(rest, out, err);
+    if (command == "crossover") return crossover_command(rest, out, err);
+    if (command == "ring") return ring_command(rest, out, err);
+    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, tiles, capacity, plan, serve, crossover, ring\n";
     return 2;
   } catch (const InvalidInput& e) {
     err << "attnsim: error: " << describe(e) << "\n";

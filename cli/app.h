@@ -20,5 +20,10 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
 int validate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int variants_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int capacity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int crossover_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int ring_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace attnsim::cli

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "io/data_folder.h"
 #include "model/error.h"
 #include "model/variant.h"
 
@@ -162,6 +163,14 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   if (const toml::node* node = root.get("l2_bandwidth_gb_per_s")) {
     gpu.l2_bytes_per_second = sourced_number(*node, file, "l2_bandwidth_gb_per_s", 1, 1e6) * 1e9;
   }
+  known.insert("interconnect_gb_per_s");
+  if (const toml::node* node = root.get("interconnect_gb_per_s")) {
+    gpu.interconnect_bytes_per_second = sourced_number(*node, file, "interconnect_gb_per_s", 1, 1e5) * 1e9;
+  }
+  known.insert("price_usd_per_hour");
+  if (const toml::node* node = root.get("price_usd_per_hour")) {
+    gpu.price_usd_per_hour = sourced_number(*node, file, "price_usd_per_hour", 0.001, 1000);
+  }
   known.insert("efficiency");
   if (const toml::node* node = root.get("efficiency")) {
     if (!node->is_table()) throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");
@@ -188,15 +197,7 @@ Gpu load_gpu_profile(const std::filesystem::path& path) {
   return parse_gpu_profile(text.str(), path.string());
 }
 
-std::vector<std::string> builtin_gpu_ids() {
-  std::vector<std::string> ids;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(profiles_dir(), ec)) {
-    if (entry.path().extension() == ".toml") ids.push_back(entry.path().stem().string());
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
+std::vector<std::string> builtin_gpu_ids() { return toml_ids_in(profiles_dir()); }
 
 std::vector<Gpu> builtin_gpus() {
   std::vector<Gpu> gpus;
@@ -205,16 +206,10 @@ std::vector<Gpu> builtin_gpus() {
 }
 
 Gpu find_gpu(const std::string& name_or_path) {
-  const bool is_toml = name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".toml") == 0;
-  if (is_toml || name_or_path.find('/') != std::string::npos) {
-    return load_gpu_profile(name_or_path);
-  }
+  if (names_a_file(name_or_path)) return load_gpu_profile(name_or_path);
   const std::vector<std::string> ids = builtin_gpu_ids();
   if (std::find(ids.begin(), ids.end(), name_or_path) == ids.end()) {
-    std::string allowed;
-    for (const std::string& id : ids) allowed += (allowed.empty() ? "" : ", ") + id;
-    throw InvalidInput("gpu", "unknown GPU '" + name_or_path + "' (did you mean '" + nearest_name(name_or_path, ids) +
-                                  "'?); allowed: " + allowed + ", or a path to a .toml profile");
+    throw_unknown_id("gpu", "GPU", name_or_path, ids, "profile");
   }
   return load_gpu_profile(profiles_dir() / (name_or_path + ".toml"));
 }

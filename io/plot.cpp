@@ -178,3 +178,72 @@ void plot_heatmap(const Heatmap& map, const PlotSpec& spec, const std::filesyste
 }
 
 }  // namespace attnsim
+
+namespace attnsim {
+namespace {
+
+// The terminal's canvas made tall enough for `panels` panels.
+std::string terminal_for_panels(std::string terminal, std::size_t panels) {
+  const double rows = double(std::max<std::size_t>(panels, 1));
+  for (const auto& [size, height] : {std::pair<std::string, double>{"960,640", 420.0}, {"1280,860", 560.0}}) {
+    const auto at = terminal.find(size);
+    if (at != std::string::npos) {
+      terminal.replace(at, size.size(), size.substr(0, size.find(',') + 1) + std::to_string(int(std::max(640.0, height * rows))));
+    }
+  }
+  return terminal;
+}
+
+}  // namespace
+
+std::string stacked_script(const std::vector<StackedPanel>& panels, double limit_y, const std::string& limit_title,
+                           const PlotSpec& spec, const std::string& terminal, const std::filesystem::path& output) {
+  std::ostringstream s;
+  s.precision(10);
+  s << "set terminal " << terminal_for_panels(terminal, panels.size()) << "\n";
+  s << "set output " << quoted(output.string()) << "\n";
+  s << "set multiplot layout " << panels.size() << ",1 title " << quoted(spec.title) << " noenhanced\n";
+  s << "set xlabel " << quoted(spec.x_label) << "\nset ylabel " << quoted(spec.y_label) << "\n";
+  s << "set logscale x 2\nset format x '%.0f'\nset grid\nset key outside right top noenhanced\nset style fill solid 0.6\n";
+  for (const StackedPanel& panel : panels) {
+    s << "set title " << quoted(panel.title) << " noenhanced\n";
+    double top = limit_y;
+    for (std::size_t i = 0; i < panel.x.size(); ++i) {
+      double sum = 0;
+      for (const StackedLayer& layer : panel.layers) sum += layer.y[i];
+      top = std::max(top, sum);
+    }
+    const double y_top = std::min(top * 1.05, 2.0 * limit_y);
+    s << "set yrange [0:" << y_top << "]\n";
+    s << "unset arrow\n";
+    if (panel.marker_x) {
+      s << "set arrow from " << *panel.marker_x << ", graph 0 to " << *panel.marker_x << ", graph 1 nohead dt 3 lc 'gray40'\n";
+    }
+    s << "plot ";
+    for (std::size_t i = 0; i < panel.layers.size(); ++i) {
+      s << "'-' using 1:2:3 with filledcurves lc rgb " << quoted(panel.layers[i].color) << " title " << quoted(panel.layers[i].title) << ", ";
+    }
+    s << limit_y << " with lines dt 2 lw 2 lc 'black' title " << quoted(limit_title) << "\n";
+    std::vector<double> below(panel.x.size(), 0.0);
+    for (const StackedLayer& layer : panel.layers) {
+      for (std::size_t i = 0; i < panel.x.size(); ++i) {
+        // Clamped to the y range: gnuplot fills clipped areas up to the border otherwise.
+        s << panel.x[i] << " " << std::min(below[i], y_top) << " " << std::min(below[i] + layer.y[i], y_top) << "\n";
+        below[i] += layer.y[i];
+      }
+      if (panel.x.empty()) s << "NaN NaN NaN\n";
+      s << "e\n";
+    }
+  }
+  s << "unset multiplot\n";
+  return s.str();
+}
+
+void plot_stacked(const std::vector<StackedPanel>& panels, double limit_y, const std::string& limit_title,
+                  const PlotSpec& spec, const std::filesystem::path& output) {
+  run_gnuplot([&](const std::string& terminal, const std::filesystem::path& image) {
+    return stacked_script(panels, limit_y, limit_title, spec, terminal, image);
+  }, output);
+}
+
+}  // namespace attnsim

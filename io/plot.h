@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,5 +49,29 @@ struct Heatmap {
 std::string heatmap_script(const Heatmap& map, const PlotSpec& spec, const std::string& terminal,
                            const std::filesystem::path& output);
 void plot_heatmap(const Heatmap& map, const PlotSpec& spec, const std::filesystem::path& output);
+
+}  // namespace attnsim
+
+namespace attnsim {
+
+// One panel of a stacked-area plot: the layers' values at each x, drawn bottom to top.
+struct StackedLayer {
+  std::string title;
+  std::vector<double> y;
+  std::string color;  // "#rrggbb", so one part keeps its colour across panels
+};
+struct StackedPanel {
+  std::string title;
+  std::vector<double> x;
+  std::vector<StackedLayer> layers;
+  std::optional<double> marker_x;  // a vertical line (e.g. the longest context that fits)
+};
+
+// Panels one above the other, log2 x axis, linear y up to twice `limit_y` (the region around the
+// wall), a dashed horizontal line at `limit_y` (a card's capacity) in every panel.
+std::string stacked_script(const std::vector<StackedPanel>& panels, double limit_y, const std::string& limit_title,
+                           const PlotSpec& spec, const std::string& terminal, const std::filesystem::path& output);
+void plot_stacked(const std::vector<StackedPanel>& panels, double limit_y, const std::string& limit_title,
+                  const PlotSpec& spec, const std::filesystem::path& output);
 
 }  // namespace attnsim

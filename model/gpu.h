@@ -50,6 +50,10 @@ struct Gpu {
 
   std::map<std::string, EfficiencyOverride> efficiency_overrides;  // keyed by variant id
 
+  // Optional: GPU-to-GPU bandwidth per direction (NVLink, else PCIe) and an hourly rental price.
+  std::optional<double> interconnect_bytes_per_second;
+  std::optional<double> price_usd_per_hour;
+
   std::optional<double> tensor_peak(Dtype dtype) const {
     const auto it = tensor_flops_per_second.find(dtype);
     if (it == tensor_flops_per_second.end()) return std::nullopt;

@@ -23,12 +23,14 @@ inline Result attnsim(const std::vector<std::string>& args) {
   return {status, out.str(), err.str()};
 }
 
-// A fresh path in the test scratch folder (any earlier file of that name removed).
-inline std::filesystem::path scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "attnsim_cli_test";
+// A fresh path in a per-suite temporary folder (any earlier file of that name removed).
+inline std::filesystem::path scratch(const std::string& folder, const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / folder;
   std::filesystem::create_directories(dir);
   std::filesystem::remove(dir / name);
   return dir / name;
 }
+
+inline std::filesystem::path scratch(const std::string& name) { return scratch("attnsim_cli_test", name); }
 
 }  // namespace attnsim::cli::testing

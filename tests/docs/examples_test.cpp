@@ -26,11 +26,11 @@ std::vector<std::string> split_words(const std::string& line) {
   return words;
 }
 
-// The pages whose console blocks are checked: every walkthrough and variant page, and the
-// simulator page.
+// The pages whose console blocks are checked: every walkthrough and variant page, the
+// simulator page and the capacity-planning guide.
 std::vector<std::filesystem::path> pages() {
   const std::string root = ATTNSIM_SOURCE_DIR;
-  std::vector<std::filesystem::path> paths = {root + "/docs/simulator.md"};
+  std::vector<std::filesystem::path> paths = {root + "/docs/simulator.md", root + "/docs/capacity-planning.md"};
   for (const std::string folder : {"/docs/examples", "/docs/variants"}) {
     for (const auto& entry : std::filesystem::directory_iterator(root + folder)) paths.push_back(entry.path());
   }

@@ -1,0 +1,49 @@
+#include "capacity/layer_workloads.h"
+
+#include "model/error.h"
+
+namespace attnsim::capacity {
+
+Workload attention_workload(const ModelConfig& m, const Scenario& s, Pass pass) {
+  Workload w;
+  w.batch = s.batch;
+  w.heads = m.heads;
+  w.kv_heads = m.kv_heads;
+  w.seq_kv = s.context;
+  w.seq_q = s.phase == Phase::decode ? 1 : s.context;
+  w.head_dim = m.head_dim;
+  w.head_dim_v = m.head_dim;
+  w.causal = true;
+  w.window = m.sliding_window;
+  w.dtype = s.dtype;
+  w.pass = pass;
+  return w;
+}
+
+Prediction predict_attention(const ModelConfig& m, const Gpu& gpu, const Scenario& s, Pass pass) {
+  const Variant& variant = find_variant(s.attention);
+  if (variant.id == "ssm-scan") {
+    throw InvalidInput("impl", "ssm-scan is not an attention implementation; SSM layers come from the model file");
+  }
+  return predict(attention_workload(m, s, pass), gpu, variant, s.knobs);
+}
+
+Prediction predict_ssm_scan(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+  const SsmConfig& ssm = *m.ssm;
+  Workload w;
+  w.batch = s.batch;
+  w.heads = ssm.heads;
+  w.kv_heads = ssm.heads;
+  w.head_dim = ssm.head_dim;
+  w.head_dim_v = ssm.head_dim;
+  w.seq_q = s.context;
+  w.seq_kv = s.context;
+  w.dtype = s.dtype;
+  VariantKnobs knobs = s.knobs;
+  knobs.ssm.state_size = ssm.state_size;
+  knobs.ssm.expansion = 1;
+  knobs.ssm.head_dim = ssm.head_dim;
+  return predict(w, gpu, find_variant("ssm-scan"), knobs);
+}
+
+}  // namespace attnsim::capacity

@@ -1,0 +1,21 @@
+// The core model's view of one layer: the attention call (model/workload.h) and the SSD scan
+// (model/variants/ssm_scan.cpp) a layer of the model makes at a given phase, context and batch.
+// Attention and scan memory and time come from the core variants, never re-derived here.
+#pragma once
+
+#include "capacity/model_config.h"
+#include "capacity/scenario.h"
+#include "model/variant.h"
+#include "model/workload.h"
+
+namespace attnsim::capacity {
+
+// Causal self-attention of one layer: Nq = N at prefill/training, 1 at decode; Nk = N.
+Workload attention_workload(const ModelConfig& model, const Scenario& scenario, Pass pass);
+Prediction predict_attention(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario, Pass pass);
+
+// The SSD scan of one SSM layer over the prompt. Its heads and head dim are the layer's (expansion 1,
+// so d_inner = heads x head dim); a Mamba-1 layer runs as SSD with head dim 1, one state per channel.
+Prediction predict_ssm_scan(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario);
+
+}  // namespace attnsim::capacity

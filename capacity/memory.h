@@ -1,0 +1,46 @@
+// Whole-model device memory at the peak of a phase. Layers run one after another, so the peak is
+// what persists (weights, optimizer states, KV cache, SSM state, saved activations) plus the
+// largest single step (one layer's attention, MLP or scan, or the logits), not the sum over layers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "capacity/model_config.h"
+#include "capacity/scenario.h"
+#include "model/gpu.h"
+
+namespace attnsim::capacity {
+
+struct MemoryPart {
+  std::string name;         // weights, kv_cache, attention, mlp, logits, ...
+  double bytes = 0;         // allocator rounding included
+  bool persistent = false;  // alive through the whole phase
+  bool at_peak = false;     // counted in the peak: persistent parts plus the largest step
+};
+
+struct MemoryBreakdown {
+  std::vector<MemoryPart> parts;         // the order of part_names()
+  std::string peak_step;                 // the step that sets the peak: attention, mlp, ssm, logits
+  double total_bytes = 0;                // sum of the parts at the peak
+  double attention_workspace_bytes = 0;  // the core variant's workspace inside `attention`
+
+  double part(const std::string& name) const;
+};
+
+// Names of the parts, in the order of MemoryBreakdown::parts.
+const std::vector<std::string>& part_names();
+
+// Bytes the caching allocator hands out for one tensor of `bytes`.
+double allocated_bytes(double bytes, const RuntimeOverhead& runtime);
+
+MemoryBreakdown memory_at(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario);
+
+// Closed forms the breakdown is built from, exposed for tests.
+double weight_bytes(const ModelConfig& model, const Scenario& scenario);  // exact, no rounding
+// KV cache of all attention layers: 2 x layers x B x Hkv x d x tokens, tokens = min(N, window)
+// rounded up to whole blocks.
+double kv_cache_bytes(const ModelConfig& model, const Scenario& scenario);
+double ssm_state_bytes(const ModelConfig& model, const Scenario& scenario);  // recurrent + conv state
+
+}  // namespace attnsim::capacity

@@ -1,0 +1,97 @@
+#include "capacity/phase_time.h"
+
+#include <algorithm>
+
+#include "capacity/layer_workloads.h"
+#include "capacity/memory.h"
+#include "capacity/parameters.h"
+#include "model/error.h"
+
+namespace attnsim::capacity {
+namespace {
+
+constexpr double kFp32Bytes = 4.0;
+
+double tensor_rate(const Gpu& gpu, Dtype dtype) {
+  const auto peak = gpu.tensor_peak(dtype == Dtype::fp32 ? Dtype::tf32 : dtype);
+  if (!peak) throw InvalidInput("dtype", gpu.id + " has no tensor-core path for " + std::string(dtype_name(dtype)));
+  return *peak * kGemmTensorEfficiency;
+}
+
+double hbm_rate(const Gpu& gpu) { return gpu.hbm_bytes_per_second * gpu.hbm_efficiency; }
+
+// Bytes the elementwise kernels move per token and layer, read + write: RMSNorm (2h), residual
+// add (3h) and rotary on q and k around attention; the same norm and add plus act(gate) * up
+// (5I) around the MLP; the causal conv and the gate z * y around an SSM.
+double elementwise_bytes_per_token_layer(const ModelConfig& m, double e) {
+  const double h = double(m.hidden_size);
+  double elements = 5.0 * h;
+  if (m.has_attention()) elements += 2.0 * (double(m.heads) + double(m.kv_heads)) * double(m.head_dim);
+  if (m.has_ssm()) elements += 2.0 * ssm_conv_channels(m) + 3.0 * double(m.ssm->inner_size);
+  if (m.intermediate_size > 0) elements += 5.0 * h + 5.0 * double(m.intermediate_size);
+  return elements * e;
+}
+
+PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+  PhaseTime t;
+  const ParameterCounts c = count_parameters(m);
+  const double batch = double(s.batch);
+  const double weights = weight_bytes(m, s);
+  const double cache = kv_cache_bytes(m, s);
+  const double state = 2.0 * ssm_state_bytes(m, s);  // read and written back every step
+  t.bytes_per_step = weights + cache + state;
+  const double attended =
+      m.sliding_window ? std::min<double>(double(s.context), double(*m.sliding_window)) : double(s.context);
+  const double attention_flops =
+      m.has_attention() ? 4.0 * batch * double(m.heads) * attended * double(m.head_dim) * c.layers : 0.0;
+  t.gemm_flops = 2.0 * batch * (c.matmul_per_token() + double(m.vocab_size) * double(m.hidden_size));
+  t.gemm_seconds = std::max(weights / hbm_rate(gpu), t.gemm_flops / tensor_rate(gpu, s.dtype));
+  t.attention_seconds = std::max(cache / hbm_rate(gpu), attention_flops / tensor_rate(gpu, s.dtype));
+  t.ssm_seconds = state / hbm_rate(gpu);
+  t.total_seconds =
+      std::max(t.bytes_per_step / hbm_rate(gpu), (t.gemm_flops + attention_flops) / tensor_rate(gpu, s.dtype));
+  t.tokens_per_second = batch / t.total_seconds;
+  return t;
+}
+
+}  // namespace
+
+PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+  if (s.phase == Phase::decode) return decode_time(m, gpu, s);
+  PhaseTime t;
+  const ParameterCounts c = count_parameters(m);
+  const double e = element_bytes(s.dtype);
+  const double tokens = double(s.batch) * double(s.context);
+  const double logit_rows = s.all_logits || s.phase != Phase::prefill ? tokens : double(s.batch);
+  // Backward costs two forward GEMMs (input and weight gradients); recomputation adds a forward.
+  const bool train = s.phase != Phase::prefill;
+  const double passes = s.phase == Phase::prefill ? 1.0 : (s.phase == Phase::train ? 3.0 : 4.0);
+
+  if (m.has_attention()) {
+    double per_layer = predict_attention(m, gpu, s, train ? Pass::forward_backward : Pass::forward).predicted_seconds;
+    if (s.phase == Phase::train_recompute) per_layer += predict_attention(m, gpu, s, Pass::forward).predicted_seconds;
+    t.attention_seconds = c.layers * per_layer;
+  }
+  // The core ssm-scan models the forward scan; its backward is taken as two more forwards.
+  if (m.has_ssm()) t.ssm_seconds = c.layers * passes * predict_ssm_scan(m, gpu, s).predicted_seconds;
+
+  const double lm_head_flops = 2.0 * logit_rows * double(m.vocab_size) * double(m.hidden_size);
+  t.gemm_flops = passes * (2.0 * tokens * c.matmul_per_token() + lm_head_flops);
+  const double weight_read_seconds = passes * weight_bytes(m, s) / hbm_rate(gpu);
+  t.gemm_seconds = std::max(t.gemm_flops / tensor_rate(gpu, s.dtype), weight_read_seconds);
+
+  // The fp32 upcast reads the 16-bit logits and writes fp32; cross-entropy reads them and writes
+  // their gradient in training.
+  const double upcast = s.logits_fp32 || train ? e + kFp32Bytes : 0.0;
+  const double logits_bytes = logit_rows * double(m.vocab_size) * (upcast + (train ? 2.0 * kFp32Bytes : 0.0));
+  const double embedding_bytes = 2.0 * tokens * double(m.hidden_size) * e;
+  t.elementwise_seconds =
+      (passes * (tokens * c.layers * elementwise_bytes_per_token_layer(m, e) + embedding_bytes) + logits_bytes) /
+      hbm_rate(gpu);
+
+  t.total_seconds = t.attention_seconds + t.ssm_seconds + t.gemm_seconds + t.elementwise_seconds;
+  t.tokens_per_second = tokens / t.total_seconds;
+  return t;
+}
+
+}  // namespace attnsim::capacity

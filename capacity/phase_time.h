@@ -1,0 +1,30 @@
+// Whole-model time of a phase: attention and SSD scans from the core model (model/registry.cpp),
+// the projection and MLP GEMMs at a sourced fraction of the tensor peak, and the elementwise
+// kernels between them at HBM speed. Decode is bounded by reading the weights and the cache.
+#pragma once
+
+#include "capacity/model_config.h"
+#include "capacity/scenario.h"
+#include "model/gpu.h"
+
+namespace attnsim::capacity {
+
+// cuBLAS GEMMs on large shapes reach about 75-80% of the dense tensor peak; the same figure the
+// eager variant uses for its batched GEMMs (model/variants/eager.cpp, docs/model.md), until
+// validate/ measures the projection GEMMs themselves.
+inline constexpr double kGemmTensorEfficiency = 0.78;
+
+struct PhaseTime {
+  double attention_seconds = 0;    // all attention layers (core variant)
+  double ssm_seconds = 0;          // all SSD scans (core ssm-scan)
+  double gemm_seconds = 0;         // projections, MLP and LM head: max(FLOPs at 78% of peak, weights over HBM)
+  double elementwise_seconds = 0;  // norms, residual adds, rotary, activation, logits upcast over HBM
+  double total_seconds = 0;
+  double gemm_flops = 0;
+  double bytes_per_step = 0;     // decode: weights + KV cache + SSM state read per token step
+  double tokens_per_second = 0;  // decode: batch / step time; prefill and training: tokens / time
+};
+
+PhaseTime phase_time(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario);
+
+}  // namespace attnsim::capacity

@@ -1,0 +1,56 @@
+// What is being planned: which phase of a model's life (prefill, decode, training), at which
+// context length and batch, with which attention implementation, and the runtime's own overheads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/dtype.h"
+#include "model/variant.h"
+
+namespace attnsim::capacity {
+
+// prefill: one forward pass over the prompt, KV cache kept (generate()'s first step).
+// decode: one new token per sequence against a cache of `context` tokens.
+// train: forward + backward + AdamW step, every layer's activations kept for backward.
+// train-recompute: the same with full activation recomputation (only each layer's input kept).
+enum class Phase { prefill, decode, train, train_recompute };
+
+std::string_view phase_name(Phase phase);
+Phase parse_phase(std::string_view name);  // throws InvalidInput("phase", ...)
+
+// Overheads of the runtime rather than the model; each default names its source.
+struct RuntimeOverhead {
+  // Device memory the CUDA context takes before any tensor: a PyTorch process shows 723 MiB after
+  // its first 4-byte tensor (discuss.pytorch.org/t/what-is-the-reason-for-pytorchs-gpu-memory-floor/73021;
+  // "~700+ MB depending on the CUDA version", discuss.pytorch.org/t/high-gpu-memory-overhead/81330).
+  double cuda_context_bytes = 723.0 * 1024.0 * 1024.0;
+  // PyTorch's caching allocator rounds allocations above 1 MiB up to whole 2 MiB
+  // (c10 CachingAllocator: kSmallSize = 1 MiB, kRoundLarge = 2 MiB) and smaller ones to 512 B
+  // (kMinBlockSize).
+  double large_allocation_round_bytes = 2.0 * 1024.0 * 1024.0;
+  double small_allocation_limit_bytes = 1024.0 * 1024.0;
+  double small_allocation_round_bytes = 512.0;
+};
+
+struct Scenario {
+  Phase phase = Phase::prefill;
+  std::int64_t context = 4096;  // N: prompt length (prefill, train) or cached tokens per sequence (decode)
+  std::int64_t batch = 1;       // sequences
+  Dtype dtype = Dtype::bf16;    // weights and activations
+  Dtype kv_dtype = Dtype::bf16;
+  // Paged KV cache: a sequence holds whole blocks of this many tokens (vLLM's default block_size
+  // is 16, vllm/config.py CacheConfig); 1 = a contiguous cache sized exactly.
+  std::int64_t kv_block_tokens = 16;
+  bool all_logits = true;            // logits for every position (model(input_ids)), or only the last one
+  // Upcast logits to fp32: older transformers releases did (LlamaForCausalLM.forward: logits.float());
+  // transformers 5.17 keeps them in the model dtype unless it computes a loss (recorded in
+  // validate/data/h100-sxm/capacity/environment.txt).
+  bool logits_fp32 = false;
+  std::string attention = "flash2";  // core variant id for the attention layers
+  VariantKnobs knobs;
+  RuntimeOverhead runtime;
+};
+
+}  // namespace attnsim::capacity

@@ -1,0 +1,248 @@
+// attnsim capacity: the longest context a whole model reaches on one GPU, per attention
+// implementation, the memory breakdown there and the predicted time; --plot stacks memory vs N.
+#include <fmt/format.h>
+
+#include "capacity/longest_context.h"
+#include "cli/app.h"
+#include "cli/capacity_options.h"
+#include "io/gpu_profile.h"
+#include "io/model_config.h"
+#include "io/plot.h"
+#include "model/error.h"
+
+namespace attnsim::cli {
+namespace {
+
+constexpr const char* kHelp = R"(attnsim capacity: how long a context fits on one GPU, for a whole model.
+
+For each attention implementation, the longest context N (found by bisection: the peak at N fits,
+at N + 1 it does not), the memory breakdown at that N and the predicted time of the phase there.
+The peak is what persists (weights, KV cache, SSM state, optimizer states, saved activations, CUDA
+context) plus the largest single step of one layer (attention, SSM scan or MLP) or the logits:
+layers run one after another, so their working sets do not add up.
+
+examples:
+  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --impl eager,sdpa-math,flash2
+  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --impl eager,flash2 --logits last --plot wall.svg
+  attnsim capacity --model llama-3.1-8b --gpu h100-sxm --phase train-recompute --impl flash2
+  attnsim capacity --model mamba2-780m --gpu rtx4090 --format json
+  attnsim capacity --model my-model.toml --gpu my-gpu.toml --capacity-gib 20
+  attnsim capacity --model all --gpu rtx4090,h100-sxm --impl eager,flash2
+  attnsim capacity --model llama-3.1-8b --gpu h100-sxm --impl flash2 --context 131072
+
+Models: the files in models/ (each field with its source; schema in models/SCHEMA.md) or a path to
+your own .toml. SSM-only models have no attention, so --impl does not apply to them.
+)";
+
+struct ImplResult {
+  std::string model;
+  std::string gpu;
+  double capacity_bytes = 0;
+  std::string impl;
+  capacity::Scenario scenario;
+  capacity::LongestContext longest;
+  std::optional<capacity::PhaseTime> time;
+  bool fixed = false;  // --context: the breakdown at a given N instead of the longest that fits
+};
+
+Record summary_record(const ImplResult& r) {
+  Record rec{{"model", r.model}, {"gpu", r.gpu}, {"impl", r.impl}};
+  if (r.fixed) {
+    rec.push_back({"context", double(r.longest.tokens)});
+    rec.push_back({"fits", r.longest.at.total_bytes <= r.capacity_bytes ? std::string("yes") : std::string("no")});
+  } else {
+    rec.push_back({"longest_context", tokens_label(r.longest.tokens, r.longest.unbounded)});
+  }
+  rec.insert(rec.end(), {
+                         {"peak_step", r.longest.at.peak_step},
+                         {"peak_bytes", r.longest.at.total_bytes},
+                         {"next_token_peak_bytes", r.longest.one_more.total_bytes},
+             {"capacity_bytes", r.capacity_bytes}});
+  if (r.time) {
+    rec.push_back({"predicted_seconds", r.time->total_seconds});
+    rec.push_back({"attention_seconds", r.time->attention_seconds + r.time->ssm_seconds});
+    rec.push_back({"gemm_seconds", r.time->gemm_seconds});
+    rec.push_back({"tokens_per_second", fmt::format("{:.0f}", r.time->tokens_per_second)});
+  } else {
+    rec.push_back({"predicted_seconds", std::string("-")});
+  }
+  return rec;
+}
+
+std::string breakdown_table(const std::vector<ImplResult>& results) {
+  std::vector<std::string> columns = {"part"};
+  for (const ImplResult& r : results) columns.push_back(r.impl);
+  std::vector<Record> rows;
+  for (const std::string& part : capacity::part_names()) {
+    Record row{{"part", part}};
+    bool any = false;
+    for (const ImplResult& r : results) {
+      for (const capacity::MemoryPart& p : r.longest.at.parts) {
+        if (p.name != part) continue;
+        any = any || p.bytes > 0;
+        row.push_back({r.impl, p.bytes > 0 ? human_bytes(p.bytes) + (p.at_peak ? " *" : "") : std::string("-")});
+      }
+    }
+    if (any) rows.push_back(row);
+  }
+  return render_table(rows, columns);
+}
+
+std::vector<std::int64_t> plot_lengths(const std::vector<ImplResult>& results) {
+  std::int64_t longest = 1024;
+  for (const ImplResult& r : results) {
+    if (!r.longest.unbounded) longest = std::max(longest, r.longest.tokens);
+  }
+  std::vector<std::int64_t> lengths;
+  for (std::int64_t n = 256; n <= 2 * longest && n <= kMaxSeqLen; n *= 2) lengths.push_back(n);
+  return lengths;
+}
+
+void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& model, const Gpu& gpu, double capacity,
+          const std::string& path) {
+  const std::vector<std::int64_t> lengths = plot_lengths(results);
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  std::vector<StackedPanel> panels;
+  for (const ImplResult& r : results) {
+    StackedPanel panel{fmt::format("{}: longest context {}", r.impl, tokens_label(r.longest.tokens, r.longest.unbounded)), {}, {}, {}};
+    if (!r.longest.unbounded && r.longest.tokens > 0) panel.marker_x = double(r.longest.tokens);
+    std::vector<capacity::MemoryBreakdown> points;
+    for (const std::int64_t n : lengths) {
+      capacity::Scenario s = r.scenario;
+      s.context = n;
+      points.push_back(capacity::memory_at(model, gpu, s));
+      panel.x.push_back(double(n));
+    }
+    for (std::size_t part = 0; part < capacity::part_names().size(); ++part) {
+      // One colour per part, the same in every panel (colour-blind-safe Okabe-Ito, then greys).
+      static const char* const kColors[] = {"#0072B2", "#56B4E9", "#009E73", "#E69F00", "#F0E442", "#CC79A7",
+                                            "#999999", "#D55E00", "#6A3D9A", "#B15928", "#000000", "#DDDDDD"};
+      StackedLayer layer{capacity::part_names()[part], {}, kColors[part % 12]};
+      bool any = false;
+      for (const capacity::MemoryBreakdown& b : points) {
+        const capacity::MemoryPart& p = b.parts[part];
+        layer.y.push_back(p.at_peak ? p.bytes / kGiB : 0.0);
+        any = any || (p.at_peak && p.bytes > 0);
+      }
+      if (any) panel.layers.push_back(std::move(layer));
+    }
+    panels.push_back(std::move(panel));
+  }
+  plot_stacked(panels, capacity / kGiB, fmt::format("{} capacity", gpu.id),
+               {fmt::format("{} on {}: {}", model.id, gpu.id, scenario_label(results.front().scenario)),
+                "context length N (tokens)", "peak memory (GiB), parts alive at the peak"},
+               path);
+}
+
+}  // namespace
+
+int capacity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
+  po::options_description options("attnsim capacity");
+  options.add_options()
+      ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, or all (comma list)")
+      ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU ids (attnsim gpus), .toml paths, or all (comma list)")
+      ("impl", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
+      ("context", po::value<std::string>(), "instead of searching: the breakdown and time at this N, and whether it fits")
+      ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
+  options.add(scenario_options("prefill", "all")).add(output_options());
+  const po::variables_map vm = parse(args, options);
+  if (vm.count("help")) {
+    out << kHelp << "\n" << options;
+    return 0;
+  }
+  const Format format = format_from(vm);
+  const std::vector<capacity::ModelConfig> models = models_option(vm, "model");
+  const std::vector<Gpu> gpus = gpus_option(vm, "gpu");
+  const capacity::Scenario base = scenario_from(vm);
+  const std::vector<std::string> impls = split_list(vm["impl"].as<std::string>());
+  if (impls.empty()) throw InvalidInput("impl", "is empty; name at least one (attnsim variants)");
+  for (const std::string& impl : impls) variant_option(impl, "impl");
+  const bool single = models.size() == 1 && gpus.size() == 1;
+  if (vm.count("plot") && !single) throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
+  const std::string out_path = out_path_from(vm);
+  const std::int64_t fixed_context = vm.count("context") ? context_option(vm) : 0;  // 0: search
+
+  std::vector<ImplResult> results;
+  for (const capacity::ModelConfig& model : models) {
+    for (const Gpu& gpu : gpus) {
+      const double capacity = capacity_bytes_from(vm, gpu);
+      const std::vector<std::string> model_impls = model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
+      for (const std::string& impl : model_impls) {
+        ImplResult r{model.id, gpu.id, capacity, impl, base, {}, std::nullopt};
+        if (model.has_attention()) r.scenario.attention = impl;
+        if (fixed_context > 0) {
+          r.fixed = true;
+          capacity::Scenario at = r.scenario;
+          at.context = fixed_context;
+          r.longest.tokens = fixed_context;
+          r.longest.at = capacity::memory_at(model, gpu, at);
+          at.context += 1;
+          r.longest.one_more = capacity::memory_at(model, gpu, at);
+        } else {
+          r.longest = capacity::longest_context(model, gpu, r.scenario, capacity);
+        }
+        if (r.longest.tokens > 0 && !r.longest.unbounded) {
+          capacity::Scenario at = r.scenario;
+          at.context = r.longest.tokens;
+          r.time = capacity::phase_time(model, gpu, at);
+        }
+        results.push_back(std::move(r));
+      }
+    }
+  }
+
+  std::string text;
+  if (format == Format::json) {
+    nlohmann::json j{{"scenario", scenario_label(base)}};
+    j["results"] = nlohmann::json::array();
+    for (const ImplResult& r : results) {
+      nlohmann::json one = to_json(summary_record(r));
+      one["unbounded"] = r.longest.unbounded;
+      one["breakdown"] = to_json(breakdown_record(r.longest.at));
+      one["parts_at_peak"] = peak_parts_label(r.longest.at);
+      j["results"].push_back(one);
+    }
+    text = j.dump(2) + "\n";
+  } else if (format == Format::csv) {
+    std::vector<Record> rows;
+    for (const ImplResult& r : results) {
+      Record row{{"phase", std::string(capacity::phase_name(base.phase))}};
+      for (const Field& f : summary_record(r)) row.push_back(f);
+      for (const Field& f : breakdown_record(r.longest.at)) row.push_back(f);
+      rows.push_back(row);
+    }
+    text = render_csv(rows);
+  } else {
+    std::vector<Record> rows;
+    for (const ImplResult& r : results) rows.push_back(summary_record(r));
+    if (single) {
+      text = fmt::format("{} on {} ({} usable): {}\n\n", results.front().model, results.front().gpu,
+                         human_bytes(results.front().capacity_bytes), scenario_label(base));
+      if (fixed_context > 0) {
+        text += render_table(rows, {"impl", "context", "fits", "peak_step", "peak_bytes", "predicted_seconds", "tokens_per_second"});
+        text += "\nmemory at that context (* = alive at the peak):\n" + breakdown_table(results);
+      } else {
+        text += render_table(rows, {"impl", "longest_context", "peak_step", "peak_bytes", "next_token_peak_bytes",
+                                    "predicted_seconds", "tokens_per_second"});
+        text += "\nmemory at the longest context (* = alive at the peak):\n" + breakdown_table(results);
+      }
+    } else {
+      text = fmt::format("{}\n\n", scenario_label(base));
+      text += render_table(rows, {"model", "gpu", "impl", fixed_context > 0 ? "context" : "longest_context", "peak_step",
+                                  fixed_context > 0 ? "peak_bytes" : "predicted_seconds"});
+    }
+    for (const ImplResult& r : results) {
+      const std::string who = single ? r.impl : fmt::format("{} on {} with {}", r.model, r.gpu, r.impl);
+      if (r.longest.tokens == 0) {
+        text += fmt::format("note: {}: nothing fits: {} at one token, the weights alone {}\n", who,
+                            human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
+      }
+      if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
+    }
+  }
+  if (vm.count("plot")) draw(results, models.front(), gpus.front(), results.front().capacity_bytes, vm["plot"].as<std::string>());
+  emit(text, out_path, out);
+  return 0;
+}
+
+}  // namespace attnsim::cli

@@ -1,0 +1,160 @@
+#include "cli/capacity_options.h"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "io/gpu_profile.h"
+#include "io/model_config.h"
+#include "model/error.h"
+
+namespace attnsim::cli {
+
+po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits, bool with_batch) {
+  po::options_description o("Scenario");
+  o.add_options()
+      ("phase", po::value<std::string>()->default_value(default_phase), "prefill, decode, train or train-recompute");
+  if (with_batch) o.add_options()("batch", po::value<std::string>()->default_value("1"), "sequences processed together");
+  o.add_options()
+      ("dtype", po::value<std::string>()->default_value("bf16"), "weights and activations: fp32, fp16, bf16")
+      ("kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")
+      ("kv-block", po::value<std::string>()->default_value("16"), "paged KV cache block in tokens (vLLM's default 16; 1 = exact)")
+      ("logits", po::value<std::string>()->default_value(default_logits), "all: logits for every prompt position (model(input_ids)); last: only the last")
+      ("logits-dtype", po::value<std::string>()->default_value("model"), "model: keep --dtype (transformers 5); fp32: upcast, as older transformers did (.float())")
+      ("cuda-context-mib", po::value<std::string>()->default_value("723"), "device memory of the CUDA context (PyTorch forum measurement)")
+      ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's memory_capacity_gib)");
+  return o;
+}
+
+namespace {
+
+double positive_number(const po::variables_map& vm, const char* key) {
+  const std::string text = vm[key].as<std::string>();
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size() && value >= 0 && std::isfinite(value)) return value;
+  } catch (const std::exception&) {
+  }
+  throw InvalidInput(key, "expects a non-negative number (got '" + text + "')");
+}
+
+}  // namespace
+
+capacity::Scenario scenario_from(const po::variables_map& vm) {
+  capacity::Scenario s;
+  s.phase = capacity::parse_phase(vm["phase"].as<std::string>());
+  if (vm.count("batch") && vm["batch"].as<std::string>().find(',') == std::string::npos) {
+    s.batch = parse_integer(vm["batch"].as<std::string>(), "batch");
+  }
+  if (s.batch < 1 || s.batch > (std::int64_t{1} << 20)) throw InvalidInput("batch", "must be 1..2^20");
+  s.dtype = parse_dtype(vm["dtype"].as<std::string>());
+  if (s.dtype == Dtype::fp8_e4m3 || s.dtype == Dtype::tf32) throw InvalidInput("dtype", "allowed for the model: fp32, fp16, bf16");
+  s.kv_dtype = vm.count("kv-dtype") ? parse_dtype(vm["kv-dtype"].as<std::string>()) : s.dtype;
+  s.kv_block_tokens = parse_integer(vm["kv-block"].as<std::string>(), "kv-block");
+  if (s.kv_block_tokens < 1 || s.kv_block_tokens > 65536) throw InvalidInput("kv-block", "must be 1..65536 tokens");
+  const std::string logits = vm["logits"].as<std::string>();
+  if (logits != "all" && logits != "last") throw InvalidInput("logits", "allowed: all, last (got '" + logits + "')");
+  s.all_logits = logits == "all";
+  const std::string logits_dtype = vm["logits-dtype"].as<std::string>();
+  if (logits_dtype != "fp32" && logits_dtype != "model") {
+    throw InvalidInput("logits-dtype", "allowed: fp32, model (got '" + logits_dtype + "')");
+  }
+  s.logits_fp32 = logits_dtype == "fp32";
+  s.runtime.cuda_context_bytes = positive_number(vm, "cuda-context-mib") * 1024.0 * 1024.0;
+  return s;
+}
+
+double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu) {
+  if (!vm.count("capacity-gib")) return gpu.memory_capacity_bytes;
+  const double gib = positive_number(vm, "capacity-gib");
+  if (gib <= 0) throw InvalidInput("capacity-gib", "must be positive");
+  return gib * 1024.0 * 1024.0 * 1024.0;
+}
+
+std::optional<double> positive_option(const po::variables_map& vm, const char* key, const std::string& what) {
+  if (!vm.count(key)) return std::nullopt;
+  const std::string text = vm[key].as<std::string>();
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != text.size() || !(value > 0) || !std::isfinite(value)) {
+    throw InvalidInput(key, "expects " + what + " > 0 (got '" + text + "')");
+  }
+  return value;
+}
+
+std::int64_t context_option(const po::variables_map& vm) {
+  const std::int64_t n = parse_integer(vm["context"].as<std::string>(), "context");
+  if (n < 1 || n > kMaxSeqLen) throw InvalidInput("context", "must be 1..2^40 tokens");
+  return n;
+}
+
+namespace {
+
+// Loads each item of `key` (or every built-in one for `all`), renaming a lookup error's field from
+// `lookup_field` to the option the user typed; a file's own file:line errors stay as they are.
+template <typename T>
+std::vector<T> list_option(const po::variables_map& vm, const char* key, const std::string& lookup_field,
+                           std::vector<T> (*all)(), T (*find)(const std::string&)) {
+  const std::string text = vm[key].as<std::string>();
+  if (text == "all") return all();
+  std::vector<T> items;
+  for (const std::string& id : split_list(text)) {
+    try {
+      items.push_back(find(id));
+    } catch (const InvalidInput& e) {
+      if (e.field() != lookup_field || lookup_field == key) throw;
+      throw InvalidInput(key, e.what());
+    }
+  }
+  if (items.empty()) throw InvalidInput(key, "is empty; name at least one, or all");
+  return items;
+}
+
+}  // namespace
+
+std::vector<Gpu> gpus_option(const po::variables_map& vm, const char* key) {
+  return list_option<Gpu>(vm, key, "gpu", &builtin_gpus, &find_gpu);
+}
+
+std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, const char* key) {
+  return list_option<capacity::ModelConfig>(vm, key, "model", &builtin_models, &find_model);
+}
+
+const Variant& variant_option(const std::string& id, const std::string& option) {
+  try {
+    return find_variant(id);
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(option, e.what());
+  }
+}
+
+std::string tokens_label(std::int64_t tokens, bool unbounded) {
+  if (unbounded) return "unbounded";
+  return std::to_string(tokens);
+}
+
+Record breakdown_record(const capacity::MemoryBreakdown& b) {
+  Record r;
+  for (const capacity::MemoryPart& p : b.parts) r.push_back({p.name + "_bytes", p.bytes});
+  return r;
+}
+
+std::string peak_parts_label(const capacity::MemoryBreakdown& b) {
+  std::string label;
+  for (const capacity::MemoryPart& p : b.parts) {
+    if (p.at_peak && p.bytes > 0) label += (label.empty() ? "" : "+") + p.name;
+  }
+  return label;
+}
+
+std::string scenario_label(const capacity::Scenario& s) {
+  return fmt::format("{}, batch {}, {}, KV {} in blocks of {}, logits: {}, {}", capacity::phase_name(s.phase), s.batch,
+                     dtype_name(s.dtype), dtype_name(s.kv_dtype), s.kv_block_tokens,
+                     s.all_logits ? "all positions" : "last position", s.logits_fp32 ? "fp32" : dtype_name(s.dtype));
+}
+
+}  // namespace attnsim::cli

@@ -1,0 +1,46 @@
+// Options shared by the whole-model commands (capacity, plan, serve): the model, the phase and how
+// the runtime holds memory. Parsed here so each bad value gets one line naming its option.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capacity/model_config.h"
+
+#include "capacity/memory.h"
+#include "capacity/phase_time.h"
+#include "capacity/scenario.h"
+#include "cli/options.h"
+#include "io/report.h"
+
+namespace attnsim::cli {
+
+// Defaults differ by command: capacity asks about model(input_ids) (all logits), plan about serving.
+// `with_batch` false leaves --batch to the command (serve reads it as a list).
+po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits,
+                                         bool with_batch = true);
+capacity::Scenario scenario_from(const po::variables_map& vm);
+// --capacity-gib, else the GPU's memory.
+double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu);
+
+// An optional positive number (--latency-budget 2): absent, or > 0; errors name the option and `what`.
+std::optional<double> positive_option(const po::variables_map& vm, const char* key, const std::string& what);
+// --context N: 1..2^40 tokens.
+std::int64_t context_option(const po::variables_map& vm);
+// `all` or a comma list of ids or .toml paths; errors name `key`.
+std::vector<Gpu> gpus_option(const po::variables_map& vm, const char* key);
+std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, const char* key);
+
+// The variant named by option `option` (--impl): errors name that option.
+const Variant& variant_option(const std::string& id, const std::string& option);
+
+// "131072", or "unbounded" for a state that does not grow with N.
+std::string tokens_label(std::int64_t tokens, bool unbounded);
+// The breakdown as <part>_bytes fields, and the names of the parts alive at the peak.
+Record breakdown_record(const capacity::MemoryBreakdown& breakdown);
+std::string peak_parts_label(const capacity::MemoryBreakdown& breakdown);
+// The phase's scenario in one line: "prefill, batch 1, bf16, KV bf16 in blocks of 16, logits: all positions, fp32".
+std::string scenario_label(const capacity::Scenario& scenario);
+
+}  // namespace attnsim::cli

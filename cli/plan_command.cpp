@@ -1,0 +1,163 @@
+// attnsim plan: which GPU for a model at a given context. One row per GPU: whether prefill fits
+// (and if not, what does not), prefill time, decode tokens/s there, GPUs needed, cost per token.
+#include <cmath>
+#include <fmt/format.h>
+
+#include "capacity/memory.h"
+#include "capacity/phase_time.h"
+#include "cli/app.h"
+#include "cli/capacity_options.h"
+#include "io/gpu_profile.h"
+#include "io/model_config.h"
+#include "model/error.h"
+
+namespace attnsim::cli {
+namespace {
+
+constexpr const char* kHelp = R"(attnsim plan: which GPU for a model at a context length.
+
+One row per GPU: does the prefill of --context tokens fit (if not: the peak, and the part that
+dominates it), the predicted prefill time, the decode rate at that context (tokens/s, bounded by
+reading weights and KV cache from HBM every step), how many GPUs are needed, and the cost per
+million tokens where the profile carries a price (price_usd_per_hour, with its source): the GPU's
+hourly price over the tokens it processes per hour (prefill: prompt tokens; decode: generated tokens
+at batch --batch). Decode rates are bounds computed as if the model fitted.
+
+GPUs needed: the smallest power of two P such that the peak, with weights, KV cache and activations
+split evenly P ways (tensor parallelism) and a CUDA context on each GPU, fits, and such that the
+prefill time divided by P meets --latency-budget. Both assume perfect scaling; communication
+between the GPUs is not modelled here.
+
+examples:
+  attnsim plan --model llama-3.1-8b --context 131072
+  attnsim plan --model llama-3.1-8b --context 131072 --latency-budget 2 --gpus h100-sxm,h200,rtx4090
+  attnsim plan --model llama-3.1-70b --context 32768 --impl flash2 --format csv --out plan.csv
+)";
+
+constexpr int kMaxGpus = 1024;
+
+struct GpusNeeded {
+  int for_memory = 0;  // 0: does not fit even split kMaxGpus ways
+  int total = 0;
+};
+
+// Smallest power of two P with (peak - context) / P + context within the capacity.
+int gpus_for_memory(const capacity::MemoryBreakdown& b, double context_bytes, double capacity) {
+  const double shared = b.total_bytes - context_bytes;
+  for (int p = 1; p <= kMaxGpus; p *= 2) {
+    if (shared / p + context_bytes <= capacity) return p;
+  }
+  return 0;
+}
+
+int gpus_for_latency(double seconds, std::optional<double> budget) {
+  if (!budget) return 1;
+  int p = 1;
+  while (p < kMaxGpus && seconds / p > *budget) p *= 2;
+  return seconds / p <= *budget ? p : 0;
+}
+
+std::string why_not(const capacity::MemoryBreakdown& b, double capacity) {
+  std::string largest;
+  double largest_bytes = 0;
+  for (const capacity::MemoryPart& p : b.parts) {
+    if (p.at_peak && p.bytes > largest_bytes) {
+      largest = p.name;
+      largest_bytes = p.bytes;
+    }
+  }
+  return fmt::format("peak {} > {}; largest part {} {}", human_bytes(b.total_bytes), human_bytes(capacity), largest,
+                     human_bytes(largest_bytes));
+}
+
+// With perfect scaling P GPUs are P times faster and P times dearer, so the cost per token is the
+// one-GPU figure whatever the count.
+std::string usd_per_million(std::optional<double> price_per_hour, double tokens_per_second) {
+  if (!price_per_hour || tokens_per_second <= 0) return "-";
+  return fmt::format("{:.3f}", *price_per_hour / 3600.0 / tokens_per_second * 1e6);
+}
+
+Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& base,
+                std::optional<double> budget) {
+  Record r{{"gpu", gpu.id}, {"memory_bytes", gpu.memory_capacity_bytes}};
+  capacity::Scenario prefill = base;
+  prefill.phase = capacity::Phase::prefill;
+  capacity::Scenario decode = base;
+  decode.phase = capacity::Phase::decode;
+  try {
+    const capacity::MemoryBreakdown b = capacity::memory_at(model, gpu, prefill);
+    const capacity::PhaseTime t = capacity::phase_time(model, gpu, prefill);
+    const capacity::PhaseTime d = capacity::phase_time(model, gpu, decode);
+    const bool fits = b.total_bytes <= gpu.memory_capacity_bytes;
+    const int for_memory = gpus_for_memory(b, base.runtime.cuda_context_bytes, gpu.memory_capacity_bytes);
+    const int for_latency = gpus_for_latency(t.total_seconds, budget);
+    const int gpus = for_memory == 0 || for_latency == 0 ? 0 : std::max(for_memory, for_latency);
+    r.push_back({"fits", fits ? std::string("yes") : std::string("no")});
+    r.push_back({"peak_bytes", b.total_bytes});
+    r.push_back({"prefill_seconds", t.total_seconds});
+    r.push_back({"decode_tokens_per_second", fmt::format("{:.1f}", d.tokens_per_second)});
+    r.push_back({"gpus_needed", gpus == 0 ? fmt::format(">{}", kMaxGpus) : std::to_string(gpus)});
+    r.push_back({"prefill_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, t.tokens_per_second)});
+    r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, d.tokens_per_second)});
+    std::string why = fits ? std::string("") : why_not(b, gpu.memory_capacity_bytes);
+    if (budget && t.total_seconds > *budget) {
+      why += fmt::format("{}prefill {} > budget {}", why.empty() ? "" : "; ", human_seconds(t.total_seconds), human_seconds(*budget));
+    }
+    r.push_back({"why", why.empty() ? std::string("-") : why});
+  } catch (const InvalidInput& e) {
+    // An implementation this GPU cannot run (FlashAttention-3 needs Hopper): the reason is the row.
+    r.push_back({"fits", std::string("no")});
+    r.push_back({"why", std::string(e.what())});
+  }
+  return r;
+}
+
+}  // namespace
+
+int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
+  po::options_description options("attnsim plan");
+  options.add_options()
+      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/) or path to a .toml model file")
+      ("context", po::value<std::string>()->default_value("131072"), "prompt length N in tokens")
+      ("gpus", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")
+      ("impl", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")
+      ("latency-budget", po::value<std::string>(), "prefill time allowed, in seconds (e.g. 2)");
+  po::options_description scenario = scenario_options("prefill", "last");
+  options.add(scenario).add(output_options());
+  const po::variables_map vm = parse(args, options);
+  if (vm.count("help")) {
+    out << kHelp << "\n" << options;
+    return 0;
+  }
+  const Format format = format_from(vm);
+  const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
+  capacity::Scenario base = scenario_from(vm);
+  base.context = context_option(vm);
+  base.attention = variant_option(vm["impl"].as<std::string>(), "impl").id;
+  const std::optional<double> budget = positive_option(vm, "latency-budget", "seconds");
+  const std::vector<Gpu> gpus = gpus_option(vm, "gpus");
+  const std::string out_path = out_path_from(vm);
+
+  std::vector<Record> rows;
+  for (const Gpu& gpu : gpus) rows.push_back(plan_row(model, gpu, base, budget));
+  std::string text;
+  const std::vector<std::string> columns = {"gpu", "memory_bytes", "fits", "peak_bytes", "prefill_seconds",
+                                            "decode_tokens_per_second", "gpus_needed", "prefill_usd_per_mtok",
+                                            "decode_usd_per_mtok", "why"};
+  if (format == Format::json) {
+    nlohmann::json j{{"model", model.id}, {"context", base.context}, {"impl", base.attention}, {"scenario", scenario_label(base)}};
+    j["gpus"] = nlohmann::json::array();
+    for (const Record& r : rows) j["gpus"].push_back(to_json(r));
+    text = j.dump(2) + "\n";
+  } else if (format == Format::csv) {
+    text = render_csv(rows);
+  } else {
+    text = fmt::format("{} at {} tokens with {}: {}{}\n\n", model.id, base.context, base.attention, scenario_label(base),
+                       budget ? fmt::format(", prefill budget {}", human_seconds(*budget)) : "");
+    text += render_table(rows, columns);
+  }
+  emit(text, out_path, out);
+  return 0;
+}
+
+}  // namespace attnsim::cli

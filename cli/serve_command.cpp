@@ -1,0 +1,157 @@
+// attnsim serve: long-context serving. Decode throughput over context length and batch, bounded by
+// reading the weights and every sequence's KV cache from HBM each step, and the largest batch whose
+// caches fit: as contexts grow the batch that fits shrinks and aggregate throughput collapses.
+#include <fmt/format.h>
+
+#include "capacity/memory.h"
+#include "capacity/phase_time.h"
+#include "cli/app.h"
+#include "cli/capacity_options.h"
+#include "io/gpu_profile.h"
+#include "io/model_config.h"
+#include "io/plot.h"
+#include "model/error.h"
+
+namespace attnsim::cli {
+namespace {
+
+constexpr const char* kHelp = R"(attnsim serve: decode throughput of a whole model vs context length and batch.
+
+Each decode step reads every weight once and every sequence's KV cache (or SSM state) once, so the
+step time is at least (weights + B x cache(N)) / HBM bandwidth, and tokens/s = B / step time. A
+bigger batch amortizes the weights but not the caches; the largest batch that fits is found by
+bisection on the decode peak (weights, caches, one step's activations, CUDA context).
+
+examples:
+  attnsim serve --model llama-3.1-8b --gpu h100-sxm
+  attnsim serve --model llama-3.1-8b --gpu h100-sxm --context 4096:131072:x2 --batch 1,8,64 --plot serve.svg
+  attnsim serve --model mistral-7b --gpu rtx4090 --kv-dtype fp8-e4m3 --format csv
+)";
+
+constexpr std::int64_t kMaxBatch = std::int64_t{1} << 20;
+
+capacity::MemoryBreakdown decode_memory(const capacity::ModelConfig& m, const Gpu& gpu, capacity::Scenario s,
+                                        std::int64_t context, std::int64_t batch) {
+  s.context = context;
+  s.batch = batch;
+  return capacity::memory_at(m, gpu, s);
+}
+
+// Largest batch whose decode peak fits, 0 if not even one sequence does.
+std::int64_t largest_batch(const capacity::ModelConfig& m, const Gpu& gpu, const capacity::Scenario& s,
+                           std::int64_t context, double capacity) {
+  if (decode_memory(m, gpu, s, context, 1).total_bytes > capacity) return 0;
+  if (decode_memory(m, gpu, s, context, kMaxBatch).total_bytes <= capacity) return kMaxBatch;
+  std::int64_t lo = 1;
+  std::int64_t hi = kMaxBatch;
+  while (hi - lo > 1) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    (decode_memory(m, gpu, s, context, mid).total_bytes <= capacity ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+double tokens_per_second(const capacity::ModelConfig& m, const Gpu& gpu, capacity::Scenario s, std::int64_t context,
+                         std::int64_t batch) {
+  s.context = context;
+  s.batch = batch;
+  return capacity::phase_time(m, gpu, s).tokens_per_second;
+}
+
+}  // namespace
+
+int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
+  po::options_description options("attnsim serve");
+  options.add_options()
+      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/) or path to a .toml model file")
+      ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
+      ("impl", po::value<std::string>()->default_value("flash2"), "attention variant whose decode workspace is counted")
+      ("context", po::value<std::string>()->default_value("4096:131072:x2"), "cached tokens per sequence: START:END:xF, START:END:+S or list")
+      ("batch", po::value<std::string>()->default_value("1,8,32,128"), "comma list of batch sizes for the grid")
+      ("plot", po::value<std::string>(), "draw tokens/s vs context per batch, and at the largest batch, to FILE (.svg or .png)");
+  options.add(scenario_options("decode", "last", false)).add(output_options());
+  const po::variables_map vm = parse(args, options);
+  if (vm.count("help")) {
+    out << kHelp << "\n" << options;
+    return 0;
+  }
+  const Format format = format_from(vm);
+  const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
+  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  capacity::Scenario base = scenario_from(vm);
+  if (base.phase != capacity::Phase::decode) throw InvalidInput("phase", "attnsim serve models decoding; allowed: decode");
+  base.attention = variant_option(vm["impl"].as<std::string>(), "impl").id;
+  const double capacity = capacity_bytes_from(vm, gpu);
+  const std::vector<std::int64_t> contexts = parse_seq_range(vm["context"].as<std::string>(), "context");
+  std::vector<std::int64_t> batches;
+  for (const std::string& item : split_list(vm["batch"].as<std::string>())) {
+    const std::int64_t b = parse_integer(item, "batch");
+    if (b < 1 || b > kMaxBatch) throw InvalidInput("batch", "each batch must be 1..2^20 (got " + item + ")");
+    batches.push_back(b);
+  }
+  if (batches.empty()) throw InvalidInput("batch", "is empty; give a comma list such as 1,8,64");
+  for (const std::int64_t n : contexts) {
+    if (n > kMaxSeqLen) throw InvalidInput("context", "must be at most 2^40 tokens");
+  }
+  const std::string out_path = out_path_from(vm);
+
+  std::vector<Record> grid;
+  std::vector<Record> largest;
+  std::vector<PlotSeries> lines;
+  for (const std::int64_t b : batches) lines.push_back({fmt::format("batch {}", b), {}});
+  PlotSeries at_largest{"largest batch that fits", {}};
+  for (const std::int64_t n : contexts) {
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+      const capacity::MemoryBreakdown mem = decode_memory(model, gpu, base, n, batches[i]);
+      const bool fits = mem.total_bytes <= capacity;
+      const double rate = tokens_per_second(model, gpu, base, n, batches[i]);
+      grid.push_back({{"context", double(n)},
+                      {"batch", double(batches[i])},
+                      {"fits", fits ? std::string("yes") : std::string("no")},
+                      {"peak_bytes", mem.total_bytes},
+                      {"kv_cache_bytes", mem.part("kv_cache") + mem.part("ssm_state")},
+                      {"tokens_per_second", fmt::format("{:.1f}", rate)},
+                      {"per_sequence_tokens_per_second", fmt::format("{:.1f}", rate / double(batches[i]))}});
+      lines[i].points.push_back({double(n), rate, fits});
+    }
+    const std::int64_t b = largest_batch(model, gpu, base, n, capacity);
+    Record row{{"context", double(n)}, {"largest_batch", b == kMaxBatch ? std::string(">= 2^20") : std::to_string(b)}};
+    if (b > 0) {
+      const double rate = tokens_per_second(model, gpu, base, n, b);
+      row.push_back({"tokens_per_second", fmt::format("{:.1f}", rate)});
+      row.push_back({"per_sequence_tokens_per_second", fmt::format("{:.1f}", rate / double(b))});
+      at_largest.points.push_back({double(n), rate, true});
+    } else {
+      row.push_back({"tokens_per_second", std::string("-")});
+    }
+    largest.push_back(row);
+  }
+
+  std::string text;
+  if (format == Format::json) {
+    nlohmann::json j{{"model", model.id}, {"gpu", gpu.id}, {"scenario", scenario_label(base)}, {"capacity_bytes", capacity}};
+    j["grid"] = nlohmann::json::array();
+    for (const Record& r : grid) j["grid"].push_back(to_json(r));
+    j["largest_batch"] = nlohmann::json::array();
+    for (const Record& r : largest) j["largest_batch"].push_back(to_json(r));
+    text = j.dump(2) + "\n";
+  } else if (format == Format::csv) {
+    text = render_csv(grid);
+  } else {
+    text = fmt::format("{} on {} ({} usable): {}\n\n", model.id, gpu.id, human_bytes(capacity), scenario_label(base));
+    text += render_table(grid, {"context", "batch", "fits", "peak_bytes", "kv_cache_bytes", "tokens_per_second",
+                                "per_sequence_tokens_per_second"});
+    text += "\nlargest batch that fits, and its throughput:\n";
+    text += render_table(largest, {"context", "largest_batch", "tokens_per_second", "per_sequence_tokens_per_second"});
+  }
+  if (vm.count("plot")) {
+    lines.push_back(at_largest);
+    plot_loglog(lines, {fmt::format("Decode throughput: {} on {} ({})", model.id, gpu.id, scenario_label(base)),
+                        "cached tokens per sequence", "tokens/s (all sequences)"},
+                vm["plot"].as<std::string>());
+  }
+  emit(text, out_path, out);
+  return 0;
+}
+
+}  // namespace attnsim::cli

@@ -1,0 +1,187 @@
+#include "io/model_config.h"
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "io/data_folder.h"
+#include "io/sourced_value.h"
+#include "model/error.h"
+#include "model/variant.h"
+
+namespace attnsim {
+namespace {
+
+using capacity::Mixer;
+using capacity::ModelConfig;
+using capacity::SsmConfig;
+using capacity::SsmKind;
+
+constexpr const char* kSchema = "models/SCHEMA.md";
+constexpr std::int64_t kMaxWidth = std::int64_t{1} << 24;
+
+// Reads the entries of `table` into the returned object, tracking which keys it knows.
+class Reader {
+ public:
+  Reader(const toml::table& table, std::string file, std::string prefix)
+      : table_(table), file_(std::move(file)), prefix_(std::move(prefix)) {}
+
+  const toml::node* find(const char* key) {
+    known_.insert(key);
+    return table_.get(key);
+  }
+  const toml::node& require(const char* key, const std::string& why) {
+    const toml::node* node = find(key);
+    if (!node) throw InvalidInput(file_ + ": " + prefix_ + key, "missing field (" + why + "; see " + kSchema + ")");
+    return *node;
+  }
+  std::int64_t integer(const char* key, std::int64_t min, std::int64_t max, const std::string& why = "required") {
+    return sourced_integer(require(key, why), file_, prefix_ + key, min, max);
+  }
+  std::optional<std::int64_t> optional_integer(const char* key, std::int64_t min, std::int64_t max) {
+    const toml::node* node = find(key);
+    if (!node) return std::nullopt;
+    return sourced_integer(*node, file_, prefix_ + key, min, max);
+  }
+  std::string text(const char* key) {
+    const toml::node& node = require(key, "required");
+    const auto value = node.value<std::string>();
+    if (!value || value->empty())
+      throw InvalidInput(toml_where(file_, node, prefix_ + key), "must be a non-empty string");
+    return *value;
+  }
+  void finish() { reject_unknown_keys(table_, known_, file_, prefix_, kSchema); }
+  const std::string& file() const { return file_; }
+
+ private:
+  const toml::table& table_;
+  std::string file_;
+  std::string prefix_;
+  std::set<std::string> known_;
+};
+
+Mixer parse_mixer(const std::string& text, const std::string& where) {
+  if (text == "attention") return Mixer::attention;
+  if (text == "ssm") return Mixer::ssm;
+  if (text == "parallel-hybrid") return Mixer::parallel_hybrid;
+  throw InvalidInput(where, "unknown mixer '" + text + "'; allowed: attention, ssm, parallel-hybrid");
+}
+
+SsmConfig read_ssm(const toml::node* node, const std::string& file, const ModelConfig& m) {
+  if (!node || !node->is_table()) {
+    throw InvalidInput(file + ": ssm",
+                       "mixer '" + capacity::mixer_name(m.mixer) + "' needs an [ssm] table (see " + kSchema + ")");
+  }
+  Reader r(*node->as_table(), file, "ssm.");
+  SsmConfig s;
+  const std::string kind = r.text("kind");
+  if (kind != "mamba1" && kind != "mamba2")
+    throw InvalidInput(file + ": ssm.kind", "unknown kind '" + kind + "'; allowed: mamba1, mamba2");
+  s.kind = kind == "mamba1" ? SsmKind::mamba1 : SsmKind::mamba2;
+  s.state_size = r.integer("state_size", 1, 4096);
+  s.inner_size = r.integer("inner_size", 1, kMaxWidth);
+  s.conv_kernel = r.integer("conv_kernel", 1, 64);
+  if (s.kind == SsmKind::mamba2) {
+    s.heads = r.integer("heads", 1, kMaxWidth, "Mamba-2 layers have heads");
+    s.head_dim = r.integer("head_dim", 1, 4096, "Mamba-2 layers have a head dim");
+    s.groups = r.integer("groups", 1, 4096, "Mamba-2 layers have B/C groups");
+    if (s.heads * s.head_dim != s.inner_size) {
+      throw InvalidInput(file + ": ssm.heads", "heads x head_dim must equal inner_size (" + std::to_string(s.heads) +
+                                                   " x " + std::to_string(s.head_dim) +
+                                                   " != " + std::to_string(s.inner_size) + ")");
+    }
+  } else {
+    s.dt_rank = r.integer("dt_rank", 1, kMaxWidth, "Mamba-1 layers have a dt rank");
+    s.heads = s.inner_size;
+    s.head_dim = 1;
+  }
+  r.finish();
+  return s;
+}
+
+void read_attention(Reader& r, ModelConfig& m) {
+  const std::string why = "mixer '" + capacity::mixer_name(m.mixer) + "' has attention";
+  m.heads = r.integer("heads", 1, 65536, why);
+  m.kv_heads = r.integer("kv_heads", 1, 65536, why);
+  m.head_dim = r.integer("head_dim", 1, 1024, why);
+  if (m.heads % m.kv_heads != 0) {
+    throw InvalidInput(r.file() + ": kv_heads",
+                       "must divide heads (" + std::to_string(m.heads) + " % " + std::to_string(m.kv_heads) + " != 0)");
+  }
+  if (const toml::node* node = r.find("qkv_bias")) m.qkv_bias = sourced_bool(*node, r.file(), "qkv_bias");
+  m.sliding_window = r.optional_integer("sliding_window", 1, std::int64_t{1} << 40);
+}
+
+}  // namespace
+
+std::filesystem::path models_dir() {
+  if (const char* env = std::getenv("ATTNSIM_MODELS")) return env;
+  return ATTNSIM_MODELS_DIR;
+}
+
+ModelConfig parse_model_config(std::string_view toml_text, const std::string& file) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, file);
+  } catch (const toml::parse_error& e) {
+    throw InvalidInput(file + ":" + std::to_string(e.source().begin.line),
+                       "malformed TOML: " + std::string(e.description()));
+  }
+  Reader r(root, file, "");
+  ModelConfig m;
+  m.id = r.text("id");
+  m.name = r.text("name");
+  m.mixer = parse_mixer(r.text("mixer"), file + ": mixer");
+  m.layers = r.integer("layers", 1, 100000);
+  m.hidden_size = r.integer("hidden_size", 1, kMaxWidth);
+  m.intermediate_size = r.integer("intermediate_size", 0, kMaxWidth);
+  m.vocab_size = r.integer("vocab_size", 1, kMaxWidth);
+  m.tied_embeddings = sourced_bool(r.require("tied_embeddings", "required"), file, "tied_embeddings");
+  if (m.has_attention()) read_attention(r, m);
+  if (const toml::node* node = r.find("published_parameters")) {
+    m.published_parameters = sourced_number(*node, file, "published_parameters", 1e3, 1e14);
+  }
+  const toml::node* ssm = r.find("ssm");
+  if (m.has_ssm()) m.ssm = read_ssm(ssm, file, m);
+  if (!m.has_attention()) {
+    for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias"}) {
+      if (const toml::node* node = root.get(key)) {
+        throw InvalidInput(toml_where(file, *node, key), "mixer 'ssm' has no attention; remove this field");
+      }
+    }
+  }
+  if (!m.has_ssm() && ssm)
+    throw InvalidInput(toml_where(file, *ssm, "ssm"), "mixer 'attention' has no SSM layers; remove [ssm]");
+  r.finish();
+  return m;
+}
+
+ModelConfig load_model_config(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidInput("model", "cannot read model file '" + path.string() + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_model_config(text.str(), path.string());
+}
+
+std::vector<std::string> builtin_model_ids() { return toml_ids_in(models_dir()); }
+
+std::vector<ModelConfig> builtin_models() {
+  std::vector<ModelConfig> models;
+  for (const std::string& id : builtin_model_ids()) models.push_back(load_model_config(models_dir() / (id + ".toml")));
+  return models;
+}
+
+ModelConfig find_model(const std::string& name_or_path) {
+  if (names_a_file(name_or_path)) return load_model_config(name_or_path);
+  const std::vector<std::string> ids = builtin_model_ids();
+  if (std::find(ids.begin(), ids.end(), name_or_path) == ids.end()) {
+    throw_unknown_id("model", "model", name_or_path, ids, "model file");
+  }
+  return load_model_config(models_dir() / (name_or_path + ".toml"));
+}
+
+}  // namespace attnsim

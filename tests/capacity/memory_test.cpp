@@ -1,0 +1,215 @@
+#include "capacity/memory.h"
+
+#include <gtest/gtest.h>
+#include <cmath>
+
+#include "capacity/longest_context.h"
+#include "capacity/parameters.h"
+#include "capacity/phase_time.h"
+#include "io/model_config.h"
+#include "tests/test_support.h"
+
+namespace attnsim::capacity {
+namespace {
+
+using attnsim::testing::gpu;
+
+const ModelConfig& model(const std::string& id) {
+  static std::map<std::string, ModelConfig> cache;
+  auto it = cache.find(id);
+  if (it == cache.end()) it = cache.emplace(id, find_model(id)).first;
+  return it->second;
+}
+
+Scenario scenario(std::int64_t n, const std::string& impl = "flash2", Phase phase = Phase::prefill) {
+  Scenario s;
+  s.context = n;
+  s.attention = impl;
+  s.phase = phase;
+  return s;
+}
+
+TEST(Parameters, Llama32OneBMatchesTheClosedFormExactly) {
+  // Per layer: q 2048^2 + k, v 2048 x 512 + o 2048^2 + MLP 3 x 2048 x 8192 + 2 norms = 60,821,504;
+  // x 16 layers + tied embedding 128256 x 2048 + final norm 2048.
+  const ParameterCounts c = count_parameters(model("llama-3.2-1b"));
+  EXPECT_DOUBLE_EQ(c.per_layer(), 60821504.0);
+  EXPECT_DOUBLE_EQ(c.total(), 1235814400.0);
+  EXPECT_DOUBLE_EQ(c.lm_head, 0.0);
+}
+
+TEST(Parameters, EveryModelMatchesItsPublishedCount) {
+  for (const ModelConfig& m : builtin_models()) {
+    ASSERT_TRUE(m.published_parameters.has_value()) << m.id;
+    // Model pages round to two or three digits; the names of the SSM checkpoints ("780m") to two.
+    EXPECT_NEAR(count_parameters(m).total() / *m.published_parameters, 1.0, 0.05) << m.id;
+  }
+  EXPECT_NEAR(count_parameters(model("llama-3.1-8b")).total(), 8.03e9, 0.01e9);
+  EXPECT_NEAR(count_parameters(model("llama-3.1-70b")).total(), 70.55e9, 0.1e9);
+  EXPECT_NEAR(count_parameters(model("qwen2.5-7b")).total(), 7.61e9, 0.01e9);
+  EXPECT_NEAR(count_parameters(model("mistral-7b")).total(), 7.24e9, 0.01e9);
+}
+
+TEST(Memory, WeightsAreParametersTimesElementBytes) {
+  const Scenario s = scenario(1024);
+  EXPECT_DOUBLE_EQ(weight_bytes(model("llama-3.2-1b"), s), 1235814400.0 * 2.0);
+  const MemoryBreakdown b = memory_at(model("llama-3.2-1b"), gpu("rtx4090"), s);
+  // Allocator rounding adds at most 2 MiB per matrix: 7 per layer x 16 + the embedding.
+  EXPECT_GE(b.part("weights"), 1235814400.0 * 2.0);
+  EXPECT_LE(b.part("weights"), 1235814400.0 * 2.0 + 113.0 * 2.0 * 1024 * 1024);
+}
+
+TEST(Memory, KvCacheIsTheClosedFormWithGqaWindowAndBlocks) {
+  // Llama-3.1-8B: 2 (K, V) x 32 layers x 8 KV heads x 128 x 131072 tokens x 2 B = 16 GiB.
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("llama-3.1-8b"), scenario(131072)), 16.0 * 1024 * 1024 * 1024);
+  // Mistral's rolling buffer stops at the 4096-token window.
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("mistral-7b"), scenario(32768)),
+                   kv_cache_bytes(model("mistral-7b"), scenario(4096)));
+  // 17 tokens take two 16-token blocks; with blocks of 1 exactly 17.
+  Scenario exact = scenario(17);
+  exact.kv_block_tokens = 1;
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("llama-3.1-8b"), scenario(17)), 2.0 * 32 * 8 * 128 * 32 * 2);
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("llama-3.1-8b"), exact), 2.0 * 32 * 8 * 128 * 17 * 2);
+  // fp8 cache halves it; pure SSMs have none.
+  exact.kv_dtype = Dtype::fp8_e4m3;
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("llama-3.1-8b"), exact), 2.0 * 32 * 8 * 128 * 17 * 1);
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("mamba2-780m"), scenario(4096)), 0.0);
+}
+
+TEST(Memory, SsmStateIsIndependentOfContext) {
+  for (const std::string id : {"mamba-790m", "mamba2-780m", "falcon-h1-0.5b"}) {
+    const double small =
+        memory_at(model(id), gpu("h100-sxm"), scenario(1024, "flash2", Phase::decode)).part("ssm_state");
+    const double large =
+        memory_at(model(id), gpu("h100-sxm"), scenario(1 << 20, "flash2", Phase::decode)).part("ssm_state");
+    EXPECT_GT(small, 0.0) << id;
+    EXPECT_DOUBLE_EQ(small, large) << id;
+  }
+  // Mamba-2 780m: 48 layers x (48 heads x 64 x 128 state + (3072 + 256) x 4 conv) x 2 B.
+  EXPECT_DOUBLE_EQ(ssm_state_bytes(model("mamba2-780m"), scenario(1)), 48.0 * (48 * 64 * 128 + 3328 * 4) * 2);
+  // A pure SSM decodes at a footprint that does not grow with the context at all.
+  const MemoryBreakdown a = memory_at(model("mamba2-780m"), gpu("h100-sxm"), scenario(1024, "flash2", Phase::decode));
+  const MemoryBreakdown b =
+      memory_at(model("mamba2-780m"), gpu("h100-sxm"), scenario(1 << 30, "flash2", Phase::decode));
+  EXPECT_DOUBLE_EQ(a.total_bytes, b.total_bytes);
+}
+
+TEST(Memory, EagerAttentionGrowsAsNSquaredFlashAsN) {
+  const ModelConfig& m = model("llama-3.2-1b");
+  auto attention = [&](const std::string& impl, std::int64_t n) {
+    return memory_at(m, gpu("h100-sxm"), scenario(n, impl)).part("attention");
+  };
+  EXPECT_NEAR(attention("eager", 32768) / attention("eager", 16384), 4.0, 0.05);
+  EXPECT_NEAR(attention("sdpa-math", 32768) / attention("sdpa-math", 16384), 4.0, 0.05);
+  EXPECT_NEAR(attention("flash2", 1 << 20) / attention("flash2", 1 << 19), 2.0, 0.02);
+}
+
+TEST(Memory, MonotoneInContextForEveryModelAndPhase) {
+  for (const ModelConfig& m : builtin_models()) {
+    for (const Phase phase : {Phase::prefill, Phase::decode, Phase::train, Phase::train_recompute}) {
+      for (const std::string impl : {"eager", "flash2"}) {
+        double previous = 0;
+        for (std::int64_t n = 1; n <= (1 << 20); n = n * 3 + 1) {
+          const double total = memory_at(m, gpu("h100-sxm"), scenario(n, impl, phase)).total_bytes;
+          EXPECT_GE(total, previous) << m.id << " " << phase_name(phase) << " " << impl << " N=" << n;
+          previous = total;
+        }
+      }
+    }
+  }
+}
+
+TEST(Memory, PeakIsTheLargestStepNotTheSumOverLayers) {
+  const MemoryBreakdown b = memory_at(model("llama-3.1-8b"), gpu("h100-sxm"), scenario(65536, "eager"));
+  double sum = 0;
+  for (const MemoryPart& p : b.parts) {
+    if (p.at_peak) sum += p.bytes;
+  }
+  EXPECT_DOUBLE_EQ(b.total_bytes, sum);
+  EXPECT_EQ(b.peak_step, "attention");
+  // One layer's eager scores are counted once, not x 32 layers.
+  EXPECT_LT(b.total_bytes, 2.0 * b.part("attention"));
+}
+
+TEST(Memory, TrainingHoldsMoreThanRecomputationWhichHoldsMoreThanPrefill) {
+  const ModelConfig& m = model("llama-3.2-1b");
+  const double prefill = memory_at(m, gpu("h100-sxm"), scenario(8192)).total_bytes;
+  const MemoryBreakdown train = memory_at(m, gpu("h100-sxm"), scenario(8192, "flash2", Phase::train));
+  const MemoryBreakdown recompute = memory_at(m, gpu("h100-sxm"), scenario(8192, "flash2", Phase::train_recompute));
+  EXPECT_GT(train.total_bytes, recompute.total_bytes);
+  EXPECT_GT(recompute.total_bytes, prefill);
+  // 2 (weights) + 2 (gradients) + 12 (AdamW fp32 master, m, v) bytes per parameter.
+  const double params = count_parameters(m).total();
+  EXPECT_NEAR(train.part("weights") + train.part("gradients") + train.part("optimizer_states"), 16.0 * params,
+              0.02 * 16 * params);
+  // Without recomputation every one of the 16 layers keeps ~42K values per token (q, k, v, norms,
+  // MLP gate, up, act, product); with it, each keeps its 2048-wide input and one layer the rest.
+  EXPECT_GT(train.part("saved_activations"), 4.0 * recompute.part("saved_activations"));
+}
+
+TEST(LongestContext, FitsAtNAndNotAtNPlusOne) {
+  for (const std::string impl : {"eager", "sdpa-math", "flash2"}) {
+    const Scenario s = scenario(1, impl);
+    const double capacity = gpu("rtx4090").memory_capacity_bytes;
+    const LongestContext lc = longest_context(model("llama-3.2-1b"), gpu("rtx4090"), s, capacity);
+    ASSERT_GT(lc.tokens, 1) << impl;
+    ASSERT_FALSE(lc.unbounded);
+    Scenario at = s;
+    at.context = lc.tokens;
+    EXPECT_LE(memory_at(model("llama-3.2-1b"), gpu("rtx4090"), at).total_bytes, capacity) << impl;
+    at.context = lc.tokens + 1;
+    EXPECT_GT(memory_at(model("llama-3.2-1b"), gpu("rtx4090"), at).total_bytes, capacity) << impl;
+    EXPECT_DOUBLE_EQ(lc.one_more.total_bytes, memory_at(model("llama-3.2-1b"), gpu("rtx4090"), at).total_bytes);
+  }
+}
+
+TEST(LongestContext, FlashReachesFurtherThanEagerAndWeightsThatDoNotFitGiveZero) {
+  const double capacity = gpu("rtx4090").memory_capacity_bytes;
+  const auto eager = longest_context(model("llama-3.2-1b"), gpu("rtx4090"), scenario(1, "eager"), capacity);
+  const auto flash = longest_context(model("llama-3.2-1b"), gpu("rtx4090"), scenario(1, "flash2"), capacity);
+  EXPECT_GT(flash.tokens, 3 * eager.tokens);
+  const auto seventy = longest_context(model("llama-3.1-70b"), gpu("rtx4090"), scenario(1, "flash2"), capacity);
+  EXPECT_EQ(seventy.tokens, 0);
+  EXPECT_GT(seventy.at.part("weights"), capacity);
+  // A pure SSM decoding: the state does not grow, so no context length is too long.
+  const auto ssm =
+      longest_context(model("mamba2-780m"), gpu("rtx4090"), scenario(1, "flash2", Phase::decode), capacity);
+  EXPECT_TRUE(ssm.unbounded);
+}
+
+TEST(PhaseTime, DecodeIsWeightsPlusCacheOverBandwidth) {
+  const ModelConfig& m = model("llama-3.1-8b");
+  const Gpu& h100 = gpu("h100-sxm");
+  const Scenario s = scenario(131072, "flash2", Phase::decode);
+  const PhaseTime t = phase_time(m, h100, s);
+  const double bytes = weight_bytes(m, s) + kv_cache_bytes(m, s);
+  EXPECT_DOUBLE_EQ(t.bytes_per_step, bytes);
+  EXPECT_NEAR(t.tokens_per_second, h100.hbm_bytes_per_second * h100.hbm_efficiency / bytes, 1e-9);
+  // Batching amortizes the weights but not the cache: 8 sequences are far from 8x faster at 128K.
+  Scenario batch = s;
+  batch.batch = 8;
+  const double speedup = phase_time(m, h100, batch).tokens_per_second / t.tokens_per_second;
+  EXPECT_GT(speedup, 1.0);
+  EXPECT_LT(speedup, 2.5);
+}
+
+TEST(PhaseTime, PrefillAttentionIsTheCoreVariantTimesLayers) {
+  const ModelConfig& m = model("llama-3.2-1b");
+  const Scenario s = scenario(16384, "flash2");
+  const PhaseTime t = phase_time(m, gpu("h100-sxm"), s);
+  Workload w;
+  w.heads = 32;
+  w.kv_heads = 8;
+  w.head_dim = 64;
+  w.head_dim_v = 64;
+  w.seq_q = w.seq_kv = 16384;
+  w.causal = true;
+  EXPECT_DOUBLE_EQ(t.attention_seconds, 16.0 * attnsim::testing::run("flash2", w).predicted_seconds);
+  // GEMMs: 2 FLOPs per matmul weight per token, plus the LM head over all 16384 positions.
+  const ParameterCounts c = count_parameters(m);
+  EXPECT_DOUBLE_EQ(t.gemm_flops, 2.0 * 16384 * c.matmul_per_token() + 2.0 * 16384 * 128256 * 2048);
+  EXPECT_DOUBLE_EQ(t.total_seconds, t.attention_seconds + t.gemm_seconds + t.elementwise_seconds);
+}
+
+}  // namespace
+}  // namespace attnsim::capacity

@@ -1,0 +1,180 @@
+// attnsim capacity, plan, serve, crossover and ring end to end, in-process: outputs, plots, and bad inputs that
+// must each exit 2 with one line naming the option and leave no output file.
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/app.h"
+#include "tests/cli/cli_support.h"
+
+namespace attnsim::cli {
+namespace {
+
+using testing::attnsim;
+using testing::Result;
+
+std::filesystem::path scratch(const std::string& name) { return testing::scratch("attnsim_capacity_cli_test", name); }
+
+TEST(CapacityCommand, ReportsTheLongestContextPerImplementationWithItsBreakdown) {
+  const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "eager,flash2", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["results"].size(), 2u);
+  for (const auto& one : j["results"]) {
+    const double capacity = one["capacity_bytes"];
+    EXPECT_LE(one["peak_bytes"].get<double>(), capacity);
+    EXPECT_GT(one["next_token_peak_bytes"].get<double>(), capacity);
+    EXPECT_GT(one["breakdown"]["weights_bytes"].get<double>(), 2.4e9);
+  }
+  const long eager = std::stol(j["results"][0]["longest_context"].get<std::string>());
+  const long flash = std::stol(j["results"][1]["longest_context"].get<std::string>());
+  EXPECT_GT(flash, 3 * eager);
+  EXPECT_EQ(j["results"][0]["peak_step"], "attention");
+  EXPECT_EQ(j["results"][1]["peak_step"], "logits");  // full-sequence fp32 logits are the wall for flash
+}
+
+TEST(CapacityCommand, SsmModelsAndModelsThatDoNotFitSaySo) {
+  const Result ssm = attnsim({"capacity", "--model", "mamba2-780m", "--gpu", "rtx4090", "--phase", "decode"});
+  ASSERT_EQ(ssm.status, 0) << ssm.err;
+  EXPECT_NE(ssm.out.find("unbounded"), std::string::npos) << ssm.out;
+  const Result big = attnsim({"capacity", "--model", "llama-3.1-70b", "--gpu", "rtx4090", "--impl", "flash2"});
+  ASSERT_EQ(big.status, 0) << big.err;
+  EXPECT_NE(big.out.find("note: flash2: nothing fits"), std::string::npos) << big.out;
+}
+
+TEST(CapacityCommand, DrawsAStackedPlotWithTheCapacityLine) {
+  const auto path = scratch("capacity.svg");
+  const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "eager,flash2", "--plot", path.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream in(path);
+  std::stringstream svg;
+  svg << in.rdbuf();
+  EXPECT_NE(svg.str().find("<svg"), std::string::npos);
+  EXPECT_NE(svg.str().find("rtx4090 capacity"), std::string::npos);
+  EXPECT_NE(svg.str().find("logits"), std::string::npos);
+}
+
+TEST(PlanCommand, OneRowPerGpuWithFitTimeRateAndCost) {
+  const auto path = scratch("plan.csv");
+  const Result r = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--format", "csv", "--out", path.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream in(path);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_NE(header.find("decode_tokens_per_second"), std::string::npos);
+  int rows = 0;
+  std::string line;
+  bool h100_priced = false;
+  bool rtx4090_needs_more = false;
+  while (std::getline(in, line)) {
+    ++rows;
+    if (line.rfind("h100-sxm,", 0) == 0) h100_priced = line.find(",-,") == std::string::npos;
+    if (line.rfind("rtx4090,", 0) == 0) rtx4090_needs_more = line.find(",no,") != std::string::npos;
+  }
+  EXPECT_EQ(rows, 12);
+  EXPECT_TRUE(h100_priced);
+  EXPECT_TRUE(rtx4090_needs_more);
+}
+
+TEST(PlanCommand, LatencyBudgetRaisesTheGpuCount) {
+  const Result loose = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--gpus", "h100-sxm", "--format", "json"});
+  const Result tight = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--gpus", "h100-sxm",
+                                "--latency-budget", "2", "--format", "json"});
+  ASSERT_EQ(loose.status, 0) << loose.err;
+  ASSERT_EQ(tight.status, 0) << tight.err;
+  const int one = std::stoi(nlohmann::json::parse(loose.out)["gpus"][0]["gpus_needed"].get<std::string>());
+  const auto row = nlohmann::json::parse(tight.out)["gpus"][0];
+  EXPECT_EQ(one, 1);
+  EXPECT_GT(std::stoi(row["gpus_needed"].get<std::string>()), 1);
+  EXPECT_NE(row["why"].get<std::string>().find("> budget"), std::string::npos);
+}
+
+struct BadInput {
+  std::vector<std::string> args;
+  std::string message;
+};
+
+TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
+  const std::string out = scratch("never.txt").string();
+  const std::vector<BadInput> table = {
+      {{"capacity", "--model", "llama-3.1-8"}, "--model: unknown model 'llama-3.1-8' (did you mean 'llama-3.1-8b'"},
+      {{"capacity", "--model", "/nonexistent/m.toml"}, "--model: cannot read model file '/nonexistent/m.toml'"},
+      {{"capacity", "--impl", "flash4"}, "--impl: unknown variant 'flash4'"},
+      {{"capacity", "--impl", "ssm-scan"}, "--impl: ssm-scan is not an attention implementation"},
+      {{"capacity", "--phase", "serve"}, "--phase: unknown phase 'serve'; allowed: prefill, decode, train, train-recompute"},
+      {{"capacity", "--batch", "0"}, "--batch: must be 1..2^20"},
+      {{"capacity", "--kv-block", "0"}, "--kv-block: must be 1..65536 tokens"},
+      {{"capacity", "--logits", "some"}, "--logits: allowed: all, last (got 'some')"},
+      {{"capacity", "--logits-dtype", "fp16"}, "--logits-dtype: allowed: fp32, model (got 'fp16')"},
+      {{"capacity", "--dtype", "fp8-e4m3"}, "--dtype: allowed for the model: fp32, fp16, bf16"},
+      {{"capacity", "--capacity-gib", "lots"}, "--capacity-gib: expects a non-negative number (got 'lots')"},
+      {{"capacity", "--plot", "wall.pdf"}, "--plot: unsupported plot format '.pdf'; allowed: .svg, .png"},
+      {{"capacity", "--model", "all", "--plot", "x.svg"}, "--plot: draws one model on one GPU"},
+      {{"capacity", "--out", "/nonexistent-dir/c.txt"}, "--out: folder '/nonexistent-dir' does not exist"},
+      {{"plan", "--context", "0"}, "--context: must be 1..2^40 tokens"},
+      {{"ring", "--model", "mamba2-780m", "--gpus", "2"}, "--model: context parallelism is modelled for attention-only models"},
+      {{"ring", "--interconnect-gb-per-s", "fast"}, "--interconnect-gb-per-s: expects a bandwidth in GB/s > 0 (got 'fast')"},
+      {{"ring", "--gpus", "0"}, "--gpus: must be 1..4096"},
+      {{"serve", "--batch", "1,0"}, "--batch: each batch must be 1..2^20 (got 0)"},
+      {{"serve", "--phase", "prefill"}, "--phase: attnsim serve models decoding; allowed: decode"},
+      {{"plan", "--gpus", "h100"}, "--gpus: unknown GPU 'h100' (did you mean 'h100-"},
+      {{"plan", "--latency-budget", "-1"}, "--latency-budget: expects seconds > 0 (got '-1')"},
+  };
+  for (const BadInput& bad : table) {
+    std::vector<std::string> args = bad.args;
+    if (std::find(args.begin(), args.end(), "--out") == args.end()) {
+      args.push_back("--out");
+      args.push_back(out);
+    }
+    const Result r = attnsim(args);
+    SCOPED_TRACE(bad.message);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find(bad.message), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out));
+  }
+}
+
+TEST(CapacityCommands, HelpTeachesWithExamples) {
+  for (const std::string command : {"capacity", "plan", "serve", "crossover", "ring"}) {
+    const Result r = attnsim({command, "--help"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("examples:"), std::string::npos) << command;
+  }
+}
+
+TEST(ServeCommand, LongerContextsFitSmallerBatchesAndThroughputCollapses) {
+  const Result r = attnsim({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "4096,65536", "--batch", "1,8",
+                            "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["largest_batch"].size(), 2u);
+  const int short_batch = std::stoi(j["largest_batch"][0]["largest_batch"].get<std::string>());
+  const int long_batch = std::stoi(j["largest_batch"][1]["largest_batch"].get<std::string>());
+  // 16 GB of weights + 512 MiB of cache per 4K-token sequence in 79 GiB; 8 GiB per 64K sequence.
+  EXPECT_GT(short_batch, 100);
+  EXPECT_LT(long_batch, 10);
+  const double short_rate = std::stod(j["largest_batch"][0]["tokens_per_second"].get<std::string>());
+  const double long_rate = std::stod(j["largest_batch"][1]["tokens_per_second"].get<std::string>());
+  EXPECT_GT(short_rate, 10.0 * long_rate);
+  ASSERT_EQ(j["grid"].size(), 4u);
+}
+
+TEST(CrossoverCommand, TheSsmOvertakesTheTransformerAtLongPrompts) {
+  const Result r = attnsim({"crossover", "--transformer", "llama-3.2-1b", "--ssm", "mamba2-780m", "--gpu", "h100-sxm",
+                            "--seq", "1024:262144:x4", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto n = j["time_crossover_seq"].get<std::int64_t>();
+  EXPECT_GT(n, 1024);
+  EXPECT_LT(n, 262144);
+  EXPECT_EQ(j["points"].back()["faster"], "mamba2-780m");
+  const Result bad = attnsim({"crossover", "--ssm", "llama-3.2-1b"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--ssm: 'llama-3.2-1b' is not a pure SSM"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace attnsim::cli
