@@ -30,6 +30,18 @@ double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, co
                                   std::to_string(long(gpu.max_threads_per_sm)) + " threads (use fewer --warps)");
 }
 
+// PTX ISA: at most 255 registers per thread.
+constexpr double kMaxRegistersPerThread = 255.0;
+
+// Key blocks the busiest query block walks: without a window the last query block sees every key
+// (bottom-right causal or no mask); a window of w keys spans block_m + w - 1 keys, +1 block for alignment.
+double heaviest_query_block_tiles(const MaskGeometry& mask, const Tiling& t) {
+  const double all = std::ceil(double(mask.seq_kv) / double(t.block_n));
+  if (!mask.lo_offset || !mask.hi_offset) return all;
+  const double span = double(t.block_m) + double(*mask.hi_offset - *mask.lo_offset);
+  return std::min(all, std::ceil(span / double(t.block_n)) + 1.0);
+}
+
 MaskGeometry transposed(const MaskGeometry& m) {
   MaskGeometry t{m.seq_kv, m.seq_q, std::nullopt, std::nullopt};
   if (m.hi_offset) t.lo_offset = -*m.hi_offset;
@@ -112,6 +124,18 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   k.exp_ops = bh * blocks.tiles * (tile_scores + double(t.block_m));
   k.vector_flops = bh * blocks.tiles * (tile_scores * kSoftmaxVectorFlopsPerScore + double(t.block_m) * double(w.head_dim_v));
 
+  // mma.sync with warps splitting the query rows: every warp loads the whole K and V tile of each
+  // key block from shared memory into registers (ldmatrix), so these bytes scale as 1 / (rows per warp).
+  k.shared_memory_read_bytes = bh * blocks.tiles * double(t.warps) * double(t.block_n) * double(w.head_dim + w.head_dim_v) * e;
+  // Registers the fp32 S and O accumulators and the bf16 P fragments need per thread; what exceeds
+  // the 255-register limit spills to local memory, stored and reloaded once per key block (the ncu
+  // runs in validate/data/h100-sxm/ncu show it: 128x128 at d = 128 writes 4x O's bytes to DRAM).
+  const double rows_per_warp = double(t.block_m) / double(t.warps);
+  const double accumulator_registers =
+      rows_per_warp * (double(t.block_n) + double(w.head_dim_v)) / 32.0 + rows_per_warp * double(t.block_n) / 64.0;
+  const double spilled_registers = std::max(0.0, accumulator_registers - kMaxRegistersPerThread);
+  k.shared_memory_read_bytes += bh * blocks.tiles * tiling_threads(t) * spilled_registers * 2.0 * kFp32Bytes;
+  if (blocks.active_query_blocks > 0) k.heaviest_cta_share = heaviest_query_block_tiles(mask, t) * blocks.query_blocks / blocks.tiles;
   const KvTraffic kv = kv_read_traffic(w, gpu, t, k.ctas_per_sm);
   k.l2_read_bytes = q_bytes(w) + kv.tile_bytes;
   k.hbm_read_bytes = q_bytes(w) + kv.hbm_bytes;

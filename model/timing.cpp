@@ -9,6 +9,10 @@
 namespace attnsim {
 namespace {
 
+// CUDA C++ Programming Guide, "Shared Memory" (cc 5.x-9.0): 32 banks of 4 bytes, each serving one
+// access per clock: 128 bytes per clock per SM from shared memory (and from L1, the same SRAM).
+constexpr double kSharedMemoryBytesPerClockPerSm = 128.0;
+
 // Time of two kinds of work that can run concurrently on an SM, `overlap` of the shorter hidden.
 double overlapped(double a_seconds, double b_seconds, double overlap) {
   return std::max(a_seconds, b_seconds) + (1.0 - overlap) * std::min(a_seconds, b_seconds);
@@ -31,14 +35,22 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   t.hbm_seconds = (k.hbm_read_bytes + k.hbm_write_bytes) / (gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency));
   t.launch_seconds = k.efficiency.launch_seconds.value_or(gpu.kernel_launch_seconds);
 
+  t.operand_load_seconds = k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes /
+                                 (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.boost_clock_hz);
   const double compute_seconds =
-      overlapped(t.tensor_seconds, t.exp_seconds + t.vector_seconds, k.efficiency.softmax_overlap);
+      overlapped(t.tensor_seconds + t.operand_load_seconds, t.exp_seconds + t.vector_seconds, k.efficiency.softmax_overlap);
   // A partial last wave leaves SMs idle: compute stretches by waves / (CTAs / slots).
   double quantized_compute_seconds = compute_seconds;
   if (k.ctas > 0 && k.ctas_per_sm > 0) {
     const double slots = gpu.sm_count * k.ctas_per_sm;
     t.waves = std::ceil(k.ctas / slots);
     if (t.waves * slots > k.ctas) quantized_compute_seconds = compute_seconds * (t.waves * slots / k.ctas);
+    // Critical path: a CTA runs at 1/slots of the GPU's rate, so the heaviest one takes
+    // share * (compute / CTAs) * slots; with a causal mask in one wave this, not the mean, ends the kernel.
+    if (k.heaviest_cta_share > 0) {
+      quantized_compute_seconds =
+          std::max(quantized_compute_seconds, compute_seconds * k.heaviest_cta_share * slots / k.ctas);
+    }
   }
   const double body_seconds = std::max(quantized_compute_seconds, t.hbm_seconds);
   t.wave_quantization_seconds = std::max(0.0, body_seconds - std::max(compute_seconds, t.hbm_seconds));
@@ -69,6 +81,7 @@ Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
     p.hbm_read_bytes += k.hbm_read_bytes;
     p.hbm_write_bytes += k.hbm_write_bytes;
     p.tensor_seconds += t.tensor_seconds;
+    p.operand_load_seconds += t.operand_load_seconds;
     p.exp_seconds += t.exp_seconds;
     p.vector_seconds += t.vector_seconds;
     p.hbm_seconds += t.hbm_seconds;

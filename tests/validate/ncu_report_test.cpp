@@ -41,7 +41,7 @@ TEST(NcuReport, UnitsThousandsSeparatorsAndMarkerPairs) {
                            "\"5\",\"7\",\"\",\"warm-up\",\"9\",\"9\",\"9\"\n";
   const std::vector<NcuKernel> kernels = parse(text);
   ASSERT_EQ(kernels.size(), 6u);
-  EXPECT_EQ(kernels[2].line, 5u);  // the banner line counts
+  EXPECT_EQ(kernels[2].line, 6u);  // banner, header and units lines count
   EXPECT_DOUBLE_EQ(kernels[2].dram_read_bytes, 1.5e6);
   EXPECT_DOUBLE_EQ(kernels[2].dram_write_bytes, 2000.0);
   EXPECT_DOUBLE_EQ(kernels[2].duration_seconds, 10.5e-6);
