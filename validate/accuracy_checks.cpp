@@ -118,8 +118,8 @@ void largest_n_checks(const std::vector<MeasuredRun>& runs, const Gpu& gpu, cons
     }
     if (variant == nullptr) continue;
     const Workload& w = r.workload;
-    const std::string family = fmt::format("{}/{}/B={} H={} Hkv={} d={}{} {}", file, r.backend, w.batch, w.heads,
-                                           w.kv_heads, w.head_dim, w.causal ? " causal" : "",
+    const std::string family = fmt::format("{}/{}/B={},H={},Hkv={},d={}{},{}", file, r.backend, w.batch, w.heads,
+                                           w.kv_heads, w.head_dim, w.causal ? ",causal" : "",
                                            w.seq_q == 1 ? "decode" : "prefill");
     Wall& wall = walls[family];
     const double n = double(w.seq_kv);
