@@ -32,6 +32,11 @@ double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, co
 
 // PTX ISA: at most 255 registers per thread.
 constexpr double kMaxRegistersPerThread = 255.0;
+// Spilled registers miss L1 (two CTAs' shared memory leave it ~20 KB) and are served at L2's rate:
+// on the H100, 128x128 at d = 128 costs its spill bytes at a median 5.96 TB/s over 128x64
+// (validate/data/h100-sxm/attnsim_bench_extended.csv, training split N = 2048, 8192, 32768: 4.4 to
+// 7.0 TB/s), against shared memory's 30.9 TB/s: one spilled byte takes the time of 5.2 loaded ones.
+constexpr double kSpillCostInSharedMemoryBytes = 5.2;
 
 // Key blocks the busiest query block walks: without a window the last query block sees every key
 // (bottom-right causal or no mask); a window of w keys spans block_m + w - 1 keys, +1 block for alignment.
@@ -134,7 +139,8 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   const double accumulator_registers =
       rows_per_warp * (double(t.block_n) + double(w.head_dim_v)) / 32.0 + rows_per_warp * double(t.block_n) / 64.0;
   const double spilled_registers = std::max(0.0, accumulator_registers - kMaxRegistersPerThread);
-  k.shared_memory_read_bytes += bh * blocks.tiles * tiling_threads(t) * spilled_registers * 2.0 * kFp32Bytes;
+  k.shared_memory_read_bytes += kSpillCostInSharedMemoryBytes * bh * blocks.tiles * tiling_threads(t) *
+                                spilled_registers * 2.0 * kFp32Bytes;
   if (blocks.active_query_blocks > 0) k.heaviest_cta_share = heaviest_query_block_tiles(mask, t) * blocks.query_blocks / blocks.tiles;
   const KvTraffic kv = kv_read_traffic(w, gpu, t, k.ctas_per_sm);
   k.l2_read_bytes = q_bytes(w) + kv.tile_bytes;
