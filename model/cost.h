@@ -39,9 +39,9 @@ struct KernelCost {
   double shared_memory_per_cta_bytes = 0;
   // Bytes the warps load from shared memory (and spilled registers from L1) into registers.
   double shared_memory_read_bytes = 0;
-  // The heaviest CTA's tiles over the mean CTA's (1 balanced; causal > 1); 0 when not modelled.
-  // In a single partial wave the kernel cannot end before its heaviest CTA does.
-  double heaviest_cta_share = 0;
+  // Makespan of the CTAs' list schedule over the slots, over the perfectly balanced time (>= 1);
+  // it replaces the wave-quantization stretch when set (0: not modelled, use waves).
+  double schedule_stretch = 0;
   Efficiency efficiency;
 };
 

@@ -18,7 +18,7 @@ struct KernelTime {
   double vector_seconds = 0;
   double hbm_seconds = 0;
   double launch_seconds = 0;
-  double wave_quantization_seconds = 0;  // time added by the partial last wave (or the heaviest CTA)
+  double wave_quantization_seconds = 0;  // time added by the partial last wave, or by the CTA schedule's makespan under uneven (causal) work
   double waves = 0;                      // 0 for library kernels (not modelled)
   double seconds = 0;
   std::string bound;

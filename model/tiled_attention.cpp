@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <queue>
+#include <vector>
 
 #include "model/error.h"
 #include "model/mask_geometry.h"
@@ -38,13 +41,44 @@ constexpr double kMaxRegistersPerThread = 255.0;
 // 7.0 TB/s), against shared memory's 30.9 TB/s: one spilled byte takes the time of 5.2 loaded ones.
 constexpr double kSpillCostInSharedMemoryBytes = 5.2;
 
-// Key blocks the busiest query block walks: without a window the last query block sees every key
-// (bottom-right causal or no mask); a window of w keys spans block_m + w - 1 keys, +1 block for alignment.
-double heaviest_query_block_tiles(const MaskGeometry& mask, const Tiling& t) {
-  const double all = std::ceil(double(mask.seq_kv) / double(t.block_n));
-  if (!mask.lo_offset || !mask.hi_offset) return all;
-  const double span = double(t.block_m) + double(*mask.hi_offset - *mask.lo_offset);
-  return std::min(all, std::ceil(span / double(t.block_n)) + 1.0);
+// Grids of up to this many waves are list-scheduled; beyond, uneven CTAs average out over the waves.
+constexpr double kMaxScheduledWaves = 16.0;
+
+// Key blocks query block `i` walks: the band of keys its rows see (row r sees keys r + lo ... r + hi).
+double query_block_tiles(const MaskGeometry& mask, const Tiling& t, std::int64_t i) {
+  const std::int64_t first_row = i * t.block_m;
+  const std::int64_t last_row = std::min(mask.seq_q, first_row + t.block_m) - 1;
+  const std::int64_t first_key = std::max<std::int64_t>(0, mask.lo_offset ? first_row + *mask.lo_offset : 0);
+  const std::int64_t last_key = std::min(mask.seq_kv - 1, mask.hi_offset ? last_row + *mask.hi_offset : mask.seq_kv - 1);
+  if (last_key < first_key) return 0.0;
+  return double(last_key / t.block_n - first_key / t.block_n + 1);
+}
+
+// The block scheduler hands CTAs to free slots in launch order (query block fastest, then batch x
+// head, as FlashAttention-2's grid): a greedy list schedule. Returns its makespan over the
+// perfectly balanced one (total tiles / slots), or 0 when the grid is too large to schedule.
+double list_schedule_stretch(const MaskGeometry& mask, const Tiling& t, double query_blocks, double batch_heads,
+                             double slots) {
+  if (slots < 1.0 || query_blocks * batch_heads > kMaxScheduledWaves * slots) return 0.0;
+  std::vector<double> tiles(static_cast<std::size_t>(query_blocks));
+  double total = 0;
+  for (std::size_t i = 0; i < tiles.size(); ++i) {
+    tiles[i] = query_block_tiles(mask, t, std::int64_t(i));
+    total += tiles[i] * batch_heads;
+  }
+  if (total <= 0) return 0.0;
+  std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
+  for (std::int64_t s = 0; s < std::int64_t(slots); ++s) free_at.push(0.0);
+  double makespan = 0;
+  for (std::int64_t h = 0; h < std::int64_t(batch_heads); ++h) {
+    for (double work : tiles) {
+      const double start = free_at.top();
+      free_at.pop();
+      free_at.push(start + work);
+      makespan = std::max(makespan, start + work);
+    }
+  }
+  return makespan * std::floor(slots) / total;
 }
 
 MaskGeometry transposed(const MaskGeometry& m) {
@@ -141,7 +175,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   const double spilled_registers = std::max(0.0, accumulator_registers - kMaxRegistersPerThread);
   k.shared_memory_read_bytes += kSpillCostInSharedMemoryBytes * bh * blocks.tiles * tiling_threads(t) *
                                 spilled_registers * 2.0 * kFp32Bytes;
-  if (blocks.active_query_blocks > 0) k.heaviest_cta_share = heaviest_query_block_tiles(mask, t) * blocks.query_blocks / blocks.tiles;
+  k.schedule_stretch = list_schedule_stretch(mask, t, blocks.query_blocks, bh, gpu.sm_count * k.ctas_per_sm);
   const KvTraffic kv = kv_read_traffic(w, gpu, t, k.ctas_per_sm);
   k.l2_read_bytes = q_bytes(w) + kv.tile_bytes;
   k.hbm_read_bytes = q_bytes(w) + kv.hbm_bytes;

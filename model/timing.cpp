@@ -45,12 +45,8 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     const double slots = gpu.sm_count * k.ctas_per_sm;
     t.waves = std::ceil(k.ctas / slots);
     if (t.waves * slots > k.ctas) quantized_compute_seconds = compute_seconds * (t.waves * slots / k.ctas);
-    // Critical path: a CTA runs at 1/slots of the GPU's rate, so the heaviest one takes
-    // share * (compute / CTAs) * slots; with a causal mask in one wave this, not the mean, ends the kernel.
-    if (k.heaviest_cta_share > 0) {
-      quantized_compute_seconds =
-          std::max(quantized_compute_seconds, compute_seconds * k.heaviest_cta_share * slots / k.ctas);
-    }
+    // Uneven CTAs (a causal mask): the list schedule's makespan, which includes the partial waves.
+    if (k.schedule_stretch > 0) quantized_compute_seconds = compute_seconds * k.schedule_stretch;
   }
   const double body_seconds = std::max(quantized_compute_seconds, t.hbm_seconds);
   t.wave_quantization_seconds = std::max(0.0, body_seconds - std::max(compute_seconds, t.hbm_seconds));
