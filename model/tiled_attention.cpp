@@ -42,7 +42,7 @@ constexpr double kMaxRegistersPerThread = 255.0;
 constexpr double kSpillCostInSharedMemoryBytes = 5.2;
 
 // Grids of up to this many waves are list-scheduled; beyond, uneven CTAs average out over the waves.
-constexpr double kMaxScheduledWaves = 16.0;
+constexpr double kMaxScheduledWaves = 8.0;
 
 // Key blocks query block `i` walks: the band of keys its rows see (row r sees keys r + lo ... r + hi).
 double query_block_tiles(const MaskGeometry& mask, const Tiling& t, std::int64_t i) {
