@@ -59,6 +59,8 @@ double query_block_tiles(const MaskGeometry& mask, const Tiling& t, std::int64_t
 // perfectly balanced one (total tiles / slots), or 0 when the grid is too large to schedule.
 double list_schedule_stretch(const MaskGeometry& mask, const Tiling& t, double query_blocks, double batch_heads,
                              double slots) {
+  // Without a mask every CTA carries the same work and the wave count says it all.
+  if (!mask.lo_offset && !mask.hi_offset) return 0.0;
   if (slots < 1.0 || query_blocks * batch_heads > kMaxScheduledWaves * slots) return 0.0;
   std::vector<double> tiles(static_cast<std::size_t>(query_blocks));
   double total = 0;
