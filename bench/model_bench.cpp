@@ -28,6 +28,15 @@ BENCHMARK_CAPTURE(BM_PredictOne, eager, "eager");
 BENCHMARK_CAPTURE(BM_PredictOne, flash_decode, "flash-decode");
 BENCHMARK_CAPTURE(BM_PredictOne, ssm_scan, "ssm-scan");
 
+// The costliest prediction: a causal grid of 8 waves (2048 CTAs on an H100), list-scheduled CTA by CTA.
+void BM_PredictListScheduled(benchmark::State& state) {
+  const Gpu gpu = find_gpu("h100-sxm");
+  const Variant& v = find_variant("flash2");
+  const Workload w = study_workload(8192);
+  for (auto _ : state) benchmark::DoNotOptimize(predict(w, gpu, v, {}).predicted_seconds);
+}
+BENCHMARK(BM_PredictListScheduled);
+
 // A million predictions: flash2 over N = 1 ... 10^6 (every length), one core.
 void BM_SweepMillion(benchmark::State& state) {
   const Gpu gpu = find_gpu("h100-sxm");

@@ -88,6 +88,7 @@ Record prediction_record(const Prediction& p) {
   add("kernels", double(p.kernels.size()));
   add("arithmetic_intensity_flops_per_byte", p.arithmetic_intensity);
   add("tensor_seconds", p.tensor_seconds);
+  add("operand_load_seconds", p.operand_load_seconds);
   add("exp_seconds", p.exp_seconds);
   add("vector_seconds", p.vector_seconds);
   add("hbm_seconds", p.hbm_seconds);
@@ -123,6 +124,7 @@ nlohmann::json kernels_json(const Prediction& p) {
                     {"ctas_per_sm", c.ctas_per_sm},
                     {"waves", t.waves},
                     {"tensor_seconds", t.tensor_seconds},
+                    {"operand_load_seconds", t.operand_load_seconds},
                     {"exp_seconds", t.exp_seconds},
                     {"vector_seconds", t.vector_seconds},
                     {"hbm_seconds", t.hbm_seconds},

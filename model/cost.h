@@ -18,6 +18,10 @@ struct Efficiency {
   std::string source;
   std::optional<double> hbm = std::nullopt;  // fraction of peak HBM bandwidth; absent: the profile's hbm_efficiency
   std::optional<double> launch_seconds = std::nullopt;  // fixed cost per kernel; absent: the profile's
+  // Share of the warps' shared-memory operand loads (KernelCost::shared_memory_read_bytes) that
+  // adds to tensor time instead of hiding under it: 1 for mma.sync kernels whose warps issue both
+  // (measured on H100, see model/variants/flash2.cpp); 0 where `tensor` is a whole-kernel figure.
+  double operand_fetch_serial = 0.0;
 };
 
 struct KernelCost {
@@ -33,6 +37,11 @@ struct KernelCost {
   double ctas = 0;
   double ctas_per_sm = 0;
   double shared_memory_per_cta_bytes = 0;
+  // Bytes the warps load from shared memory (and spilled registers from L1) into registers.
+  double shared_memory_read_bytes = 0;
+  // Makespan of the CTAs' list schedule over the slots, over the perfectly balanced time (>= 1);
+  // it replaces the wave-quantization stretch when set (0: not modelled, use waves).
+  double schedule_stretch = 0;
   Efficiency efficiency;
 };
 

@@ -13,11 +13,12 @@ namespace attnsim {
 struct KernelTime {
   std::string name;
   double tensor_seconds = 0;
+  double operand_load_seconds = 0;  // shared-memory operand loads that do not overlap the tensor pipe
   double exp_seconds = 0;
   double vector_seconds = 0;
   double hbm_seconds = 0;
   double launch_seconds = 0;
-  double wave_quantization_seconds = 0;  // time added by the partial last wave
+  double wave_quantization_seconds = 0;  // time added by the partial last wave, or by the CTA schedule's makespan under uneven (causal) work
   double waves = 0;                      // 0 for library kernels (not modelled)
   double seconds = 0;
   std::string bound;
@@ -41,6 +42,7 @@ struct Prediction {
   bool fits_in_memory = true;
 
   double tensor_seconds = 0;
+  double operand_load_seconds = 0;
   double exp_seconds = 0;
   double vector_seconds = 0;
   double hbm_seconds = 0;

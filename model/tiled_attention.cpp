@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <queue>
+#include <vector>
 
 #include "model/error.h"
 #include "model/mask_geometry.h"
@@ -28,6 +31,56 @@ double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, co
                                   std::to_string(tiling.registers_per_thread) + " registers; an SM of " + gpu.id +
                                   " has " + std::to_string(long(gpu.registers_per_sm)) + " registers and " +
                                   std::to_string(long(gpu.max_threads_per_sm)) + " threads (use fewer --warps)");
+}
+
+// PTX ISA: at most 255 registers per thread.
+constexpr double kMaxRegistersPerThread = 255.0;
+// Spilled registers miss L1 (two CTAs' shared memory leave it ~20 KB) and are served at L2's rate:
+// on the H100, 128x128 at d = 128 costs its spill bytes at a median 5.96 TB/s over 128x64
+// (validate/data/h100-sxm/attnsim_bench_extended.csv, training split N = 2048, 8192, 32768: 4.4 to
+// 7.0 TB/s), against shared memory's 30.9 TB/s: one spilled byte takes the time of 5.2 loaded ones.
+constexpr double kSpillCostInSharedMemoryBytes = 5.2;
+
+// Grids of up to this many waves are list-scheduled; beyond, uneven CTAs average out over the waves.
+constexpr double kMaxScheduledWaves = 8.0;
+
+// Key blocks query block `i` walks: the band of keys its rows see (row r sees keys r + lo ... r + hi).
+double query_block_tiles(const MaskGeometry& mask, const Tiling& t, std::int64_t i) {
+  const std::int64_t first_row = i * t.block_m;
+  const std::int64_t last_row = std::min(mask.seq_q, first_row + t.block_m) - 1;
+  const std::int64_t first_key = std::max<std::int64_t>(0, mask.lo_offset ? first_row + *mask.lo_offset : 0);
+  const std::int64_t last_key = std::min(mask.seq_kv - 1, mask.hi_offset ? last_row + *mask.hi_offset : mask.seq_kv - 1);
+  if (last_key < first_key) return 0.0;
+  return double(last_key / t.block_n - first_key / t.block_n + 1);
+}
+
+// The block scheduler hands CTAs to free slots in launch order (query block fastest, then batch x
+// head, as FlashAttention-2's grid): a greedy list schedule. Returns its makespan over the
+// perfectly balanced one (total tiles / slots), or 0 when the grid is too large to schedule.
+double list_schedule_stretch(const MaskGeometry& mask, const Tiling& t, double query_blocks, double batch_heads,
+                             double slots) {
+  // Without a mask every CTA carries the same work and the wave count says it all.
+  if (!mask.lo_offset && !mask.hi_offset) return 0.0;
+  if (slots < 1.0 || query_blocks * batch_heads > kMaxScheduledWaves * slots) return 0.0;
+  std::vector<double> tiles(static_cast<std::size_t>(query_blocks));
+  double total = 0;
+  for (std::size_t i = 0; i < tiles.size(); ++i) {
+    tiles[i] = query_block_tiles(mask, t, std::int64_t(i));
+    total += tiles[i] * batch_heads;
+  }
+  if (total <= 0) return 0.0;
+  std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
+  for (std::int64_t s = 0; s < std::int64_t(slots); ++s) free_at.push(0.0);
+  double makespan = 0;
+  for (std::int64_t h = 0; h < std::int64_t(batch_heads); ++h) {
+    for (double work : tiles) {
+      const double start = free_at.top();
+      free_at.pop();
+      free_at.push(start + work);
+      makespan = std::max(makespan, start + work);
+    }
+  }
+  return makespan * std::floor(slots) / total;
 }
 
 MaskGeometry transposed(const MaskGeometry& m) {
@@ -112,6 +165,19 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   k.exp_ops = bh * blocks.tiles * (tile_scores + double(t.block_m));
   k.vector_flops = bh * blocks.tiles * (tile_scores * kSoftmaxVectorFlopsPerScore + double(t.block_m) * double(w.head_dim_v));
 
+  // mma.sync with warps splitting the query rows: every warp loads the whole K and V tile of each
+  // key block from shared memory into registers (ldmatrix), so these bytes scale as 1 / (rows per warp).
+  k.shared_memory_read_bytes = bh * blocks.tiles * double(t.warps) * double(t.block_n) * double(w.head_dim + w.head_dim_v) * e;
+  // Registers the fp32 S and O accumulators and the bf16 P fragments need per thread; what exceeds
+  // the 255-register limit spills to local memory, stored and reloaded once per key block (the ncu
+  // runs in validate/data/h100-sxm/ncu show it: 128x128 at d = 128 writes 4x O's bytes to DRAM).
+  const double rows_per_warp = double(t.block_m) / double(t.warps);
+  const double accumulator_registers =
+      rows_per_warp * (double(t.block_n) + double(w.head_dim_v)) / 32.0 + rows_per_warp * double(t.block_n) / 64.0;
+  const double spilled_registers = std::max(0.0, accumulator_registers - kMaxRegistersPerThread);
+  k.shared_memory_read_bytes += kSpillCostInSharedMemoryBytes * bh * blocks.tiles * tiling_threads(t) *
+                                spilled_registers * 2.0 * kFp32Bytes;
+  k.schedule_stretch = list_schedule_stretch(mask, t, blocks.query_blocks, bh, gpu.sm_count * k.ctas_per_sm);
   const KvTraffic kv = kv_read_traffic(w, gpu, t, k.ctas_per_sm);
   k.l2_read_bytes = q_bytes(w) + kv.tile_bytes;
   k.hbm_read_bytes = q_bytes(w) + kv.hbm_bytes;

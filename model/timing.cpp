@@ -9,9 +9,18 @@
 namespace attnsim {
 namespace {
 
+// CUDA C++ Programming Guide, "Shared Memory" (cc 5.x-9.0): 32 banks of 4 bytes, each serving one
+// access per clock: 128 bytes per clock per SM from shared memory (and from L1, the same SRAM).
+constexpr double kSharedMemoryBytesPerClockPerSm = 128.0;
+
 // Time of two kinds of work that can run concurrently on an SM, `overlap` of the shorter hidden.
 double overlapped(double a_seconds, double b_seconds, double overlap) {
   return std::max(a_seconds, b_seconds) + (1.0 - overlap) * std::min(a_seconds, b_seconds);
+}
+
+// Matrix work (tensor cores fed from shared memory) against softmax work, before wave quantization.
+double unquantized_compute_seconds(const KernelTime& t, const KernelCost& k) {
+  return overlapped(t.tensor_seconds + t.operand_load_seconds, t.exp_seconds + t.vector_seconds, k.efficiency.softmax_overlap);
 }
 
 }  // namespace
@@ -31,14 +40,17 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   t.hbm_seconds = (k.hbm_read_bytes + k.hbm_write_bytes) / (gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency));
   t.launch_seconds = k.efficiency.launch_seconds.value_or(gpu.kernel_launch_seconds);
 
-  const double compute_seconds =
-      overlapped(t.tensor_seconds, t.exp_seconds + t.vector_seconds, k.efficiency.softmax_overlap);
+  t.operand_load_seconds = k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes /
+                                 (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.boost_clock_hz);
+  const double compute_seconds = unquantized_compute_seconds(t, k);
   // A partial last wave leaves SMs idle: compute stretches by waves / (CTAs / slots).
   double quantized_compute_seconds = compute_seconds;
   if (k.ctas > 0 && k.ctas_per_sm > 0) {
     const double slots = gpu.sm_count * k.ctas_per_sm;
     t.waves = std::ceil(k.ctas / slots);
     if (t.waves * slots > k.ctas) quantized_compute_seconds = compute_seconds * (t.waves * slots / k.ctas);
+    // Uneven CTAs (a causal mask): the list schedule's makespan, which includes the partial waves.
+    if (k.schedule_stretch > 0) quantized_compute_seconds = compute_seconds * k.schedule_stretch;
   }
   const double body_seconds = std::max(quantized_compute_seconds, t.hbm_seconds);
   t.wave_quantization_seconds = std::max(0.0, body_seconds - std::max(compute_seconds, t.hbm_seconds));
@@ -56,10 +68,7 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   return t;
 }
 
-double compute_seconds(const KernelCost& k, const Gpu& gpu) {
-  const KernelTime t = time_kernel(k, gpu);
-  return overlapped(t.tensor_seconds, t.exp_seconds + t.vector_seconds, k.efficiency.softmax_overlap);
-}
+double compute_seconds(const KernelCost& k, const Gpu& gpu) { return unquantized_compute_seconds(time_kernel(k, gpu), k); }
 
 Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
   Prediction p;
@@ -74,6 +83,7 @@ Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
     p.hbm_read_bytes += k.hbm_read_bytes;
     p.hbm_write_bytes += k.hbm_write_bytes;
     p.tensor_seconds += t.tensor_seconds;
+    p.operand_load_seconds += t.operand_load_seconds;
     p.exp_seconds += t.exp_seconds;
     p.vector_seconds += t.vector_seconds;
     p.hbm_seconds += t.hbm_seconds;

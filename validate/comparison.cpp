@@ -22,18 +22,47 @@ double median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
-std::string family_of(const Workload& w) {
-  return "B=" + std::to_string(w.batch) + " H=" + std::to_string(w.heads) + " Hkv=" + std::to_string(w.kv_heads) +
-         " d=" + std::to_string(w.head_dim) + (w.causal ? " causal" : "") +
-         (w.window ? " window " + std::to_string(*w.window) : "");
-}
-
 }  // namespace
 
-ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& gpu, std::int64_t fit_min_seq) {
+std::string slope_family(const MeasuredRun& run) {
+  const Workload& w = run.workload;
+  const std::string tile =
+      run.tile_block_m ? " tile " + std::to_string(*run.tile_block_m) + "x" + std::to_string(*run.tile_block_n) : "";
+  return "B=" + std::to_string(w.batch) + " H=" + std::to_string(w.heads) + " Hkv=" + std::to_string(w.kv_heads) +
+         " d=" + std::to_string(w.head_dim) + (w.causal ? " causal" : "") +
+         (w.window ? " window " + std::to_string(*w.window) : "") + tile;
+}
+
+VariantKnobs knobs_of(const MeasuredRun& run) {
+  VariantKnobs knobs;
+  knobs.block_m = run.tile_block_m;
+  knobs.block_n = run.tile_block_n;
+  return knobs;
+}
+
+ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& gpu, std::int64_t fit_min_seq,
+                              const std::vector<NcuCall>& ncu_calls) {
   ValidationReport report;
-  for (const MeasuredRun& run : runs) {
+  const auto ok_rows = std::count_if(runs.begin(), runs.end(), [](const MeasuredRun& r) { return r.status == "ok"; });
+  if (!ncu_calls.empty() && std::size_t(ok_rows) != ncu_calls.size()) {
+    throw InvalidInput("ncu", "the report brackets " + std::to_string(ncu_calls.size()) + " calls but the measured file has " +
+                                  std::to_string(ok_rows) +
+                                  " ok rows: give the CSV that the same --profile run wrote (validate/README.md)");
+  }
+  std::size_t next_call = 0;
+  for (const MeasuredRun& measured : runs) {
+    MeasuredRun run = measured;
     const std::string at = "line " + std::to_string(run.line) + ": ";
+    const NcuCall* call = nullptr;
+    if (run.status == "ok" && !ncu_calls.empty()) call = &ncu_calls[next_call++];
+    const bool profiled = run.timing == kProfiledTiming;
+    if (run.status == "ok" && profiled) {
+      if (call == nullptr) {
+        report.skipped.push_back(at + run.backend + " timed under a profiler: give --ncu for its kernel time");
+        continue;
+      }
+      run.median_seconds = call->duration_seconds;
+    }
     if (run.status != "ok") {
       report.skipped.push_back(at + run.backend + " status " + run.status.substr(0, run.status.find(':')));
       continue;
@@ -44,11 +73,23 @@ ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& g
     }
     RunComparison c;
     c.run = run;
+    if (profiled) c.time_source = "ncu gpu__time_duration";
     try {
-      c.prediction = predict(run.workload, gpu, find_variant(run.variant), {});
+      c.prediction = predict(run.workload, gpu, find_variant(run.variant), knobs_of(run));
     } catch (const InvalidInput& e) {
       report.skipped.push_back(at + run.variant + ": " + e.what());
       continue;
+    }
+    if (call != nullptr) {
+      NcuComparison n;
+      n.ncu_line = call->first_line;
+      n.kernels = int(call->kernels.size());
+      n.measured_dram_read_bytes = call->dram_read_bytes;
+      n.measured_dram_write_bytes = call->dram_write_bytes;
+      n.predicted_hbm_bytes = c.prediction.hbm_read_bytes + c.prediction.hbm_write_bytes;
+      n.dram_error = call->dram_bytes() > 0 ? n.predicted_hbm_bytes / call->dram_bytes() - 1.0 : 0.0;
+      n.kernel_seconds = call->duration_seconds;
+      c.ncu = n;
     }
     c.time_error = c.prediction.predicted_seconds / run.median_seconds - 1.0;
     if (run.peak_extra_memory_bytes && *run.peak_extra_memory_bytes > 0) {
@@ -63,10 +104,13 @@ ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& g
   for (const RunComparison& c : report.rows) {
     by_backend[{c.run.variant, c.run.backend}].push_back(&c);
     const Workload& w = c.run.workload;
-    if (w.seq_q == w.seq_kv && w.seq_kv >= fit_min_seq) by_family[{c.run.variant, c.run.backend, family_of(w)}].push_back(&c);
+    if (w.seq_q == w.seq_kv && w.seq_kv >= fit_min_seq) by_family[{c.run.variant, c.run.backend, slope_family(c.run)}].push_back(&c);
   }
   for (const auto& [key, group] : by_backend) {
-    VariantSummary s{key.first, key.second, int(group.size()), 0, 0, 0};
+    VariantSummary s;
+    s.variant = key.first;
+    s.backend = key.second;
+    s.points = int(group.size());
     std::vector<double> ratios;
     for (const RunComparison* c : group) {
       const double pct = 100.0 * std::fabs(c->time_error);
@@ -75,6 +119,14 @@ ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& g
       ratios.push_back(1.0 + c->time_error);
     }
     s.median_ratio = median(ratios);
+    for (const RunComparison* c : group) {
+      if (!c->ncu) continue;
+      const double pct = 100.0 * std::fabs(c->ncu->dram_error);
+      ++s.dram_points;
+      s.dram_mean_abs_percentage_error += pct;
+      s.dram_max_abs_percentage_error = std::max(s.dram_max_abs_percentage_error, pct);
+    }
+    if (s.dram_points > 0) s.dram_mean_abs_percentage_error /= double(s.dram_points);
     report.summary.push_back(s);
   }
   for (const auto& [key, group] : by_family) {

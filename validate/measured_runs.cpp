@@ -13,12 +13,17 @@
 namespace attnsim {
 namespace {
 
-constexpr int kColumns = 17;
+constexpr int kColumns = 19;
 
 struct Row {
   std::string variant, backend, batch, heads, kv_heads, seq_q, seq_kv, head_dim, head_dim_v, causal, window, dtype,
-      pass, status, median_seconds, peak_extra_memory_bytes, gpu_name;
+      pass, status, median_seconds, peak_extra_memory_bytes, gpu_name, tile, timing;
 };
+
+// Columns every file must have; `tile` and `timing` may be absent (files written by hand).
+constexpr const char* kRequired[] = {"variant", "backend", "batch", "heads", "kv_heads", "seq_q",
+                                     "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype",
+                                     "pass", "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name"};
 
 std::string where(const std::filesystem::path& file, unsigned line) { return file.string() + ":" + std::to_string(line); }
 
@@ -72,6 +77,16 @@ MeasuredRun to_run(const Row& r, unsigned line, const std::filesystem::path& fil
   } catch (const InvalidInput& e) {
     throw InvalidInput(at, "column " + e.field() + ": " + e.what());
   }
+  run.timing = r.timing;
+  if (!r.tile.empty()) {
+    const auto x = r.tile.find('x');
+    if (x == std::string::npos) throw InvalidInput(at, "column tile: expected BMxBN such as 128x64, got '" + r.tile + "'");
+    run.tile_block_m = integer(r.tile.substr(0, x), "tile", at);
+    run.tile_block_n = integer(r.tile.substr(x + 1), "tile", at);
+    if (*run.tile_block_m < 1 || *run.tile_block_n < 1) {
+      throw InvalidInput(at, "column tile: block sizes must be positive, got '" + r.tile + "'");
+    }
+  }
   if (run.status == "ok") {
     run.median_seconds = number(r.median_seconds, "median_seconds", at);
     if (!r.peak_extra_memory_bytes.empty()) {
@@ -88,13 +103,18 @@ std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file) {
   std::vector<MeasuredRun> runs;
   try {
     io::CSVReader<kColumns, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(file.string());
-    in.read_header(io::ignore_extra_column, "variant", "backend", "batch", "heads", "kv_heads", "seq_q", "seq_kv",
-                   "head_dim", "head_dim_v", "causal", "window", "dtype", "pass", "status", "median_seconds",
-                   "peak_extra_memory_bytes", "gpu_name");
+    in.read_header(io::ignore_extra_column | io::ignore_missing_column, "variant", "backend", "batch", "heads",
+                   "kv_heads", "seq_q", "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype", "pass",
+                   "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name", "tile", "timing");
+    for (const char* column : kRequired) {
+      if (!in.has_column(column)) {
+        throw InvalidInput(file.string() + ":1", std::string("missing column '") + column + "' (columns: see validate/README.md)");
+      }
+    }
     Row r;
     while (in.read_row(r.variant, r.backend, r.batch, r.heads, r.kv_heads, r.seq_q, r.seq_kv, r.head_dim, r.head_dim_v,
                        r.causal, r.window, r.dtype, r.pass, r.status, r.median_seconds, r.peak_extra_memory_bytes,
-                       r.gpu_name)) {
+                       r.gpu_name, r.tile, r.timing)) {
       runs.push_back(to_run(r, in.get_file_line(), file));
     }
   } catch (const io::error::base& e) {

@@ -20,7 +20,15 @@ struct MeasuredRun {
   double median_seconds = 0;                     // GPU time of one call
   std::optional<double> peak_extra_memory_bytes;  // allocated during the call, output included
   std::string gpu_name;
+  // Optional columns. `tile` "BMxBN": the tile that ran (block_m query rows x block_n key rows);
+  // `timing` says how median_seconds was taken ("one-call-under-profiler": one call under Nsight
+  // Compute, whose replays make it no timing at all).
+  std::optional<std::int64_t> tile_block_m;
+  std::optional<std::int64_t> tile_block_n;
+  std::string timing;
 };
+
+inline constexpr const char* kProfiledTiming = "one-call-under-profiler";
 
 // Throws InvalidInput("FILE:LINE", ...) naming the column and what is allowed.
 std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file);

@@ -40,6 +40,13 @@ point is measured again with K and V expanded to H heads beforehand (outside the
 backend `<backend>+kv-repeated` with kv_heads = H (what the kernel then reads).
 
 Rows are written and flushed one at a time, so an interrupted run keeps what it measured.
+
+--profile: for Nsight Compute. A small grid (sdpa-flash, sdpa-efficient, sdpa-math, hf-eager at
+N in {1024, 4096}, d=128, causal and not; sdpa-flash decoding at B in {1, 64}, Nk = 16384); per
+point one warm-up call, then ONE call between two one-thread kernels named attnsim_run_marker
+(compiled with CuPy) and inside an NVTX range, so that `attnsim validate --ncu` matches the
+report's kernels to the rows by order (validate/README.md gives the ncu command). Rows: repeats 1,
+timing `one-call-under-profiler`.
 """
 
 from __future__ import annotations
@@ -77,6 +84,7 @@ TARGET_TIMED_SECONDS = 0.25
 SLOW_CALL_SECONDS = 0.5
 SLOW_REPEATS = 5
 TIMING = "cuda-events-per-call"
+PROFILED_TIMING = "one-call-under-profiler"
 
 
 @dataclass(frozen=True)
@@ -342,6 +350,55 @@ def measure(call: Callable[[], object], flush: Flusher):
     return statistics.median(times), min(times), max(times), repeats, timing, peak_extra
 
 
+class RunMarker:
+    """Launches the one-thread kernel attnsim_run_marker (as attnsim-bench's --profile does) on
+    PyTorch's current stream: the ncu reader splits a report at these kernels."""
+
+    def __init__(self):
+        import cupy  # only --profile needs it
+        self.cupy = cupy
+        self.kernel = cupy.RawKernel(r'extern "C" __global__ void attnsim_run_marker() {}',
+                                     "attnsim_run_marker")
+
+    def __call__(self):
+        stream = self.cupy.cuda.ExternalStream(torch.cuda.current_stream().cuda_stream)
+        with stream:
+            self.kernel((1,), (1,), ())
+
+
+def profile_once(call: Callable[[], object], marker: RunMarker, label: str):
+    """One warm-up call, then one call between two markers, inside an NVTX range."""
+    out = call()
+    del out
+    torch.cuda.synchronize()
+    s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    base = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    marker()
+    torch.cuda.nvtx.range_push(label)
+    s.record()
+    out = call()
+    e.record()
+    torch.cuda.nvtx.range_pop()
+    marker()
+    torch.cuda.synchronize()
+    peak_extra = torch.cuda.max_memory_allocated() - base
+    del out
+    t = s.elapsed_time(e) / 1e3
+    return t, t, t, 1, PROFILED_TIMING, peak_extra
+
+
+def profile_grid() -> list[tuple[Shape, list[str]]]:
+    points: list[tuple[Shape, list[str]]] = []
+    for causal in (False, True):
+        for n in (1024, 4096):
+            points.append((Shape(1, 32, 32, n, n, 128, causal),
+                           ["sdpa-flash", "sdpa-efficient", "sdpa-math", "hf-eager"]))
+    for b in (1, 64):
+        points.append((Shape(b, 32, 8, 1, 16384, 128, False), ["sdpa-flash"]))
+    return points
+
+
 def reference_output(shape: Shape, t: dict) -> torch.Tensor:
     """fp32 attention on upcast inputs, (B, Nq, H, dv), for the --quick correctness check."""
     q, k, v = (t[x].float() for x in ("q", "k", "v"))
@@ -402,7 +459,12 @@ def main(argv=None) -> int:
                     help="stop measuring after this many minutes (remaining points: status "
                          "'skipped: time budget'); 0 = no limit")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--profile", action="store_true",
+                    help="one call per point between attnsim_run_marker kernels, for Nsight Compute "
+                         "(see the docstring)")
     args = ap.parse_args(argv)
+    if args.profile and args.quick:
+        ap.error("--profile and --quick exclude each other")
 
     if not torch.cuda.is_available():
         print("no CUDA device", file=sys.stderr)
@@ -410,7 +472,8 @@ def main(argv=None) -> int:
     device = torch.device("cuda", 0)
     env = environment(device)
     cases = all_cases()
-    points = grid(args.quick, cases)
+    points = profile_grid() if args.profile else grid(args.quick, cases)
+    marker = RunMarker() if args.profile else None
     print(f"# {env['gpu_name']} ({env['sm_count']} SMs), driver {env['driver']}, CUDA {env['cuda_version']}, "
           f"torch {env['torch_version']}; backends: {', '.join(cases)}; "
           f"{sum(len(b) for _, b in points)} points", flush=True)
@@ -473,7 +536,11 @@ def main(argv=None) -> int:
                             del out
                             worst_err[0] = max(worst_err[0], err if err == err else float("inf"))
                             print(f"  check {backend or case.backend}: rel err {err:.2e}", flush=True)
-                        res = measure(call, flush)
+                        if marker is not None:
+                            label = f"{backend or case.backend} {shape}"
+                            res = profile_once(call, marker, label)
+                        else:
+                            res = measure(call, flush)
                 except Exception as exc:  # noqa: BLE001: every failure becomes a row
                     status = describe_failure(exc, caught)
             # Outside the except block, so that the traceback (and the tensors its frames hold)

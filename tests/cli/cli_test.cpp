@@ -74,6 +74,27 @@ TEST(Cli, ValidateComparesTheRecordedRuns) {
   EXPECT_FALSE(j["skipped"].empty());  // oom, unsupported and cudnn rows
 }
 
+TEST(Cli, ValidateAttachesNcuBytesAndWritesAReportPage) {
+  const std::string data = std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/ncu/";
+  const auto page = scratch("page.md");
+  const Result r = attnsim({"validate", "--measured", data + "ncu_bench_runs.csv", "--ncu", data + "ncu_bench.csv",
+                            "--gpu", "h100-sxm", "--format", "json", "--report", page.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["ncu"].size(), 26u);
+  for (const auto& row : j["ncu"]) {
+    EXPECT_GT(row["ncu_dram_read_bytes"].get<double>(), 0.0);
+    EXPECT_GT(row["ncu_kernels"].get<double>(), 0.0);
+  }
+  std::ifstream in(page);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("## HBM bytes: attnsim vs Nsight Compute"), std::string::npos);
+  EXPECT_NE(text.str().find("![page-dram.svg](page-dram.svg)"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(page.parent_path() / "page-time.svg"));
+  EXPECT_TRUE(std::filesystem::exists(page.parent_path() / "page-dram.svg"));
+}
+
 TEST(Cli, CalibrateWritesALoadableProfileAndReportsHeldOutRuns) {
   const std::string csv = std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv";
   const auto profile = scratch("my-h100.toml");
@@ -147,6 +168,14 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--config", "/nonexistent.cfg"}, "--config: cannot read '/nonexistent.cfg'"},
       {{"validate", "--gpu", "h100-sxm"}, "--measured: is required: the CSV of measured runs"},
       {{"validate", "--measured", "/nonexistent.csv", "--gpu", "h100-sxm"}, "--measured: cannot read '/nonexistent.csv'"},
+      {{"validate", "--measured", std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv",
+        "--gpu", "h100-sxm", "--ncu", std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/ncu/ncu_bench.csv"},
+       "--ncu: the report brackets 26 calls but the measured file has 190 ok rows"},
+      {{"validate", "--measured", std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv",
+        "--gpu", "h100-sxm", "--ncu", std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv"},
+       "pytorch_attention.csv:1: missing column 'ID'"},
+      {{"validate", "--measured", "x.csv", "--gpu", "h100-sxm", "--report", "/nonexistent-dir/page.md"},
+       "--report: folder '/nonexistent-dir' does not exist"},
       {{"calibrate", "--gpu", "h100-sxm"}, "--measured: is required (see attnsim calibrate --help)"},
       {{"calibrate", "--measured", "x.csv", "--gpu", "h100-sxm", "--out", "/nonexistent-dir/p.toml"},
        "--out: folder '/nonexistent-dir' does not exist"},

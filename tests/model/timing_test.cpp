@@ -58,3 +58,49 @@ TEST(Timing, SoftmaxOverlapHidesExpUnderMatmul) {
 
 }  // namespace
 }  // namespace attnsim
+
+namespace attnsim {
+namespace {
+
+// H100 measurements these mechanisms come from: validate/data/h100-sxm/attnsim_bench_extended.csv.
+TEST(TileMechanisms, SixtyFourRowTilesLoadTwiceTheOperandBytesPerFlop) {
+  const Workload w = testing::workload(16384);
+  VariantKnobs wide, narrow;
+  wide.block_m = 128;
+  wide.block_n = 64;
+  narrow.block_m = 64;
+  narrow.block_n = 64;
+  const Prediction p128 = testing::run("flash2", w, "h100-sxm", wide);
+  const Prediction p64 = testing::run("flash2", w, "h100-sxm", narrow);
+  EXPECT_NEAR(p64.operand_load_seconds / p128.operand_load_seconds, 2.0, 1e-9);
+  EXPECT_GT(p64.predicted_seconds / p128.predicted_seconds, 1.2);  // measured 1.34
+}
+
+TEST(TileMechanisms, SpillsOfTheWidestTileAtHeadDim128) {
+  VariantKnobs wide, widest;
+  wide.block_m = 128;
+  wide.block_n = 64;
+  widest.block_m = 128;
+  widest.block_n = 128;
+  const Workload w = testing::workload(16384);
+  const double ratio = testing::run("flash2", w, "h100-sxm", widest).predicted_seconds /
+                       testing::run("flash2", w, "h100-sxm", wide).predicted_seconds;
+  EXPECT_GT(ratio, 1.3);  // measured 1.43: 320 accumulator registers, 65 spilled
+  const Workload d64 = testing::workload(16384, 32, 64);
+  EXPECT_LT(testing::run("flash2", d64, "h100-sxm", widest).predicted_seconds /
+                testing::run("flash2", d64, "h100-sxm", wide).predicted_seconds,
+            1.1);  // 256 registers at d = 64: one spilled, measured 1.07
+}
+
+TEST(TileMechanisms, CausalCtasOfAFewWavesFinishAfterTheirMean) {
+  Workload w = testing::workload(4096);
+  const Prediction dense = testing::run("flash2", w);
+  w.causal = true;
+  const Prediction causal = testing::run("flash2", w);
+  // 1024 CTAs on 264 slots: the heavy last query blocks of the last heads run on after the rest.
+  EXPECT_GT(causal.wave_quantization_seconds, 0.1 * (causal.predicted_seconds - causal.wave_quantization_seconds));
+  EXPECT_LT(causal.predicted_seconds, dense.predicted_seconds);
+}
+
+}  // namespace
+}  // namespace attnsim

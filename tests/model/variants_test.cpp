@@ -140,7 +140,9 @@ TEST(SsmScan, StateIsIndependentOfSequenceLength) {
 TEST(SdpaMath, MovesMoreBytesThanEagerBecauseOfFp32) {
   const Workload w = workload(8192);
   EXPECT_GT(run("sdpa-math", w).hbm_read_bytes, run("eager", w).hbm_read_bytes);
-  EXPECT_GT(run("sdpa-math", w).cost.workspace_bytes, run("eager", w).cost.workspace_bytes);
+  // Yet less memory at the peak, as measured on an H100 (pytorch_attention.csv, N = 8192: 19.86 GB
+  // vs 21.47 GB): math frees the fp32 scores before allocating its result; eager holds bf16 and fp32 copies.
+  EXPECT_LT(run("sdpa-math", w).cost.workspace_bytes, run("eager", w).cost.workspace_bytes);
   EXPECT_EQ(run("sdpa-math", w).tensor_flops, 0.0);  // fp32 matmuls on CUDA cores (TF32 off)
 }
 

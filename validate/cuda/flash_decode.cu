@@ -37,8 +37,8 @@ struct DecodeParams {
   const __nv_bfloat16* q;  // (B, H, 1, d)
   const __nv_bfloat16* k;  // (B, Hkv, Nk, d)
   const __nv_bfloat16* v;  // (B, Hkv, Nk, d)
-  float* o_partial;        // (S, B, H, d), normalised within its split
-  float* lse_partial;      // (S, B, H)
+  float* o_partial;        // (S, B, H, d), normalised within its split; null with one split
+  float* lse_partial;      // (S, B, H); null with one split
   __nv_bfloat16* o;        // (B, H, 1, d)
   float* lse;              // (B, H)
   int heads;
@@ -172,8 +172,16 @@ __global__ void __launch_bounds__(kThreads) flash_decode_split_kernel(const Deco
     }
     const std::int64_t row = static_cast<std::int64_t>(split) * p.batch_heads +
                              static_cast<std::int64_t>(batch) * p.heads + first_head + g;  // (s, b, h)
-    p.o_partial[row * kHeadDim + dim] = sum > 0.0f ? value / sum : 0.0f;  // an empty split writes 0 ...
-    if (dim == 0) p.lse_partial[row] = sum > 0.0f ? subtract * kLn2 + logf(sum) : -INFINITY;  // ... and -inf
+    const float lse = sum > 0.0f ? subtract * kLn2 + logf(sum) : -INFINITY;
+    if (p.o_partial == nullptr) {
+      // One split: this CTA saw every key, so it writes O and logsumexp itself, as FlashAttention's
+      // mha_fwd runs the plain forward kernel (no O_accum, no combine) when num_splits is 1.
+      p.o[row * kHeadDim + dim] = __float2bfloat16(sum > 0.0f ? value / sum : 0.0f);
+      if (dim == 0) p.lse[row] = lse;
+    } else {
+      p.o_partial[row * kHeadDim + dim] = sum > 0.0f ? value / sum : 0.0f;  // an empty split writes 0 ...
+      if (dim == 0) p.lse_partial[row] = lse;                               // ... and -inf
+    }
   }
 }
 
@@ -264,10 +272,14 @@ AttentionPath prepare_flash_decode(const AttentionShape& s, const DeviceTensors&
 
   AttentionPath path;
   const std::int64_t rows = s.batch * s.heads;
-  path.workspace.emplace_back(static_cast<std::size_t>(splits * rows * s.head_dim) * sizeof(float));
-  auto* o_partial = path.workspace.back().as<float>();
-  path.workspace.emplace_back(static_cast<std::size_t>(splits * rows) * sizeof(float));
-  auto* lse_partial = path.workspace.back().as<float>();
+  float* o_partial = nullptr;
+  float* lse_partial = nullptr;
+  if (splits > 1) {  // flash_api.cpp allocates out_accum and softmax_lse_accum only for num_splits > 1
+    path.workspace.emplace_back(static_cast<std::size_t>(splits * rows * s.head_dim) * sizeof(float));
+    o_partial = path.workspace.back().as<float>();
+    path.workspace.emplace_back(static_cast<std::size_t>(splits * rows) * sizeof(float));
+    lse_partial = path.workspace.back().as<float>();
+  }
   path.workspace.emplace_back(static_cast<std::size_t>(rows) * sizeof(float));
   auto* lse = path.workspace.back().as<float>();
   path.lse = lse;
@@ -290,6 +302,7 @@ AttentionPath prepare_flash_decode(const AttentionShape& s, const DeviceTensors&
               (heuristic ? "FlashAttention's num_splits_heuristic" : "--num-splits") + ")";
   path.run = [split_launch, params, split_grid, splits, rows, head_dim](cudaStream_t stream) {
     split_launch(params, split_grid, stream);
+    if (splits == 1) return;
     flash_decode_combine_kernel<<<static_cast<unsigned>(rows), static_cast<unsigned>(head_dim), 0, stream>>>(
         params, static_cast<int>(splits), head_dim);
     CUDA_CHECK_LAUNCH();

@@ -13,7 +13,6 @@ constexpr const char* kHeader =
     "status,median_seconds,min_seconds,max_seconds,repeats,timing,cache_state,peak_extra_memory_bytes,gpu_name,"
     "sm_count,driver,cuda_version,torch_version";
 constexpr const char* kSource = "attnsim-bench";
-constexpr const char* kTiming = "cuda-events-per-call";
 constexpr const char* kCacheState = "cold";
 
 // RFC 4180: a field with a comma, quote or line break goes in quotes, quotes doubled. (Not named
@@ -62,7 +61,7 @@ void MeasuredCsv::append(const MeasuredRow& r) {
   } else {
     line << ",,,";
   }
-  line << ',' << kTiming << ',' << kCacheState << ',';
+  line << ',' << r.timing_label << ',' << kCacheState << ',';
   if (r.peak_extra_memory_bytes) line << bytes(*r.peak_extra_memory_bytes);
   line << ',' << csv_field(env_.gpu_name) << ',' << env_.sm_count << ',' << csv_field(env_.driver) << ','
        << env_.cuda_version << ",\n";  // torch_version: empty, no PyTorch involved

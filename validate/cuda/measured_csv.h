@@ -21,6 +21,7 @@ struct MeasuredRow {
   std::string status;                             // ok, oom, unsupported: ..., error: ..., skipped: ...
   std::optional<CallTiming> timing;               // ok rows only
   std::optional<double> peak_extra_memory_bytes;  // ok rows only; output O included (schema)
+  std::string timing_label = "cuda-events-per-call";  // the `timing` column
 };
 
 class MeasuredCsv {
