@@ -28,10 +28,11 @@ example:
 
 Each candidate tile (block M query rows x block N key rows, K/V pipeline stages, warps per CTA) is
 checked against the GPU: shared memory per CTA 2*(M*d + stages*N*(d+dv)) bytes within the per-block
-limit, registers per thread (fp32 O and S accumulators over the CTA's threads, plus 32) within 255
-and the register file, threads within the SM. Feasible tiles run through the tile-level simulator
-(attnsim predict --engine sim): CTAs per SM from those limits, waves, K/V re-reads through L2,
-time. Rows are sorted by time; `*` marks the kernel library's default (flash_fwd_launch_template.h),
+limit, threads within the SM, the compiled 255 registers per thread within the register file.
+Registers the accumulators need (fp32 S and O, bf16 P, per thread) beyond 255 spill to local memory:
+such a tile still runs, marked in `spills`, its spill traffic priced as the closed form prices it.
+Feasible tiles run through the tile-level simulator (attnsim predict --engine sim): CTAs per SM
+from those limits, waves, K/V re-reads through L2, time. Rows are sorted by time; `*` marks the kernel library's default (flash_fwd_launch_template.h),
 added when the grid lacks it; infeasible rows say which limit fails.
 )";
 
@@ -55,7 +56,9 @@ Record candidate_record(const sim::TileCandidate& c) {
           {"stages", double(c.tiling.stages)},
           {"warps", double(c.tiling.warps)},
           {"smem_bytes", c.shared_memory_bytes},
-          {"registers", c.registers_per_thread},
+          {"registers", c.registers.accumulator_registers},
+          {"spills", c.registers.spilled_registers > 0 ? fmt::format("{:.0f} regs", c.registers.spilled_registers)
+                                                       : std::string("-")},
           {"ctas_per_sm", c.ctas_per_sm},
           {"time_seconds", number(c.seconds)},
           {"hbm_bytes", number(c.hbm_bytes)},
@@ -73,7 +76,9 @@ Record candidate_data(const sim::TileCandidate& c) {  // CSV/JSON: plain numbers
           {"stages", double(c.tiling.stages)},
           {"warps", double(c.tiling.warps)},
           {"smem_bytes", c.shared_memory_bytes},
-          {"registers_per_thread", c.registers_per_thread},
+          {"registers_per_thread", c.registers.accumulator_registers},
+          {"spilled_registers_per_thread", c.registers.spilled_registers},
+          {"spill_bytes_per_key_block", c.registers.spill_bytes_per_key_block},
           {"ctas_per_sm", c.ctas_per_sm},
           {"feasible", c.infeasible.empty()},
           {"infeasible_reason", c.infeasible},
@@ -184,9 +189,10 @@ int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::
     std::vector<Record> records;
     for (const sim::TileCandidate& c : rows) records.push_back(candidate_record(c));
     text += render_table(records, {"default", "block_m", "block_n", "stages", "warps", "smem_bytes", "registers",
-                                   "ctas_per_sm", "time_seconds", "hbm_bytes", "l2_hit_rate", "waves", "sm_busy", "bound",
+                                   "spills", "ctas_per_sm", "time_seconds", "hbm_bytes", "l2_hit_rate", "waves", "sm_busy", "bound",
                                    "feasible"});
-    text += "* the library's default tile; registers are estimated (fp32 O and S accumulators per thread + 32)\n";
+    text += "* the library's default tile; registers: what the fp32 S and O and bf16 P accumulators need per thread;\n"
+            "  spills: those above 255, stored and reloaded every key block (priced in time)\n";
     if (std::any_of(rows.begin(), rows.end(), [](const sim::TileCandidate& c) { return c.sampled; })) {
       text += fmt::format("note: candidates above {:.0e} tile steps were simulated on a prefix of whole waves and scaled\n",
                           sim::kWhatIfMaxTileSteps);

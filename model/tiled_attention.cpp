@@ -8,6 +8,7 @@
 
 #include "model/error.h"
 #include "model/mask_geometry.h"
+#include "model/register_demand.h"
 
 namespace attnsim {
 namespace {
@@ -33,8 +34,6 @@ double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, co
                                   std::to_string(long(gpu.max_threads_per_sm)) + " threads (use fewer --warps)");
 }
 
-// PTX ISA: at most 255 registers per thread.
-constexpr double kMaxRegistersPerThread = 255.0;
 // Spilled registers miss L1 (two CTAs' shared memory leave it ~20 KB) and are served at L2's rate:
 // on the H100, 128x128 at d = 128 costs its spill bytes at a median 5.96 TB/s over 128x64
 // (validate/data/h100-sxm/attnsim_bench_extended.csv, training split N = 2048, 8192, 32768: 4.4 to
@@ -168,15 +167,11 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   // mma.sync with warps splitting the query rows: every warp loads the whole K and V tile of each
   // key block from shared memory into registers (ldmatrix), so these bytes scale as 1 / (rows per warp).
   k.shared_memory_read_bytes = bh * blocks.tiles * double(t.warps) * double(t.block_n) * double(w.head_dim + w.head_dim_v) * e;
-  // Registers the fp32 S and O accumulators and the bf16 P fragments need per thread; what exceeds
-  // the 255-register limit spills to local memory, stored and reloaded once per key block (the ncu
-  // runs in validate/data/h100-sxm/ncu show it: 128x128 at d = 128 writes 4x O's bytes to DRAM).
-  const double rows_per_warp = double(t.block_m) / double(t.warps);
-  const double accumulator_registers =
-      rows_per_warp * (double(t.block_n) + double(w.head_dim_v)) / 32.0 + rows_per_warp * double(t.block_n) / 64.0;
-  const double spilled_registers = std::max(0.0, accumulator_registers - kMaxRegistersPerThread);
-  k.shared_memory_read_bytes += kSpillCostInSharedMemoryBytes * bh * blocks.tiles * tiling_threads(t) *
-                                spilled_registers * 2.0 * kFp32Bytes;
+  // Accumulator registers beyond the 255-register limit spill to local memory, stored and reloaded
+  // once per key block (the ncu runs in validate/data/h100-sxm/ncu show it: 128x128 at d = 128
+  // writes 4x O's bytes to DRAM).
+  k.shared_memory_read_bytes += kSpillCostInSharedMemoryBytes * bh * blocks.tiles *
+                                forward_register_demand(t, w.head_dim_v).spill_bytes_per_key_block;
   k.schedule_stretch = list_schedule_stretch(mask, t, blocks.query_blocks, bh, gpu.sm_count * k.ctas_per_sm);
   const KvTraffic kv = kv_read_traffic(w, gpu, t, k.ctas_per_sm);
   k.l2_read_bytes = q_bytes(w) + kv.tile_bytes;

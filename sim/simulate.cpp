@@ -177,7 +177,7 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
   const Prediction analytic = predict(w, gpu, variant, knobs);  // validates input, gives tiles and compute
   const Cost& cost = analytic.cost;
   const Tiling tile = *cost.tiling;
-  const double main_ctas_per_sm = options.ctas_per_sm.value_or(cost.kernels[0].ctas_per_sm);
+  const double main_ctas_per_sm = cost.kernels[0].ctas_per_sm;
   const double slowdown = resident_warp_slowdown(predict(w, gpu, variant, {}), main_ctas_per_sm, tile.warps);
 
   SimResult result;

@@ -19,9 +19,6 @@ struct SimOptions {
   // and bytes and time are scaled up; the result says so. 4e8 steps take a few seconds on one core.
   double max_tile_steps = 4e8;
   bool record_timeline = false;
-  // Resident CTAs per SM of the main kernel, when the caller knows better than the variant's
-  // compiled-register assumption (the tile what-if estimates registers per candidate).
-  std::optional<double> ctas_per_sm;
 };
 
 // Variants with a tile program: FlashAttention-1 and -2, and split-KV decoding.

@@ -23,14 +23,12 @@ std::string infeasibility(const TileCandidate& c, const Gpu& gpu) {
     return "shared memory: " + round_text(c.shared_memory_bytes / kKiB) + " KiB per CTA > " +
            round_text(gpu.shared_memory_per_block_bytes / kKiB) + " KiB allowed";
   }
-  if (c.registers_per_thread > kMaxRegistersPerThread) {
-    return "registers: ~" + round_text(c.registers_per_thread) + " per thread > 255";
-  }
   if (threads > gpu.max_threads_per_sm) {
     return "threads: " + round_text(threads) + " per CTA > " + round_text(gpu.max_threads_per_sm) + " per SM";
   }
-  if (c.registers_per_thread * threads > gpu.registers_per_sm) {
-    return "register file: " + round_text(c.registers_per_thread * threads) + " per CTA > " +
+  const double compiled_registers = threads * double(c.tiling.registers_per_thread);
+  if (compiled_registers > gpu.registers_per_sm) {
+    return "register file: " + round_text(compiled_registers) + " per CTA > " +
            round_text(gpu.registers_per_sm) + " per SM";
   }
   if (c.ctas_per_sm < 1.0) return "occupancy: no CTA fits on an SM";
@@ -43,8 +41,8 @@ TileCandidate evaluate(const Workload& w, const Gpu& gpu, const Variant& variant
   c.tiling = tiling;
   c.shared_memory_bytes =
       tile_shared_memory_bytes(tiling, double(w.head_dim), double(w.head_dim_v), element_bytes(w.dtype));
-  c.registers_per_thread = estimated_registers_per_thread(tiling, w.head_dim_v);
-  c.ctas_per_sm = ctas_per_sm(gpu, c.shared_memory_bytes, tiling_threads(tiling), std::min(c.registers_per_thread, kMaxRegistersPerThread));
+  c.registers = forward_register_demand(tiling, w.head_dim_v);
+  c.ctas_per_sm = ctas_per_sm(gpu, c.shared_memory_bytes, tiling_threads(tiling), tiling.registers_per_thread);
   c.infeasible = infeasibility(c, gpu);
   if (!c.infeasible.empty()) return c;
   VariantKnobs knobs;
@@ -54,7 +52,6 @@ TileCandidate evaluate(const Workload& w, const Gpu& gpu, const Variant& variant
   knobs.stages = tiling.stages;
   SimOptions run = options;
   run.record_timeline = false;
-  run.ctas_per_sm = c.ctas_per_sm;
   const SimResult r = simulate(w, gpu, variant, knobs, run);
   c.seconds = r.prediction.predicted_seconds;
   c.hbm_bytes = r.prediction.hbm_read_bytes + r.prediction.hbm_write_bytes;
@@ -73,11 +70,6 @@ TileCandidate evaluate(const Workload& w, const Gpu& gpu, const Variant& variant
 }
 
 }  // namespace
-
-double estimated_registers_per_thread(const Tiling& t, std::int64_t head_dim_v) {
-  const double accumulators = double(t.block_m) * (double(head_dim_v) + double(t.block_n));
-  return std::ceil(accumulators / tiling_threads(t)) + kRegistersBesideAccumulators;
-}
 
 std::vector<TileCandidate> sweep_tiles(const Workload& w, const Gpu& gpu, const Variant& variant, const TileGrid& grid,
                                        const SimOptions& options, unsigned threads) {

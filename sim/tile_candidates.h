@@ -9,19 +9,13 @@
 #include <vector>
 
 #include "model/gpu.h"
+#include "model/register_demand.h"
 #include "model/tiling.h"
 #include "model/variant.h"
 #include "model/workload.h"
 #include "sim/simulate.h"
 
 namespace attnsim::sim {
-
-// Registers a thread needs for a FlashAttention-2 forward tile (kernel_traits.h layout): the fp32
-// accumulators of O (block_m x dv) and of S = QK^T (block_m x block_n) spread over the CTA's
-// threads, plus addressing, loop state and the softmax row statistics.
-inline constexpr double kRegistersBesideAccumulators = 32.0;  // assumed; FA2 at 128x64, d=128 compiles to 255
-inline constexpr double kMaxRegistersPerThread = 255.0;       // CUDA C++ Programming Guide, cc >= 5.0
-double estimated_registers_per_thread(const Tiling& t, std::int64_t head_dim_v);
 
 // A what-if compares candidates, so it samples sooner than a single prediction: above this many
 // tile steps a candidate is simulated on a prefix of whole waves (>= 2) and scaled (SimOptions).
@@ -38,7 +32,10 @@ struct TileCandidate {
   Tiling tiling;
   bool is_default = false;
   double shared_memory_bytes = 0;
-  double registers_per_thread = 0;
+  // The model's register accounting (model/register_demand.h): what the accumulators ask of each
+  // thread and what spills above 255. Spilling tiles launch and are simulated with the spill priced.
+  ForwardRegisterDemand registers;
+  // From the compiled registers per thread (Tiling), as the closed form counts them.
   double ctas_per_sm = 0;
   std::string infeasible;  // empty when the tile fits; else which limit fails and by how much
   // Filled for feasible tiles:
