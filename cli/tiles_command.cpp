@@ -123,7 +123,8 @@ Heatmap tile_heatmap(const std::vector<sim::TileCandidate>& rows) {
         }
         if (std::isnan(map.values[y][x]) || c.seconds * 1e3 < map.values[y][x]) {
           map.values[y][x] = c.seconds * 1e3;
-          map.labels[y][x] = fmt::format("{:.4g} ms s{}", c.seconds * 1e3, c.tiling.stages);
+          map.labels[y][x] = fmt::format("{:.4g} ms s{}{}", c.seconds * 1e3, c.tiling.stages,
+                                         c.registers.spilled_registers > 0 ? " spills" : "");
         }
       }
       if (std::isnan(map.values[y][x])) map.labels[y][x] = reason.empty() ? "" : "no: " + reason;
