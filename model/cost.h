@@ -37,8 +37,10 @@ struct KernelCost {
   double ctas = 0;
   double ctas_per_sm = 0;
   double shared_memory_per_cta_bytes = 0;
-  // Bytes the warps load from shared memory (and spilled registers from L1) into registers.
+  // Bytes the warps load from shared memory into registers.
   double shared_memory_read_bytes = 0;
+  // Local-memory traffic of registers spilled above the per-thread limit: stored and reloaded.
+  double register_spill_bytes = 0;
   // Makespan of the CTAs' list schedule over the slots, over the perfectly balanced time (>= 1);
   // it replaces the wave-quantization stretch when set (0: not modelled, use waves).
   double schedule_stretch = 0;

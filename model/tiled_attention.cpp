@@ -34,12 +34,6 @@ double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, co
                                   std::to_string(long(gpu.max_threads_per_sm)) + " threads (use fewer --warps)");
 }
 
-// Spilled registers miss L1 (two CTAs' shared memory leave it ~20 KB) and are served at L2's rate:
-// on the H100, 128x128 at d = 128 costs its spill bytes at a median 5.96 TB/s over 128x64
-// (validate/data/h100-sxm/attnsim_bench_extended.csv, training split N = 2048, 8192, 32768: 4.4 to
-// 7.0 TB/s), against shared memory's 30.9 TB/s: one spilled byte takes the time of 5.2 loaded ones.
-constexpr double kSpillCostInSharedMemoryBytes = 5.2;
-
 // Grids of up to this many waves are list-scheduled; beyond, uneven CTAs average out over the waves.
 constexpr double kMaxScheduledWaves = 8.0;
 
@@ -170,8 +164,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   // Accumulator registers beyond the 255-register limit spill to local memory, stored and reloaded
   // once per key block (the ncu runs in validate/data/h100-sxm/ncu show it: 128x128 at d = 128
   // writes 4x O's bytes to DRAM).
-  k.shared_memory_read_bytes += kSpillCostInSharedMemoryBytes * bh * blocks.tiles *
-                                forward_register_demand(t, w.head_dim_v).spill_bytes_per_key_block;
+  k.register_spill_bytes = bh * blocks.tiles * forward_register_demand(t, w.head_dim_v).spill_bytes_per_key_block;
   k.schedule_stretch = list_schedule_stretch(mask, t, blocks.query_blocks, bh, gpu.sm_count * k.ctas_per_sm);
   const KvTraffic kv = kv_read_traffic(w, gpu, t, k.ctas_per_sm);
   k.l2_read_bytes = q_bytes(w) + kv.tile_bytes;

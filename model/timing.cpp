@@ -12,6 +12,13 @@ namespace {
 // CUDA C++ Programming Guide, "Shared Memory" (cc 5.x-9.0): 32 banks of 4 bytes, each serving one
 // access per clock: 128 bytes per clock per SM from shared memory (and from L1, the same SRAM).
 constexpr double kSharedMemoryBytesPerClockPerSm = 128.0;
+// Spilled registers miss L1 (two CTAs' shared memory leave it ~20 KB) and are served at L2's rate:
+// on the H100, 128x128 at d = 128 costs its spill bytes at a median 5.96 TB/s over 128x64
+// (validate/data/h100-sxm/attnsim_bench_extended.csv, training split N = 2048, 8192, 32768: 4.4 to
+// 7.0 TB/s), against shared memory's 30.9 TB/s: one spilled byte takes the time of 5.2 loaded ones.
+// Other GPUs are assumed to keep that ratio. Unlike operand loads, a spill is never part of a
+// published whole-kernel efficiency (the libraries' default tiles do not spill), so it always adds.
+constexpr double kSpillCostInSharedMemoryBytes = 5.2;
 
 // Time of two kinds of work that can run concurrently on an SM, `overlap` of the shorter hidden.
 double overlapped(double a_seconds, double b_seconds, double overlap) {
@@ -40,8 +47,9 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   t.hbm_seconds = (k.hbm_read_bytes + k.hbm_write_bytes) / (gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency));
   t.launch_seconds = k.efficiency.launch_seconds.value_or(gpu.kernel_launch_seconds);
 
-  t.operand_load_seconds = k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes /
-                                 (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.boost_clock_hz);
+  t.operand_load_seconds =
+      (k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes + kSpillCostInSharedMemoryBytes * k.register_spill_bytes) /
+      (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.boost_clock_hz);
   const double compute_seconds = unquantized_compute_seconds(t, k);
   // A partial last wave leaves SMs idle: compute stretches by waves / (CTAs / slots).
   double quantized_compute_seconds = compute_seconds;

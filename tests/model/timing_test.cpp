@@ -92,6 +92,23 @@ TEST(TileMechanisms, SpillsOfTheWidestTileAtHeadDim128) {
             1.1);  // 256 registers at d = 64: one spilled, measured 1.07
 }
 
+TEST(TileMechanisms, SpillsCostTimeWhereTheEfficiencyIsAWholeKernelFigure) {
+  // The RTX 4090's FA2 efficiency is the published whole-kernel utilization (operand loads inside
+  // it, operand_fetch_serial 0), measured on tiles that do not spill: a spill adds to it.
+  VariantKnobs wide, widest;
+  wide.block_m = 128;
+  wide.block_n = 64;
+  widest.block_m = 128;
+  widest.block_n = 128;
+  const Workload w = testing::workload(16384);
+  const Prediction fits = testing::run("flash2", w, "rtx4090", wide);
+  const Prediction spills = testing::run("flash2", w, "rtx4090", widest);
+  EXPECT_EQ(fits.cost.kernels[0].ctas_per_sm, spills.cost.kernels[0].ctas_per_sm);  // one CTA of 64 / 96 KiB
+  EXPECT_EQ(fits.operand_load_seconds, 0.0);
+  EXPECT_GT(spills.operand_load_seconds, 0.0);
+  EXPECT_GT(spills.predicted_seconds / fits.predicted_seconds, 1.05);
+}
+
 TEST(TileMechanisms, CausalCtasOfAFewWavesFinishAfterTheirMean) {
   Workload w = testing::workload(4096);
   const Prediction dense = testing::run("flash2", w);
