@@ -76,12 +76,16 @@ TEST(TileMechanisms, SixtyFourRowTilesLoadTwiceTheOperandBytesPerFlop) {
   EXPECT_GT(p64.predicted_seconds / p128.predicted_seconds, 1.2);  // measured 1.34
 }
 
+VariantKnobs tile(std::int64_t block_m, std::int64_t block_n) {
+  VariantKnobs knobs;
+  knobs.block_m = block_m;
+  knobs.block_n = block_n;
+  return knobs;
+}
+
 TEST(TileMechanisms, SpillsOfTheWidestTileAtHeadDim128) {
-  VariantKnobs wide, widest;
-  wide.block_m = 128;
-  wide.block_n = 64;
-  widest.block_m = 128;
-  widest.block_n = 128;
+  const VariantKnobs wide = tile(128, 64);
+  const VariantKnobs widest = tile(128, 128);
   const Workload w = testing::workload(16384);
   const double ratio = testing::run("flash2", w, "h100-sxm", widest).predicted_seconds /
                        testing::run("flash2", w, "h100-sxm", wide).predicted_seconds;
@@ -95,14 +99,9 @@ TEST(TileMechanisms, SpillsOfTheWidestTileAtHeadDim128) {
 TEST(TileMechanisms, SpillsCostTimeWhereTheEfficiencyIsAWholeKernelFigure) {
   // The RTX 4090's FA2 efficiency is the published whole-kernel utilization (operand loads inside
   // it, operand_fetch_serial 0), measured on tiles that do not spill: a spill adds to it.
-  VariantKnobs wide, widest;
-  wide.block_m = 128;
-  wide.block_n = 64;
-  widest.block_m = 128;
-  widest.block_n = 128;
   const Workload w = testing::workload(16384);
-  const Prediction fits = testing::run("flash2", w, "rtx4090", wide);
-  const Prediction spills = testing::run("flash2", w, "rtx4090", widest);
+  const Prediction fits = testing::run("flash2", w, "rtx4090", tile(128, 64));
+  const Prediction spills = testing::run("flash2", w, "rtx4090", tile(128, 128));
   EXPECT_EQ(fits.cost.kernels[0].ctas_per_sm, spills.cost.kernels[0].ctas_per_sm);  // one CTA of 64 / 96 KiB
   EXPECT_EQ(fits.operand_load_seconds, 0.0);
   EXPECT_GT(spills.operand_load_seconds, 0.0);
