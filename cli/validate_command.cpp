@@ -108,6 +108,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
   const std::int64_t fit_min_seq = parse_integer(vm["fit-min-seq"].as<std::string>(), "fit-min-seq");
   const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
   const std::string out_path = out_path_from(vm);
+  const std::string plot_path = plot_path_from(vm);
   const ValidationReport report = compare_runs(read_measured_runs(vm["measured"].as<std::string>()), gpu, fit_min_seq);
 
   const std::vector<Record> rows = records(report.rows, row_record);
@@ -137,7 +138,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
     text += fmt::format("\n{} runs compared, {} not compared (oom, unsupported, or no attnsim variant)\n",
                         report.rows.size(), report.skipped.size());
   }
-  if (vm.count("plot")) {
+  if (!plot_path.empty()) {
     std::map<std::string, PlotSeries> by_variant;
     for (const RunComparison& c : report.rows) {
       PlotSeries& s = by_variant[c.run.variant + " (" + c.run.backend + ")"];
@@ -147,7 +148,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
     std::vector<PlotSeries> series;
     for (auto& [name, s] : by_variant) series.push_back(std::move(s));
     plot_scatter(series, {"attnsim on " + gpu.id + ": predicted vs measured time", "measured (s)", "predicted (s)"},
-                 vm["plot"].as<std::string>());
+                 plot_path);
   }
   emit(text, out_path, out);
   return 0;

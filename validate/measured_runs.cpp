@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 // fast-cpp-csv-parser copies file names with strncpy, which GCC 12 flags once inlined.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
@@ -20,7 +22,55 @@ struct Row {
       pass, status, median_seconds, peak_extra_memory_bytes, gpu_name;
 };
 
-std::string where(const std::filesystem::path& file, unsigned line) { return file.string() + ":" + std::to_string(line); }
+const char* const kRequiredColumns =
+    "variant, backend, batch, heads, kv_heads, seq_q, seq_kv, head_dim, head_dim_v, causal, window, dtype, pass, "
+    "status, median_seconds, peak_extra_memory_bytes, gpu_name";
+
+std::string where(const std::string& file, unsigned line) { return file + ":" + std::to_string(line); }
+
+// validate() names workload fields as command-line options; a CSV message names the column.
+std::string column_of(const std::string& option) {
+  static const std::pair<const char*, const char*> kColumnOf[] = {
+      {"kv-heads", "kv_heads"}, {"seq", "seq_kv"}, {"seq-q", "seq_q"}, {"head-dim", "head_dim"}, {"head-dim-v", "head_dim_v"}};
+  for (const auto& [from, to] : kColumnOf) {
+    if (option == from) return to;
+  }
+  return option;
+}
+
+// fast-cpp-csv-parser's own messages repeat the file name and omit what is allowed.
+InvalidInput csv_error(const io::error::base& e, const std::string& file) {
+  const auto* line_info = dynamic_cast<const io::error::with_file_line*>(&e);
+  const auto* column_info = dynamic_cast<const io::error::with_column_name*>(&e);
+  const unsigned line = line_info && line_info->file_line > 0 ? unsigned(line_info->file_line) : 1;
+  const std::string column = column_info ? column_info->column_name : "";
+  if (dynamic_cast<const io::error::header_missing*>(&e)) {
+    return InvalidInput(where(file, 1), std::string("file is empty; expected a header line with the columns ") +
+                                            kRequiredColumns + " (see validate/README.md)");
+  }
+  if (dynamic_cast<const io::error::missing_column_in_header*>(&e)) {
+    return InvalidInput(where(file, 1), "header lacks column '" + column + "'; required: " + kRequiredColumns +
+                                            " (see validate/README.md)");
+  }
+  if (dynamic_cast<const io::error::duplicated_column_in_header*>(&e)) {
+    return InvalidInput(where(file, 1), "header names column '" + column + "' twice; each column may appear once");
+  }
+  if (dynamic_cast<const io::error::too_few_columns*>(&e)) {
+    return InvalidInput(where(file, line), "row has fewer fields than the header; each row needs one per header column");
+  }
+  if (dynamic_cast<const io::error::too_many_columns*>(&e)) {
+    return InvalidInput(where(file, line),
+                        "row has more fields than the header; each row needs one per header column (quote a field "
+                        "that contains a comma)");
+  }
+  if (dynamic_cast<const io::error::escaped_string_not_closed*>(&e)) {
+    return InvalidInput(where(file, line), "a quoted field is not closed; a field opened with \" needs a closing \"");
+  }
+  if (dynamic_cast<const io::error::line_length_limit_exceeded*>(&e)) {
+    return InvalidInput(where(file, line), "line is longer than the 16 MiB a CSV line may have");
+  }
+  return InvalidInput(where(file, line), std::string(e.what()) + " (columns: see validate/README.md)");
+}
 
 std::int64_t integer(const std::string& text, const char* column, const std::string& at) {
   std::int64_t value = 0;
@@ -47,7 +97,7 @@ bool boolean(const std::string& text, const std::string& at) {
   throw InvalidInput(at, "column causal: expected true or false, got '" + text + "'");
 }
 
-MeasuredRun to_run(const Row& r, unsigned line, const std::filesystem::path& file) {
+MeasuredRun to_run(const Row& r, unsigned line, const std::string& file) {
   const std::string at = where(file, line);
   MeasuredRun run;
   run.line = line;
@@ -70,7 +120,7 @@ MeasuredRun to_run(const Row& r, unsigned line, const std::filesystem::path& fil
     w.pass = parse_pass(r.pass);
     validate(w);
   } catch (const InvalidInput& e) {
-    throw InvalidInput(at, "column " + e.field() + ": " + e.what());
+    throw InvalidInput(at, "column " + column_of(e.field()) + ": " + e.what());
   }
   if (run.status == "ok") {
     run.median_seconds = number(r.median_seconds, "median_seconds", at);
@@ -83,11 +133,14 @@ MeasuredRun to_run(const Row& r, unsigned line, const std::filesystem::path& fil
 
 }  // namespace
 
-std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file) {
-  if (!std::filesystem::is_regular_file(file)) throw InvalidInput("measured", "cannot read '" + file.string() + "'");
+std::vector<MeasuredRun> parse_measured_runs(std::string_view csv_text, const std::string& file) {
+  if (csv_text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    throw csv_error(io::error::header_missing(), file);
+  }
   std::vector<MeasuredRun> runs;
   try {
-    io::CSVReader<kColumns, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(file.string());
+    io::CSVReader<kColumns, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
+        file, csv_text.data(), csv_text.data() + csv_text.size());
     in.read_header(io::ignore_extra_column, "variant", "backend", "batch", "heads", "kv_heads", "seq_q", "seq_kv",
                    "head_dim", "head_dim_v", "causal", "window", "dtype", "pass", "status", "median_seconds",
                    "peak_extra_memory_bytes", "gpu_name");
@@ -98,10 +151,19 @@ std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file) {
       runs.push_back(to_run(r, in.get_file_line(), file));
     }
   } catch (const io::error::base& e) {
-    throw InvalidInput(file.string(), std::string(e.what()) + " (columns: see validate/README.md)");
+    throw csv_error(e, file);
   }
-  if (runs.empty()) throw InvalidInput(file.string(), "has a header but no rows");
+  if (runs.empty()) throw InvalidInput(where(file, 1), "has a header but no rows; expected one row per measured run");
   return runs;
+}
+
+std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file) {
+  // Read whole, so a pipe (/dev/stdin, <(...)) works as well as a file.
+  std::ifstream in(file, std::ios::binary);
+  if (!in || std::filesystem::is_directory(file)) throw InvalidInput("measured", "cannot read '" + file.string() + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_measured_runs(text.str(), file.string());
 }
 
 }  // namespace attnsim

@@ -60,7 +60,7 @@ TEST(MeasuredRuns, BadFilesGetOneClearMessage) {
             std::string::npos);
   std::string gqa = kRow;
   gqa.replace(gqa.find(",1,32,32,"), 9, ",1,32,5,");
-  EXPECT_NE(error_of(write("gqa.csv", kHeader + "\n" + gqa + "\n")).find("gqa.csv:2: column kv-heads: must divide"),
+  EXPECT_NE(error_of(write("gqa.csv", kHeader + "\n" + gqa + "\n")).find("gqa.csv:2: column kv_heads: must divide"),
             std::string::npos);
   EXPECT_NE(error_of("/nonexistent.csv").find("cannot read"), std::string::npos);
 }
