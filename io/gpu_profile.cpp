@@ -174,8 +174,9 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   const toml::table* tensor = root["tensor_dense_tflops"].as_table();
   if (!tensor) throw InvalidInput(file + ": tensor_dense_tflops", "missing table [tensor_dense_tflops]");
   for (const auto& [k, v] : *tensor) {
+    const std::string_view dtype = k.str();  // clang 14 cannot capture a structured binding
     const auto match = std::find_if(std::begin(kTensorKeys), std::end(kTensorKeys),
-                                    [&](const auto& entry) { return k == entry.first; });
+                                    [&](const auto& entry) { return dtype == entry.first; });
     if (match == std::end(kTensorKeys)) {
       throw InvalidInput(where(file, v, "tensor_dense_tflops." + std::string(k.str())),
                          "unknown dtype; allowed: tf32, fp16, bf16, fp8_e4m3");
