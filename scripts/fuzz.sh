@@ -42,7 +42,7 @@ for target in "${targets[@]}"; do
   echo "fuzz: $target for ${seconds} s"
   log="build-fuzz/fuzz-$target.log"
   if ! "build-fuzz/fuzz/fuzz_$target" "$corpus" "${seed_dirs[@]}" "${dict[@]}" -max_total_time="$seconds" \
-      -timeout=30 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+      -timeout=30 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
       -artifact_prefix="build-fuzz/artifacts/$target-" >"$log" 2>&1; then
     tail -60 "$log"
     echo "fuzz: $target FAILED; the input is in build-fuzz/artifacts/ (log: $log)." >&2
