@@ -15,8 +15,8 @@ cmake --build --preset fuzz
 cli_seeds="build-fuzz/seeds/cli"
 rm -rf "$cli_seeds" && mkdir -p "$cli_seeds"
 n=0
-grep -rhoE '^(\$ |  )?attnsim (predict|sweep|gpus|variants|validate|calibrate)[^`]*' README.md docs cli/*.cpp |
-  sed -E 's/^(\$ |  )?attnsim //; s/ --(out|plot) [^ ]+//g' | sort -u |
+grep -rhoE '^(\$ |  )?(build/)?attnsim (predict|sweep|gpus|variants|validate|calibrate)( [^`#]*)?' README.md docs cli/*.cpp |
+  sed -E 's/^(\$ |  )?(build\/)?attnsim //; s/ --(out|plot) [^ ]+//g; s/ +$//' | sort -u |
   while read -r line; do
     n=$((n + 1))
     tr ' ' '\n' <<<"$line" >"$cli_seeds/docs-$n"
@@ -36,7 +36,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus"
   mapfile -t seed_dirs <"build-fuzz/fuzz/fuzz_$target.seeds"
   [ "$target" = cli ] && seed_dirs+=("$cli_seeds")
-  seed_dirs+=("fuzz/regressions/$target")
+  [ -d "fuzz/regressions/$target" ] && seed_dirs+=("fuzz/regressions/$target")
   dict=()
   [ -f "fuzz/dictionaries/$target.dict" ] && dict=("-dict=fuzz/dictionaries/$target.dict")
   echo "fuzz: $target for ${seconds} s"
