@@ -146,7 +146,9 @@ VariantKnobs knobs_from(const po::variables_map& vm) {
   if (vm.count("tile")) {
     const std::string tile = vm["tile"].as<std::string>();
     const auto x = tile.find('x');
-    const auto digits = [](const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; };
+    const auto digits = [](const std::string& s) {
+      return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+    };
     if (x == std::string::npos || !digits(tile.substr(0, x)) || !digits(tile.substr(x + 1))) {
       throw InvalidInput("tile", "expects BMxBN such as 128x64 (got '" + tile + "')");
     }
@@ -192,7 +194,8 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
       try {
         po::store(po::parse_config_file(in, options), vm);
       } catch (const po::error& e) {
-        throw InvalidInput("config", "'" + file + "': " + e.what() + " (lines `key = value`, keys as the long options)");
+        throw InvalidInput("config",
+                           "'" + file + "': " + e.what() + " (lines `key = value`, keys as the long options)");
       }
     }
     po::notify(vm);

@@ -1,7 +1,7 @@
 // Fuzzes the command line (cli::run, in-process): the input is argv, one argument per line.
 // Inputs that name --out, --plot or --config (or a prefix Boost would expand to them) are skipped,
-// so no run writes a file or starts gnuplot (calibrate, whose --out is required, stops at once). Exit status 1 means an error that escaped as
-// something other than InvalidInput: a finding, since bad input must exit 2 with one clear line.
+// so no run writes a file or starts gnuplot (calibrate, whose --out is required, stops at once). Exit status 1 means an
+// error that escaped as something other than InvalidInput: a finding, since bad input must exit 2 with one clear line.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>

@@ -24,16 +24,23 @@ inline void require_finite(double value, const char* name) {
 
 // Every count and time a prediction reports.
 inline void require_sane(const Prediction& p) {
-  const std::pair<const char*, double> fields[] = {
-      {"model_flops", p.cost.model_flops},         {"workspace_bytes", p.cost.workspace_bytes},
-      {"tensor_flops", p.tensor_flops},            {"exp_flops", p.exp_flops},
-      {"vector_flops", p.vector_flops},            {"hbm_read_bytes", p.hbm_read_bytes},
-      {"hbm_write_bytes", p.hbm_write_bytes},      {"hbm_reread_bytes", p.hbm_reread_bytes},
-      {"arithmetic_intensity", p.arithmetic_intensity}, {"footprint_bytes", p.footprint_bytes},
-      {"tensor_seconds", p.tensor_seconds},        {"exp_seconds", p.exp_seconds},
-      {"vector_seconds", p.vector_seconds},        {"hbm_seconds", p.hbm_seconds},
-      {"launch_seconds", p.launch_seconds},        {"predicted_seconds", p.predicted_seconds},
-      {"achieved_flops_per_second", p.achieved_flops_per_second}};
+  const std::pair<const char*, double> fields[] = {{"model_flops", p.cost.model_flops},
+                                                   {"workspace_bytes", p.cost.workspace_bytes},
+                                                   {"tensor_flops", p.tensor_flops},
+                                                   {"exp_flops", p.exp_flops},
+                                                   {"vector_flops", p.vector_flops},
+                                                   {"hbm_read_bytes", p.hbm_read_bytes},
+                                                   {"hbm_write_bytes", p.hbm_write_bytes},
+                                                   {"hbm_reread_bytes", p.hbm_reread_bytes},
+                                                   {"arithmetic_intensity", p.arithmetic_intensity},
+                                                   {"footprint_bytes", p.footprint_bytes},
+                                                   {"tensor_seconds", p.tensor_seconds},
+                                                   {"exp_seconds", p.exp_seconds},
+                                                   {"vector_seconds", p.vector_seconds},
+                                                   {"hbm_seconds", p.hbm_seconds},
+                                                   {"launch_seconds", p.launch_seconds},
+                                                   {"predicted_seconds", p.predicted_seconds},
+                                                   {"achieved_flops_per_second", p.achieved_flops_per_second}};
   for (const auto& [name, value] : fields) require_finite(value, name);
   for (const KernelTime& k : p.kernels) require_finite(k.seconds, "kernel seconds");
   if (!(p.predicted_seconds > 0)) fail("predicted_seconds is not positive");

@@ -34,8 +34,11 @@ std::string where(const std::string& file, unsigned line) { return file + ":" + 
 
 // validate() names workload fields as command-line options; a CSV message names the column.
 std::string column_of(const std::string& option) {
-  static const std::pair<const char*, const char*> kColumnOf[] = {
-      {"kv-heads", "kv_heads"}, {"seq", "seq_kv"}, {"seq-q", "seq_q"}, {"head-dim", "head_dim"}, {"head-dim-v", "head_dim_v"}};
+  static const std::pair<const char*, const char*> kColumnOf[] = {{"kv-heads", "kv_heads"},
+                                                                  {"seq", "seq_kv"},
+                                                                  {"seq-q", "seq_q"},
+                                                                  {"head-dim", "head_dim"},
+                                                                  {"head-dim-v", "head_dim_v"}};
   for (const auto& [from, to] : kColumnOf) {
     if (option == from) return to;
   }
@@ -60,7 +63,8 @@ InvalidInput csv_error(const io::error::base& e, const std::string& file) {
     return InvalidInput(where(file, 1), "header names column '" + column + "' twice; each column may appear once");
   }
   if (dynamic_cast<const io::error::too_few_columns*>(&e)) {
-    return InvalidInput(where(file, line), "row has fewer fields than the header; each row needs one per header column");
+    return InvalidInput(where(file, line),
+                        "row has fewer fields than the header; each row needs one per header column");
   }
   if (dynamic_cast<const io::error::too_many_columns*>(&e)) {
     return InvalidInput(where(file, line),

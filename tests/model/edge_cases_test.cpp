@@ -2,8 +2,8 @@
 // causal masks with Nq != Nk (bottom-right aligned, so with Nq > Nk the first Nq - Nk query rows
 // see no key), windows at least as long as the sequence, and one-token decoding. Each either
 // predicts finite, non-negative counts and a positive time, or refuses with InvalidInput.
-#include <cmath>
 #include <gtest/gtest.h>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -48,16 +48,23 @@ std::vector<EdgeCase> edge_cases() {
 }
 
 void expect_sane(const Prediction& p, const std::string& where) {
-  const std::pair<const char*, double> fields[] = {
-      {"model_flops", p.cost.model_flops},      {"workspace_bytes", p.cost.workspace_bytes},
-      {"tensor_flops", p.tensor_flops},         {"exp_flops", p.exp_flops},
-      {"vector_flops", p.vector_flops},         {"hbm_read_bytes", p.hbm_read_bytes},
-      {"hbm_write_bytes", p.hbm_write_bytes},   {"hbm_reread_bytes", p.hbm_reread_bytes},
-      {"footprint_bytes", p.footprint_bytes},   {"arithmetic_intensity", p.arithmetic_intensity},
-      {"tensor_seconds", p.tensor_seconds},     {"exp_seconds", p.exp_seconds},
-      {"vector_seconds", p.vector_seconds},     {"hbm_seconds", p.hbm_seconds},
-      {"launch_seconds", p.launch_seconds},     {"predicted_seconds", p.predicted_seconds},
-      {"achieved_flops_per_second", p.achieved_flops_per_second}};
+  const std::pair<const char*, double> fields[] = {{"model_flops", p.cost.model_flops},
+                                                   {"workspace_bytes", p.cost.workspace_bytes},
+                                                   {"tensor_flops", p.tensor_flops},
+                                                   {"exp_flops", p.exp_flops},
+                                                   {"vector_flops", p.vector_flops},
+                                                   {"hbm_read_bytes", p.hbm_read_bytes},
+                                                   {"hbm_write_bytes", p.hbm_write_bytes},
+                                                   {"hbm_reread_bytes", p.hbm_reread_bytes},
+                                                   {"footprint_bytes", p.footprint_bytes},
+                                                   {"arithmetic_intensity", p.arithmetic_intensity},
+                                                   {"tensor_seconds", p.tensor_seconds},
+                                                   {"exp_seconds", p.exp_seconds},
+                                                   {"vector_seconds", p.vector_seconds},
+                                                   {"hbm_seconds", p.hbm_seconds},
+                                                   {"launch_seconds", p.launch_seconds},
+                                                   {"predicted_seconds", p.predicted_seconds},
+                                                   {"achieved_flops_per_second", p.achieved_flops_per_second}};
   for (const auto& [name, value] : fields) {
     EXPECT_TRUE(std::isfinite(value) && value >= 0) << where << ": " << name << " = " << value;
   }
@@ -71,7 +78,7 @@ void expect_sane(const Prediction& p, const std::string& where) {
 bool documented_refusal(const std::string& variant, const Workload& w) {
   if (variant != "ssm-scan") return false;
   const SsmShape ssm;
-  return w.seq_q != w.seq_kv ||  // one sequence, no separate query length
+  return w.seq_q != w.seq_kv ||                                       // one sequence, no separate query length
          (ssm.expansion * w.heads * w.head_dim) % ssm.head_dim != 0;  // d = 1: 2 x 8 x 1 channels, SSM heads of 64
 }
 
