@@ -19,10 +19,12 @@ commands:
   variants   the attention variants, their knobs and sources
   validate   measured runs (CSV) beside the predictions: errors per run and per variant
   calibrate  fit efficiency constants to measured runs, write a profile, report held-out errors
+  tiles      tile-size what-if: every block M x block N x stages simulated, sorted, --plot heatmap
 
 examples:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
   attnsim sweep --gpu h100-sxm,rtx4090 --variant eager,flash2,flash3 --seq 512:131072:x2 --plot wall.svg
+  attnsim tiles --gpu h100-sxm --seq 16384 --block-m 64,128,192 --block-n 32,64,128,176 --stages 1,2,3
 )";
 
 // Workload fields are command-line options; profile fields carry their file and line.
@@ -57,7 +59,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (command == "variants") return variants_command(rest, out, err);
     if (command == "validate") return validate_command(rest, out, err);
     if (command == "calibrate") return calibrate_command(rest, out, err);
-    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate\n";
+    if (command == "tiles") return tiles_command(rest, out, err);
+    err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, tiles\n";
     return 2;
   } catch (const InvalidInput& e) {
     err << "attnsim: error: " << describe(e) << "\n";

@@ -19,5 +19,6 @@ int gpus_command(const std::vector<std::string>& args, std::ostream& out, std::o
 int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int validate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int variants_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace attnsim::cli

@@ -4,9 +4,14 @@
 
 #include "cli/app.h"
 #include "cli/options.h"
+#include "cli/sim_output.h"
+#include "io/atomic_file.h"
 #include "io/gpu_profile.h"
 #include "io/report.h"
+#include "model/error.h"
 #include "model/variant.h"
+#include "sim/chrome_trace.h"
+#include "sim/simulate.h"
 
 namespace attnsim::cli {
 namespace {
@@ -17,10 +22,16 @@ example:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128 --causal
   attnsim predict --gpu rtx4090 --variant eager --seq 16384 --format json --out eager.json
   attnsim predict --gpu h100-sxm --variant flash-decode --seq-q 1 --seq 131072 --heads 32 --kv-heads 8 --batch 16
+  attnsim predict --gpu h100-sxm --variant flash2 --seq 32768 --causal --engine sim --trace schedule.json
 
 The time is a roofline per kernel (tensor cores, exponentials on the SFU, FP32 vector work, HBM),
 stretched by wave quantization, plus a launch latency per kernel; `bound` names the resource that
 dominates. Efficiency constants and their sources: --format json lists them per kernel.
+
+--engine sim runs the tile-level simulator instead (flash1, flash2, flash-decode; forward): CTAs
+dispatched onto SM slots in launch order, every K/V tile load through an L2 model, so re-reads,
+waves, tails and causal imbalance come from the schedule (docs/simulator.md). --trace writes the
+schedule as Chrome trace / Perfetto JSON, one track per SM (open it in ui.perfetto.dev).
 )";
 
 std::string summary_line(const Prediction& p) {
@@ -65,7 +76,9 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
   po::options_description options("attnsim predict");
   options.add_options()
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
-      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)");
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")
+      ("engine", po::value<std::string>()->default_value("model"), "model (closed form) or sim (tile-level simulator)")
+      ("trace", po::value<std::string>(), "with --engine sim: write the CTA schedule as Chrome trace JSON to FILE");
   options.add(workload_options()).add(knob_options()).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -78,19 +91,36 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
   const Variant& variant = find_variant(vm["variant"].as<std::string>());
   const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
   const std::string out_path = out_path_from(vm);
-  const Prediction p = predict(workload, gpu, variant, knobs);
+  const std::string engine = vm["engine"].as<std::string>();
+  if (engine != "model" && engine != "sim") throw InvalidInput("engine", "unknown engine '" + engine + "'; allowed: model, sim");
+  const std::string trace_path = vm.count("trace") ? vm["trace"].as<std::string>() : "";
+  if (!trace_path.empty() && engine != "sim") throw InvalidInput("trace", "needs --engine sim (the closed form has no schedule)");
+  if (!trace_path.empty()) check_output_path(trace_path, "trace");
+
+  std::optional<sim::SimResult> simulated;
+  if (engine == "sim") {
+    sim::SimOptions sim_options;
+    sim_options.record_timeline = !trace_path.empty();
+    simulated = sim::simulate(workload, gpu, variant, knobs, sim_options);
+  }
+  const Prediction p = simulated ? simulated->prediction : predict(workload, gpu, variant, knobs);
 
   std::string text;
   if (format == Format::table) {
     text = render_prediction_table(p);
+    if (simulated) text += "\nsimulated schedule\n" + render_sim_table(*simulated);
   } else if (format == Format::csv) {
-    text = render_csv({prediction_record(p)});
+    Record record = prediction_record(p);
+    if (simulated) append_sim_totals(record, *simulated);
+    text = render_csv({record});
   } else {
     nlohmann::json j = to_json(prediction_record(p));
     j["notes"] = p.cost.notes;
     j["kernels"] = kernels_json(p);
+    if (simulated) j["simulation"] = sim_json(*simulated);
     text = j.dump(2) + "\n";
   }
+  if (!trace_path.empty()) write_file_atomically(trace_path, sim::chrome_trace_json(simulated->timeline), "trace");
   emit(text, out_path, out);
   return 0;
 }

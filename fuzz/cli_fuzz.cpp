@@ -1,7 +1,8 @@
 // Fuzzes the command line (cli::run, in-process): the input is argv, one argument per line.
-// Inputs that name --out, --plot or --config (or a prefix Boost would expand to them) are skipped,
-// so no run writes a file or starts gnuplot (calibrate, whose --out is required, stops at once). Exit status 1 means an
-// error that escaped as something other than InvalidInput: a finding, since bad input must exit 2 with one clear line.
+// Inputs that name --out, --plot, --trace or --config (or a prefix Boost would expand to one) are
+// skipped, so no run writes a file or starts gnuplot (calibrate, whose --out is required, stops at
+// once). Exit status 1 means an error that escaped as something other than InvalidInput: a
+// finding, since bad input must exit 2 with one clear line.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -18,7 +19,7 @@ bool names_a_file_option(const std::string& arg) {
   if (arg.rfind("--", 0) != 0) return false;
   const std::string name = arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
   if (name.empty()) return false;
-  for (const std::string option : {"out", "plot", "config"}) {
+  for (const std::string option : {"out", "plot", "trace", "config"}) {
     if (option.rfind(name, 0) == 0) return true;
   }
   return false;

@@ -88,7 +88,9 @@ double whole_number(const toml::node& node, const std::string& file, std::string
 void reject_unknown_keys(const toml::table& root, const std::string& file) {
   std::vector<std::string> known(std::begin(kStringFields), std::end(kStringFields));
   for (const NumberField& field : kNumberFields) known.push_back(field.key);
-  for (const char* key : {"tensor_dense_tflops", "fp16_fp16_accumulate_tflops", "efficiency"}) known.push_back(key);
+  for (const char* key : {"tensor_dense_tflops", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s", "efficiency"}) {
+    known.push_back(key);
+  }
   for (const auto& [k, v] : root) {
     if (std::find(known.begin(), known.end(), k.str()) == known.end()) {
       throw InvalidInput(where(file, v, k.str()), "unknown key (did you mean '" + nearest_name(k.str(), known) +
@@ -186,6 +188,9 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   }
   if (const toml::node* node = root.get("fp16_fp16_accumulate_tflops")) {
     gpu.fp16_fp16_accumulate_flops_per_second = sourced_number(*node, file, "fp16_fp16_accumulate_tflops", 0.1, 1e6) * kTera;
+  }
+  if (const toml::node* node = root.get("l2_bandwidth_gb_per_s")) {
+    gpu.l2_bytes_per_second = sourced_number(*node, file, "l2_bandwidth_gb_per_s", 1, 1e6) * 1e9;
   }
   if (const toml::node* node = root.get("efficiency")) {
     if (!node->is_table()) throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");

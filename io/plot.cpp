@@ -1,6 +1,7 @@
 #include "io/plot.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -142,6 +143,42 @@ std::string scatter_script(const std::vector<PlotSeries>& series, const PlotSpec
 void plot_scatter(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output) {
   run_gnuplot([&](const std::string& terminal, const std::filesystem::path& image) {
     return scatter_script(series, spec, terminal, image);
+  }, output);
+}
+
+std::string heatmap_script(const Heatmap& map, const PlotSpec& spec, const std::string& terminal,
+                           const std::filesystem::path& output) {
+  std::ostringstream s;
+  s.precision(10);
+  s << "set terminal " << terminal << "\nset output " << quoted(output.string()) << "\n";
+  s << "set title " << quoted(spec.title) << " noenhanced\n";
+  s << "set xlabel " << quoted(spec.x_label) << "\nset ylabel " << quoted(spec.y_label) << "\n";
+  s << "set cblabel " << quoted(map.value_label) << "\nunset key\nset tics nomirror out\n";
+  const auto tics = [&](const char* axis, const std::vector<std::string>& labels) {
+    s << "set " << axis << "tics (";
+    for (std::size_t i = 0; i < labels.size(); ++i) s << (i ? ", " : "") << quoted(labels[i]) << " " << i;
+    s << ")\nset " << axis << "range [-0.5:" << double(labels.size()) - 0.5 << "]\n";
+  };
+  tics("x", map.x_labels);
+  tics("y", map.y_labels);
+  // Fast (low) values blue, slow ones red.
+  s << "set palette defined (0 '#2c7bb6', 0.5 '#ffffbf', 1 '#d7191c')\n";
+  s << "$cells << EOD\n";
+  for (std::size_t y = 0; y < map.y_labels.size(); ++y) {
+    for (std::size_t x = 0; x < map.x_labels.size(); ++x) {
+      const double v = map.values[y][x];
+      s << x << " " << y << " " << (std::isfinite(v) ? std::to_string(v) : std::string("NaN")) << " "
+        << quoted(map.labels[y][x]) << "\n";
+    }
+  }
+  s << "EOD\n";
+  s << "plot $cells using 1:2:3 with image, $cells using 1:2:4 with labels font ',10'\n";
+  return s.str();
+}
+
+void plot_heatmap(const Heatmap& map, const PlotSpec& spec, const std::filesystem::path& output) {
+  run_gnuplot([&](const std::string& terminal, const std::filesystem::path& image) {
+    return heatmap_script(map, spec, terminal, image);
   }, output);
 }
 

@@ -39,4 +39,17 @@ std::string scatter_script(const std::vector<PlotSeries>& series, const PlotSpec
                            const std::filesystem::path& output);
 void plot_scatter(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output);
 
+// A grid of values over two categorical axes (block M x block N), each cell coloured by its value
+// and labelled; an absent value leaves the cell blank with its label (why it is missing).
+struct Heatmap {
+  std::vector<std::string> x_labels;
+  std::vector<std::string> y_labels;
+  std::vector<std::vector<double>> values;      // [y][x]; NaN: no value
+  std::vector<std::vector<std::string>> labels;  // [y][x]
+  std::string value_label;                      // colour bar title
+};
+std::string heatmap_script(const Heatmap& map, const PlotSpec& spec, const std::string& terminal,
+                           const std::filesystem::path& output);
+void plot_heatmap(const Heatmap& map, const PlotSpec& spec, const std::filesystem::path& output);
+
 }  // namespace attnsim

@@ -39,6 +39,7 @@ struct Gpu {
   double hbm_bytes_per_second = 0;
   double hbm_efficiency = 0;
   double l2_bytes = 0;
+  std::optional<double> l2_bytes_per_second;  // L2 hit bandwidth, all SMs together; absent where not measured
 
   double shared_memory_per_sm_bytes = 0;
   double shared_memory_per_block_bytes = 0;

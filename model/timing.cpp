@@ -56,6 +56,11 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   return t;
 }
 
+double compute_seconds(const KernelCost& k, const Gpu& gpu) {
+  const KernelTime t = time_kernel(k, gpu);
+  return overlapped(t.tensor_seconds, t.exp_seconds + t.vector_seconds, k.efficiency.softmax_overlap);
+}
+
 Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
   Prediction p;
   p.workload = workload;

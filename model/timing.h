@@ -9,6 +9,9 @@
 namespace attnsim {
 
 KernelTime time_kernel(const KernelCost& kernel, const Gpu& gpu);
+// The kernel's compute time with every SM busy: tensor, exp and vector work with the softmax
+// overlap applied; no waves, memory or launch (the simulator spreads it over tile steps).
+double compute_seconds(const KernelCost& kernel, const Gpu& gpu);
 Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu);
 
 }  // namespace attnsim

@@ -1,6 +1,7 @@
 // The command line end to end, in-process: outputs, and a table of bad inputs that must each give
 // exit status 2, one line naming the option and what is allowed, and no output file.
 #include "cli/app.h"
+#include "tests/cli/cli_support.h"
 
 #include <cmath>
 #include <filesystem>
@@ -14,25 +15,9 @@
 namespace attnsim::cli {
 namespace {
 
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Result attnsim(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  const int status = run(args, out, err);
-  return {status, out.str(), err.str()};
-}
-
-std::filesystem::path scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "attnsim_cli_test";
-  std::filesystem::create_directories(dir);
-  std::filesystem::remove(dir / name);
-  return dir / name;
-}
+using testing::attnsim;
+using testing::Result;
+using testing::scratch;
 
 TEST(Cli, PredictPrintsTheBreakdown) {
   const Result r = attnsim({"predict", "--gpu", "h100-sxm", "--variant", "flash2", "--seq", "4096"});

@@ -26,11 +26,21 @@ std::vector<std::string> split_words(const std::string& line) {
   return words;
 }
 
+// The pages whose console blocks are checked: every walkthrough and variant page, and the
+// simulator page.
+std::vector<std::filesystem::path> pages() {
+  const std::string root = ATTNSIM_SOURCE_DIR;
+  std::vector<std::filesystem::path> paths = {root + "/docs/simulator.md"};
+  for (const std::string folder : {"/docs/examples", "/docs/variants"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(root + folder)) paths.push_back(entry.path());
+  }
+  return paths;
+}
+
 std::vector<Example> examples() {
   std::vector<Example> found;
-  for (const std::string folder : {"/docs/examples", "/docs/variants"}) {
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(ATTNSIM_SOURCE_DIR) + folder)) {
-    std::ifstream in(entry.path());
+  for (const std::filesystem::path& page : pages()) {
+    std::ifstream in(page);
     std::string line;
     Example* current = nullptr;
     bool in_console = false;
@@ -43,13 +53,12 @@ std::vector<Example> examples() {
         current = nullptr;
       } else if (in_console && (line.rfind("$ attnsim ", 0) == 0 || line.rfind("$ build/attnsim ", 0) == 0)) {
         std::vector<std::string> words = split_words(line.substr(line.find("attnsim ") + 8));
-        found.push_back({entry.path().filename().string(), words, ""});
+        found.push_back({page.filename().string(), words, ""});
         current = &found.back();
       } else if (current) {
         current->expected += line + "\n";
       }
     }
-  }
   }
   return found;
 }

@@ -9,6 +9,11 @@ archs=("${@:-90}")
 gencode=()
 for a in "${archs[@]}"; do gencode+=("-gencode=arch=compute_${a},code=sm_${a}"); done
 mkdir -p "$(dirname "$output")"
+# l2_bandwidth.cu is its own program (attnsim-l2-bandwidth), built beside attnsim-bench.
+sources=()
+for f in "$here"/*.cpp "$here"/*.cu; do [[ "$f" == */l2_bandwidth.cu ]] || sources+=("$f"); done
 nvcc -std=c++17 -O3 -lineinfo --Werror=all-warnings -Xcompiler=-Wall,-Wextra "${gencode[@]}" \
-  "$here"/*.cpp "$here"/*.cu -lcublas -ldl -o "$output"
+  "${sources[@]}" -lcublas -ldl -o "$output"
+nvcc -std=c++17 -O3 --Werror=all-warnings -Xcompiler=-Wall,-Wextra "${gencode[@]}" \
+  "$here"/l2_bandwidth.cu -o "$(dirname "$output")/attnsim-l2-bandwidth"
 echo "built $output for ${archs[*]}"
