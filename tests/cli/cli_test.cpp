@@ -351,6 +351,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       // Options files, output paths and sweep sizes.
       {{"predict", "--config", "@FILE.cfg"}, "--config: '@FILE.cfg': unrecognised option 'frob'", "frob = 1\n"},
       {{"predict", "--out", ""}, "--out: is empty; expected a file path"},
+      {{"predict", "--engine", "sim", "--trace", ""}, "--trace: is empty; expected a file path"},
       {{"calibrate", "--measured", "x.csv", "--gpu", "h100-sxm", "--out", ""}, "--out: is empty; expected a file path"},
       {{"validate", "--measured", "x.csv", "--gpu", "h100-sxm", "--out", "/nonexistent-dir/c.csv"},
        "--out: folder '/nonexistent-dir' does not exist"},
@@ -362,7 +363,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
        "--seq: 50000 points x 3 variants x 2 GPUs = 300000 predictions; allowed: at most 100000"},
   };
   const std::string file_stem = (std::filesystem::temp_directory_path() / "attnsim_cli_test" / "bad").string();
-  EXPECT_EQ(table.size(), 87u);  // docs/robustness.md quotes the number
+  EXPECT_EQ(table.size(), 88u);  // docs/robustness.md quotes the number
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
     for (std::string& arg : args) arg = replace_all(arg, "@FILE", file_stem);
