@@ -197,8 +197,9 @@ bool has_boost_placeholder(const std::string& text) {
 
 void refuse_placeholders(const std::string& text, const std::string& field, const std::string& where) {
   if (has_boost_placeholder(text)) {
-    throw InvalidInput(field, where + " contains a %name% sequence, which the option parser cannot report; remove "
-                                      "the percent signs");
+    throw InvalidInput(field, where +
+                                  " contains a %name% sequence, which the option parser cannot report; remove "
+                                  "the percent signs");
   }
 }
 
@@ -211,7 +212,8 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
     const po::parsed_options parsed = po::command_line_parser(args).options(options).run();
     for (const po::option& o : parsed.options) {
       if (o.position_key >= 0) {  // a word that is no option's value: Boost would drop it silently
-        throw InvalidInput("", "unexpected argument '" + o.value.front() + "'; options start with -- (e.g. --seq 4096)");
+        throw InvalidInput("",
+                           "unexpected argument '" + o.value.front() + "'; options start with -- (e.g. --seq 4096)");
       }
     }
     po::store(parsed, vm);
