@@ -76,8 +76,7 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
   }
   const Format format = format_from(vm);
   const std::string measured = vm["measured"].as<std::string>();
-  const std::string out_path = vm["out"].as<std::string>();
-  check_output_path(out_path, "out");
+  const std::string out_path = out_path_from(vm);
   const std::string gpu_arg = vm["gpu"].as<std::string>();
   const Gpu gpu = find_gpu(gpu_arg);
   const std::int64_t seed = parse_integer(vm["seed"].as<std::string>(), "seed");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,8 +25,14 @@ po::options_description output_options();
 Workload workload_from(const po::variables_map& vm);
 VariantKnobs knobs_from(const po::variables_map& vm);
 Format format_from(const po::variables_map& vm);
-// --out, or empty for standard output.
+// --out, or empty for standard output; a path whose folder is missing is refused here, before any work.
 std::string out_path_from(const po::variables_map& vm);
+// --plot, or empty for none; checked (folder, .svg/.png) before any work.
+std::string plot_path_from(const po::variables_map& vm);
+
+// A sweep computes at most this many predictions (points x variants x GPUs): about 25 us each,
+// so the largest sweep answers in a few seconds rather than hanging a terminal.
+inline constexpr std::size_t kMaxSweepPredictions = 100'000;
 
 std::int64_t parse_integer(const std::string& text, const std::string& option);
 std::vector<std::string> split_list(const std::string& text);

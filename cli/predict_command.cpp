@@ -95,7 +95,7 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
   if (engine != "model" && engine != "sim") throw InvalidInput("engine", "unknown engine '" + engine + "'; allowed: model, sim");
   const std::string trace_path = vm.count("trace") ? vm["trace"].as<std::string>() : "";
   if (!trace_path.empty() && engine != "sim") throw InvalidInput("trace", "needs --engine sim (the closed form has no schedule)");
-  if (!trace_path.empty()) check_output_path(trace_path, "trace");
+  if (vm.count("trace")) check_output_path(trace_path, "trace");
 
   std::optional<sim::SimResult> simulated;
   if (engine == "sim") {

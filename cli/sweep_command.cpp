@@ -94,8 +94,14 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   for (const std::string& id : split_list(vm["gpu"].as<std::string>())) gpus.push_back(find_gpu(id));
   if (variants.empty()) throw InvalidInput("variant", "is empty; name at least one (attnsim variants)");
   if (gpus.empty()) throw InvalidInput("gpu", "is empty; name at least one (attnsim gpus)");
+  const std::size_t predictions = seqs.size() * variants.size() * gpus.size();
+  if (predictions > kMaxSweepPredictions) {
+    throw InvalidInput(
+        "seq", fmt::format("{} points x {} variants x {} GPUs = {} predictions; allowed: at most {}", seqs.size(),
+                           variants.size(), gpus.size(), predictions, kMaxSweepPredictions));
+  }
   const std::string out_path = out_path_from(vm);
-  const std::string plot_path = vm.count("plot") ? vm["plot"].as<std::string>() : "";
+  const std::string plot_path = plot_path_from(vm);
 
   std::vector<Record> points;
   std::vector<Series> series;

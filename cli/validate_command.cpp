@@ -143,6 +143,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
   const std::int64_t fit_min_seq = parse_integer(vm["fit-min-seq"].as<std::string>(), "fit-min-seq");
   const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
   const std::string out_path = out_path_from(vm);
+  const std::string plot_path = plot_path_from(vm);
   if (vm.count("report")) check_output_path(vm["report"].as<std::string>(), "report");
   std::vector<NcuCall> ncu_calls;
   if (vm.count("ncu")) {
@@ -195,7 +196,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
     text += fmt::format("\n{} runs compared, {} not compared (oom, unsupported, or no attnsim variant)\n",
                         report.rows.size(), report.skipped.size());
   }
-  if (vm.count("plot")) plot_time_scatter(report, gpu, vm["plot"].as<std::string>());
+  if (!plot_path.empty()) plot_time_scatter(report, gpu, plot_path);
   if (vm.count("report")) {
     std::string command = "attnsim validate";
     for (const std::string& a : args) command += " " + a;

@@ -10,6 +10,7 @@
 namespace attnsim {
 
 void check_output_path(const std::filesystem::path& path, const std::string& field) {
+  if (path.empty()) throw InvalidInput(field, "is empty; expected a file path");
   const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   if (!std::filesystem::is_directory(folder)) {
     throw InvalidInput(field, "folder '" + folder.string() + "' does not exist (create it first)");

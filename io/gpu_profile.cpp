@@ -1,9 +1,9 @@
 #include "io/gpu_profile.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -20,24 +20,26 @@ struct NumberField {
   double min;
   double max;
   double Gpu::*member;
+  bool whole = false;  // a count (SMs, bytes, registers): a fraction is a typo
 };
 
 constexpr double kTera = 1e12;
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 const NumberField kNumberFields[] = {
-    {"sm_count", 1.0, 1, 10000, &Gpu::sm_count},
+    {"sm_count", 1.0, 1, 10000, &Gpu::sm_count, true},
     {"boost_clock_mhz", 1e6, 100, 10000, &Gpu::boost_clock_hz},
     {"fp32_vector_tflops", kTera, 0.1, 10000, &Gpu::fp32_vector_flops_per_second},
-    {"sfu_exp_per_clock_per_sm", 1.0, 1, 1024, &Gpu::sfu_exp_per_clock_per_sm},
+    {"sfu_exp_per_clock_per_sm", 1.0, 1, 1024, &Gpu::sfu_exp_per_clock_per_sm, true},
     {"memory_capacity_gib", kGiB, 0.25, 100000, &Gpu::memory_capacity_bytes},
-    {"hbm_bandwidth_gb_per_s", 1e9, 1, 1e6, &Gpu::hbm_bytes_per_second},
-    {"l2_cache_bytes", 1.0, 0, 1e10, &Gpu::l2_bytes},
-    {"shared_memory_per_sm_bytes", 1.0, 1024, 1e8, &Gpu::shared_memory_per_sm_bytes},
-    {"shared_memory_per_block_bytes", 1.0, 1024, 1e8, &Gpu::shared_memory_per_block_bytes},
-    {"registers_per_sm", 1.0, 1024, 1e8, &Gpu::registers_per_sm},
-    {"max_threads_per_sm", 1.0, 32, 1e6, &Gpu::max_threads_per_sm},
-    {"max_ctas_per_sm", 1.0, 1, 1024, &Gpu::max_ctas_per_sm},
+    // 10 GB/s is below any GPU attention runs on (L4: 300); a figure in TB/s lands under it.
+    {"hbm_bandwidth_gb_per_s", 1e9, 10, 1e6, &Gpu::hbm_bytes_per_second},
+    {"l2_cache_bytes", 1.0, 0, 1e10, &Gpu::l2_bytes, true},
+    {"shared_memory_per_sm_bytes", 1.0, 1024, 1e8, &Gpu::shared_memory_per_sm_bytes, true},
+    {"shared_memory_per_block_bytes", 1.0, 1024, 1e8, &Gpu::shared_memory_per_block_bytes, true},
+    {"registers_per_sm", 1.0, 1024, 1e8, &Gpu::registers_per_sm, true},
+    {"max_threads_per_sm", 1.0, 32, 1e6, &Gpu::max_threads_per_sm, true},
+    {"max_ctas_per_sm", 1.0, 1, 1024, &Gpu::max_ctas_per_sm, true},
     {"kernel_launch_seconds", 1.0, 0, 1e-2, &Gpu::kernel_launch_seconds},
     {"hbm_efficiency", 1.0, 0.01, 1.0, &Gpu::hbm_efficiency},
 };
@@ -65,10 +67,38 @@ double sourced_number(const toml::node& node, const std::string& file, std::stri
   if (!number) throw InvalidInput(where(file, node, key), "needs a numeric value");
   if (!(*number >= min && *number <= max)) {
     std::ostringstream range;
-    range << "value " << *number << " is outside the physical range [" << min << ", " << max << "]";
+    range << "value " << *number << " is outside the physical range [" << min << ", " << max
+          << "] (the unit is in the key's name; see hw_profiles/SCHEMA.md)";
     throw InvalidInput(where(file, node, key), range.str());
   }
   return *number;
+}
+
+double whole_number(const toml::node& node, const std::string& file, std::string_view key, double min, double max) {
+  const double number = sourced_number(node, file, key, min, max);
+  if (number != std::floor(number)) {
+    std::ostringstream message;
+    message << "value " << number << " must be a whole number (a count)";
+    throw InvalidInput(where(file, node, key), message.str());
+  }
+  return number;
+}
+
+// Every key the schema knows: checked before anything is read, so that a misspelt key is
+// reported as such rather than as the missing field it was meant to be.
+void reject_unknown_keys(const toml::table& root, const std::string& file) {
+  std::vector<std::string> known(std::begin(kStringFields), std::end(kStringFields));
+  for (const NumberField& field : kNumberFields) known.push_back(field.key);
+  for (const char* key : {"tensor_dense_tflops", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s", "interconnect_gb_per_s",
+                          "price_usd_per_hour", "efficiency"}) {
+    known.push_back(key);
+  }
+  for (const auto& [k, v] : root) {
+    if (std::find(known.begin(), known.end(), k.str()) == known.end()) {
+      throw InvalidInput(where(file, v, k.str()), "unknown key (did you mean '" + nearest_name(k.str(), known) +
+                                                      "'? see hw_profiles/SCHEMA.md)");
+    }
+  }
 }
 
 void read_efficiency(const toml::table& table, const std::string& file, Gpu& gpu) {
@@ -119,35 +149,38 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   } catch (const toml::parse_error& e) {
     throw InvalidInput(file + ":" + std::to_string(e.source().begin.line), "malformed TOML: " + std::string(e.description()));
   }
-  std::set<std::string> known;
+  reject_unknown_keys(root, file);
   Gpu gpu;
   for (const char* key : kStringFields) {
-    known.insert(key);
-    const auto text = root[key].value<std::string>();
-    if (!text || text->empty()) throw InvalidInput(file + ": " + key, "missing string field (see hw_profiles/SCHEMA.md)");
+    const toml::node* node = root.get(key);
+    if (!node) throw InvalidInput(file + ": " + key, "missing string field (see hw_profiles/SCHEMA.md)");
+    const auto text = node->value_exact<std::string>();
+    if (!text || text->empty()) throw InvalidInput(where(file, *node, key), "must be a non-empty \"string\"");
     if (std::string_view(key) == "id") gpu.id = *text;
     if (std::string_view(key) == "name") gpu.name = *text;
     if (std::string_view(key) == "architecture") gpu.architecture = *text;
     if (std::string_view(key) == "compute_capability") {
       char dot = 0;
       std::istringstream in(*text);
-      if (!(in >> gpu.compute_capability_major >> dot >> gpu.compute_capability_minor) || dot != '.') {
+      if (!(in >> gpu.compute_capability_major >> dot >> gpu.compute_capability_minor) || dot != '.' ||
+          in.peek() != std::char_traits<char>::eof() || gpu.compute_capability_major < 1 ||
+          gpu.compute_capability_minor < 0) {
         throw InvalidInput(file + ": compute_capability", "must look like \"9.0\" (got \"" + *text + "\")");
       }
     }
   }
   for (const NumberField& field : kNumberFields) {
-    known.insert(field.key);
     const toml::node* node = root.get(field.key);
     if (!node) throw InvalidInput(file + ": " + field.key, "missing field (see hw_profiles/SCHEMA.md)");
-    gpu.*field.member = sourced_number(*node, file, field.key, field.min, field.max) * field.scale;
+    const auto read = field.whole ? whole_number : sourced_number;
+    gpu.*field.member = read(*node, file, field.key, field.min, field.max) * field.scale;
   }
-  known.insert("tensor_dense_tflops");
   const toml::table* tensor = root["tensor_dense_tflops"].as_table();
   if (!tensor) throw InvalidInput(file + ": tensor_dense_tflops", "missing table [tensor_dense_tflops]");
   for (const auto& [k, v] : *tensor) {
+    const std::string_view dtype = k.str();  // clang 14 cannot capture a structured binding
     const auto match = std::find_if(std::begin(kTensorKeys), std::end(kTensorKeys),
-                                    [&](const auto& entry) { return k == entry.first; });
+                                    [&](const auto& entry) { return dtype == entry.first; });
     if (match == std::end(kTensorKeys)) {
       throw InvalidInput(where(file, v, "tensor_dense_tflops." + std::string(k.str())),
                          "unknown dtype; allowed: tf32, fp16, bf16, fp8_e4m3");
@@ -155,33 +188,21 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
     gpu.tensor_flops_per_second[match->second] =
         sourced_number(v, file, "tensor_dense_tflops." + std::string(k.str()), 0.1, 1e6) * kTera;
   }
-  known.insert("fp16_fp16_accumulate_tflops");
   if (const toml::node* node = root.get("fp16_fp16_accumulate_tflops")) {
     gpu.fp16_fp16_accumulate_flops_per_second = sourced_number(*node, file, "fp16_fp16_accumulate_tflops", 0.1, 1e6) * kTera;
   }
-  known.insert("l2_bandwidth_gb_per_s");
   if (const toml::node* node = root.get("l2_bandwidth_gb_per_s")) {
     gpu.l2_bytes_per_second = sourced_number(*node, file, "l2_bandwidth_gb_per_s", 1, 1e6) * 1e9;
   }
-  known.insert("interconnect_gb_per_s");
   if (const toml::node* node = root.get("interconnect_gb_per_s")) {
     gpu.interconnect_bytes_per_second = sourced_number(*node, file, "interconnect_gb_per_s", 1, 1e5) * 1e9;
   }
-  known.insert("price_usd_per_hour");
   if (const toml::node* node = root.get("price_usd_per_hour")) {
     gpu.price_usd_per_hour = sourced_number(*node, file, "price_usd_per_hour", 0.001, 1000);
   }
-  known.insert("efficiency");
   if (const toml::node* node = root.get("efficiency")) {
     if (!node->is_table()) throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");
     read_efficiency(*node->as_table(), file, gpu);
-  }
-  for (const auto& [k, v] : root) {
-    if (!known.count(std::string(k.str()))) {
-      std::vector<std::string> names(known.begin(), known.end());
-      throw InvalidInput(where(file, v, k.str()), "unknown key (did you mean '" + nearest_name(k.str(), names) +
-                                                      "'? see hw_profiles/SCHEMA.md)");
-    }
   }
   if (gpu.shared_memory_per_block_bytes > gpu.shared_memory_per_sm_bytes) {
     throw InvalidInput(file + ": shared_memory_per_block_bytes", "must not exceed shared_memory_per_sm_bytes");

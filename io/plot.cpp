@@ -80,7 +80,7 @@ namespace {
 // and renames the image over `output` only if gnuplot succeeded.
 void run_gnuplot(const std::function<std::string(const std::string&, const std::filesystem::path&)>& script,
                  const std::filesystem::path& output) {
-  check_output_path(output, "plot");
+  check_plot_path(output);
   const std::string terminal = terminal_for(output);
   const std::filesystem::path image_tmp = temporary_sibling(output);
   const std::filesystem::path script_tmp = temporary_sibling(std::filesystem::temp_directory_path() / "attnsim.gp");
@@ -106,6 +106,11 @@ void run_gnuplot(const std::function<std::string(const std::string&, const std::
 }
 
 }  // namespace
+
+void check_plot_path(const std::filesystem::path& output) {
+  check_output_path(output, "plot");
+  terminal_for(output);
+}
 
 void plot_loglog(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output) {
   run_gnuplot([&](const std::string& terminal, const std::filesystem::path& image) {

@@ -29,6 +29,9 @@ struct PlotSpec {
 // The gnuplot script (data inline), exposed for tests.
 std::string loglog_script(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::string& terminal,
                           const std::filesystem::path& output);
+// Throws InvalidInput("plot", ...) for a missing folder or an extension other than .svg/.png, so a
+// command can refuse a bad path before it computes anything.
+void check_plot_path(const std::filesystem::path& output);
 // Runs gnuplot; throws std::runtime_error if it is missing or fails. The output appears whole or not at all.
 void plot_loglog(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::filesystem::path& output);
 

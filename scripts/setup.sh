@@ -6,6 +6,7 @@ packages=(
   libboost-program-options-dev libeigen3-dev libfccp-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libbenchmark-dev
   gnuplot-nox
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

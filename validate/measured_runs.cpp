@@ -2,11 +2,17 @@
 
 #include <charconv>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 // fast-cpp-csv-parser copies file names with strncpy, which GCC 12 flags once inlined.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
+#endif
 #include <libfccp/csv.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include "model/error.h"
 
@@ -25,7 +31,61 @@ constexpr const char* kRequired[] = {"variant", "backend", "batch", "heads", "kv
                                      "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype",
                                      "pass", "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name"};
 
-std::string where(const std::filesystem::path& file, unsigned line) { return file.string() + ":" + std::to_string(line); }
+std::string required_columns() {
+  std::string text;
+  for (const char* column : kRequired) text += (text.empty() ? "" : ", ") + std::string(column);
+  return text;
+}
+
+std::string where(const std::string& file, unsigned line) { return file + ":" + std::to_string(line); }
+
+// validate() names workload fields as command-line options; a CSV message names the column.
+std::string column_of(const std::string& option) {
+  static const std::pair<const char*, const char*> kColumnOf[] = {{"kv-heads", "kv_heads"},
+                                                                  {"seq", "seq_kv"},
+                                                                  {"seq-q", "seq_q"},
+                                                                  {"head-dim", "head_dim"},
+                                                                  {"head-dim-v", "head_dim_v"}};
+  for (const auto& [from, to] : kColumnOf) {
+    if (option == from) return to;
+  }
+  return option;
+}
+
+// fast-cpp-csv-parser's own messages repeat the file name and omit what is allowed.
+InvalidInput csv_error(const io::error::base& e, const std::string& file) {
+  const auto* line_info = dynamic_cast<const io::error::with_file_line*>(&e);
+  const auto* column_info = dynamic_cast<const io::error::with_column_name*>(&e);
+  const unsigned line = line_info && line_info->file_line > 0 ? unsigned(line_info->file_line) : 1;
+  const std::string column = column_info ? column_info->column_name : "";
+  if (dynamic_cast<const io::error::header_missing*>(&e)) {
+    return InvalidInput(where(file, 1), std::string("file is empty; expected a header line with the columns ") +
+                                            required_columns() + " (see validate/README.md)");
+  }
+  if (dynamic_cast<const io::error::missing_column_in_header*>(&e)) {
+    return InvalidInput(where(file, 1), "header lacks column '" + column + "'; required: " + required_columns() +
+                                            " (see validate/README.md)");
+  }
+  if (dynamic_cast<const io::error::duplicated_column_in_header*>(&e)) {
+    return InvalidInput(where(file, 1), "header names column '" + column + "' twice; each column may appear once");
+  }
+  if (dynamic_cast<const io::error::too_few_columns*>(&e)) {
+    return InvalidInput(where(file, line),
+                        "row has fewer fields than the header; each row needs one per header column");
+  }
+  if (dynamic_cast<const io::error::too_many_columns*>(&e)) {
+    return InvalidInput(where(file, line),
+                        "row has more fields than the header; each row needs one per header column (quote a field "
+                        "that contains a comma)");
+  }
+  if (dynamic_cast<const io::error::escaped_string_not_closed*>(&e)) {
+    return InvalidInput(where(file, line), "a quoted field is not closed; a field opened with \" needs a closing \"");
+  }
+  if (dynamic_cast<const io::error::line_length_limit_exceeded*>(&e)) {
+    return InvalidInput(where(file, line), "line is longer than the 16 MiB a CSV line may have");
+  }
+  return InvalidInput(where(file, line), std::string(e.what()) + " (columns: see validate/README.md)");
+}
 
 std::int64_t integer(const std::string& text, const char* column, const std::string& at) {
   std::int64_t value = 0;
@@ -52,7 +112,7 @@ bool boolean(const std::string& text, const std::string& at) {
   throw InvalidInput(at, "column causal: expected true or false, got '" + text + "'");
 }
 
-MeasuredRun to_run(const Row& r, unsigned line, const std::filesystem::path& file) {
+MeasuredRun to_run(const Row& r, unsigned line, const std::string& file) {
   const std::string at = where(file, line);
   MeasuredRun run;
   run.line = line;
@@ -75,7 +135,7 @@ MeasuredRun to_run(const Row& r, unsigned line, const std::filesystem::path& fil
     w.pass = parse_pass(r.pass);
     validate(w);
   } catch (const InvalidInput& e) {
-    throw InvalidInput(at, "column " + e.field() + ": " + e.what());
+    throw InvalidInput(at, "column " + column_of(e.field()) + ": " + e.what());
   }
   run.timing = r.timing;
   if (!r.tile.empty()) {
@@ -98,17 +158,21 @@ MeasuredRun to_run(const Row& r, unsigned line, const std::filesystem::path& fil
 
 }  // namespace
 
-std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file) {
-  if (!std::filesystem::is_regular_file(file)) throw InvalidInput("measured", "cannot read '" + file.string() + "'");
+std::vector<MeasuredRun> parse_measured_runs(std::string_view csv_text, const std::string& file) {
+  if (csv_text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    throw csv_error(io::error::header_missing(), file);
+  }
   std::vector<MeasuredRun> runs;
   try {
-    io::CSVReader<kColumns, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(file.string());
+    io::CSVReader<kColumns, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
+        file, csv_text.data(), csv_text.data() + csv_text.size());
     in.read_header(io::ignore_extra_column | io::ignore_missing_column, "variant", "backend", "batch", "heads",
                    "kv_heads", "seq_q", "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype", "pass",
                    "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name", "tile", "timing");
     for (const char* column : kRequired) {
       if (!in.has_column(column)) {
-        throw InvalidInput(file.string() + ":1", std::string("missing column '") + column + "' (columns: see validate/README.md)");
+        throw InvalidInput(where(file, 1), std::string("header lacks column '") + column + "'; required: " +
+                                               required_columns() + " (see validate/README.md)");
       }
     }
     Row r;
@@ -118,10 +182,19 @@ std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file) {
       runs.push_back(to_run(r, in.get_file_line(), file));
     }
   } catch (const io::error::base& e) {
-    throw InvalidInput(file.string(), std::string(e.what()) + " (columns: see validate/README.md)");
+    throw csv_error(e, file);
   }
-  if (runs.empty()) throw InvalidInput(file.string(), "has a header but no rows");
+  if (runs.empty()) throw InvalidInput(where(file, 1), "has a header but no rows; expected one row per measured run");
   return runs;
+}
+
+std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file) {
+  // Read whole, so a pipe (/dev/stdin, <(...)) works as well as a file.
+  std::ifstream in(file, std::ios::binary);
+  if (!in || std::filesystem::is_directory(file)) throw InvalidInput("measured", "cannot read '" + file.string() + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_measured_runs(text.str(), file.string());
 }
 
 }  // namespace attnsim

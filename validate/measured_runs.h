@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/workload.h"
@@ -32,5 +33,7 @@ inline constexpr const char* kProfiledTiming = "one-call-under-profiler";
 
 // Throws InvalidInput("FILE:LINE", ...) naming the column and what is allowed.
 std::vector<MeasuredRun> read_measured_runs(const std::filesystem::path& file);
+// The same from text already in memory; `file_name` only labels the messages.
+std::vector<MeasuredRun> parse_measured_runs(std::string_view csv_text, const std::string& file_name);
 
 }  // namespace attnsim

@@ -3,10 +3,12 @@
 #include "cli/app.h"
 #include "tests/cli/cli_support.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -130,10 +132,92 @@ TEST(Cli, EverySubcommandTeachesWithAnExample) {
   EXPECT_NE(attnsim({"variants"}).out.find("ssm-scan"), std::string::npos);
 }
 
+// A row may carry a file: `file_text` is written to the path that "@FILE" stands for (in the
+// arguments and the message), e.g. "@FILE.toml" for a hand-written GPU profile.
 struct BadInput {
   std::vector<std::string> args;
   std::string message;
+  std::optional<std::string> file_text = std::nullopt;
 };
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The recorded H100 profile with `from` replaced by `to`: one defect per row.
+std::string h100_profile_with(const std::string& from, const std::string& to) {
+  std::string text = read_text(std::string(ATTNSIM_SOURCE_DIR) + "/hw_profiles/h100-sxm.toml");
+  const auto at = text.find(from);
+  if (at == std::string::npos) throw std::logic_error("h100-sxm.toml has no '" + from + "'");
+  return text.replace(at, from.size(), to);
+}
+
+// "@FILE.toml:LINE" of the line where `key` starts in the h100 profile, for file:line messages.
+std::string profile_line(const std::string& key) {
+  std::istringstream in(read_text(std::string(ATTNSIM_SOURCE_DIR) + "/hw_profiles/h100-sxm.toml"));
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (line.rfind(key, 0) == 0) return "@FILE.toml:" + std::to_string(n);
+  }
+  throw std::logic_error("h100-sxm.toml has no line starting with '" + key + "'");
+}
+
+const std::string kCsvHeader =
+    "variant,backend,batch,heads,kv_heads,seq_q,seq_kv,head_dim,head_dim_v,causal,window,dtype,pass,status,"
+    "median_seconds,peak_extra_memory_bytes,gpu_name\n";
+const std::string kCsvRow =
+    "flash2,sdpa-flash,1,32,32,4096,4096,128,128,false,,bf16,forward,ok,0.00087,34078720,H100\n";
+
+std::string csv_row_with(const std::string& from, const std::string& to) {
+  std::string row = kCsvRow;
+  return row.replace(row.find(from), from.size(), to);
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+TEST(Cli, WindowsLineEndingsReadTheSameAsUnix) {
+  std::string text = read_text(std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv");
+  const auto unix_path = scratch("unix.csv");
+  const auto windows_path = scratch("windows.csv");
+  std::ofstream(unix_path, std::ios::binary) << text;
+  std::ofstream(windows_path, std::ios::binary) << replace_all(text, "\n", "\r\n");
+  const Result unix_run =
+      attnsim({"validate", "--measured", unix_path.string(), "--gpu", "h100-sxm", "--format", "csv"});
+  const Result windows_run =
+      attnsim({"validate", "--measured", windows_path.string(), "--gpu", "h100-sxm", "--format", "csv"});
+  ASSERT_EQ(unix_run.status, 0) << unix_run.err;
+  ASSERT_EQ(windows_run.status, 0) << windows_run.err;
+  EXPECT_GT(std::count(unix_run.out.begin(), unix_run.out.end(), '\n'), 100);
+  EXPECT_EQ(windows_run.out, unix_run.out);
+}
+
+// 64 x 128 heads x (10^9)^2 scores = 8.2e21, far beyond 2^64 = 1.8e19: counts are doubles.
+TEST(Cli, BillionTokenCallsWithMoreThan2To64ScoresStayFinite) {
+  const double scores = 64.0 * 128.0 * 1e9 * 1e9;
+  for (const std::string variant : {"eager", "sdpa-math", "mem-efficient", "flash1", "flash2", "flash3", "flash-decode",
+                                    "sliding-window", "ssm-scan"}) {
+    const Result r = attnsim({"predict", "--variant", variant, "--seq", "1000000000", "--batch", "64", "--heads", "128",
+                              "--kv-heads", "8", "--causal", "--format", "json"});
+    ASSERT_EQ(r.status, 0) << variant << ": " << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_DOUBLE_EQ(j["score_matrix_bytes"].get<double>(), scores * 2) << variant;
+    for (const auto& [key, value] : j.items()) {
+      if (value.is_number()) {
+        EXPECT_TRUE(std::isfinite(value.get<double>()) && value.get<double>() >= 0)
+            << variant << " " << key << " " << value;
+      }
+    }
+    EXPECT_GT(j["predicted_seconds"].get<double>(), 0) << variant;
+  }
+}
 
 TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
   const std::string out = scratch("never.csv").string();
@@ -145,7 +229,8 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--seq", "2000000000000"}, "--seq: must be at most 2^40"},
       {{"predict", "--head-dim", "4096"}, "--head-dim: must be at most 1024"},
       {{"predict", "--dtype", "fp64"}, "--dtype: unknown dtype 'fp64'; allowed: fp32, tf32, fp16, bf16, fp8-e4m3"},
-      {{"predict", "--pass", "sideways"}, "--pass: unknown pass 'sideways'; allowed: forward, backward, forward+backward"},
+      {{"predict", "--pass", "sideways"},
+       "--pass: unknown pass 'sideways'; allowed: forward, backward, forward+backward"},
       {{"predict", "--variant", "flash4"}, "--variant: unknown variant 'flash4' (did you mean 'flash"},
       {{"predict", "--gpu", "h100"}, "--gpu: unknown GPU 'h100' (did you mean 'h100-"},
       {{"predict", "--gpu", "/nonexistent/x.toml"}, "--gpu: cannot read profile '/nonexistent/x.toml'"},
@@ -153,9 +238,11 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--tile", "128"}, "--tile: expects BMxBN such as 128x64 (got '128')"},
       {{"predict", "--tile", "512x512"}, "--tile: flash2 fwd tile 512x512, 4 warps, 1 stage needs"},
       {{"predict", "--tile", "0x64"}, "--tile: block M must be 1..1024"},
-      {{"predict", "--warps", "32"}, "--warps: flash2 fwd tile 128x64, 32 warps, 1 stage needs 1024 threads x 255 registers"},
+      {{"predict", "--warps", "32"},
+       "--warps: flash2 fwd tile 128x64, 32 warps, 1 stage needs 1024 threads x 255 registers"},
       {{"predict", "--variant", "flash2", "--dtype", "fp32"}, "--dtype: flash2 supports fp16 and bf16 only (got fp32)"},
-      {{"predict", "--variant", "eager", "--dtype", "fp8-e4m3"}, "--dtype: eager runs torch.matmul, which has no fp8-e4m3"},
+      {{"predict", "--variant", "eager", "--dtype", "fp8-e4m3"},
+       "--dtype: eager runs torch.matmul, which has no fp8-e4m3"},
       {{"predict", "--variant", "flash3", "--gpu", "a100-sxm-80gb", "--dtype", "fp8-e4m3"},
        "--dtype: flash3 fp8-e4m3 needs Hopper (sm90); a100-sxm-80gb is sm80"},
       {{"predict", "--variant", "ssm-scan", "--seq-q", "1"}, "--seq-q: ssm-scan has one sequence length"},
@@ -180,18 +267,155 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"calibrate", "--measured", "x.csv", "--gpu", "h100-sxm", "--out", "/nonexistent-dir/p.toml"},
        "--out: folder '/nonexistent-dir' does not exist"},
       {{"frobnicate"}, "unknown command 'frobnicate'; allowed: predict, sweep, gpus, variants, validate, calibrate"},
+      // Sizes: zero, negative, GQA that does not divide.
+      {{"predict", "--seq", "0"}, "--seq: must be a positive integer (got 0)"},
+      {{"predict", "--seq-q", "-1"}, "--seq-q: must be a positive integer (got -1)"},
+      {{"predict", "--head-dim", "0"}, "--head-dim: must be a positive integer (got 0)"},
+      {{"predict", "--head-dim-v", "-64"}, "--head-dim-v: must be a positive integer (got -64)"},
+      {{"predict", "--kv-heads", "0"}, "--kv-heads: must be a positive integer (got 0)"},
+      {{"predict", "--window", "0"}, "--window: must be a positive integer (got 0)"},
+      {{"predict", "--heads", "12", "--kv-heads", "8"}, "--kv-heads: must divide --heads (got heads 12, kv-heads 8)"},
+      {{"predict", "--seq", "1e400"}, "--seq: expects an integer (got '1e400')"},
+      {{"sweep", "--seq", "0:1024:x2"}, "--seq: range '0:1024:x2' needs 1 <= START <= END"},
+      {{"predict", "--variant", "ssm-scan", "--ssm-state", "0"}, "--ssm-state: must be a positive integer (got 0)"},
+      // Head dims whose tile does not fit in shared memory, and tiles that do not fit.
+      {{"predict", "--variant", "flash2", "--head-dim", "1024", "--tile", "128x128"},
+       "--tile: flash2 fwd tile 128x128, 4 warps, 1 stage needs 786432 bytes of shared memory per CTA; h100-sxm allows "
+       "232448 (use a smaller --tile or fewer --stages)"},
+      {{"predict", "--variant", "flash2", "--gpu", "rtx4090", "--head-dim", "256", "--tile", "128x128"},
+       "--tile: flash2 fwd tile 128x128, 4 warps, 1 stage needs 196608 bytes of shared memory per CTA; rtx4090 allows "
+       "101376"},
+      {{"predict", "--variant", "mem-efficient", "--head-dim", "1024"},
+       "--tile: mem-efficient fwd tile 32x128, 4 warps, 1 stage needs 589824 bytes of shared memory per CTA"},
+      {{"predict", "--variant", "flash2", "--stages", "8"},
+       "--tile: flash2 fwd tile 128x64, 4 warps, 8 stages needs 294912 bytes"},
+      {{"predict", "--stages", "9"}, "--stages: must be 1..8"},
+      {{"predict", "--tile", "4096x64"}, "--tile: block M must be 1..1024"},
+      {{"predict", "--tile", "x"}, "--tile: expects BMxBN such as 128x64 (got 'x')"},
+      {{"predict", "--tile", "64x-8"}, "--tile: expects BMxBN such as 128x64 (got '64x-8')"},
+      // Unknown names get the nearest one.
+      {{"predict", "--variant", "flsh2"},
+       "--variant: unknown variant 'flsh2' (did you mean 'flash2'?); allowed: eager,"},
+      {{"predict", "--gpu", "rtx409"}, "--gpu: unknown GPU 'rtx409' (did you mean 'rtx4090'?); allowed: a10,"},
+      {{"sweep", "--gpu", "h100-sxm,a100"}, "--gpu: unknown GPU 'a100' (did you mean 'a100-40gb'?)"},
+      {{"sweep", "--variant", "flash2,flash5"}, "--variant: unknown variant 'flash5' (did you mean 'flash1'?)"},
+      // Hand-written GPU profiles: file:line, the key, what is allowed.
+      {{"predict", "--gpu", "@FILE.toml"},
+       "@FILE.toml: hbm_bandwidth_gb_per_s: missing field (see hw_profiles/SCHEMA.md)",
+       h100_profile_with("hbm_bandwidth_gb_per_s", "# hbm_bandwidth_gb_per_s")},
+      {{"predict", "--gpu", "@FILE.toml"},
+       profile_line("hbm_bandwidth") + ": hbm_bandwidth_tb_per_s: unknown key (did you mean 'hbm_bandwidth_gb_per_s'?",
+       h100_profile_with("hbm_bandwidth_gb_per_s", "hbm_bandwidth_tb_per_s")},
+      {{"predict", "--gpu", "@FILE.toml"},
+       profile_line("hbm_bandwidth") +
+           ": hbm_bandwidth_gb_per_s: value 3.352 is outside the physical range [10, 1e+06]",
+       h100_profile_with("value = 3352,", "value = 3.352,")},
+      {{"predict", "--gpu", "@FILE.toml"},
+       profile_line("hbm_bandwidth") + ": hbm_bandwidth_gb_per_s: needs a numeric value",
+       h100_profile_with("value = 3352,", "value = \"3352 GB/s\",")},
+      {{"predict", "--gpu", "@FILE.toml"},
+       profile_line("hbm_bandwidth") +
+           ": hbm_bandwidth_gb_per_s: value -3352 is outside the physical range [10, 1e+06]",
+       h100_profile_with("value = 3352,", "value = -3352,")},
+      {{"predict", "--gpu", "@FILE.toml"},
+       profile_line("sm_count") + ": malformed TOML: Error while parsing inline table",
+       h100_profile_with("value = 132,", "value = 132")},
+      {{"predict", "--gpu", "@FILE.toml"},
+       profile_line("sm_count") + ": sm_count: value 131.5 must be a whole number",
+       h100_profile_with("value = 132,", "value = 131.5,")},
+      {{"predict", "--gpu", "@FILE.toml"},
+       "@FILE.toml: compute_capability: must look like \"9.0\" (got \"9.0x\")",
+       h100_profile_with("\"9.0\"", "\"9.0x\"")},
+      {{"predict", "--gpu", "@FILE.toml"},
+       profile_line("fp8_e4m3") + ": tensor_dense_tflops.fp4: unknown dtype; allowed:",
+       h100_profile_with("fp8_e4m3 =", "fp4 =")},
+      {{"predict", "--gpu", "@FILE.toml"},
+       profile_line("id") + ": id: must be a non-empty \"string\"",
+       h100_profile_with("id = \"h100-sxm\"", "id = 100")},
+      {{"predict", "--gpu", "@FILE.toml"}, "@FILE.toml: id: missing string field", ""},
+      // Measured-run CSVs: file:line, the column, what is allowed.
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:1: file is empty; expected a header line",
+       ""},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:1: file is empty; expected a header line",
+       "\r\n\n"},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:1: has a header but no rows",
+       kCsvHeader},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:1: header lacks column 'median_seconds'; required: variant, backend,",
+       replace_all(kCsvHeader, "median_seconds", "median_s") + kCsvRow},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:1: header names column 'heads' twice",
+       replace_all(kCsvHeader, "gpu_name", "heads") + kCsvRow},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:3: row has more fields than the header; each row needs one per header column",
+       kCsvHeader + kCsvRow + csv_row_with(",H100", ",H100,extra")},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:2: row has fewer fields than the header",
+       kCsvHeader + "flash2,sdpa-flash,1,32\n"},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:2: column heads: expected an integer, got 'thirty-two'",
+       kCsvHeader + csv_row_with(",1,32,", ",1,thirty-two,")},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:2: column median_seconds: expected a non-negative number, got '0.87ms'",
+       kCsvHeader + csv_row_with("0.00087", "0.87ms")},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:2: column median_seconds: expected a non-negative number, got '-0.00087'",
+       kCsvHeader + csv_row_with("0.00087", "-0.00087")},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:2: column causal: expected true or false, got 'maybe'",
+       kCsvHeader + csv_row_with("false", "maybe")},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:2: column dtype: unknown dtype 'fp64'; allowed:",
+       kCsvHeader + csv_row_with("bf16", "fp64")},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:2: column seq_kv: must be a positive integer (got 0)",
+       kCsvHeader + csv_row_with(",4096,128", ",0,128")},
+      {{"validate", "--gpu", "h100-sxm", "--measured", "@FILE.csv"},
+       "@FILE.csv:2: a quoted field is not closed",
+       kCsvHeader + "\"" + kCsvRow},
+      // Options files, output paths and sweep sizes.
+      {{"predict", "--config", "@FILE.cfg"}, "--config: '@FILE.cfg': unrecognised option 'frob'", "frob = 1\n"},
+      // Found by fuzzing: Boost.Program_options loops forever on text holding its own placeholders.
+      {{"sweep", "-x%original_token%"}, "argument 2 contains a %name% sequence, which the option parser cannot report"},
+      {{"predict", "--config", "@FILE.cfg"}, "--config: '@FILE.cfg' contains a %name% sequence", "x%invalid_line%\n"},
+      {{"sweep", "h100-sxm"}, "unexpected argument 'h100-sxm'; options start with -- (e.g. --seq 4096)"},
+      {{"predict", "--out", ""}, "--out: is empty; expected a file path"},
+      {{"predict", "--engine", "sim", "--trace", ""}, "--trace: is empty; expected a file path"},
+      {{"calibrate", "--measured", "x.csv", "--gpu", "h100-sxm", "--out", ""}, "--out: is empty; expected a file path"},
+      {{"validate", "--measured", "x.csv", "--gpu", "h100-sxm", "--out", "/nonexistent-dir/c.csv"},
+       "--out: folder '/nonexistent-dir' does not exist"},
+      {{"sweep", "--plot", "/nonexistent-dir/wall.svg"}, "--plot: folder '/nonexistent-dir' does not exist"},
+      {{"validate", "--measured", "x.csv", "--gpu", "h100-sxm", "--plot", "scatter.pdf"},
+       "--plot: unsupported plot format '.pdf'; allowed: .svg, .png"},
+      {{"sweep", "--seq", "1:1000000:+1"}, "--seq: range '1:1000000:+1' has more than 100000 points"},
+      {{"sweep", "--seq", "1:50000:+1", "--variant", "flash2,flash3,eager"},
+       "--seq: 50000 points x 3 variants x 2 GPUs = 300000 predictions; allowed: at most 100000"},
   };
+  const std::string file_stem = (std::filesystem::temp_directory_path() / "attnsim_cli_test" / "bad").string();
+  EXPECT_EQ(table.size(), 94u);  // docs/robustness.md quotes the number
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
+    for (std::string& arg : args) arg = replace_all(arg, "@FILE", file_stem);
+    const std::string message = replace_all(bad.message, "@FILE", file_stem);
+    for (const std::string ext : {".toml", ".csv", ".cfg"}) std::filesystem::remove(file_stem + ext);
+    if (bad.file_text) {
+      const auto path =
+          std::find_if(args.begin(), args.end(), [&](const std::string& a) { return a.rfind(file_stem, 0) == 0; });
+      ASSERT_NE(path, args.end()) << bad.message;
+      std::ofstream(*path, std::ios::binary) << *bad.file_text;
+    }
     if (std::find(args.begin(), args.end(), "--out") == args.end()) {
       args.push_back("--out");
       args.push_back(out);
     }
     if (args[0] == "frobnicate") args.resize(1);
     const Result r = attnsim(args);
-    SCOPED_TRACE(bad.message);
+    SCOPED_TRACE(message);
     EXPECT_EQ(r.status, 2);
-    EXPECT_NE(r.err.find(bad.message), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_FALSE(std::filesystem::exists(out));

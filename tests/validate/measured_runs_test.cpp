@@ -50,6 +50,15 @@ TEST(MeasuredRuns, ParsesARowAndToleratesWindowsLineEndings) {
   EXPECT_EQ(runs[0].gpu_name, "NVIDIA H100 80GB HBM3");
 }
 
+TEST(MeasuredRuns, SkipsAUtf8ByteOrderMarkAndReadsText) {
+  const std::string header = kHeader.substr(kHeader.find("variant"));  // the mark sits before a required column
+  const std::string row = kRow.substr(kRow.find("flash2"));
+  const auto runs = parse_measured_runs("\xEF\xBB\xBF" + header + "\n" + row + "\n", "excel.csv");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].variant, "flash2");
+  EXPECT_DOUBLE_EQ(runs[0].median_seconds, 0.00087);
+}
+
 TEST(MeasuredRuns, BadFilesGetOneClearMessage) {
   EXPECT_NE(error_of(write("missing.csv", "variant,backend\nflash2,x\n")).find("batch"), std::string::npos);
   EXPECT_NE(error_of(write("header_only.csv", kHeader + "\n")).find("has a header but no rows"), std::string::npos);
@@ -60,7 +69,7 @@ TEST(MeasuredRuns, BadFilesGetOneClearMessage) {
             std::string::npos);
   std::string gqa = kRow;
   gqa.replace(gqa.find(",1,32,32,"), 9, ",1,32,5,");
-  EXPECT_NE(error_of(write("gqa.csv", kHeader + "\n" + gqa + "\n")).find("gqa.csv:2: column kv-heads: must divide"),
+  EXPECT_NE(error_of(write("gqa.csv", kHeader + "\n" + gqa + "\n")).find("gqa.csv:2: column kv_heads: must divide"),
             std::string::npos);
   EXPECT_NE(error_of("/nonexistent.csv").find("cannot read"), std::string::npos);
 }
