@@ -1,5 +1,5 @@
 // Runs every `$ attnsim ...` (or `$ build/attnsim ...`) command in the console blocks of
-// docs/examples/*.md and docs/variants/*.md and compares its output with the text that follows it:
+// the pages listed in pages() and compares its output with the text that follows it:
 // whole when the block is complete, line by line in order where `[...]` marks omitted lines. The
 // pages cannot drift from the model.
 #include <filesystem>
@@ -27,10 +27,11 @@ std::vector<std::string> split_words(const std::string& line) {
 }
 
 // The pages whose console blocks are checked: every walkthrough and variant page, the
-// simulator page and the capacity-planning guide.
+// simulator page, the capacity-planning guide and the validation page.
 std::vector<std::filesystem::path> pages() {
   const std::string root = ATTNSIM_SOURCE_DIR;
-  std::vector<std::filesystem::path> paths = {root + "/docs/simulator.md", root + "/docs/capacity-planning.md"};
+  std::vector<std::filesystem::path> paths = {root + "/docs/simulator.md", root + "/docs/capacity-planning.md",
+                                               root + "/docs/validation.md"};
   for (const std::string folder : {"/docs/examples", "/docs/variants"}) {
     for (const auto& entry : std::filesystem::directory_iterator(root + folder)) paths.push_back(entry.path());
   }
