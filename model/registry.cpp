@@ -84,6 +84,10 @@ Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs) {
   return tiling;
 }
 
+bool sets_tile(const VariantKnobs& knobs) {
+  return knobs.block_m || knobs.block_n || knobs.warps || knobs.stages;
+}
+
 Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs) {
   validate(workload);
   if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024)) throw InvalidInput("tile", "block M must be 1..1024");

@@ -17,21 +17,27 @@ constexpr double kFp32Bytes = 4.0;
 
 double batch_heads(const Workload& w) { return double(w.batch) * double(w.heads); }
 
-double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, const std::string& name) {
+double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, const std::string& name,
+                     bool tile_from_knobs) {
   const double smem = tile_shared_memory_bytes(tiling, double(w.head_dim), double(w.head_dim_v), element_bytes(w.dtype));
   const double per_sm = ctas_per_sm(gpu, smem, tiling_threads(tiling), tiling.registers_per_thread);
   if (per_sm >= 1.0) return per_sm;
+  const std::string needs = name + " tile " + tiling_label(tiling) + " needs ";
   if (smem > gpu.shared_memory_per_block_bytes) {
-    throw InvalidInput("tile", name + " tile " + tiling_label(tiling) + " needs " + std::to_string(long(smem)) +
-                                   " bytes of shared memory per CTA; " + gpu.id + " allows " +
-                                   std::to_string(long(gpu.shared_memory_per_block_bytes)) +
-                                   " (use a smaller --tile or fewer --stages)");
+    const std::string fit = std::to_string(long(smem)) + " bytes of shared memory per CTA at head dim " +
+                            std::to_string(w.head_dim) + "; " + gpu.id + " allows " +
+                            std::to_string(long(gpu.shared_memory_per_block_bytes));
+    if (!tile_from_knobs) {
+      throw InvalidInput("head-dim", needs + fit + " (the kernel's own tile for this head dim; use a smaller --head-dim)");
+    }
+    throw InvalidInput("tile", needs + fit + " (use a smaller --tile or fewer --stages)");
   }
-  throw InvalidInput("warps", name + " tile " + tiling_label(tiling) + " needs " +
-                                  std::to_string(long(tiling_threads(tiling))) + " threads x " +
-                                  std::to_string(tiling.registers_per_thread) + " registers; an SM of " + gpu.id +
-                                  " has " + std::to_string(long(gpu.registers_per_sm)) + " registers and " +
-                                  std::to_string(long(gpu.max_threads_per_sm)) + " threads (use fewer --warps)");
+  throw InvalidInput(tile_from_knobs ? "warps" : "head-dim",
+                     needs + std::to_string(long(tiling_threads(tiling))) + " threads x " +
+                         std::to_string(tiling.registers_per_thread) + " registers; an SM of " + gpu.id + " has " +
+                         std::to_string(long(gpu.registers_per_sm)) + " registers and " +
+                         std::to_string(long(gpu.max_threads_per_sm)) + " threads" +
+                         (tile_from_knobs ? " (use fewer --warps)" : ""));
 }
 
 // Grids of up to this many waves are list-scheduled; beyond, uneven CTAs average out over the waves.
@@ -150,7 +156,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   k.name = spec.name;
   k.tensor_dtype = w.dtype;
   k.efficiency = spec.efficiency;
-  k.ctas_per_sm = resident_ctas(w, gpu, t, spec.name);
+  k.ctas_per_sm = resident_ctas(w, gpu, t, spec.name, spec.tile_from_knobs);
   k.ctas = bh * blocks.query_blocks;
   k.shared_memory_per_cta_bytes = tile_shared_memory_bytes(t, double(w.head_dim), double(w.head_dim_v), e);
   k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * double(w.head_dim + w.head_dim_v);
@@ -200,7 +206,7 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
   main.efficiency = spec.efficiency;
   Tiling key_major = t;
   std::swap(key_major.block_m, key_major.block_n);
-  main.ctas_per_sm = resident_ctas(w, gpu, key_major, spec.name + " backward");
+  main.ctas_per_sm = resident_ctas(w, gpu, key_major, spec.name + " backward", spec.tile_from_knobs);
   main.ctas = bh * blocks.query_blocks;
   main.shared_memory_per_cta_bytes = tile_shared_memory_bytes(key_major, d, dv, e);
   // S = QK^T, dP = dO V^T, dV += P^T dO, dQ += dS K, dK += dS^T Q.

@@ -24,6 +24,9 @@ struct TiledKernelSpec {
   Tiling tiling;
   Efficiency efficiency;
   bool writes_logsumexp = true;  // FlashAttention stores one fp32 logsumexp per query row
+  // Set when --tile, --stages or --warps chose the tile: a tile that does not fit is then the
+  // user's choice; otherwise the library's tile for this head dim is, and --head-dim is named.
+  bool tile_from_knobs = false;
 };
 
 // HBM bytes of K and V read by a query-block-parallel kernel. Every wave of co-resident CTAs

@@ -45,6 +45,8 @@ struct Variant {
 
 // A variant's cited default tile with the user's --tile/--warps/--stages applied.
 Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs);
+// True when a knob (--tile, --warps, --stages) replaces part of the variant's own tile.
+bool sets_tile(const VariantKnobs& knobs);
 
 const std::vector<Variant>& all_variants();
 // Throws InvalidInput("variant", ...) listing the known ids and the nearest one.

@@ -1,16 +1,35 @@
 #include "sim/flash1_program.h"
 
 #include <algorithm>
-#include <stdexcept>
+#include <string>
 
 #include "model/dtype.h"
+#include "model/error.h"
 #include "model/mask_geometry.h"
 
 namespace attnsim::sim {
 namespace {
 
-// One head's tile list is kept in memory; beyond this the simulation is not the tool.
-constexpr std::int64_t kMaxTilesPerHead = std::int64_t{1} << 26;
+// One head's tile list is kept in memory (40 bytes a tile): 2^24 tiles are 640 MiB.
+constexpr std::int64_t kMaxTilesPerHead = std::int64_t{1} << 24;
+
+struct BlockRange {
+  std::int64_t first = 0;
+  std::int64_t last = -1;  // empty when last < first
+};
+
+// The query blocks key block j reaches, walking the mask with keys as rows (as
+// model/variants/flash1.cpp counts it): the query rows whose window contains any of its keys.
+BlockRange query_blocks_of_key_block(const Workload& w, const MaskGeometry& mask, std::int64_t j, std::int64_t block_r,
+                                     std::int64_t block_c) {
+  const std::int64_t first_key = j * block_c;
+  // Query i sees key k when i + lo <= k <= i + hi, i.e. k - hi <= i <= k - lo.
+  const std::int64_t lo_query = mask.hi_offset ? first_key - *mask.hi_offset : 0;
+  const std::int64_t hi_query = mask.lo_offset ? (j + 1) * block_c - 1 - *mask.lo_offset : w.seq_q - 1;
+  if (hi_query < 0 || lo_query > w.seq_q - 1) return {};
+  return {std::clamp<std::int64_t>(lo_query, 0, w.seq_q - 1) / block_r,
+          std::clamp<std::int64_t>(hi_query, 0, w.seq_q - 1) / block_r};
+}
 
 }  // namespace
 
@@ -31,24 +50,24 @@ Flash1Program::Flash1Program(const Workload& w, std::int64_t block_r, std::int64
   o_ = {q_.end(), q_.count};
   row_stats_ = {o_.end(), q_.count};
 
-  // The mask walked with keys as rows (as model/variants/flash1.cpp counts it): key block j sees
-  // the query rows whose window contains any of its keys.
+  // Counted first, stopping at the limit, so a call far too large is refused at once.
   const MaskGeometry mask = mask_of(w);
+  std::int64_t tiles_per_head = 0;
+  for (std::int64_t j = 0; j < k_blocks_ && tiles_per_head <= kMaxTilesPerHead; ++j) {
+    const BlockRange r = query_blocks_of_key_block(w, mask, j, block_r, block_c);
+    tiles_per_head += std::max<std::int64_t>(1, r.last - r.first + 1);  // an empty key block still costs a step
+  }
+  if (tiles_per_head > kMaxTilesPerHead) {
+    throw InvalidInput("seq", "flash1's simulation keeps one head's tiles (" + std::to_string(block_r) + "x" +
+                                  std::to_string(block_c) + ") in memory and holds at most 2^24 (16777216); " +
+                                  "this call has more; use --engine model or a shorter --seq");
+  }
+  tiles_.reserve(std::size_t(tiles_per_head));
   for (std::int64_t j = 0; j < k_blocks_; ++j) {
-    const std::int64_t first_key = j * block_c;
-    const std::int64_t last_key = std::min(w.seq_kv, first_key + block_c) - 1;
-    // Query i sees key k when i + lo <= k <= i + hi, i.e. k - hi <= i <= k - lo.
-    const std::int64_t lo_query = mask.hi_offset ? first_key - *mask.hi_offset : 0;
-    const std::int64_t hi_query = mask.lo_offset ? (j + 1) * block_c - 1 - *mask.lo_offset : w.seq_q - 1;
-    if (hi_query < 0 || lo_query > w.seq_q - 1) continue;
-    const std::int64_t first = std::clamp<std::int64_t>(lo_query, 0, w.seq_q - 1) / block_r;
-    const std::int64_t last = std::clamp<std::int64_t>(hi_query, 0, w.seq_q - 1) / block_r;
-    for (std::int64_t i = first; i <= last; ++i) {
-      if (std::int64_t(tiles_.size()) >= kMaxTilesPerHead) {
-        throw std::length_error("flash1 simulation: more than 2^26 tiles per head");
-      }
-      tiles_.push_back({j, i, double(last_key - first_key + 1), double(std::min(block_r, w.seq_q - i * block_r)),
-                        i == first});
+    const BlockRange r = query_blocks_of_key_block(w, mask, j, block_r, block_c);
+    const double key_rows = double(std::min(w.seq_kv, (j + 1) * block_c) - j * block_c);
+    for (std::int64_t i = r.first; i <= r.last; ++i) {
+      tiles_.push_back({j, i, key_rows, double(std::min(block_r, w.seq_q - i * block_r)), i == r.first});
     }
   }
 }

@@ -27,6 +27,19 @@ double total_steps(const Program& program) {
   return steps;
 }
 
+std::string fixed(double x, int digits) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(digits);
+  s << x;
+  return s.str();
+}
+
+// 2.5e9 -> "2.5 billion", 3.1e6 -> "3.1 million".
+std::string count_text(double n) {
+  return n >= 1e9 ? fixed(n / 1e9, 1) + " billion" : fixed(n / 1e6, 1) + " million";
+}
+
 // CTAs to simulate: all, or a prefix of whole waves in launch order holding about `max_steps`
 // steps (at least two waves, so the schedule reaches its steady state).
 std::int64_t cta_limit(double steps, std::int64_t ctas, double slots, double max_steps) {
@@ -34,6 +47,25 @@ std::int64_t cta_limit(double steps, std::int64_t ctas, double slots, double max
   const double steps_per_cta = steps / double(ctas);
   const double waves = std::max(2.0, std::ceil(max_steps / steps_per_cta / slots));
   return std::min(ctas, static_cast<std::int64_t>(waves * slots));
+}
+
+// The L2 model keeps 13 bytes per tile (two LRU links, resident bytes, a dirty flag): 2^25 tiles
+// are 416 MiB. A call with more is refused before any allocation.
+constexpr std::int64_t kMaxTileObjects = std::int64_t{1} << 25;
+
+void require_tile_objects(std::int64_t objects) {
+  if (objects > kMaxTileObjects) {
+    throw InvalidInput("seq", "the simulator tracks every Q, K, V and O tile in its L2 model and holds at most "
+                              "2^25 (33554432); this call has " + std::to_string(objects) +
+                              "; use --engine model, or fewer tokens, heads or batch");
+  }
+}
+
+template <class Program>
+double steps_of_first(const Program& program, std::int64_t ctas) {
+  double steps = 0;
+  for (std::int64_t c = 0; c < ctas; ++c) steps += double(program.start(c).steps);
+  return steps;
 }
 
 struct Runner {
@@ -61,6 +93,14 @@ struct Runner {
     const double sample = result.sample_fraction;
     launch.cta_limit = sample < 1.0 ? std::max<std::int64_t>(1, std::int64_t(std::ceil(double(program.cta_count()) * sample)))
                                     : cta_limit(steps, program.cta_count(), slots, options.max_tile_steps);
+    const double sample_steps = launch.cta_limit < program.cta_count() ? steps_of_first(program, launch.cta_limit) : steps;
+    if (sample_steps > options.max_sample_tile_steps) {
+      throw InvalidInput("seq", "the simulator would walk " + count_text(sample_steps) + " tile steps in " +
+                                    analytic.name + " even sampling two waves; it stops at " +
+                                    count_text(options.max_sample_tile_steps) +
+                                    (options.sample_limit_reason.empty() ? "" : " (" + options.sample_limit_reason + ")") +
+                                    "; use --engine model or a shorter --seq");
+    }
     Timeline* timeline = options.record_timeline ? &result.timeline : nullptr;
     if (timeline) timeline->kernel_names.push_back(launch.name);
     KernelStats stats = run_kernel(program, launch, cache, now, int(result.kernels.size()), timeline);
@@ -103,14 +143,6 @@ void flush_into_last_kernel(TileCache& cache, SimResult& result) {
 double resident_warp_slowdown(const Prediction& reference, double ctas_per_sm, int warps) {
   const double reference_warps = reference.cost.kernels[0].ctas_per_sm * double(reference.cost.tiling->warps);
   return std::max(1.0, reference_warps / (ctas_per_sm * double(warps)));
-}
-
-std::string fixed(double x, int digits) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(digits);
-  s << x;
-  return s.str();
 }
 
 bool uses_split_kv(const std::string& variant, const SplitKvPlan& plan) {
@@ -185,6 +217,7 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
 
   if (variant.id == "flash1") {
     const Flash1Program program(w, tile.block_m, tile.block_n, 0);
+    require_tile_objects(program.object_count());
     TileCache cache(options.l2_bytes.value_or(gpu.l2_bytes), program.object_count());
     Runner runner{gpu, options, cache, result};
     runner.run(program, cost.kernels[0], main_ctas_per_sm, slowdown);
@@ -206,6 +239,7 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
                                  double(w.head_dim_v + 1) * FlashForwardProgram::kFp32Bytes,
                                  double(w.head_dim_v) * e + FlashForwardProgram::kFp32Bytes, objects);
     if (splits > 1) objects += combine.object_count();
+    require_tile_objects(objects);
     TileCache cache(options.l2_bytes.value_or(gpu.l2_bytes), objects);
     Runner runner{gpu, options, cache, result};
     runner.run(forward, cost.kernels[0], main_ctas_per_sm, slowdown);

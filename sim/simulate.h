@@ -18,13 +18,19 @@ struct SimOptions {
   // Above this many tile steps in one kernel, a prefix of whole waves in launch order is simulated
   // and bytes and time are scaled up; the result says so. 4e8 steps take a few seconds on one core.
   double max_tile_steps = 4e8;
+  // The smallest sample is two whole waves; a call whose two waves exceed this many steps (about
+  // 7 s at the 300 M steps/s of bench/sim_bench.cpp) is refused with InvalidInput, not run.
+  double max_sample_tile_steps = 2e9;
+  std::string sample_limit_reason;  // appended to that refusal: why the limit is what it is
   bool record_timeline = false;
 };
 
 // Variants with a tile program: FlashAttention-1 and -2, and split-KV decoding.
 const std::vector<std::string>& simulated_variants();
 
-// Throws InvalidInput for a variant without a tile program or a pass other than forward.
+// Throws InvalidInput for a variant without a tile program, a pass other than forward, or a call
+// too large to simulate: more than 2^25 tiles in the L2 model, or a smallest sample above
+// SimOptions::max_sample_tile_steps.
 SimResult simulate(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs,
                    const SimOptions& options = {});
 

@@ -96,15 +96,29 @@ std::vector<TileCandidate> sweep_tiles(const Workload& w, const Gpu& gpu, const 
            t.warps == standard.warps;
   };
   if (std::none_of(tilings.begin(), tilings.end(), same)) tilings.push_back(standard);
+  if (tilings.size() > kMaxTileCandidates) {
+    throw InvalidInput("block-m", "the grid has " + std::to_string(tilings.size()) +
+                                      " candidates (block M x block N x stages); allowed: at most " +
+                                      std::to_string(kMaxTileCandidates));
+  }
+  SimOptions share = options;
+  const double steps_per_candidate = kWhatIfTileStepBudget / double(tilings.size());
+  share.max_tile_steps = std::min(options.max_tile_steps, steps_per_candidate);
+  share.max_sample_tile_steps = std::min(options.max_sample_tile_steps, steps_per_candidate);
+  share.sample_limit_reason = "the sweep shares " + std::to_string(long(kWhatIfTileStepBudget / 1e9)) +
+                              " billion steps among its " + std::to_string(tilings.size()) +
+                              " candidates; fewer candidates allow more";
 
   std::vector<TileCandidate> rows(tilings.size());
   std::vector<std::exception_ptr> errors(tilings.size());
   std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};  // one refused candidate refuses the sweep: stop starting others
   const auto work = [&] {
-    for (std::size_t i = next++; i < tilings.size(); i = next++) {
+    for (std::size_t i = next++; i < tilings.size() && !failed; i = next++) {
       try {
-        rows[i] = evaluate(w, gpu, variant, tilings[i], options);
+        rows[i] = evaluate(w, gpu, variant, tilings[i], share);
       } catch (...) {
+        failed = true;
         errors[i] = std::current_exception();
       }
     }

@@ -20,6 +20,11 @@ namespace attnsim::sim {
 // A what-if compares candidates, so it samples sooner than a single prediction: above this many
 // tile steps a candidate is simulated on a prefix of whole waves (>= 2) and scaled (SimOptions).
 inline constexpr double kWhatIfMaxTileSteps = 3e7;
+// The whole sweep walks at most this many tile steps (about 10 s on one core at the 300 M steps/s
+// of bench/sim_bench.cpp): each candidate gets its share, sampling sooner when there are many, and
+// a shape whose two-wave sample exceeds the share is refused. At most kMaxTileCandidates tiles.
+inline constexpr double kWhatIfTileStepBudget = 3e9;
+inline constexpr std::size_t kMaxTileCandidates = 1024;
 
 struct TileGrid {
   std::vector<std::int64_t> block_m;

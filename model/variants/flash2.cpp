@@ -93,8 +93,21 @@ void require_half_precision(const Workload& w, const char* variant) {
   }
 }
 
+void require_flash_head_dim(const Workload& w, const char* variant) {
+  // flash_api.cpp (mha_fwd, mha_bwd) and hopper/flash_api.cpp: "FlashAttention forward only
+  // supports head dimension at most 256"; no kernel is compiled for larger heads.
+  constexpr std::int64_t kMaxFlashHeadDim = 256;
+  if (w.head_dim <= kMaxFlashHeadDim && w.head_dim_v <= kMaxFlashHeadDim) return;
+  const bool value_dim = w.head_dim <= kMaxFlashHeadDim;
+  throw InvalidInput(value_dim ? "head-dim-v" : "head-dim",
+                     std::string(variant) + " has kernels for head dims up to 256 (FlashAttention's flash_api.cpp); got " +
+                         std::to_string(value_dim ? w.head_dim_v : w.head_dim) +
+                         "; allowed: 1 to 256, or a variant without this limit (eager, sdpa-math, flash1)");
+}
+
 Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   require_half_precision(w, "flash2");
+  require_flash_head_dim(w, "flash2");
   // mha_fwd (flash_api.cpp) asks num_splits_heuristic on every forward call without dropout and
   // packs GQA heads when one token decodes; either sends the call down the split-KV path.
   if (w.pass == Pass::forward) {
@@ -109,7 +122,7 @@ Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
     }
   }
   const TiledKernelSpec forward{"flash2 fwd", with_knobs(flash2_forward_tiling(w, gpu), knobs),
-                                flash2_efficiency(gpu, false), true};
+                                flash2_efficiency(gpu, false), true, sets_tile(knobs)};
   const TiledKernelSpec backward{"flash2", flash2_backward_tiling(w, gpu), flash2_efficiency(gpu, true), true};
   return tiled_attention_cost(w, gpu, forward, backward);
 }

@@ -16,6 +16,8 @@ Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu);
 Tiling flash2_backward_tiling(const Workload& w, const Gpu& gpu);
 Efficiency flash2_efficiency(const Gpu& gpu, bool backward);
 void require_half_precision(const Workload& w, const char* variant);
+// FlashAttention-2 and -3 refuse head dims above 256 (query/key and value alike).
+void require_flash_head_dim(const Workload& w, const char* variant);
 Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs);
 
 }  // namespace attnsim

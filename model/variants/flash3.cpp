@@ -65,6 +65,7 @@ Tiling flash3_backward_tiling(const Workload& w) {
 }
 
 Cost flash3_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
+  require_flash_head_dim(w, "flash3");
   if (!gpu.is_hopper()) {
     if (w.dtype == Dtype::fp8_e4m3) {
       throw InvalidInput("dtype", "flash3 fp8-e4m3 needs Hopper (sm90); " + gpu.id + " is sm" +
@@ -82,7 +83,7 @@ Cost flash3_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   }
   const bool fp8 = w.dtype == Dtype::fp8_e4m3;
   const TiledKernelSpec forward{"flash3 fwd", with_knobs(flash3_forward_tiling(w), knobs),
-                                efficiency_for(gpu, "flash3", fp8 ? kFp8 : kBf16), true};
+                                efficiency_for(gpu, "flash3", fp8 ? kFp8 : kBf16), true, sets_tile(knobs)};
   const TiledKernelSpec backward{"flash3", flash3_backward_tiling(w), efficiency_for(gpu, "flash3-backward", kBackward),
                                  true};
   return tiled_attention_cost(w, gpu, forward, backward);

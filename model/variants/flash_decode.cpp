@@ -81,7 +81,7 @@ Cost split_kv_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs,
   if (plan.splits == 1) {
     // One split: run_mha_fwd launches the standard forward kernel on the (packed) problem.
     const TiledKernelSpec forward{"flash2 fwd", with_knobs(flash2_forward_tiling(plan.packed, gpu), knobs),
-                                  flash2_efficiency(gpu, false), true};
+                                  flash2_efficiency(gpu, false), true, sets_tile(knobs)};
     Cost cost = tiled_attention_cost(plan.packed, gpu, forward, forward);
     cost.model_flops = pass_model_flops(w);
     cost.notes.push_back(how);
@@ -150,6 +150,7 @@ namespace {
 
 Cost flash_decode_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   require_half_precision(w, "flash-decode");
+  require_flash_head_dim(w, "flash-decode");
   if (w.pass != Pass::forward) throw InvalidInput("pass", "flash-decode is inference only; allowed: forward");
   return split_kv_cost(w, gpu, knobs, plan_split_kv(w, gpu, knobs));
 }

@@ -37,7 +37,7 @@ Tiling forward_tiling(const Workload& w) {
 Cost mem_efficient_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   require_half_precision(w, "mem-efficient");
   const Efficiency eff = efficiency_for(gpu, "mem-efficient", kForward);
-  const TiledKernelSpec forward{"mem-efficient fwd", with_knobs(forward_tiling(w), knobs), eff, true};
+  const TiledKernelSpec forward{"mem-efficient fwd", with_knobs(forward_tiling(w), knobs), eff, true, sets_tile(knobs)};
   const TiledKernelSpec backward{"mem-efficient", flash2_backward_tiling(w, gpu), eff, true};
   return tiled_attention_cost(w, gpu, forward, backward);
 }

@@ -9,6 +9,7 @@ namespace {
 constexpr std::int64_t kDefaultWindow = 4096;
 
 Cost sliding_window_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
+  require_flash_head_dim(w, "sliding-window");
   Workload local = w;
   local.causal = true;
   if (!local.window) local.window = kDefaultWindow;

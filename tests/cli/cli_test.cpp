@@ -279,14 +279,21 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"sweep", "--seq", "0:1024:x2"}, "--seq: range '0:1024:x2' needs 1 <= START <= END"},
       {{"predict", "--variant", "ssm-scan", "--ssm-state", "0"}, "--ssm-state: must be a positive integer (got 0)"},
       // Head dims whose tile does not fit in shared memory, and tiles that do not fit.
+      // Head dims no kernel is compiled for, head dims whose own tile does not fit, tiles that do not fit.
       {{"predict", "--variant", "flash2", "--head-dim", "1024", "--tile", "128x128"},
-       "--tile: flash2 fwd tile 128x128, 4 warps, 1 stage needs 786432 bytes of shared memory per CTA; h100-sxm allows "
-       "232448 (use a smaller --tile or fewer --stages)"},
+       "--head-dim: flash2 has kernels for head dims up to 256 (FlashAttention's flash_api.cpp); got 1024; allowed: 1 "
+       "to 256"},
+      {{"predict", "--variant", "flash3", "--head-dim", "320"}, "--head-dim: flash3 has kernels for head dims up to 256"},
+      {{"predict", "--variant", "flash-decode", "--seq-q", "1", "--head-dim-v", "512"},
+       "--head-dim-v: flash-decode has kernels for head dims up to 256 (FlashAttention's flash_api.cpp); got 512"},
+      {{"predict", "--variant", "sliding-window", "--head-dim", "512"},
+       "--head-dim: sliding-window has kernels for head dims up to 256"},
       {{"predict", "--variant", "flash2", "--gpu", "rtx4090", "--head-dim", "256", "--tile", "128x128"},
-       "--tile: flash2 fwd tile 128x128, 4 warps, 1 stage needs 196608 bytes of shared memory per CTA; rtx4090 allows "
-       "101376"},
+       "--tile: flash2 fwd tile 128x128, 4 warps, 1 stage needs 196608 bytes of shared memory per CTA at head dim 256; "
+       "rtx4090 allows 101376 (use a smaller --tile or fewer --stages)"},
       {{"predict", "--variant", "mem-efficient", "--head-dim", "1024"},
-       "--tile: mem-efficient fwd tile 32x128, 4 warps, 1 stage needs 589824 bytes of shared memory per CTA"},
+       "--head-dim: mem-efficient fwd tile 32x128, 4 warps, 1 stage needs 589824 bytes of shared memory per CTA at head "
+       "dim 1024; h100-sxm allows 232448 (the kernel's own tile for this head dim; use a smaller --head-dim)"},
       {{"predict", "--variant", "flash2", "--stages", "8"},
        "--tile: flash2 fwd tile 128x64, 4 warps, 8 stages needs 294912 bytes"},
       {{"predict", "--stages", "9"}, "--stages: must be 1..8"},
@@ -390,12 +397,27 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"sweep", "--plot", "/nonexistent-dir/wall.svg"}, "--plot: folder '/nonexistent-dir' does not exist"},
       {{"validate", "--measured", "x.csv", "--gpu", "h100-sxm", "--plot", "scatter.pdf"},
        "--plot: unsupported plot format '.pdf'; allowed: .svg, .png"},
+      // Simulations too large to run: refused at once rather than after minutes or an exhausted memory.
+      {{"predict", "--engine", "sim", "--seq", "1000000000"},
+       "--seq: the simulator tracks every Q, K, V and O tile in its L2 model and holds at most 2^25 (33554432); this "
+       "call has 1750000000; use --engine model"},
+      {{"predict", "--engine", "sim", "--variant", "flash1", "--seq", "10000000"},
+       "--seq: flash1's simulation keeps one head's tiles (128x227) in memory and holds at most 2^24 (16777216)"},
+      {{"predict", "--engine", "sim", "--seq", "300000000", "--heads", "1", "--kv-heads", "1"},
+       "--seq: the simulator would walk 2.5 billion tile steps in flash2 fwd even sampling two waves; it stops at 2.0 "
+       "billion; use --engine model or a shorter --seq"},
+      {{"tiles", "--seq", "300000000", "--heads", "1", "--kv-heads", "1"},
+       "it stops at 125.0 million (the sweep shares 3 billion steps among its 24 candidates; fewer candidates allow "
+       "more)"},
+      {{"tiles", "--block-m", "16,32,48,64,80,96,112,128,144,160,176,192", "--block-n",
+        "16,32,48,64,80,96,112,128,144,160,176", "--stages", "1,2,3,4,5,6,7,8"},
+       "--block-m: the grid has 1056 candidates (block M x block N x stages); allowed: at most 1024"},
       {{"sweep", "--seq", "1:1000000:+1"}, "--seq: range '1:1000000:+1' has more than 100000 points"},
       {{"sweep", "--seq", "1:50000:+1", "--variant", "flash2,flash3,eager"},
        "--seq: 50000 points x 3 variants x 2 GPUs = 300000 predictions; allowed: at most 100000"},
   };
   const std::string file_stem = (std::filesystem::temp_directory_path() / "attnsim_cli_test" / "bad").string();
-  EXPECT_EQ(table.size(), 94u);  // docs/robustness.md quotes the number
+  EXPECT_EQ(table.size(), 102u);  // docs/robustness.md quotes the number
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
     for (std::string& arg : args) arg = replace_all(arg, "@FILE", file_stem);
