@@ -32,6 +32,9 @@ dominates. Efficiency constants and their sources: --format json lists them per 
 dispatched onto SM slots in launch order, every K/V tile load through an L2 model, so re-reads,
 waves, tails and causal imbalance come from the schedule (docs/simulator.md). --trace writes the
 schedule as Chrome trace / Perfetto JSON, one track per SM (open it in ui.perfetto.dev).
+Above 4e8 tile steps it simulates whole waves in launch order and scales them (the output says
+so); it refuses calls with more than 2^25 tiles (about N = 19M at 32 heads, d = 128) or whose
+two-wave sample exceeds 2e9 steps: the closed form has no such limit.
 )";
 
 std::string summary_line(const Prediction& p) {

@@ -34,6 +34,8 @@ such a tile still runs, marked in `spills`, its spill traffic priced as the clos
 Feasible tiles run through the tile-level simulator (attnsim predict --engine sim): CTAs per SM
 from those limits, waves, K/V re-reads through L2, time. Rows are sorted by time; `*` marks the kernel library's default (flash_fwd_launch_template.h),
 added when the grid lacks it; infeasible rows say which limit fails.
+At most 1024 candidates; they share 3e9 simulated tile steps (about 10 s on one core), each
+sampling whole waves above its share, or 3e7 steps, whichever is smaller.
 )";
 
 std::vector<std::int64_t> integer_list(const po::variables_map& vm, const char* key) {

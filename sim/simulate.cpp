@@ -93,7 +93,9 @@ struct Runner {
     const double sample = result.sample_fraction;
     launch.cta_limit = sample < 1.0 ? std::max<std::int64_t>(1, std::int64_t(std::ceil(double(program.cta_count()) * sample)))
                                     : cta_limit(steps, program.cta_count(), slots, options.max_tile_steps);
-    const double sample_steps = launch.cta_limit < program.cta_count() ? steps_of_first(program, launch.cta_limit) : steps;
+    // The smallest sample cta_limit takes: two whole waves (or the whole grid).
+    const std::int64_t two_waves = static_cast<std::int64_t>(std::ceil(2.0 * slots));
+    const double sample_steps = two_waves < program.cta_count() ? steps_of_first(program, two_waves) : steps;
     if (sample_steps > options.max_sample_tile_steps) {
       throw InvalidInput("seq", "the simulator would walk " + count_text(sample_steps) + " tile steps in " +
                                     analytic.name + " even sampling two waves; it stops at " +

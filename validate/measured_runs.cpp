@@ -4,17 +4,9 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
-// fast-cpp-csv-parser copies file names with strncpy, which GCC 12 flags once inlined.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#endif
-#include <libfccp/csv.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 #include "model/error.h"
+#include "validate/fccp_csv.h"
 
 namespace attnsim {
 namespace {

@@ -4,13 +4,9 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
-// fast-cpp-csv-parser copies file names with strncpy, which GCC 12 flags once inlined.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#include <libfccp/csv.h>
-#pragma GCC diagnostic pop
 
 #include "model/error.h"
+#include "validate/fccp_csv.h"
 
 namespace attnsim {
 namespace {

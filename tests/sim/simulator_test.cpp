@@ -194,5 +194,26 @@ TEST(SimInput, BackwardAndVariantsWithoutATileProgramAreRejected) {
   EXPECT_THROW(simulate("flash2", w, "h100-sxm"), InvalidInput);
 }
 
+std::string refused_field(const std::string& variant, const Workload& w, const sim::SimOptions& options = {}) {
+  try {
+    sim::simulate(w, gpu("h100-sxm"), find_variant(variant), {}, options);
+  } catch (const InvalidInput& e) {
+    return e.field();
+  }
+  return "";
+}
+
+TEST(SimInput, CallsTooLargeToSimulateAreRefusedNotRun) {
+  EXPECT_EQ(refused_field("flash2", workload(1000000000)), "seq");  // 1.75e9 tiles in the L2 model
+  EXPECT_EQ(refused_field("flash1", workload(10000000)), "seq");    // 2^24 tiles per head exceeded
+  // N = 16K, 32 heads on an H100: 2 waves of 264 slots are 528 CTAs of 256 steps, 135168 steps.
+  sim::SimOptions options;
+  options.max_tile_steps = 1e5;
+  options.max_sample_tile_steps = 135168;
+  EXPECT_EQ(refused_field("flash2", workload(16384), options), "");
+  options.max_sample_tile_steps = 135167;
+  EXPECT_EQ(refused_field("flash2", workload(16384), options), "seq");
+}
+
 }  // namespace
 }  // namespace attnsim
