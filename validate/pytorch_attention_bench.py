@@ -46,7 +46,8 @@ N in {1024, 4096}, d=128, causal and not; sdpa-flash decoding at B in {1, 64}, N
 point one warm-up call, then ONE call between two one-thread kernels named attnsim_run_marker
 (compiled with CuPy) and inside an NVTX range, so that `attnsim validate --ncu` matches the
 report's kernels to the rows by order (validate/README.md gives the ncu command). Rows: repeats 1,
-timing `one-call-under-profiler`.
+timing `one-call-under-profiler`. --profile-grid long profiles sdpa-flash alone at N = 16384 ...
+131072 (B=1, H=32, d=128, causal and not), where K and V outgrow the L2 cache.
 """
 
 from __future__ import annotations
@@ -388,8 +389,16 @@ def profile_once(call: Callable[[], object], marker: RunMarker, label: str):
     return t, t, t, 1, PROFILED_TIMING, peak_extra
 
 
-def profile_grid() -> list[tuple[Shape, list[str]]]:
+def profile_grid(name: str) -> list[tuple[Shape, list[str]]]:
     points: list[tuple[Shape, list[str]]] = []
+    if name == "long":
+        # Where a head's K and V (N x 512 B) outgrow an H100's 50 MiB L2: does FlashAttention-2
+        # re-read them from HBM per wave, and how much more when causal CTAs of unequal length
+        # interleave?
+        for causal in (False, True):
+            for n in (16384, 32768, 65536, 131072):
+                points.append((Shape(1, 32, 32, n, n, 128, causal), ["sdpa-flash"]))
+        return points
     for causal in (False, True):
         for n in (1024, 4096):
             points.append((Shape(1, 32, 32, n, n, 128, causal),
@@ -462,6 +471,9 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", action="store_true",
                     help="one call per point between attnsim_run_marker kernels, for Nsight Compute "
                          "(see the docstring)")
+    ap.add_argument("--profile-grid", choices=("ncu", "long"), default="ncu",
+                    help="with --profile: ncu = the small grid above; long = sdpa-flash at N = 16384 ... "
+                         "131072 (x2), B=1, H=32, d=128, causal and not")
     args = ap.parse_args(argv)
     if args.profile and args.quick:
         ap.error("--profile and --quick exclude each other")
@@ -472,7 +484,7 @@ def main(argv=None) -> int:
     device = torch.device("cuda", 0)
     env = environment(device)
     cases = all_cases()
-    points = profile_grid() if args.profile else grid(args.quick, cases)
+    points = profile_grid(args.profile_grid) if args.profile else grid(args.quick, cases)
     marker = RunMarker() if args.profile else None
     print(f"# {env['gpu_name']} ({env['sm_count']} SMs), driver {env['driver']}, CUDA {env['cuda_version']}, "
           f"torch {env['torch_version']}; backends: {', '.join(cases)}; "

@@ -100,6 +100,7 @@ TEST(Accuracy, TargetsOnTheUnseenH200OrListedMisses) {
   const std::filesystem::path data = data_folder("h200");
   AccuracyInputs inputs;
   inputs.timed = {data / "attnsim_bench.csv", data / "pytorch_attention.csv"};
+  inputs.ncu = {{data / "ncu/ncu_long_runs.csv", data / "ncu/ncu_long.csv"}};
   expect_targets_or_listed_misses(inputs, "h200");
 }
 
