@@ -47,7 +47,8 @@ point one warm-up call, then ONE call between two one-thread kernels named attns
 (compiled with CuPy) and inside an NVTX range, so that `attnsim validate --ncu` matches the
 report's kernels to the rows by order (validate/README.md gives the ncu command). Rows: repeats 1,
 timing `one-call-under-profiler`. --profile-grid long profiles sdpa-flash alone at N = 16384 ...
-131072 (B=1, H=32, d=128, causal and not), where K and V outgrow the L2 cache.
+131072 (B=1, H=32, d=128, causal and not), where K and V outgrow the L2 cache; long-other at
+other shapes past the L2 (d=64; Hkv=8; H=16 at N=98304; B=2 at N=49152).
 """
 
 from __future__ import annotations
@@ -399,6 +400,16 @@ def profile_grid(name: str) -> list[tuple[Shape, list[str]]]:
             for n in (16384, 32768, 65536, 131072):
                 points.append((Shape(1, 32, 32, n, n, 128, causal), ["sdpa-flash"]))
         return points
+    if name == "long-other":
+        # Other shapes past the L2, to test what the "long" grid suggests: d = 64 (half the K/V
+        # bytes per token), fewer heads, grouped K/V heads, two sequences.
+        for causal in (False, True):
+            for n in (65536, 131072):
+                points.append((Shape(1, 32, 32, n, n, 64, causal), ["sdpa-flash"]))
+                points.append((Shape(1, 32, 8, n, n, 128, causal), ["sdpa-flash"]))
+            points.append((Shape(1, 16, 16, 98304, 98304, 128, causal), ["sdpa-flash"]))
+            points.append((Shape(2, 32, 32, 49152, 49152, 128, causal), ["sdpa-flash"]))
+        return points
     for causal in (False, True):
         for n in (1024, 4096):
             points.append((Shape(1, 32, 32, n, n, 128, causal),
@@ -471,9 +482,10 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", action="store_true",
                     help="one call per point between attnsim_run_marker kernels, for Nsight Compute "
                          "(see the docstring)")
-    ap.add_argument("--profile-grid", choices=("ncu", "long"), default="ncu",
+    ap.add_argument("--profile-grid", choices=("ncu", "long", "long-other"), default="ncu",
                     help="with --profile: ncu = the small grid above; long = sdpa-flash at N = 16384 ... "
-                         "131072 (x2), B=1, H=32, d=128, causal and not")
+                         "131072 (x2), B=1, H=32, d=128, causal and not; long-other = sdpa-flash past the "
+                         "L2 at d=64, Hkv=8, H=16 and B=2")
     args = ap.parse_args(argv)
     if args.profile and args.quick:
         ap.error("--profile and --quick exclude each other")
