@@ -50,12 +50,14 @@ Flash1Program::Flash1Program(const Workload& w, std::int64_t block_r, std::int64
   o_ = {q_.end(), q_.count};
   row_stats_ = {o_.end(), q_.count};
 
-  // Counted first, stopping at the limit, so a call far too large is refused at once.
+  // Counted first, stopping at the limit, so a call far too large is refused at once. A key block
+  // no query sees counts as one, which keeps the count an upper bound that a long run of such
+  // blocks (a short window over a long cache) also brings to the limit.
   const MaskGeometry mask = mask_of(w);
   std::int64_t tiles_per_head = 0;
   for (std::int64_t j = 0; j < k_blocks_ && tiles_per_head <= kMaxTilesPerHead; ++j) {
     const BlockRange r = query_blocks_of_key_block(w, mask, j, block_r, block_c);
-    tiles_per_head += std::max<std::int64_t>(1, r.last - r.first + 1);  // an empty key block still costs a step
+    tiles_per_head += std::max<std::int64_t>(1, r.last - r.first + 1);
   }
   if (tiles_per_head > kMaxTilesPerHead) {
     throw InvalidInput("seq", "flash1's simulation keeps one head's tiles (" + std::to_string(block_r) + "x" +

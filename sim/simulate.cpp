@@ -20,10 +20,11 @@ namespace {
 // "Combine kernel requires kNThreads == 128") and little shared memory: threads bound its occupancy.
 constexpr double kCombineThreads = 128.0;
 
+// Tile steps of the first `ctas` CTAs in launch order.
 template <class Program>
-double total_steps(const Program& program) {
+double steps_of_first(const Program& program, std::int64_t ctas) {
   double steps = 0;
-  for (std::int64_t c = 0; c < program.cta_count(); ++c) steps += double(program.start(c).steps);
+  for (std::int64_t c = 0; c < ctas; ++c) steps += double(program.start(c).steps);
   return steps;
 }
 
@@ -61,13 +62,6 @@ void require_tile_objects(std::int64_t objects) {
   }
 }
 
-template <class Program>
-double steps_of_first(const Program& program, std::int64_t ctas) {
-  double steps = 0;
-  for (std::int64_t c = 0; c < ctas; ++c) steps += double(program.start(c).steps);
-  return steps;
-}
-
 struct Runner {
   const Gpu& gpu;
   const SimOptions& options;
@@ -79,7 +73,7 @@ struct Runner {
   // efficiency constant was measured (see resident_warp_slowdown).
   template <class Program>
   void run(const Program& program, const KernelCost& analytic, double ctas_per_sm, double issue_slowdown = 1.0) {
-    const double steps = total_steps(program);
+    const double steps = steps_of_first(program, program.cta_count());
     KernelLaunch launch;
     launch.name = analytic.name;
     launch.sm_count = gpu.sm_count;
