@@ -89,8 +89,8 @@ double whole_number(const toml::node& node, const std::string& file, std::string
 void reject_unknown_keys(const toml::table& root, const std::string& file) {
   std::vector<std::string> known(std::begin(kStringFields), std::end(kStringFields));
   for (const NumberField& field : kNumberFields) known.push_back(field.key);
-  for (const char* key : {"tensor_dense_tflops", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s", "interconnect_gb_per_s",
-                          "price_usd_per_hour", "efficiency"}) {
+  for (const char* key : {"tensor_dense_tflops", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s", "l2_partitions",
+                          "interconnect_gb_per_s", "price_usd_per_hour", "efficiency"}) {
     known.push_back(key);
   }
   for (const auto& [k, v] : root) {
@@ -193,6 +193,9 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   }
   if (const toml::node* node = root.get("l2_bandwidth_gb_per_s")) {
     gpu.l2_bytes_per_second = sourced_number(*node, file, "l2_bandwidth_gb_per_s", 1, 1e6) * 1e9;
+  }
+  if (const toml::node* node = root.get("l2_partitions")) {
+    gpu.l2_partitions = whole_number(*node, file, "l2_partitions", 1, 8);
   }
   if (const toml::node* node = root.get("interconnect_gb_per_s")) {
     gpu.interconnect_bytes_per_second = sourced_number(*node, file, "interconnect_gb_per_s", 1, 1e5) * 1e9;

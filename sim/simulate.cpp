@@ -50,6 +50,12 @@ std::int64_t cta_limit(double steps, std::int64_t ctas, double slots, double max
   return std::min(ctas, static_cast<std::int64_t>(waves * slots));
 }
 
+// What the tile cache holds: tiles every SM reads (K and V) are copied into each L2 partition,
+// so of the L2 only l2_bytes / partitions holds distinct tiles.
+double modelled_l2_bytes(const Gpu& gpu, const SimOptions& options) {
+  return options.l2_bytes.value_or(gpu.l2_bytes) / gpu.l2_partitions;
+}
+
 // The L2 model keeps 13 bytes per tile (two LRU links, resident bytes, a dirty flag): 2^25 tiles
 // are 416 MiB. A call with more is refused before any allocation.
 constexpr std::int64_t kMaxTileObjects = std::int64_t{1} << 25;
@@ -214,7 +220,7 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
   if (variant.id == "flash1") {
     const Flash1Program program(w, tile.block_m, tile.block_n, 0);
     require_tile_objects(program.object_count());
-    TileCache cache(options.l2_bytes.value_or(gpu.l2_bytes), program.object_count());
+    TileCache cache(modelled_l2_bytes(gpu, options), program.object_count());
     Runner runner{gpu, options, cache, result};
     runner.run(program, cost.kernels[0], main_ctas_per_sm, slowdown);
     flush_into_last_kernel(cache, result);
@@ -236,7 +242,7 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
                                  double(w.head_dim_v) * e + FlashForwardProgram::kFp32Bytes, objects);
     if (splits > 1) objects += combine.object_count();
     require_tile_objects(objects);
-    TileCache cache(options.l2_bytes.value_or(gpu.l2_bytes), objects);
+    TileCache cache(modelled_l2_bytes(gpu, options), objects);
     Runner runner{gpu, options, cache, result};
     runner.run(forward, cost.kernels[0], main_ctas_per_sm, slowdown);
     if (splits > 1) {
@@ -247,8 +253,14 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
   }
   Prediction p = analytic;
   const double l2 = options.l2_bytes.value_or(gpu.l2_bytes);
+  const std::string partitions =
+      gpu.l2_partitions > 1 ? " in " + std::to_string(long(gpu.l2_partitions)) + " partitions, each with its own copy of " +
+                                  "what its SMs read: " + std::to_string(long(modelled_l2_bytes(gpu, options) / 1048576.0)) +
+                                  " MiB"
+                            : std::string();
   p.cost.notes.push_back("engine sim: CTA schedule over " + std::to_string(long(gpu.sm_count)) + " SMs, L2 " +
-                         std::to_string(long(l2 / 1048576.0)) + " MiB as an LRU over whole tiles, write-back, " +
+                         std::to_string(long(l2 / 1048576.0)) + " MiB" + partitions +
+                         " as an LRU over whole tiles, write-back, " +
                          (gpu.l2_bytes_per_second ? std::to_string(long(*gpu.l2_bytes_per_second / 1e9)) + " GB/s"
                                                   : std::string("hits not bandwidth-limited (profile has no l2_bandwidth_gb_per_s)")));
   if (slowdown > 1.0) {

@@ -14,7 +14,7 @@
 namespace attnsim::sim {
 
 struct SimOptions {
-  std::optional<double> l2_bytes;  // replaces the profile's L2 size (what-if; tests take 0 and 1 TB)
+  std::optional<double> l2_bytes;  // replaces the profile's L2 size, split among its partitions alike (what-if; tests take 0 and 1 TB)
   // Above this many tile steps in one kernel, a prefix of whole waves in launch order is simulated
   // and bytes and time are scaled up; the result says so. 4e8 steps take a few seconds on one core.
   double max_tile_steps = 4e8;

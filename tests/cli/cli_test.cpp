@@ -331,6 +331,9 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
        profile_line("sm_count") + ": sm_count: value 131.5 must be a whole number",
        h100_profile_with("value = 132,", "value = 131.5,")},
       {{"predict", "--gpu", "@FILE.toml"},
+       profile_line("l2_partitions") + ": l2_partitions: value 1.5 must be a whole number",
+       h100_profile_with("l2_partitions = { value = 2,", "l2_partitions = { value = 1.5,")},
+      {{"predict", "--gpu", "@FILE.toml"},
        "@FILE.toml: compute_capability: must look like \"9.0\" (got \"9.0x\")",
        h100_profile_with("\"9.0\"", "\"9.0x\"")},
       {{"predict", "--gpu", "@FILE.toml"},
@@ -417,7 +420,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
        "--seq: 50000 points x 3 variants x 2 GPUs = 300000 predictions; allowed: at most 100000"},
   };
   const std::string file_stem = (std::filesystem::temp_directory_path() / "attnsim_cli_test" / "bad").string();
-  EXPECT_EQ(table.size(), 102u);  // docs/robustness.md quotes the number
+  EXPECT_EQ(table.size(), 103u);  // docs/robustness.md quotes the number
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
     for (std::string& arg : args) arg = replace_all(arg, "@FILE", file_stem);
