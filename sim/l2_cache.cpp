@@ -1,13 +1,16 @@
 #include "sim/l2_cache.h"
 
-#include <limits>
-#include <stdexcept>
+#include <string>
+
+#include "model/error.h"
 
 namespace attnsim::sim {
 
 TileCache::TileCache(double capacity_bytes, std::int64_t object_count) : capacity_bytes_(capacity_bytes) {
-  if (object_count > std::numeric_limits<std::int32_t>::max()) {
-    throw std::length_error("tile cache: more than 2^31 tiles; the simulation samples heads below this");
+  if (object_count > kMaxObjects) {
+    throw InvalidInput("seq", "the simulator tracks every Q, K, V and O tile in its L2 model and holds at most "
+                              "2^25 (33554432); this call has " + std::to_string(object_count) +
+                              "; use --engine model, or fewer tokens, heads or batch");
   }
   const auto n = static_cast<std::size_t>(object_count);
   prev_.assign(n, kNone);

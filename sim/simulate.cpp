@@ -56,18 +56,6 @@ double modelled_l2_bytes(const Gpu& gpu, const SimOptions& options) {
   return options.l2_bytes.value_or(gpu.l2_bytes) / gpu.l2_partitions;
 }
 
-// The L2 model keeps 13 bytes per tile (two LRU links, resident bytes, a dirty flag): 2^25 tiles
-// are 416 MiB. A call with more is refused before any allocation.
-constexpr std::int64_t kMaxTileObjects = std::int64_t{1} << 25;
-
-void require_tile_objects(std::int64_t objects) {
-  if (objects > kMaxTileObjects) {
-    throw InvalidInput("seq", "the simulator tracks every Q, K, V and O tile in its L2 model and holds at most "
-                              "2^25 (33554432); this call has " + std::to_string(objects) +
-                              "; use --engine model, or fewer tokens, heads or batch");
-  }
-}
-
 struct Runner {
   const Gpu& gpu;
   const SimOptions& options;
@@ -219,7 +207,6 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
 
   if (variant.id == "flash1") {
     const Flash1Program program(w, tile.block_m, tile.block_n, 0);
-    require_tile_objects(program.object_count());
     TileCache cache(modelled_l2_bytes(gpu, options), program.object_count());
     Runner runner{gpu, options, cache, result};
     runner.run(program, cost.kernels[0], main_ctas_per_sm, slowdown);
@@ -241,7 +228,6 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
                                  double(w.head_dim_v + 1) * FlashForwardProgram::kFp32Bytes,
                                  double(w.head_dim_v) * e + FlashForwardProgram::kFp32Bytes, objects);
     if (splits > 1) objects += combine.object_count();
-    require_tile_objects(objects);
     TileCache cache(modelled_l2_bytes(gpu, options), objects);
     Runner runner{gpu, options, cache, result};
     runner.run(forward, cost.kernels[0], main_ctas_per_sm, slowdown);

@@ -5,6 +5,7 @@
 // achieves on each (docs/simulator.md), so a change that loses the agreement fails here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -13,6 +14,7 @@
 #include "io/gpu_profile.h"
 #include "model/variant.h"
 #include "sim/simulate.h"
+#include "validate/comparison.h"
 #include "validate/measured_runs.h"
 #include "validate/ncu_report.h"
 
@@ -27,17 +29,14 @@ struct Agreement {
 
 Agreement simulated_reads_against_ncu(const std::string& runs_file, const std::string& ncu_file) {
   const std::filesystem::path data = std::filesystem::path(ATTNSIM_SOURCE_DIR) / "validate/data/h200/ncu";
-  const std::vector<NcuCall> calls = group_ncu_calls(read_ncu_csv(data / ncu_file), ncu_file);
-  std::vector<MeasuredRun> runs;
-  for (const MeasuredRun& run : read_measured_runs(data / runs_file)) {
-    if (run.status == "ok") runs.push_back(run);
-  }
-  EXPECT_EQ(runs.size(), calls.size()) << runs_file;
   const Gpu gpu = find_gpu("h200");
+  // compare_runs pairs the k-th profiled call with the k-th `ok` row, as `attnsim validate --ncu`.
+  const ValidationReport report = compare_runs(read_measured_runs(data / runs_file), gpu, 4096,
+                                               group_ncu_calls(read_ncu_csv(data / ncu_file), ncu_file));
   Agreement a;
-  for (std::size_t i = 0; i < runs.size() && i < calls.size(); ++i) {
-    const sim::SimResult r = sim::simulate(runs[i].workload, gpu, find_variant(runs[i].variant), {});
-    const double log_ratio = std::fabs(std::log(r.prediction.hbm_read_bytes / calls[i].dram_read_bytes));
+  for (const RunComparison& row : report.rows) {
+    const sim::SimResult r = sim::simulate(row.run.workload, gpu, find_variant(row.run.variant), {});
+    const double log_ratio = std::fabs(std::log(r.prediction.hbm_read_bytes / row.ncu->measured_dram_read_bytes));
     a.mean_abs_log_ratio += log_ratio;
     a.worst_abs_log_ratio = std::max(a.worst_abs_log_ratio, log_ratio);
     ++a.points;
