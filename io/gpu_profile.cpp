@@ -1,11 +1,12 @@
 #include "io/gpu_profile.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "io/data_folder.h"
 #include "model/error.h"
@@ -89,8 +90,9 @@ double whole_number(const toml::node& node, const std::string& file, std::string
 void reject_unknown_keys(const toml::table& root, const std::string& file) {
   std::vector<std::string> known(std::begin(kStringFields), std::end(kStringFields));
   for (const NumberField& field : kNumberFields) known.push_back(field.key);
-  for (const char* key : {"tensor_dense_tflops", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s", "l2_partitions",
-                          "interconnect_gb_per_s", "price_usd_per_hour", "efficiency"}) {
+  for (const char* key :
+       {"tensor_dense_tflops", "mma_sync_dense_tflops", "sustained_clock_mhz", "fp16_fp16_accumulate_tflops",
+        "l2_bandwidth_gb_per_s", "l2_partitions", "interconnect_gb_per_s", "price_usd_per_hour", "efficiency"}) {
     known.push_back(key);
   }
   for (const auto& [k, v] : root) {
@@ -124,15 +126,30 @@ void read_efficiency(const toml::table& table, const std::string& file, Gpu& gpu
         min = 0.0;
       }
       if (!field) {
-        throw InvalidInput(where(file, v, key),
-                           "unknown key '" + std::string(k.str()) +
-                               "'; allowed: tensor, vector, hbm, softmax_overlap, launch_seconds");
+        throw InvalidInput(where(file, v, key), "unknown key '" + std::string(k.str()) +
+                                                    "'; allowed: tensor, vector, hbm, softmax_overlap, launch_seconds");
       }
       *field = sourced_number(v, file, key + "." + std::string(k.str()), min, max);
       if (override.source.empty()) override.source = *v.as_table()->get("source")->value<std::string>();
     }
     gpu.efficiency_overrides[std::string(variant.str())] = override;
   }
+}
+
+// A table of dense tensor rates by dtype, in TFLOP/s.
+std::map<Dtype, double> tensor_rates(const toml::table& table, const std::string& file, const std::string& name) {
+  std::map<Dtype, double> rates;
+  for (const auto& [k, v] : table) {
+    const std::string_view dtype = k.str();  // clang 14 cannot capture a structured binding
+    const auto match = std::find_if(std::begin(kTensorKeys), std::end(kTensorKeys),
+                                    [&](const auto& entry) { return dtype == entry.first; });
+    if (match == std::end(kTensorKeys)) {
+      throw InvalidInput(where(file, v, name + "." + std::string(k.str())),
+                         "unknown dtype; allowed: tf32, fp16, bf16, fp8_e4m3");
+    }
+    rates[match->second] = sourced_number(v, file, name + "." + std::string(k.str()), 0.1, 1e6) * kTera;
+  }
+  return rates;
 }
 
 }  // namespace
@@ -147,7 +164,8 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   try {
     root = toml::parse(toml_text, file);
   } catch (const toml::parse_error& e) {
-    throw InvalidInput(file + ":" + std::to_string(e.source().begin.line), "malformed TOML: " + std::string(e.description()));
+    throw InvalidInput(file + ":" + std::to_string(e.source().begin.line),
+                       "malformed TOML: " + std::string(e.description()));
   }
   reject_unknown_keys(root, file);
   Gpu gpu;
@@ -177,19 +195,28 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   }
   const toml::table* tensor = root["tensor_dense_tflops"].as_table();
   if (!tensor) throw InvalidInput(file + ": tensor_dense_tflops", "missing table [tensor_dense_tflops]");
-  for (const auto& [k, v] : *tensor) {
-    const std::string_view dtype = k.str();  // clang 14 cannot capture a structured binding
-    const auto match = std::find_if(std::begin(kTensorKeys), std::end(kTensorKeys),
-                                    [&](const auto& entry) { return dtype == entry.first; });
-    if (match == std::end(kTensorKeys)) {
-      throw InvalidInput(where(file, v, "tensor_dense_tflops." + std::string(k.str())),
-                         "unknown dtype; allowed: tf32, fp16, bf16, fp8_e4m3");
+  gpu.tensor_flops_per_second = tensor_rates(*tensor, file, "tensor_dense_tflops");
+  const bool mma_sync_is_native = gpu.native_tensor_path() == TensorPath::mma_sync;
+  if (const toml::node* node = root.get("mma_sync_dense_tflops")) {
+    if (mma_sync_is_native) {
+      throw InvalidInput(where(file, *node, "mma_sync_dense_tflops"),
+                         "mma.sync is this GPU's newest tensor path: its rates are [tensor_dense_tflops]");
     }
-    gpu.tensor_flops_per_second[match->second] =
-        sourced_number(v, file, "tensor_dense_tflops." + std::string(k.str()), 0.1, 1e6) * kTera;
+    if (!node->is_table()) throw InvalidInput(where(file, *node, "mma_sync_dense_tflops"), "must be a table");
+    gpu.mma_sync_flops_per_second = tensor_rates(*node->as_table(), file, "mma_sync_dense_tflops");
+  } else if (!mma_sync_is_native) {
+    throw InvalidInput(file + ": mma_sync_dense_tflops",
+                       std::string("missing table [mma_sync_dense_tflops]: a GPU whose newest tensor path is ") +
+                           tensor_path_name(gpu.native_tensor_path()) +
+                           " must give the rate of mma.sync too (FlashAttention-2 issues it)");
+  }
+  gpu.sustained_clock_hz = gpu.boost_clock_hz;
+  if (const toml::node* node = root.get("sustained_clock_mhz")) {
+    gpu.sustained_clock_hz = sourced_number(*node, file, "sustained_clock_mhz", 100, 10000) * 1e6;
   }
   if (const toml::node* node = root.get("fp16_fp16_accumulate_tflops")) {
-    gpu.fp16_fp16_accumulate_flops_per_second = sourced_number(*node, file, "fp16_fp16_accumulate_tflops", 0.1, 1e6) * kTera;
+    gpu.fp16_fp16_accumulate_flops_per_second =
+        sourced_number(*node, file, "fp16_fp16_accumulate_tflops", 0.1, 1e6) * kTera;
   }
   if (const toml::node* node = root.get("l2_bandwidth_gb_per_s")) {
     gpu.l2_bytes_per_second = sourced_number(*node, file, "l2_bandwidth_gb_per_s", 1, 1e6) * 1e9;
@@ -204,7 +231,8 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
     gpu.price_usd_per_hour = sourced_number(*node, file, "price_usd_per_hour", 0.001, 1000);
   }
   if (const toml::node* node = root.get("efficiency")) {
-    if (!node->is_table()) throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");
+    if (!node->is_table())
+      throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");
     read_efficiency(*node->as_table(), file, gpu);
   }
   if (gpu.shared_memory_per_block_bytes > gpu.shared_memory_per_sm_bytes) {

@@ -6,15 +6,17 @@
 #include <vector>
 
 #include "model/dtype.h"
+#include "model/gpu.h"
 #include "model/tiling.h"
 
 namespace attnsim {
 
 // A variant's efficiency constants; each default names its source in the variant file.
 struct Efficiency {
-  double tensor = 1.0;           // fraction of the dense tensor peak a compute-bound main loop reaches
-  double vector = 1.0;           // fraction of the FP32 vector peak (CUDA-core matmuls, elementwise)
-  double softmax_overlap = 0.0;  // share of exp+vector time hidden under tensor-core time
+  double tensor = 1.0;  // fraction of the dense tensor peak a compute-bound main loop reaches
+  double vector = 1.0;  // fraction of the FP32 vector peak (CUDA-core matmuls, elementwise)
+  double softmax_overlap =
+      0.0;  // share of the shorter pipes (operand loads, exp + vector, tensor) hidden under the longest
   std::string source;
   std::optional<double> hbm = std::nullopt;  // fraction of peak HBM bandwidth; absent: the profile's hbm_efficiency
   std::optional<double> launch_seconds = std::nullopt;  // fixed cost per kernel; absent: the profile's
@@ -22,6 +24,16 @@ struct Efficiency {
   // adds to tensor time instead of hiding under it: 1 for mma.sync kernels whose warps issue both
   // (measured on H100, see model/variants/flash2.cpp); 0 where `tensor` is a whole-kernel figure.
   double operand_fetch_serial = 0.0;
+  // True where the work that fills one CTA's gaps comes from other CTAs on the SM (FlashAttention-2:
+  // the warps of a CTA synchronise every key block), false where it comes from inside the CTA
+  // (warp-specialised kernels) or is not modelled.
+  bool overlap_across_ctas = false;
+  // Share of the shorter of compute and HBM time hidden under the longer: 1 for kernels whose loads
+  // stream under their math (the roofline's max), below 1 where a phase waits for the other
+  // (cuBLAS's GEMM epilogue writes a tile after its main loop).
+  double memory_overlap = 1.0;
+  // The tensor-core instruction the kernel's matmuls issue; absent: the GPU's newest (cuBLAS).
+  std::optional<TensorPath> tensor_path = std::nullopt;
 };
 
 struct KernelCost {
@@ -49,7 +61,7 @@ struct KernelCost {
 
 struct Cost {
   std::vector<KernelCost> kernels;
-  double model_flops = 0;  // useful matmul FLOPs: 2*(d+dv) per visible score element (x2.5 backward)
+  double model_flops = 0;             // useful matmul FLOPs: 2*(d+dv) per visible score element (x2.5 backward)
   double compulsory_read_bytes = 0;   // the call's inputs read once
   double compulsory_write_bytes = 0;  // the call's outputs written once
   double io_bytes = 0;                // Q, K, V, O (and dO, dQ, dK, dV for backward) resident

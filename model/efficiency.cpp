@@ -9,11 +9,16 @@ std::string arch_family(const Gpu& gpu) {
   return "sm" + std::to_string(major * 10 + minor);
 }
 
-Efficiency efficiency_for(const Gpu& gpu, std::string_view variant_id, const std::vector<ArchEfficiency>& table) {
+Efficiency efficiency_for(const Gpu& gpu, std::string_view variant_id, const std::vector<ArchEfficiency>& table,
+                          std::optional<TensorPath> path) {
   const std::string family = arch_family(gpu);
   Efficiency result = table.front().efficiency;
+  result.tensor_path = path;
   for (const ArchEfficiency& row : table) {
-    if (row.arch_family == family) result = row.efficiency;
+    if (row.arch_family == family) {
+      result = row.efficiency;
+      result.tensor_path = path;
+    }
   }
   const auto it = gpu.efficiency_overrides.find(std::string(variant_id));
   if (it != gpu.efficiency_overrides.end()) {

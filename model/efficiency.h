@@ -2,6 +2,7 @@
 // GPU profile's [efficiency.<variant>] table (which calibration writes).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,9 @@ struct ArchEfficiency {
   Efficiency efficiency;
 };
 
-// The row for the GPU's family (the first row when none matches), then the profile's override.
-Efficiency efficiency_for(const Gpu& gpu, std::string_view variant_id, const std::vector<ArchEfficiency>& table);
+// The row for the GPU's family (the first row when none matches), then the profile's override;
+// `path` is the tensor-core instruction the kernel issues (absent: the GPU's newest, as cuBLAS).
+Efficiency efficiency_for(const Gpu& gpu, std::string_view variant_id, const std::vector<ArchEfficiency>& table,
+                          std::optional<TensorPath> path = std::nullopt);
 
 }  // namespace attnsim

@@ -20,6 +20,13 @@ struct EfficiencyOverride {
   std::string source;
 };
 
+// The tensor-core instruction a kernel issues. One GPU can have several, at different rates: a
+// kernel's ceiling is the rate of the path it issues, not the datasheet's headline (the newest
+// path). mma.sync exists from sm80 on (and still runs on sm90 and sm100); wgmma only on sm90;
+// tcgen05 only on sm100.
+enum class TensorPath { mma_sync, wgmma, tcgen05 };
+const char* tensor_path_name(TensorPath path);
+
 struct Gpu {
   std::string id;    // name users type, e.g. "h100-sxm"
   std::string name;  // product name
@@ -29,8 +36,15 @@ struct Gpu {
 
   double sm_count = 0;
   double boost_clock_hz = 0;
-  // Dense tensor-core peak with FP32 accumulation; a dtype the GPU has no tensor path for is absent.
+  // SM clock held under a long compute-bound kernel (power- and thermal-limited parts hold less
+  // than boost, GeForce cards more); every per-clock rate (tensor, exp, vector, shared memory)
+  // runs at it. Equal to boost_clock_hz where the profile gives no measured or cited figure.
+  double sustained_clock_hz = 0;
+  // Dense tensor-core peak with FP32 accumulation of the GPU's newest path (native_tensor_path()),
+  // at boost_clock_hz; a dtype the GPU has no tensor path for is absent.
   std::map<Dtype, double> tensor_flops_per_second;
+  // The same for mma.sync where it is not the newest path (sm90, sm100), at boost_clock_hz.
+  std::map<Dtype, double> mma_sync_flops_per_second;
   std::optional<double> fp16_fp16_accumulate_flops_per_second;
   double fp32_vector_flops_per_second = 0;
   double sfu_exp_per_clock_per_sm = 0;
@@ -57,12 +71,28 @@ struct Gpu {
   std::optional<double> interconnect_bytes_per_second;
   std::optional<double> price_usd_per_hour;
 
-  std::optional<double> tensor_peak(Dtype dtype) const {
-    const auto it = tensor_flops_per_second.find(dtype);
-    if (it == tensor_flops_per_second.end()) return std::nullopt;
-    return it->second;
+  // The newest tensor-core path of the architecture: what cuBLAS and architecture-specific
+  // kernels issue.
+  TensorPath native_tensor_path() const {
+    if (compute_capability_major == 9) return TensorPath::wgmma;
+    if (compute_capability_major == 10) return TensorPath::tcgen05;
+    return TensorPath::mma_sync;
   }
-  double exp_per_second() const { return sfu_exp_per_clock_per_sm * sm_count * boost_clock_hz; }
+  double clock_scale() const { return sustained_clock_hz > 0 ? sustained_clock_hz / boost_clock_hz : 1.0; }
+  double sustained_clock() const { return boost_clock_hz * clock_scale(); }
+  // Dense rate of `path` for `dtype` at the sustained clock; absent where the GPU lacks the path
+  // (wgmma off sm90) or the dtype on it.
+  std::optional<double> tensor_peak(Dtype dtype, TensorPath path) const {
+    const bool native = path == native_tensor_path();
+    const std::map<Dtype, double>& rates = native ? tensor_flops_per_second : mma_sync_flops_per_second;
+    if (!native && path != TensorPath::mma_sync) return std::nullopt;
+    const auto it = rates.find(dtype);
+    if (it == rates.end()) return std::nullopt;
+    return it->second * clock_scale();
+  }
+  std::optional<double> tensor_peak(Dtype dtype) const { return tensor_peak(dtype, native_tensor_path()); }
+  double exp_per_second() const { return sfu_exp_per_clock_per_sm * sm_count * sustained_clock(); }
+  double vector_flops_per_second() const { return fp32_vector_flops_per_second * clock_scale(); }
   bool is_hopper() const { return compute_capability_major == 9; }
 };
 

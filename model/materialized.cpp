@@ -1,6 +1,9 @@
 #include "model/materialized.h"
 
 #include <utility>
+#include <vector>
+
+#include "model/efficiency.h"
 
 namespace attnsim {
 
@@ -31,6 +34,32 @@ KernelCost gemm_kernel(std::string name, double flops, double read_bytes, double
   k.hbm_write_bytes = write_bytes;
   k.efficiency = eff;
   return k;
+}
+
+Efficiency library_gemm_efficiency(const Gpu& gpu, bool on_tensor_cores) {
+  // Fitted on the ten bf16 and ten fp32 (TF32 off) batched matmuls of microbench.csv (32 heads,
+  // N = 1024-16384, d = 64-256) against the H200 profile: bf16 main loop at 60% of the wgmma rate
+  // with 70% of the shorter phase hidden (7.5% MAPE, worst 16%; the 0.78 and full overlap assumed
+  // before gave 23%, worst 37%); fp32 SGEMM at 85% of the FP32 rate, output writes not overlapped
+  // (7.5%, worst 14%). A short K (= head dim) makes Q K^T write-bound: 2 d FLOPs per 2-byte score.
+  const std::vector<ArchEfficiency> table = {
+      {"sm80",
+       {on_tensor_cores ? 0.6 : 0.85, 0.85, 0.0,
+        "cuBLAS batched matmuls at attention shapes, validate/data/h200/mechanisms/microbench.csv"}}};
+  Efficiency e = efficiency_for(gpu, "library-gemm", table);
+  e.memory_overlap = on_tensor_cores ? 0.7 : 0.0;
+  return e;
+}
+
+Efficiency softmax_kernel_efficiency(const Gpu& gpu, const Efficiency& elementwise) {
+  // fp32 softmax over 4096-element rows moved 2.56-2.60 TB/s (read + write) from 256 MiB to 8 GiB
+  // on the H200, 54% of its 4800 GB/s, where a plain scale kernel moved 4.25-4.29 TB/s (89%, the
+  // profile's hbm_efficiency): the row reductions cost it 0.6x a streaming kernel's rate.
+  constexpr double kSoftmaxOverStreaming = 2.58 / 4.27;
+  Efficiency e = elementwise;
+  e.hbm = gpu.hbm_efficiency * kSoftmaxOverStreaming;
+  e.source = "fp32 softmax at 0.6x a streaming kernel's bandwidth, validate/data/h200/mechanisms/microbench.csv";
+  return e;
 }
 
 double full_score_elements(const Workload& w) {

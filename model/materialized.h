@@ -5,6 +5,7 @@
 #include <string>
 
 #include "model/cost.h"
+#include "model/gpu.h"
 #include "model/workload.h"
 
 namespace attnsim {
@@ -17,6 +18,14 @@ KernelCost elementwise_kernel(std::string name, double elements, double read_byt
 // L2 for these shapes); `on_tensor_cores` false runs the FLOPs on FP32 CUDA cores.
 KernelCost gemm_kernel(std::string name, double flops, double read_bytes, double write_bytes, bool on_tensor_cores,
                        Dtype dtype, const Efficiency& eff);
+
+// cuBLAS batched matmuls at attention's shapes (K = head dim for Q K^T, K = N for P V): the
+// main loop at `tensor` (tensor cores) or `vector` (fp32 SGEMM) of peak, the epilogue's writes
+// partly after it (memory_overlap). Measured, not assumed: validate/data/h200/mechanisms/microbench.csv.
+Efficiency library_gemm_efficiency(const Gpu& gpu, bool on_tensor_cores);
+// PyTorch's softmax kernel over rows of the score matrix: its achieved share of HBM bandwidth,
+// measured (microbench.csv); other elementwise steps reach the profile's hbm_efficiency.
+Efficiency softmax_kernel_efficiency(const Gpu& gpu, const Efficiency& elementwise);
 
 // Elements of the full score matrix: materialized kernels compute masked positions too.
 double full_score_elements(const Workload& w);

@@ -14,15 +14,15 @@ Variant mem_efficient_variant();
 Variant flash1_variant();
 Variant flash2_variant();
 Variant flash3_variant();
+Variant cudnn_variant();
 Variant flash_decode_variant();
 Variant sliding_window_variant();
 Variant ssm_scan_variant();
 
 const std::vector<Variant>& all_variants() {
   static const std::vector<Variant> variants = {
-      eager_variant(),        sdpa_math_variant(),      mem_efficient_variant(),
-      flash1_variant(),       flash2_variant(),         flash3_variant(),
-      flash_decode_variant(), sliding_window_variant(), ssm_scan_variant(),
+      eager_variant(),  sdpa_math_variant(), mem_efficient_variant(), flash1_variant(),         flash2_variant(),
+      flash3_variant(), cudnn_variant(),     flash_decode_variant(),  sliding_window_variant(), ssm_scan_variant(),
   };
   return variants;
 }
@@ -84,14 +84,14 @@ Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs) {
   return tiling;
 }
 
-bool sets_tile(const VariantKnobs& knobs) {
-  return knobs.block_m || knobs.block_n || knobs.warps || knobs.stages;
-}
+bool sets_tile(const VariantKnobs& knobs) { return knobs.block_m || knobs.block_n || knobs.warps || knobs.stages; }
 
 Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs) {
   validate(workload);
-  if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024)) throw InvalidInput("tile", "block M must be 1..1024");
-  if (knobs.block_n && (*knobs.block_n < 1 || *knobs.block_n > 1024)) throw InvalidInput("tile", "block N must be 1..1024");
+  if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024))
+    throw InvalidInput("tile", "block M must be 1..1024");
+  if (knobs.block_n && (*knobs.block_n < 1 || *knobs.block_n > 1024))
+    throw InvalidInput("tile", "block N must be 1..1024");
   if (knobs.warps && (*knobs.warps < 1 || *knobs.warps > 32)) throw InvalidInput("warps", "must be 1..32");
   if (knobs.stages && (*knobs.stages < 1 || *knobs.stages > 8)) throw InvalidInput("stages", "must be 1..8");
   Prediction p = time_cost(variant.cost(workload, gpu, knobs), workload, gpu);

@@ -27,6 +27,10 @@ struct TiledKernelSpec {
   // Set when --tile, --stages or --warps chose the tile: a tile that does not fit is then the
   // user's choice; otherwise the library's tile for this head dim is, and --head-dim is named.
   bool tile_from_knobs = false;
+  // How the forward's warps share a tile: false, each owns block_m / warps query rows and loads the
+  // whole K and V tile (FlashAttention-2); true, they form a grid over each matmul's output and
+  // load only their rows and columns, P included (CUTLASS fMHA).
+  bool warps_tile_the_output = false;
 };
 
 // HBM bytes of K and V read by a query-block-parallel kernel. Every wave of co-resident CTAs

@@ -20,14 +20,32 @@ constexpr double kSharedMemoryBytesPerClockPerSm = 128.0;
 // published whole-kernel efficiency (the libraries' default tiles do not spill), so it always adds.
 constexpr double kSpillCostInSharedMemoryBytes = 5.2;
 
-// Time of two kinds of work that can run concurrently on an SM, `overlap` of the shorter hidden.
-double overlapped(double a_seconds, double b_seconds, double overlap) {
-  return std::max(a_seconds, b_seconds) + (1.0 - overlap) * std::min(a_seconds, b_seconds);
+// Matrix work (tensor cores), operand loads from shared memory and softmax work (SFU exponentials
+// and FP32 bookkeeping) run on different pipes of an SM: the longest sets the pace and `overlap` of
+// the others hides under it (0: a warp does them one after another with nothing to fill the gaps;
+// 1: other warps or warpgroups always have the longest pipe busy). Before wave quantization.
+double compute_seconds_at_overlap(const KernelTime& t, double overlap) {
+  const double parts[] = {t.tensor_seconds, t.operand_load_seconds, t.exp_seconds + t.vector_seconds};
+  const double longest = *std::max_element(std::begin(parts), std::end(parts));
+  const double total = parts[0] + parts[1] + parts[2];
+  return longest + (1.0 - overlap) * (total - longest);
 }
 
-// Matrix work (tensor cores fed from shared memory) against softmax work, before wave quantization.
 double unquantized_compute_seconds(const KernelTime& t, const KernelCost& k) {
-  return overlapped(t.tensor_seconds + t.operand_load_seconds, t.exp_seconds + t.vector_seconds, k.efficiency.softmax_overlap);
+  return compute_seconds_at_overlap(t, k.efficiency.softmax_overlap);
+}
+
+// A grid smaller than one wave puts c < ctas_per_sm CTAs on an SM. Where the work that hides one
+// CTA's gaps comes from other CTAs (overlap_across_ctas: FlashAttention-2's warps synchronise every
+// key block), c CTAs overlap by softmax_overlap * (c - 1) / (ctas_per_sm - 1), and a CTA alone runs
+// its chain serially but shares no pipe. Returns the time of that wave over the time the
+// wave-quantization stretch gives it (ctas_per_sm CTAs sharing each SM).
+double sparse_wave_factor(const KernelTime& t, const KernelCost& k, const Gpu& gpu) {
+  const double slots = gpu.sm_count * k.ctas_per_sm;
+  if (!k.efficiency.overlap_across_ctas || k.ctas >= slots || k.ctas_per_sm <= 1) return 1.0;
+  const double on_sm = std::ceil(k.ctas / gpu.sm_count);
+  const double overlap = k.efficiency.softmax_overlap * (on_sm - 1.0) / (k.ctas_per_sm - 1.0);
+  return compute_seconds_at_overlap(t, overlap) / unquantized_compute_seconds(t, k) * (on_sm / k.ctas_per_sm);
 }
 
 }  // namespace
@@ -36,20 +54,23 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   KernelTime t;
   t.name = k.name;
   if (k.tensor_flops > 0) {
-    const auto peak = gpu.tensor_peak(k.tensor_dtype);
+    const TensorPath path = k.efficiency.tensor_path.value_or(gpu.native_tensor_path());
+    const auto peak = gpu.tensor_peak(k.tensor_dtype, path);
     if (!peak) {
-      throw InvalidInput("dtype", std::string(dtype_name(k.tensor_dtype)) + " has no tensor-core path on " + gpu.id);
+      throw InvalidInput("dtype", std::string(dtype_name(k.tensor_dtype)) + " has no " + tensor_path_name(path) +
+                                      " tensor-core path on " + gpu.id);
     }
     t.tensor_seconds = k.tensor_flops / (*peak * k.efficiency.tensor);
   }
   t.exp_seconds = k.exp_ops / gpu.exp_per_second();
-  t.vector_seconds = k.vector_flops / (gpu.fp32_vector_flops_per_second * k.efficiency.vector);
-  t.hbm_seconds = (k.hbm_read_bytes + k.hbm_write_bytes) / (gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency));
+  t.vector_seconds = k.vector_flops / (gpu.vector_flops_per_second() * k.efficiency.vector);
+  t.hbm_seconds = (k.hbm_read_bytes + k.hbm_write_bytes) /
+                  (gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency));
   t.launch_seconds = k.efficiency.launch_seconds.value_or(gpu.kernel_launch_seconds);
 
-  t.operand_load_seconds =
-      (k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes + kSpillCostInSharedMemoryBytes * k.register_spill_bytes) /
-      (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.boost_clock_hz);
+  t.operand_load_seconds = (k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes +
+                            kSpillCostInSharedMemoryBytes * k.register_spill_bytes) /
+                           (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.sustained_clock());
   const double compute_seconds = unquantized_compute_seconds(t, k);
   // A partial last wave leaves SMs idle: compute stretches by waves / (CTAs / slots).
   double quantized_compute_seconds = compute_seconds;
@@ -59,8 +80,10 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     if (t.waves * slots > k.ctas) quantized_compute_seconds = compute_seconds * (t.waves * slots / k.ctas);
     // Uneven CTAs (a causal mask): the list schedule's makespan, which includes the partial waves.
     if (k.schedule_stretch > 0) quantized_compute_seconds = compute_seconds * k.schedule_stretch;
+    quantized_compute_seconds *= sparse_wave_factor(t, k, gpu);
   }
-  const double body_seconds = std::max(quantized_compute_seconds, t.hbm_seconds);
+  const double body_seconds = std::max(quantized_compute_seconds, t.hbm_seconds) +
+                              (1.0 - k.efficiency.memory_overlap) * std::min(quantized_compute_seconds, t.hbm_seconds);
   t.wave_quantization_seconds = std::max(0.0, body_seconds - std::max(compute_seconds, t.hbm_seconds));
   t.seconds = body_seconds + t.launch_seconds;
 
@@ -76,7 +99,9 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   return t;
 }
 
-double compute_seconds(const KernelCost& k, const Gpu& gpu) { return unquantized_compute_seconds(time_kernel(k, gpu), k); }
+double compute_seconds(const KernelCost& k, const Gpu& gpu) {
+  return unquantized_compute_seconds(time_kernel(k, gpu), k);
+}
 
 Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
   Prediction p;

@@ -23,6 +23,8 @@ constexpr double kTimeWorstPercent = 25.0;
 constexpr double kDramWorstPercent = 15.0;
 constexpr double kMemoryWorstPercent = 5.0;
 constexpr double kTileSpearman = 0.8;
+// Transfer issue: published numbers within 15% per (GPU, kernel, pass).
+constexpr double kPublishedMapePercent = 15.0;
 
 bool is_flash_kernel(const std::string& variant) {
   return variant == "flash2" || variant == "flash-decode" || variant == "mem-efficient";
@@ -44,14 +46,14 @@ std::vector<double> ranks(const std::vector<double>& values) {
 
 std::string shape_key(const MeasuredRun& r) {
   const Workload& w = r.workload;
-  return fmt::format("B={} H={} Hkv={} Nq={} Nk={} d={}{}", w.batch, w.heads, w.kv_heads, w.seq_q, w.seq_kv,
-                     w.head_dim, w.causal ? " causal" : "");
+  return fmt::format("B={} H={} Hkv={} Nq={} Nk={} d={}{}", w.batch, w.heads, w.kv_heads, w.seq_q, w.seq_kv, w.head_dim,
+                     w.causal ? " causal" : "");
 }
 
 void time_and_memory_checks(const ValidationReport& report, std::vector<AccuracyCheck>& checks) {
   std::map<std::string, std::vector<const RunComparison*>> by_backend;
   for (const RunComparison& c : report.rows) {
-    if (in_test_split(c.run)) by_backend[c.run.backend].push_back(&c);
+    if (in_test_split(c.run)) by_backend[check_group(c.run)].push_back(&c);
   }
   for (const auto& [backend, rows] : by_backend) {
     double sum = 0, worst = 0, worst_memory = 0;
@@ -118,9 +120,9 @@ void largest_n_checks(const std::vector<MeasuredRun>& runs, const Gpu& gpu, cons
     }
     if (variant == nullptr) continue;
     const Workload& w = r.workload;
-    const std::string family = fmt::format("{}/{}/B={},H={},Hkv={},d={}{},{}", file, r.backend, w.batch, w.heads,
-                                           w.kv_heads, w.head_dim, w.causal ? ",causal" : "",
-                                           w.seq_q == 1 ? "decode" : "prefill");
+    const std::string family =
+        fmt::format("{}/{}/B={},H={},Hkv={},d={}{},{}", file, r.backend, w.batch, w.heads, w.kv_heads, w.head_dim,
+                    w.causal ? ",causal" : "", w.seq_q == 1 ? "decode" : "prefill");
     Wall& wall = walls[family];
     const double n = double(w.seq_kv);
     if (r.status == "ok") wall.measured = std::max(wall.measured, n);
@@ -138,6 +140,34 @@ void largest_n_checks(const std::vector<MeasuredRun>& runs, const Gpu& gpu, cons
 }
 
 }  // namespace
+
+std::string check_group(const MeasuredRun& run) {
+  const bool host_inclusive = run.timing.rfind(kHostInclusiveTiming, 0) == 0;
+  const bool graph = run.timing.rfind(kGraphReplayTiming, 0) == 0;
+  return fmt::format("{}{}{}{}", run.backend, run.workload.pass == Pass::forward ? "" : "/",
+                     run.workload.pass == Pass::forward ? "" : pass_name(run.workload.pass),
+                     host_inclusive ? "/host-inclusive"
+                     : graph        ? "/graph"
+                                    : "");
+}
+
+std::vector<AccuracyCheck> published_checks(const std::filesystem::path& file, const Gpu& gpu) {
+  std::map<std::string, std::vector<double>> errors;
+  for (const RunComparison& c : compare_runs(read_measured_runs(file), gpu, 4096).rows) {
+    errors[fmt::format("{}/{}", c.run.variant, pass_name(c.run.workload.pass))].push_back(100.0 *
+                                                                                          std::fabs(c.time_error));
+  }
+  std::vector<AccuracyCheck> checks;
+  for (const auto& [group, values] : errors) {
+    double sum = 0;
+    for (double v : values) sum += v;
+    checks.push_back(
+        {"published-mape/" + gpu.id + "/" + group,
+         fmt::format("published {} on {}: time MAPE, %, {} points (none fitted)", group, gpu.id, values.size()),
+         kPublishedMapePercent, sum / double(values.size()), AccuracyCheck::Goal::at_most});
+  }
+  return checks;
+}
 
 bool in_test_split(const MeasuredRun& run) {
   const double exponent = std::log2(double(run.workload.seq_kv));
@@ -192,8 +222,9 @@ std::vector<AccuracyCheck> run_accuracy_checks(const AccuracyInputs& inputs, con
     }
   }
   for (const auto& [backend, worst] : worst_dram) {
-    checks.push_back({"dram-worst/" + backend, "worst |predicted HBM bytes / ncu DRAM bytes - 1|, %, every profiled run",
-                      kDramWorstPercent, worst, AccuracyCheck::Goal::at_most});
+    checks.push_back({"dram-worst/" + backend,
+                      "worst |predicted HBM bytes / ncu DRAM bytes - 1|, %, every profiled run", kDramWorstPercent,
+                      worst, AccuracyCheck::Goal::at_most});
   }
   return checks;
 }

@@ -20,9 +20,18 @@ namespace attnsim {
 
 bool in_test_split(const MeasuredRun& run);
 
+// Rows timed as back-to-back calls issued from Python without a graph: they include the
+// framework's host dispatch wherever it is slower than the GPU.
+inline constexpr const char* kHostInclusiveTiming = "cuda-events-back-to-back-eager";
+// Rows timed by replaying a CUDA graph of the call: GPU time, launch gaps of the graph only.
+inline constexpr const char* kGraphReplayTiming = "cuda-graph-replay";
+// The check group of a run: its backend, then "/backward" or "/forward+backward" for those passes,
+// then "/host-inclusive" or "/graph" for those timings ("sdpa-flash/backward/graph").
+std::string check_group(const MeasuredRun& run);
+
 struct AccuracyCheck {
-  std::string id;        // "time-mape/attnsim-flash2", stable: the known-misses file names it
-  std::string what;      // one line for a person
+  std::string id;    // "time-mape/attnsim-flash2", stable: the known-misses file names it
+  std::string what;  // one line for a person
   double target = 0;
   double achieved = 0;
   enum class Goal { at_most, at_least, equal } goal = Goal::at_most;
@@ -31,11 +40,15 @@ struct AccuracyCheck {
 
 // Files under `data` (validate/data/<gpu>/): the timed CSVs, the ncu exports and their run CSVs.
 struct AccuracyInputs {
-  std::vector<std::filesystem::path> timed;  // time, memory, largest N, tile ranking
+  std::vector<std::filesystem::path> timed;                                  // time, memory, largest N, tile ranking
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> ncu;  // (runs CSV, ncu CSV)
 };
 
 std::vector<AccuracyCheck> run_accuracy_checks(const AccuracyInputs& inputs, const Gpu& gpu);
+
+// Published measurements (validate/data/published/<gpu>.csv): nothing in the model was fitted on
+// them, so every row counts; one time-MAPE check per (variant, pass) group.
+std::vector<AccuracyCheck> published_checks(const std::filesystem::path& file, const Gpu& gpu);
 
 // Spearman rank correlation (average ranks for ties); NaN with fewer than two points or no spread.
 double spearman(const std::vector<double>& a, const std::vector<double>& b);

@@ -12,10 +12,13 @@
 namespace attnsim {
 namespace {
 
-// cuBLAS batched GEMMs on these shapes: well-tuned GEMMs reach ~75-80% of the dense peak
-// (assumed until validate/ measures it); elementwise kernels are memory bound, so `vector` hardly matters.
+// The elementwise steps: memory bound at the profile's hbm_efficiency (`tensor`, `vector` hardly
+// matter); the GEMMs and the softmax take their measured kernel-class efficiencies (materialized.h).
 const std::vector<ArchEfficiency> kEagerEfficiency = {
-    {"sm80", {0.78, 0.78, 0.0, "assumed: cuBLAS GEMMs (tensor cores, or SGEMM on CUDA cores in fp32) reach ~75-80% of peak on large shapes"}},
+    {"sm80",
+     {0.78, 0.78, 0.0,
+      "elementwise kernels at the profile's hbm_efficiency; GEMMs and softmax measured "
+      "(validate/data/h200/mechanisms/microbench.csv)"}},
 };
 
 constexpr double kFp32Bytes = 4.0;
@@ -40,10 +43,10 @@ double softmax_peak_bytes_per_score(Dtype dtype) {
 }
 
 struct EagerShapes {
-  double scores;        // full (B, H, Nq, Nk): eager computes masked positions too
-  double e;             // element bytes
-  double mask_bytes;    // (B, 1, Nq, Nk) additive mask in the model dtype, causal only
-  double repeated_kv;   // repeat_kv copies of K and V at H heads (GQA only)
+  double scores;       // full (B, H, Nq, Nk): eager computes masked positions too
+  double e;            // element bytes
+  double mask_bytes;   // (B, 1, Nq, Nk) additive mask in the model dtype, causal only
+  double repeated_kv;  // repeat_kv copies of K and V at H heads (GQA only)
 };
 
 EagerShapes shapes_of(const Workload& w) {
@@ -56,15 +59,17 @@ EagerShapes shapes_of(const Workload& w) {
 }
 
 void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const EagerShapes& s, Cost& cost) {
+  const Efficiency gemm_eff = library_gemm_efficiency(gpu, on_tensor_cores(w));
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
   if (s.repeated_kv > 0) {
-    cost.kernels.push_back(elementwise_kernel("repeat_kv (K, V)", 1.0, k_bytes(w) + v_bytes(w), s.repeated_kv, 0.0, eff));
+    cost.kernels.push_back(
+        elementwise_kernel("repeat_kv (K, V)", 1.0, k_bytes(w) + v_bytes(w), s.repeated_kv, 0.0, eff));
   }
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
   const double k_share = d / (d + dv);
-  cost.kernels.push_back(gemm_kernel("matmul Q K^T", 2.0 * s.scores * d, q_bytes(w) + kv_read * k_share,
-                                     s.scores * s.e, on_tensor_cores(w), matmul_dtype(w), eff));
+  cost.kernels.push_back(gemm_kernel("matmul Q K^T", 2.0 * s.scores * d, q_bytes(w) + kv_read * k_share, s.scores * s.e,
+                                     on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   cost.kernels.push_back(elementwise_kernel("* scaling", s.scores, s.e, s.e, 1.0, eff));
   if (s.mask_bytes > 0) {
     // The mask broadcasts over heads: read once per head unless it stays in L2.
@@ -78,37 +83,41 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
     cost.kernels.push_back(elementwise_kernel("to(float32)", s.scores, s.e, kFp32Bytes, 1.0, eff));
   }
   const double softmax_in = w.dtype == Dtype::fp16 ? s.e : kFp32Bytes;
-  KernelCost softmax = elementwise_kernel("softmax (fp32)", s.scores, softmax_in, kFp32Bytes, 3.0, eff);
+  KernelCost softmax =
+      elementwise_kernel("softmax (fp32)", s.scores, softmax_in, kFp32Bytes, 3.0, softmax_kernel_efficiency(gpu, eff));
   softmax.exp_ops = s.scores;
   cost.kernels.push_back(softmax);
   if (s.e != kFp32Bytes) {
     cost.kernels.push_back(elementwise_kernel("to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
   }
   cost.kernels.push_back(gemm_kernel("matmul P V", 2.0 * s.scores * dv, s.scores * s.e + kv_read * (1.0 - k_share),
-                                     o_bytes(w), on_tensor_cores(w), matmul_dtype(w), eff));
+                                     o_bytes(w), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   cost.kernels.push_back(elementwise_kernel("transpose(1,2).contiguous()", 1.0, o_bytes(w), o_bytes(w), 0.0, eff));
 }
 
-void add_backward(const Workload& w, const Efficiency& eff, const EagerShapes& s, Cost& cost) {
+void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const EagerShapes& s, Cost& cost) {
+  const Efficiency gemm_eff = library_gemm_efficiency(gpu, on_tensor_cores(w));
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
   cost.kernels.push_back(elementwise_kernel("transpose backward (dO)", 1.0, o_bytes(w), o_bytes(w), 0.0, eff));
   cost.kernels.push_back(gemm_kernel("dP = dO V^T", 2.0 * s.scores * dv, o_bytes(w) + kv_read * dv / (d + dv),
-                                     s.scores * s.e, on_tensor_cores(w), matmul_dtype(w), eff));
+                                     s.scores * s.e, on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   cost.kernels.push_back(gemm_kernel("dV = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w),
-                                     kv_read * dv / (d + dv), on_tensor_cores(w), matmul_dtype(w), eff));
-  if (s.e != kFp32Bytes) cost.kernels.push_back(elementwise_kernel("dP to(float32)", s.scores, s.e, kFp32Bytes, 1.0, eff));
+                                     kv_read * dv / (d + dv), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
+  if (s.e != kFp32Bytes)
+    cost.kernels.push_back(elementwise_kernel("dP to(float32)", s.scores, s.e, kFp32Bytes, 1.0, eff));
   cost.kernels.push_back(elementwise_kernel("softmax backward", s.scores, 2.0 * kFp32Bytes, kFp32Bytes, 3.0, eff));
-  if (s.e != kFp32Bytes) cost.kernels.push_back(elementwise_kernel("dS to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
+  if (s.e != kFp32Bytes)
+    cost.kernels.push_back(elementwise_kernel("dS to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
   cost.kernels.push_back(elementwise_kernel("* scaling backward", s.scores, s.e, s.e, 1.0, eff));
-  cost.kernels.push_back(gemm_kernel("dQ = dS K", 2.0 * s.scores * d, s.scores * s.e + kv_read * d / (d + dv), q_bytes(w),
-                                     on_tensor_cores(w), matmul_dtype(w), eff));
+  cost.kernels.push_back(gemm_kernel("dQ = dS K", 2.0 * s.scores * d, s.scores * s.e + kv_read * d / (d + dv),
+                                     q_bytes(w), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   cost.kernels.push_back(gemm_kernel("dK = dS^T Q", 2.0 * s.scores * d, s.scores * s.e + q_bytes(w),
-                                     kv_read * d / (d + dv), on_tensor_cores(w), matmul_dtype(w), eff));
+                                     kv_read * d / (d + dv), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   if (s.repeated_kv > 0) {
-    cost.kernels.push_back(elementwise_kernel("repeat_kv backward (sum dK, dV)", 1.0, s.repeated_kv,
-                                              k_bytes(w) + v_bytes(w), 0.0, eff));
+    cost.kernels.push_back(
+        elementwise_kernel("repeat_kv backward (sum dK, dV)", 1.0, s.repeated_kv, k_bytes(w) + v_bytes(w), 0.0, eff));
   }
 }
 
@@ -124,7 +133,8 @@ Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/
   cost.io_bytes = qkvo;
   const double fixed = s.mask_bytes + s.repeated_kv;
   // Forward peak: the larger of the softmax step and its cast back (input, fp32, output = 2e + 4).
-  const double forward_peak = s.scores * std::max(softmax_peak_bytes_per_score(w.dtype), s.e == kFp32Bytes ? 0.0 : 2.0 * s.e + kFp32Bytes);
+  const double forward_peak =
+      s.scores * std::max(softmax_peak_bytes_per_score(w.dtype), s.e == kFp32Bytes ? 0.0 : 2.0 * s.e + kFp32Bytes);
   // Autograd keeps the fp32 softmax output and P in the model dtype for backward (e + 4 per score);
   // softmax backward then holds dP, its fp32 copy and the fp32 dS beside them.
   const double saved = s.scores * (s.e + kFp32Bytes);
@@ -136,7 +146,7 @@ Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/
     cost.workspace_bytes = fixed + forward_peak;
   }
   if (w.pass != Pass::forward) {
-    add_backward(w, eff, s, cost);
+    add_backward(w, gpu, eff, s, cost);
     cost.compulsory_read_bytes += qkvo;
     cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
     cost.io_bytes = 2.0 * qkvo;

@@ -7,24 +7,10 @@
 #include "model/error.h"
 #include "model/tiled_attention.h"
 #include "model/variants/flash2.h"
+#include "model/variants/warp_specialized.h"
 
 namespace attnsim {
 namespace {
-
-// Tensor efficiency = published forward utilization at head dim 128 (arXiv 2407.08608v2: BF16
-// 840 TFLOP/s = 85% of 989.4; FP8 1.3 PFLOP/s = 66% of 1978.9). Ping-pong scheduling hides the
-// softmax of one warpgroup under the other's GEMMs (overlap 1), so exp binds only when
-// exp time exceeds matmul time (small head dims).
-const std::vector<ArchEfficiency> kBf16 = {
-    {"sm90", {0.85, 1.0, 1.0, "FA3 paper arXiv 2407.08608v2: 840 TFLOP/s BF16 forward = 85% of H100 peak"}},
-};
-const std::vector<ArchEfficiency> kFp8 = {
-    {"sm90", {0.66, 1.0, 1.0, "FA3 paper arXiv 2407.08608v2: 1.3 PFLOP/s FP8 forward = 66% of H100 peak"}},
-};
-// Backward: FA3 paper reports 1.5-1.75x FA2's backward on H100; 1.6 x 30% (flash2-backward, sm90).
-const std::vector<ArchEfficiency> kBackward = {
-    {"sm90", {0.48, 1.0, 1.0, "assumed: FA3 paper reports backward 1.5-1.75x faster than FA2 (figure not checked); 1.6 x FA2 0.30"}},
-};
 
 // hopper/tile_size.h, tile_size_fwd_sm90 (block M, block N).
 std::pair<std::int64_t, std::int64_t> forward_tile(const Workload& w) {
@@ -79,13 +65,13 @@ Cost flash3_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
     return cost;
   }
   if (w.dtype != Dtype::fp16 && w.dtype != Dtype::bf16 && w.dtype != Dtype::fp8_e4m3) {
-    throw InvalidInput("dtype", "flash3 supports fp16, bf16 and fp8-e4m3 (got " + std::string(dtype_name(w.dtype)) + ")");
+    throw InvalidInput("dtype",
+                       "flash3 supports fp16, bf16 and fp8-e4m3 (got " + std::string(dtype_name(w.dtype)) + ")");
   }
-  const bool fp8 = w.dtype == Dtype::fp8_e4m3;
   const TiledKernelSpec forward{"flash3 fwd", with_knobs(flash3_forward_tiling(w), knobs),
-                                efficiency_for(gpu, "flash3", fp8 ? kFp8 : kBf16), true, sets_tile(knobs)};
-  const TiledKernelSpec backward{"flash3", flash3_backward_tiling(w), efficiency_for(gpu, "flash3-backward", kBackward),
-                                 true};
+                                warp_specialized_efficiency(gpu, "flash3", false), true, sets_tile(knobs)};
+  const TiledKernelSpec backward{"flash3", flash3_backward_tiling(w),
+                                 warp_specialized_efficiency(gpu, "flash3-backward", true), true};
   return tiled_attention_cost(w, gpu, forward, backward);
 }
 

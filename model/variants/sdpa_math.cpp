@@ -13,10 +13,14 @@
 namespace attnsim {
 namespace {
 
-// fp32 GEMMs without TF32 run on CUDA cores: cuBLAS SGEMM ~75-80% of the FP32 peak (
-// assumed until validate/ measures it); with --dtype tf32 they run on tensor cores at the same fraction.
+// fp32 GEMMs without TF32 run on CUDA cores (cuBLAS SGEMM), with --dtype tf32 on tensor cores:
+// both at their measured efficiencies (materialized.h); the elementwise steps at the profile's
+// hbm_efficiency.
 const std::vector<ArchEfficiency> kMathEfficiency = {
-    {"sm80", {0.78, 0.78, 0.0, "assumed: cuBLAS GEMMs reach ~75-80% of peak on large shapes"}},
+    {"sm80",
+     {0.78, 0.78, 0.0,
+      "elementwise kernels at the profile's hbm_efficiency; GEMMs and softmax measured "
+      "(validate/data/h200/mechanisms/microbench.csv)"}},
 };
 
 constexpr double kFp32Bytes = 4.0;
@@ -37,6 +41,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
   const bool tensor_cores = w.dtype == Dtype::tf32;
+  const Efficiency gemm_eff = library_gemm_efficiency(gpu, tensor_cores);
   const Dtype math_dtype = tensor_cores ? Dtype::tf32 : Dtype::fp32;
   const double q32 = q_bytes(w) * widen;
   const double k32 = k_bytes(w) * widen;
@@ -72,7 +77,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
     ks.push_back(elementwise_kernel("bool mask -> fp32 additive", mask_elements, kBoolBytes, kFp32Bytes, 1.0, eff));
   }
   ks.push_back(gemm_kernel("matmul q k^T (fp32)", 2.0 * scores * d, q32 + k_in, scores * kFp32Bytes, tensor_cores,
-                           math_dtype, eff));
+                           math_dtype, gemm_eff));
   if (mask_bytes > 0) {
     const double mask32 = double(w.seq_q) * double(w.seq_kv) * kFp32Bytes;
     KernelCost add = elementwise_kernel("attn.add_(mask)", scores, kFp32Bytes, kFp32Bytes, 1.0, eff);
@@ -80,14 +85,15 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
     ks.push_back(add);
   }
   // _safe_softmax = softmax, then self.eq(-inf), all(dim), where(all masked, 0, out).
-  KernelCost softmax = elementwise_kernel("_safe_softmax: softmax", scores, kFp32Bytes, kFp32Bytes, 3.0, eff);
+  KernelCost softmax = elementwise_kernel("_safe_softmax: softmax", scores, kFp32Bytes, kFp32Bytes, 3.0,
+                                          softmax_kernel_efficiency(gpu, eff));
   softmax.exp_ops = scores;
   ks.push_back(softmax);
   ks.push_back(elementwise_kernel("_safe_softmax: eq(-inf)", scores, kFp32Bytes, kBoolBytes, 1.0, eff));
   ks.push_back(elementwise_kernel("_safe_softmax: all(dim)", scores, kBoolBytes, 0.0, 1.0, eff));
   ks.push_back(elementwise_kernel("_safe_softmax: where", scores, kFp32Bytes, kFp32Bytes, 1.0, eff));
-  ks.push_back(gemm_kernel("matmul attn v (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + v_in,
-                           o_bytes(w) * widen, tensor_cores, math_dtype, eff));
+  ks.push_back(gemm_kernel("matmul attn v (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + v_in, o_bytes(w) * widen,
+                           tensor_cores, math_dtype, gemm_eff));
   if (upcast) ks.push_back(elementwise_kernel("out.to(model dtype)", 1.0, o_bytes(w) * widen, o_bytes(w), 0.0, eff));
 
   // Alive at the peak: two fp32 score-sized tensors and the bool eq mask (4 + 4 + 1 bytes per

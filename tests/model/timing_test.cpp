@@ -20,7 +20,8 @@ KernelCost compute_kernel(double ctas, double per_sm) {
 TEST(Timing, TensorTimeIsFlopsOverPeakTimesEfficiency) {
   const Gpu& gpu = testing::gpu("h100-sxm");
   const KernelTime t = time_kernel(compute_kernel(0, 0), gpu);
-  EXPECT_DOUBLE_EQ(t.tensor_seconds, 1e12 / (989.4e12 * 0.5));
+  // The datasheet's 989.4 TFLOP/s is quoted at 1830 MHz; the profile's sustained clock is 1710.
+  EXPECT_DOUBLE_EQ(t.tensor_seconds, 1e12 / (989.4e12 * (1710.0 / 1830.0) * 0.5));
   EXPECT_EQ(t.bound, "compute");
 }
 
@@ -96,15 +97,15 @@ TEST(TileMechanisms, SpillsOfTheWidestTileAtHeadDim128) {
             1.1);  // 256 registers at d = 64: one spilled, measured 1.07
 }
 
-TEST(TileMechanisms, SpillsCostTimeWhereTheEfficiencyIsAWholeKernelFigure) {
-  // The RTX 4090's FA2 efficiency is the published whole-kernel utilization (operand loads inside
-  // it, operand_fetch_serial 0), measured on tiles that do not spill: a spill adds to it.
+TEST(TileMechanisms, SpillsCostTimeOnTopOfOperandLoads) {
+  // Same CTAs per SM, the spilling tile loads fewer operand bytes per score (128 keys per step) but
+  // stores and reloads its spilled accumulators at L2's rate.
   const Workload w = testing::workload(16384);
   const Prediction fits = testing::run("flash2", w, "rtx4090", tile(128, 64));
   const Prediction spills = testing::run("flash2", w, "rtx4090", tile(128, 128));
   EXPECT_EQ(fits.cost.kernels[0].ctas_per_sm, spills.cost.kernels[0].ctas_per_sm);  // one CTA of 64 / 96 KiB
-  EXPECT_EQ(fits.operand_load_seconds, 0.0);
-  EXPECT_GT(spills.operand_load_seconds, 0.0);
+  EXPECT_GT(spills.cost.kernels[0].register_spill_bytes, 0.0);
+  EXPECT_GT(spills.operand_load_seconds, fits.operand_load_seconds);
   EXPECT_GT(spills.predicted_seconds / fits.predicted_seconds, 1.05);
 }
 
