@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <fmt/format.h>
 
 #include "model/error.h"
@@ -37,6 +38,7 @@ std::string csv_escape(const std::string& text) {
 std::string raw_value(const Value& value) {
   if (const double* d = std::get_if<double>(&value)) return fmt::format("{:.9g}", *d);
   if (const bool* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+  if (std::holds_alternative<std::monostate>(value)) return "";
   return std::get<std::string>(value);
 }
 
@@ -97,13 +99,23 @@ Record prediction_record(const Prediction& p) {
   add("predicted_seconds", p.predicted_seconds);
   add("achieved_tflops", p.achieved_flops_per_second / 1e12);
   add("bound", p.bound);
+  add("error_band_percent", p.error_band_percent ? Value(*p.error_band_percent) : Value(std::monostate{}));
+  add("validated_on", p.validated_on);
   return r;
 }
 
 nlohmann::json to_json(const Record& record) {
   nlohmann::json j = nlohmann::json::object();
   for (const Field& f : record) {
-    std::visit([&](const auto& v) { j[f.key] = v; }, f.value);
+    std::visit(
+        [&](const auto& v) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>) {
+            j[f.key] = nullptr;
+          } else {
+            j[f.key] = v;
+          }
+        },
+        f.value);
   }
   return j;
 }
@@ -183,6 +195,7 @@ std::string human_count(double count, const std::string& unit) {
 }
 
 std::string human_value(const std::string& key, const Value& value) {
+  if (std::holds_alternative<std::monostate>(value)) return "-";
   const double* d = std::get_if<double>(&value);
   if (!d) return raw_value(value);
   if (ends_with(key, "_bytes")) return human_bytes(*d);

@@ -14,7 +14,8 @@ namespace attnsim {
 enum class Format { table, csv, json };
 Format parse_format(const std::string& name);  // throws InvalidInput("format", ...)
 
-using Value = std::variant<double, std::string, bool>;
+// std::monostate is a missing value: null in JSON, empty in CSV, "-" in tables.
+using Value = std::variant<std::monostate, double, std::string, bool>;
 struct Field {
   std::string key;
   Value value;

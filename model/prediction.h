@@ -51,6 +51,10 @@ struct Prediction {
   double predicted_seconds = 0;
   double achieved_flops_per_second = 0;  // model FLOPs / predicted time
   std::string bound;                     // compute, memory, exp, latency
+  // How far to trust it (model/error_band.h): the 90th-percentile error of this variant's validated
+  // runs on this architecture and pass, absent where there are none; and the sentence that says so.
+  std::optional<double> error_band_percent;
+  std::string validated_on;
 };
 
 }  // namespace attnsim

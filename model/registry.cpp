@@ -3,6 +3,7 @@
 #include <string>
 
 #include "model/error.h"
+#include "model/error_band.h"
 #include "model/timing.h"
 #include "model/variant.h"
 
@@ -96,6 +97,9 @@ Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& vari
   if (knobs.stages && (*knobs.stages < 1 || *knobs.stages > 8)) throw InvalidInput("stages", "must be 1..8");
   Prediction p = time_cost(variant.cost(workload, gpu, knobs), workload, gpu);
   p.variant = variant.id;
+  const std::optional<ErrorBand> band = error_band_for(variant.id, gpu, workload.pass);
+  if (band) p.error_band_percent = band->percent;
+  p.validated_on = validated_on(band, gpu);
   return p;
 }
 

@@ -1,0 +1,37 @@
+// Generated from the committed validation records by validate/error_bands.cpp; checked by
+// tests/validate/error_bands_test.cpp, which prints the rows to paste here when they change.
+#include "model/error_band.h"
+
+namespace attnsim {
+
+const std::vector<ErrorBand>& validated_error_bands() {
+  static const std::vector<ErrorBand> bands = {
+      {"cudnn", "sm100", "backward", 47.4, 18, "b200"},
+      {"cudnn", "sm100", "forward", 57.4, 27, "b200"},
+      {"cudnn", "sm90", "backward", 22.7, 32, "h100-sxm, h200"},
+      {"cudnn", "sm90", "forward", 16.7, 102, "h100-sxm, h200"},
+      {"cudnn", "sm90", "forward+backward", 19.9, 20, "h200"},
+      {"eager", "sm80", "forward+backward", 72.0, 20, "a100-sxm-80gb"},
+      {"eager", "sm90", "backward", 31.3, 14, "h200"},
+      {"eager", "sm90", "forward", 56.7, 57, "h100-sxm, h200"},
+      {"eager", "sm90", "forward+backward", 29.0, 14, "h200"},
+      {"flash2", "sm100", "backward", 51.6, 24, "b200"},
+      {"flash2", "sm100", "forward", 46.6, 32, "b200"},
+      {"flash2", "sm100", "forward+backward", 16.1, 6, "b200"},
+      {"flash2", "sm80", "forward+backward", 10.2, 24, "a100-sxm-80gb"},
+      {"flash2", "sm90", "backward", 21.2, 20, "h200"},
+      {"flash2", "sm90", "forward", 16.5, 78, "h100-sxm, h200"},
+      {"flash2", "sm90", "forward+backward", 16.4, 20, "h200"},
+      {"flash3", "sm90", "backward", 29.0, 12, "h100-sxm"},
+      {"flash3", "sm90", "forward", 20.5, 43, "h100-sxm"},
+      {"mem-efficient", "sm80", "forward+backward", 54.9, 24, "a100-sxm-80gb"},
+      {"mem-efficient", "sm90", "backward", 65.7, 19, "h200"},
+      {"mem-efficient", "sm90", "forward", 20.2, 76, "h100-sxm, h200"},
+      {"mem-efficient", "sm90", "forward+backward", 60.4, 19, "h200"},
+      {"sdpa-math", "sm100", "forward", 16.3, 5, "b200"},
+      {"sdpa-math", "sm90", "forward", 17.3, 46, "h100-sxm, h200"},
+  };
+  return bands;
+}
+
+}  // namespace attnsim

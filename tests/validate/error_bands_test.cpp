@@ -1,0 +1,37 @@
+#include "validate/error_bands.h"
+
+#include <gtest/gtest.h>
+
+#include "io/gpu_profile.h"
+#include "model/variant.h"
+#include "tests/test_support.h"
+
+namespace attnsim {
+namespace {
+
+TEST(ErrorBands, CommittedTableEqualsWhatTheRecordsGive) {
+  const std::vector<ErrorBand> computed = compute_error_bands(
+      committed_validation_records(std::filesystem::path(ATTNSIM_SOURCE_DIR) / "validate/data", find_gpu));
+  const std::vector<ErrorBand>& committed = validated_error_bands();
+  bool same = computed.size() == committed.size();
+  for (std::size_t i = 0; same && i < computed.size(); ++i) {
+    const ErrorBand& a = computed[i];
+    const ErrorBand& b = committed[i];
+    same = a.variant == b.variant && a.arch_family == b.arch_family && a.pass == b.pass && a.runs == b.runs &&
+           a.gpus == b.gpus && std::abs(a.percent - b.percent) < 0.051;
+  }
+  EXPECT_TRUE(same) << "model/error_bands_table.cpp is stale; its rows are now:\n" << error_band_table_source(computed);
+}
+
+TEST(ErrorBands, PredictionsCarryTheirBandOrSayWhereNoneExists) {
+  const Prediction validated = testing::run("flash2", testing::workload(4096), "h200");
+  ASSERT_TRUE(validated.error_band_percent.has_value());
+  EXPECT_GT(*validated.error_band_percent, 0.0);
+  EXPECT_NE(validated.validated_on.find("sm90"), std::string::npos) << validated.validated_on;
+  const Prediction unvalidated = testing::run("flash2", testing::workload(4096), "l4");
+  EXPECT_FALSE(unvalidated.error_band_percent.has_value());
+  EXPECT_EQ(unvalidated.validated_on, "not validated on sm8x");
+}
+
+}  // namespace
+}  // namespace attnsim

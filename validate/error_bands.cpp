@@ -1,0 +1,80 @@
+#include "validate/error_bands.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "model/efficiency.h"
+#include "validate/accuracy_checks.h"
+#include "validate/comparison.h"
+
+namespace attnsim {
+namespace {
+
+constexpr double kBandQuantile = 0.9;
+
+bool counts_for_bands(const MeasuredRun& run) {
+  if (run.backend.rfind("attnsim-", 0) == 0 || run.backend.rfind("cublas-", 0) == 0) return false;
+  if (run.timing.rfind(kHostInclusiveTiming, 0) == 0 || run.timing == kProfiledTiming) return false;
+  return true;
+}
+
+double quantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  const double position = q * double(values.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(position));
+  const std::size_t above = std::min(values.size() - 1, below + 1);
+  return values[below] + (position - double(below)) * (values[above] - values[below]);
+}
+
+}  // namespace
+
+std::vector<ErrorBand> compute_error_bands(const std::vector<ValidationRecordFile>& files) {
+  using Key = std::tuple<std::string, std::string, std::string>;
+  std::map<Key, std::vector<double>> errors;
+  std::map<Key, std::set<std::string>> gpus;
+  for (const ValidationRecordFile& f : files) {
+    for (const RunComparison& c : compare_runs(read_measured_runs(f.file), f.gpu, 4096).rows) {
+      if (!counts_for_bands(c.run) || (!f.published && !in_test_split(c.run))) continue;
+      const Key key{c.run.variant, arch_family(f.gpu), std::string(pass_name(c.run.workload.pass))};
+      errors[key].push_back(100.0 * std::fabs(c.time_error));
+      gpus[key].insert(f.gpu.id);
+    }
+  }
+  std::vector<ErrorBand> bands;
+  for (const auto& [key, values] : errors) {
+    std::string names;
+    for (const std::string& g : gpus[key]) names += (names.empty() ? "" : ", ") + g;
+    bands.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key),
+                     std::round(quantile(values, kBandQuantile) * 10.0) / 10.0, int(values.size()), names});
+  }
+  return bands;
+}
+
+std::vector<ValidationRecordFile> committed_validation_records(const std::filesystem::path& data,
+                                                               Gpu (*load_gpu)(const std::string& id)) {
+  std::vector<ValidationRecordFile> files = {
+      {data / "h100-sxm/pytorch_attention.csv", load_gpu("h100-sxm"), false},
+      {data / "h200/pytorch_attention.csv", load_gpu("h200"), false},
+      {data / "h200/mechanisms/training.csv", load_gpu("h200"), false},
+  };
+  for (const char* gpu : {"a100-sxm-80gb", "h100-sxm", "b200", "rtx4090"}) {
+    files.push_back({data / "published" / (std::string(gpu) + ".csv"), load_gpu(gpu), true});
+  }
+  return files;
+}
+
+std::string error_band_table_source(const std::vector<ErrorBand>& bands) {
+  std::string out;
+  for (const ErrorBand& b : bands) {
+    out += fmt::format("      {{\"{}\", \"{}\", \"{}\", {:.1f}, {}, \"{}\"}},\n", b.variant, b.arch_family, b.pass,
+                       b.percent, b.runs, b.gpus);
+  }
+  return out;
+}
+
+}  // namespace attnsim
