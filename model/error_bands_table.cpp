@@ -20,7 +20,7 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"flash2", "sm100", "forward+backward", 16.1, 6, "b200"},
       {"flash2", "sm80", "forward+backward", 10.2, 24, "a100-sxm-80gb"},
       {"flash2", "sm90", "backward", 21.2, 20, "h200"},
-      {"flash2", "sm90", "forward", 16.5, 78, "h100-sxm, h200"},
+      {"flash2", "sm90", "forward", 16.7, 81, "h100-sxm, h200"},
       {"flash2", "sm90", "forward+backward", 16.4, 20, "h200"},
       {"flash3", "sm90", "backward", 29.0, 12, "h100-sxm"},
       {"flash3", "sm90", "forward", 20.5, 43, "h100-sxm"},
