@@ -28,8 +28,11 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"mem-efficient", "sm90", "backward", 65.7, 19, "h200"},
       {"mem-efficient", "sm90", "forward", 20.2, 76, "h100-sxm, h200"},
       {"mem-efficient", "sm90", "forward+backward", 60.4, 19, "h200"},
+      {"sdpa-math", "sm100", "backward", 259.6, 5, "b200"},
       {"sdpa-math", "sm100", "forward", 16.3, 5, "b200"},
+      {"sdpa-math", "sm90", "backward", 11.7, 14, "h200"},
       {"sdpa-math", "sm90", "forward", 17.3, 46, "h100-sxm, h200"},
+      {"sdpa-math", "sm90", "forward+backward", 3.6, 14, "h200"},
   };
   return bands;
 }

@@ -3,6 +3,7 @@
 // each scaled by sqrt(scale), causal mask built as an (Nq, Nk) bool tril then an fp32 additive mask,
 // fp32 matmuls (TF32 off by default, so on CUDA cores), _safe_softmax, output cast back.
 #include <algorithm>
+#include <vector>
 
 #include "model/efficiency.h"
 #include "model/error.h"
@@ -30,9 +31,6 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   if (w.dtype == Dtype::fp8_e4m3) {
     throw InvalidInput("dtype", "sdpa-math has no fp8-e4m3 path; allowed: fp32, tf32, fp16, bf16");
   }
-  if (w.pass != Pass::forward) {
-    throw InvalidInput("pass", "sdpa-math models the forward pass only; allowed: forward (use eager for autograd)");
-  }
   const Efficiency eff = efficiency_for(gpu, "sdpa-math", kMathEfficiency);
   const double e = element_bytes(w.dtype);
   const bool upcast = e != kFp32Bytes;
@@ -51,9 +49,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   Cost cost;
   cost.model_flops = pass_model_flops(w);
   cost.io_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
-  cost.compulsory_read_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w);
-  cost.compulsory_write_bytes = o_bytes(w);
-  auto& ks = cost.kernels;
+  std::vector<KernelCost> ks;
   if (upcast) {
     ks.push_back(elementwise_kernel("q.to(float32)", 1.0, q_bytes(w), q32, 0.0, eff));
     ks.push_back(elementwise_kernel("k.to(float32)", 1.0, k_bytes(w), k32, 0.0, eff));
@@ -104,7 +100,47 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   // their scaled versions, expanded K/V and the masks.
   const double score_peak = scores * (2.0 * kFp32Bytes + kBoolBytes);
   const double inputs32 = (upcast ? q32 + k32 + v32 : 0.0) + q32 + k_in + expanded_kv;
-  cost.workspace_bytes = inputs32 + mask_bytes + score_peak;
+  if (w.pass != Pass::backward) {
+    cost.kernels = std::move(ks);
+    cost.compulsory_read_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w);
+    cost.compulsory_write_bytes = o_bytes(w);
+    cost.workspace_bytes = inputs32 + mask_bytes + score_peak;
+  }
+  if (w.pass == Pass::forward) return cost;
+
+  // Autograd's backward of the same fp32 graph, kernel by kernel: the output cast, the two
+  // matmuls of attn @ v, _safe_softmax's where and softmax backward (the mask add passes the
+  // gradient through), the two matmuls of q k^T, the two sqrt(scale) products, the GQA sum over
+  // the expanded K/V, and the casts of dq, dk, dv back to the model dtype.
+  const double o32 = o_bytes(w) * widen;
+  std::vector<KernelCost>& b = cost.kernels;
+  if (upcast) b.push_back(elementwise_kernel("out.to backward (dO to fp32)", 1.0, o_bytes(w), o32, 0.0, eff));
+  b.push_back(gemm_kernel("d attn = dO v^T (fp32)", 2.0 * scores * dv, o32 + v_in, scores * kFp32Bytes, tensor_cores,
+                          math_dtype, gemm_eff));
+  b.push_back(gemm_kernel("dv = attn^T dO (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + o32, v_in, tensor_cores,
+                          math_dtype, gemm_eff));
+  b.push_back(elementwise_kernel("where backward", scores, kFp32Bytes + kBoolBytes, kFp32Bytes, 1.0, eff));
+  b.push_back(elementwise_kernel("softmax backward", scores, 2.0 * kFp32Bytes, kFp32Bytes, 3.0,
+                                 softmax_kernel_efficiency(gpu, eff)));
+  b.push_back(gemm_kernel("dq = dS k (fp32)", 2.0 * scores * d, scores * kFp32Bytes + k_in, q32, tensor_cores,
+                          math_dtype, gemm_eff));
+  b.push_back(gemm_kernel("dk = dS^T q (fp32)", 2.0 * scores * d, scores * kFp32Bytes + q32, k_in, tensor_cores,
+                          math_dtype, gemm_eff));
+  b.push_back(elementwise_kernel("q * sqrt(scale) backward", 1.0, q32, q32, 0.0, eff));
+  b.push_back(elementwise_kernel("k * sqrt(scale) backward", 1.0, k_in, k_in, 0.0, eff));
+  if (group > 1) b.push_back(elementwise_kernel("repeat_interleave backward", 1.0, expanded_kv, k32 + v32, 0.0, eff));
+  if (upcast) {
+    b.push_back(elementwise_kernel("dq, dk, dv to model dtype", 1.0, q32 + k32 + v32,
+                                   q_bytes(w) + k_bytes(w) + v_bytes(w), 0.0, eff));
+  }
+  cost.compulsory_read_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w) + 2.0 * o_bytes(w);
+  cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
+  cost.io_bytes = 2.0 * (q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w));
+  // During softmax backward four fp32 score-sized tensors are alive: the saved probabilities,
+  // d attn, where's output and dS (16 bytes per score; 13 with d attn freed early under-counts the
+  // H200's measured peaks by 17%, validate/data/h200/mechanisms/training.csv, training split).
+  const double backward_peak = inputs32 + v_in + mask_bytes + scores * 4.0 * kFp32Bytes;
+  cost.workspace_bytes = std::max(cost.workspace_bytes, backward_peak);
   return cost;
 }
 
