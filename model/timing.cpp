@@ -84,7 +84,8 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   }
   const double body_seconds = std::max(quantized_compute_seconds, t.hbm_seconds) +
                               (1.0 - k.efficiency.memory_overlap) * std::min(quantized_compute_seconds, t.hbm_seconds);
-  t.wave_quantization_seconds = std::max(0.0, body_seconds - std::max(compute_seconds, t.hbm_seconds));
+  t.wave_quantization_seconds =
+      std::max(0.0, std::max(quantized_compute_seconds, t.hbm_seconds) - std::max(compute_seconds, t.hbm_seconds));
   t.seconds = body_seconds + t.launch_seconds;
 
   if (t.launch_seconds >= body_seconds) {
