@@ -45,8 +45,8 @@ RingPrefill ring_prefill(const ModelConfig& m, const Gpu& gpu, const Scenario& s
   r.exposed_transfer_seconds = layers * steps * std::max(0.0, r.step_transfer_seconds - r.step_compute_seconds);
 
   const PhaseTime rest = phase_time(m, gpu, local);
-  r.other_seconds = rest.gemm_seconds + rest.elementwise_seconds;
-  r.total_seconds = r.attention_seconds + r.other_seconds;
+  r.other_seconds = rest.gemm_seconds + rest.elementwise_seconds + rest.launch_seconds;
+  r.total_seconds = std::max(r.attention_seconds + r.other_seconds, rest.host_seconds);
   r.memory = memory_at(m, gpu, local);
   r.peak_bytes = r.memory.total_bytes + r.ring_buffer_bytes;
   return r;

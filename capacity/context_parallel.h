@@ -20,7 +20,7 @@ struct RingPrefill {
   double step_transfer_seconds = 0;     // per layer and ring step: one K and V block over the interconnect
   double exposed_transfer_seconds = 0;  // all layers: transfer time not hidden under compute
   double attention_seconds = 0;         // all layers
-  double other_seconds = 0;             // GEMMs and elementwise kernels over N/P tokens
+  double other_seconds = 0;             // GEMMs, elementwise kernels and launch gaps over N/P tokens
   double total_seconds = 0;
 };
 

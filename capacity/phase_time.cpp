@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "capacity/framework_launches.h"
 #include "capacity/layer_workloads.h"
 #include "capacity/memory.h"
 #include "capacity/parameters.h"
@@ -19,6 +20,18 @@ double tensor_rate(const Gpu& gpu, Dtype dtype) {
 }
 
 double hbm_rate(const Gpu& gpu) { return gpu.hbm_bytes_per_second * gpu.hbm_efficiency; }
+
+// Launch gaps on the GPU and, in eager mode, the host's dispatch of `forwards` forward passes'
+// worth of operators; the step then takes the GPU's time or the host's, whichever is longer (the
+// host queues ahead while the GPU is the slower).
+void add_launch_and_host(const ModelConfig& m, const Scenario& s, double forwards, PhaseTime& t) {
+  const FrameworkLaunches launches = hf_forward_launches(m, s.attention);
+  t.launch_seconds = forwards * launches.kernels * s.runtime.launch_gap_seconds;
+  t.gpu_seconds += t.launch_seconds;
+  t.host_seconds =
+      s.runtime.dispatch == Dispatch::eager ? forwards * launches.operators * s.runtime.host_seconds_per_operator : 0.0;
+  t.total_seconds = std::max(t.gpu_seconds, t.host_seconds);
+}
 
 // Bytes the elementwise kernels move per token and layer, read + write: RMSNorm (2h), residual
 // add (3h) and rotary on q and k around attention; the same norm and add plus act(gate) * up
@@ -48,8 +61,9 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   t.gemm_seconds = std::max(weights / hbm_rate(gpu), t.gemm_flops / tensor_rate(gpu, s.dtype));
   t.attention_seconds = std::max(cache / hbm_rate(gpu), attention_flops / tensor_rate(gpu, s.dtype));
   t.ssm_seconds = state / hbm_rate(gpu);
-  t.total_seconds =
+  t.gpu_seconds =
       std::max(t.bytes_per_step / hbm_rate(gpu), (t.gemm_flops + attention_flops) / tensor_rate(gpu, s.dtype));
+  add_launch_and_host(m, s, 1.0, t);
   t.tokens_per_second = batch / t.total_seconds;
   return t;
 }
@@ -89,7 +103,10 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
       (passes * (tokens * c.layers * elementwise_bytes_per_token_layer(m, e) + embedding_bytes) + logits_bytes) /
       hbm_rate(gpu);
 
-  t.total_seconds = t.attention_seconds + t.ssm_seconds + t.gemm_seconds + t.elementwise_seconds;
+  t.gpu_seconds = t.attention_seconds + t.ssm_seconds + t.gemm_seconds + t.elementwise_seconds;
+  // A backward launches about as many kernels again as the forward per matmul pass (assumed: the
+  // counts were measured on forwards only).
+  add_launch_and_host(m, s, passes, t);
   t.tokens_per_second = tokens / t.total_seconds;
   return t;
 }

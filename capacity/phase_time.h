@@ -19,7 +19,10 @@ struct PhaseTime {
   double ssm_seconds = 0;          // all SSD scans (core ssm-scan)
   double gemm_seconds = 0;         // projections, MLP and LM head: max(FLOPs at 78% of peak, weights over HBM)
   double elementwise_seconds = 0;  // norms, residual adds, rotary, activation, logits upcast over HBM
-  double total_seconds = 0;
+  double launch_seconds = 0;       // the launch gap of every kernel the framework launches
+  double gpu_seconds = 0;          // all of the above: the GPU's busy time
+  double host_seconds = 0;         // eager dispatch: host time of the operators (0 under graphs)
+  double total_seconds = 0;        // the GPU's time, or the host's where eager dispatch is slower
   double gemm_flops = 0;
   double bytes_per_step = 0;     // decode: weights + KV cache + SSM state read per token step
   double tokens_per_second = 0;  // decode: batch / step time; prefill and training: tokens / time

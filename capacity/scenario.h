@@ -20,8 +20,26 @@ enum class Phase { prefill, decode, train, train_recompute };
 std::string_view phase_name(Phase phase);
 Phase parse_phase(std::string_view name);  // throws InvalidInput("phase", ...)
 
+// How the framework issues kernels. eager: PyTorch eager mode, every operator dispatched by the host
+// (Python, dispatcher, launch) while the GPU works through what is queued, so a step takes the
+// longer of the two. graph: CUDA graphs or a compiled model: host time vanishes and each kernel
+// costs only its launch gap.
+enum class Dispatch { eager, graph };
+std::string_view dispatch_name(Dispatch dispatch);
+Dispatch parse_dispatch(std::string_view name);  // throws InvalidInput("runtime", ...)
+
 // Overheads of the runtime rather than the model; each default names its source.
 struct RuntimeOverhead {
+  Dispatch dispatch = Dispatch::eager;
+  // Host time per top-level aten operator of a transformers forward in eager mode: CPU-dependent.
+  // Measured on the H200 machine's Xeon (validate/data/h200/capacity/prefill_mechanisms.csv):
+  // Llama-3.2-1B's host-bound forwards (N <= 2048) take 21.6 ms for 870 operators with sdpa (24.8
+  // us each) and 17.5 ms for 1119 with eager attention (15.6 us): 20.2 us, their mean. Fitted on
+  // Llama alone; Qwen2.5-0.5B and the H100 machine's runs test it.
+  double host_seconds_per_operator = 20.2e-6;
+  // A kernel's cost beyond its work when launched back to back: 0.84 us per tiny kernel replayed in
+  // a CUDA graph on the H200 (validate/data/h200/mechanisms/microbench.csv, launch-gap).
+  double launch_gap_seconds = 0.84e-6;
   // Device memory the CUDA context takes before any tensor: a PyTorch process shows 723 MiB after
   // its first 4-byte tensor (discuss.pytorch.org/t/what-is-the-reason-for-pytorchs-gpu-memory-floor/73021;
   // "~700+ MB depending on the CUDA version", discuss.pytorch.org/t/high-gpu-memory-overhead/81330).
@@ -43,7 +61,7 @@ struct Scenario {
   // Paged KV cache: a sequence holds whole blocks of this many tokens (vLLM's default block_size
   // is 16, vllm/config.py CacheConfig); 1 = a contiguous cache sized exactly.
   std::int64_t kv_block_tokens = 16;
-  bool all_logits = true;            // logits for every position (model(input_ids)), or only the last one
+  bool all_logits = true;  // logits for every position (model(input_ids)), or only the last one
   // Upcast logits to fp32: older transformers releases did (LlamaForCausalLM.forward: logits.float());
   // transformers 5.17 keeps them in the model dtype unless it computes a loss (recorded in
   // validate/data/h100-sxm/capacity/environment.txt).

@@ -1,9 +1,10 @@
 // The capacity model against whole-model peaks measured on an H100 (validate/data/h100-sxm/capacity/:
 // Hugging Face transformers 5.17, random bf16 weights from the published configs, one prefill with
 // a KV cache). Nothing was fitted to these runs: every constant was set before they were taken.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <cmath>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <sstream>
 
 #include "capacity/memory.h"
@@ -82,40 +83,69 @@ TEST(MeasuredPeak, WithinTenPercentOfEveryMeasuredH100Run) {
 namespace attnsim::capacity {
 namespace {
 
-// Prefill time of the same models on the same GPU (validate/data/h100-sxm/capacity/prefill_time.csv,
-// CUDA events around one model() call, median of 5; host dispatch included). The model predicts GPU
-// time only, so it is held to account where GPU time dominates: long prompts.
-TEST(MeasuredPrefillTime, LongPromptsWithinTwentyPercentForSdpaEagerKnownLow) {
-  std::ifstream in(std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/capacity/prefill_time.csv");
-  std::string line;
-  std::getline(in, line);  // model,impl,seq,median_seconds,min_seconds,max_seconds
-  int checked = 0;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream fields(line);
-    std::string cell;
-    while (std::getline(fields, cell, ',')) cells.push_back(cell);
-    const std::int64_t seq = std::stoll(cells[2]);
-    const double measured = std::stod(cells[3]);
-    Scenario s;
-    s.context = seq;
-    s.attention = cells[1] == "eager" ? "eager" : "flash2";
-    s.all_logits = false;
-    const double predicted = phase_time(find_model(cells[0]), attnsim::testing::gpu("h100-sxm"), s).total_seconds;
-    const double error = predicted / measured - 1.0;
-    SCOPED_TRACE(cells[0] + " " + cells[1] + " N=" + cells[2]);
-    if (cells[1] == "sdpa" && seq >= 16384) {
-      EXPECT_LT(std::fabs(error), 0.20);
-      ++checked;
-    }
-    // Hugging Face eager at 4K-8K: the model is 28-31% low (recorded, not yet explained).
-    if (cells[1] == "eager" && seq >= 4096) {
-      EXPECT_LT(error, 0.0);
-      EXPECT_GT(error, -0.35);
-      ++checked;
+// Whole-model prefill of the same models, host dispatch included (CUDA events around one eager-mode
+// model() call): validate/data/h100-sxm/capacity/prefill_time.csv (use_cache=True) and
+// validate/data/h200/capacity/prefill_mechanisms.csv (use_cache=False), predicted with the default
+// eager runtime. The host's time per operator was fitted on the H200's Llama rows alone.
+struct PrefillRow {
+  std::string gpu, model, impl;
+  std::int64_t seq = 0;
+  double measured = 0;
+};
+
+std::vector<PrefillRow> prefill_rows() {
+  std::vector<PrefillRow> rows;
+  const std::string data = std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/";
+  for (const auto& [gpu, file] : {std::pair<std::string, std::string>{"h100-sxm", "h100-sxm/capacity/prefill_time.csv"},
+                                  {"h200", "h200/capacity/prefill_mechanisms.csv"}}) {
+    std::ifstream in(data + file);
+    std::string line;
+    std::getline(in, line);
+    const bool has_timing = line.find(",timing,") != std::string::npos;
+    while (std::getline(in, line)) {
+      std::vector<std::string> cells;
+      std::stringstream fields(line);
+      std::string cell;
+      while (std::getline(fields, cell, ',')) cells.push_back(cell);
+      // prefill_mechanisms.csv: model,impl,seq,timing,status,median_seconds,...
+      if (has_timing && (cells[3] != "cuda-events-per-call" || cells[4] != "ok")) continue;
+      rows.push_back({gpu, cells[0], cells[1], std::stoll(cells[2]), std::stod(cells[has_timing ? 5 : 3])});
     }
   }
-  EXPECT_EQ(checked, 8);
+  return rows;
+}
+
+TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
+  int long_sdpa = 0, host_bound = 0, eager_low = 0;
+  for (const PrefillRow& r : prefill_rows()) {
+    Scenario s;
+    s.context = r.seq;
+    s.attention = r.impl == "eager" ? "eager" : "flash2";
+    s.all_logits = false;
+    const PhaseTime t = phase_time(find_model(r.model), attnsim::testing::gpu(r.gpu), s);
+    const double error = t.total_seconds / r.measured - 1.0;
+    SCOPED_TRACE(fmt::format("{} {} {} N={}: measured {:.2f} ms, predicted {:.2f} ms (GPU {:.2f}, host {:.2f})", r.gpu,
+                             r.model, r.impl, r.seq, 1e3 * r.measured, 1e3 * t.total_seconds, 1e3 * t.gpu_seconds,
+                             1e3 * t.host_seconds));
+    if (r.impl == "sdpa" && r.seq >= 16384) {  // GPU-bound: attention and GEMMs
+      EXPECT_LT(std::fabs(error), 0.15);
+      ++long_sdpa;
+    } else if (t.host_seconds > 2.0 * t.gpu_seconds) {
+      // Host-bound: the host's own speed sets it. The H100 machine's CPU dispatches 20-30% faster
+      // than the H200 machine's Xeon the default was measured on (--host-us-per-op).
+      EXPECT_LT(std::fabs(error), 0.40);
+      ++host_bound;
+    } else if (r.impl == "eager" && t.gpu_seconds > 2.0 * t.host_seconds) {
+      // Hugging Face eager attention at 4K-8K: low by the eager chain's mask add and GQA copies
+      // (validate/data/h200/known_misses.txt, hf-eager).
+      EXPECT_LT(error, -0.10);
+      EXPECT_GT(error, -0.35);
+      ++eager_low;
+    }
+  }
+  EXPECT_EQ(long_sdpa, 8);
+  EXPECT_GE(host_bound, 12);
+  EXPECT_EQ(eager_low, 7);
 }
 
 }  // namespace

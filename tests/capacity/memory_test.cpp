@@ -180,11 +180,14 @@ TEST(LongestContext, FlashReachesFurtherThanEagerAndWeightsThatDoNotFitGiveZero)
 TEST(PhaseTime, DecodeIsWeightsPlusCacheOverBandwidth) {
   const ModelConfig& m = model("llama-3.1-8b");
   const Gpu& h100 = gpu("h100-sxm");
-  const Scenario s = scenario(131072, "flash2", Phase::decode);
+  Scenario s = scenario(131072, "flash2", Phase::decode);
+  s.runtime.dispatch = Dispatch::graph;
   const PhaseTime t = phase_time(m, h100, s);
   const double bytes = weight_bytes(m, s) + kv_cache_bytes(m, s);
   EXPECT_DOUBLE_EQ(t.bytes_per_step, bytes);
-  EXPECT_NEAR(t.tokens_per_second, h100.hbm_bytes_per_second * h100.hbm_efficiency / bytes, 1e-9);
+  // 32 layers x 39 kernels + 32 outside, each with the graph's launch gap.
+  EXPECT_DOUBLE_EQ(t.launch_seconds, (32.0 * 39.0 + 32.0) * s.runtime.launch_gap_seconds);
+  EXPECT_NEAR(t.total_seconds, bytes / (h100.hbm_bytes_per_second * h100.hbm_efficiency) + t.launch_seconds, 1e-12);
   // Batching amortizes the weights but not the cache: 8 sequences are far from 8x faster at 128K.
   Scenario batch = s;
   batch.batch = 8;
@@ -208,7 +211,26 @@ TEST(PhaseTime, PrefillAttentionIsTheCoreVariantTimesLayers) {
   // GEMMs: 2 FLOPs per matmul weight per token, plus the LM head over all 16384 positions.
   const ParameterCounts c = count_parameters(m);
   EXPECT_DOUBLE_EQ(t.gemm_flops, 2.0 * 16384 * c.matmul_per_token() + 2.0 * 16384 * 128256 * 2048);
-  EXPECT_DOUBLE_EQ(t.total_seconds, t.attention_seconds + t.gemm_seconds + t.elementwise_seconds);
+  EXPECT_DOUBLE_EQ(t.gpu_seconds, t.attention_seconds + t.gemm_seconds + t.elementwise_seconds + t.launch_seconds);
+  EXPECT_DOUBLE_EQ(t.total_seconds, std::max(t.gpu_seconds, t.host_seconds));
+}
+
+TEST(PhaseTime, ShortPromptsAndSmallModelDecodeAreHostBoundInEagerModeOnly) {
+  const ModelConfig& m = model("llama-3.2-1b");
+  Scenario s = scenario(512, "flash2");
+  const PhaseTime eager = phase_time(m, gpu("h200"), s);
+  // 16 layers x 52.375 operators + 32, at the host's 20.2 us each: 17.6 ms, above the GPU's time.
+  EXPECT_NEAR(eager.host_seconds, (16.0 * 52.375 + 32.0) * 20.2e-6, 1e-12);
+  EXPECT_GT(eager.host_seconds, eager.gpu_seconds);
+  EXPECT_DOUBLE_EQ(eager.total_seconds, eager.host_seconds);
+  s.runtime.dispatch = Dispatch::graph;
+  const PhaseTime graph = phase_time(m, gpu("h200"), s);
+  EXPECT_EQ(graph.host_seconds, 0.0);
+  EXPECT_DOUBLE_EQ(graph.total_seconds, graph.gpu_seconds);
+  EXPECT_LT(graph.total_seconds, 0.5 * eager.total_seconds);
+  // Decode of one token: the same host floor, whatever the cache.
+  Scenario decode = scenario(4096, "flash2", Phase::decode);
+  EXPECT_NEAR(phase_time(m, gpu("h200"), decode).total_seconds, eager.host_seconds, 1e-12);
 }
 
 }  // namespace
