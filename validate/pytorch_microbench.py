@@ -33,6 +33,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pytorch_attention_bench as base  # noqa: E402
+from cuda_graphs import capture, replay_seconds  # noqa: E402
 
 COLUMNS = ["kind", "dtype", "shape", "bytes", "flops", "median_seconds", "min_seconds", "max_seconds",
            "repeats", "rate_per_second", "rate_unit", "timing", "gpu_name", "sm_count", "driver",
@@ -40,32 +41,16 @@ COLUMNS = ["kind", "dtype", "shape", "bytes", "flops", "median_seconds", "min_se
 
 
 def graph_time(op, per_graph: int = 1, target_seconds: float = 0.1):
-    side = torch.cuda.Stream()
-    side.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(side):
-        for _ in range(2):
-            op()
-    torch.cuda.current_stream().wait_stream(side)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(per_graph):
-            op()
+    graph = capture(op, per_graph)
     s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     s.record()
-    g.replay()
+    graph.replay()
     e.record()
     torch.cuda.synchronize()
     estimate = max(s.elapsed_time(e) / 1e3, 1e-7)
     replays = int(min(500, max(1, target_seconds / 5 / estimate)))
-    samples = []
-    for _ in range(5):
-        s.record()
-        for _ in range(replays):
-            g.replay()
-        e.record()
-        torch.cuda.synchronize()
-        samples.append(s.elapsed_time(e) / 1e3 / (replays * per_graph))
-    return statistics.median(samples), min(samples), max(samples), 5 * replays * per_graph
+    median, lo, hi = replay_seconds(graph, replays)
+    return median / per_graph, lo / per_graph, hi / per_graph, 5 * replays * per_graph
 
 
 def main() -> int:

@@ -40,6 +40,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pytorch_attention_bench as base  # noqa: E402  (cases, shapes, failure text: one definition)
+from cuda_graphs import capture  # noqa: E402
 
 GRAPH_TIMING = "cuda-graph-replay"
 EAGER_TIMING = "cuda-events-back-to-back-eager"
@@ -70,20 +71,6 @@ def grid(quick: bool) -> list[tuple[base.Shape, list[str]]]:
 
 def output_of(result):
     return result[0] if isinstance(result, tuple) else result
-
-
-def capture(step) -> torch.cuda.CUDAGraph:
-    """Warm-up on a side stream (as torch.cuda.graphs requires), then capture one step."""
-    side = torch.cuda.Stream()
-    side.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(side):
-        for _ in range(2):
-            step()
-    torch.cuda.current_stream().wait_stream(side)
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph):
-        step()
-    return graph
 
 
 def time_replays(run_once) -> tuple[float, float, float, int]:

@@ -17,17 +17,16 @@ import csv
 import statistics
 import sys
 
-import torch
-from transformers import AutoModelForCausalLM, LlamaConfig, Qwen2Config
+import os
 
-CONFIGS = {  # shapes from models/*.toml
-    "llama-3.2-1b": lambda: LlamaConfig(vocab_size=128256, hidden_size=2048, intermediate_size=8192,
-                                        num_hidden_layers=16, num_attention_heads=32, num_key_value_heads=8,
-                                        head_dim=64, tie_word_embeddings=True, max_position_embeddings=131072),
-    "qwen2.5-0.5b": lambda: Qwen2Config(vocab_size=151936, hidden_size=896, intermediate_size=4864,
-                                        num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
-                                        tie_word_embeddings=True, max_position_embeddings=131072),
-}
+import torch
+from transformers import AutoModelForCausalLM
+
+from measure_prefill_time import CONFIGS  # shapes from models/*.toml: one definition
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cuda_graphs import capture, replay_seconds  # noqa: E402
+
 SEQS = {"eager": [128, 512, 1024, 2048, 4096, 8192], "sdpa": [128, 512, 1024, 2048, 4096, 8192, 16384, 32768]}
 COLUMNS = ["model", "impl", "seq", "timing", "status", "median_seconds", "min_seconds", "max_seconds",
            "kernels_per_forward", "aten_ops_per_forward", "gpu_name", "torch_version"]
@@ -47,25 +46,10 @@ def events_per_call(call):
 
 
 def graph_replay(call):
-    side = torch.cuda.Stream()
-    side.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(side):
-        for _ in range(2):
-            call()
-    torch.cuda.current_stream().wait_stream(side)
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph):
-        call()
-    times = []
-    for _ in range(5):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        graph.replay()
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end) / 1e3)
+    graph = capture(call)
+    result = replay_seconds(graph, replays=1)
     del graph
-    return statistics.median(times), min(times), max(times)
+    return result
 
 
 def count_launches(call):
