@@ -28,13 +28,13 @@ RingPrefill ring_prefill(const ModelConfig& m, const Gpu& gpu, const Scenario& s
   local.context = r.tokens_per_gpu;
 
   const double layers = double(m.layers);
-  r.diagonal_seconds = predict_attention(m, gpu, local, Pass::forward).predicted_seconds;
+  r.diagonal_seconds = attention_kernel_seconds(predict_attention(m, gpu, local, Pass::forward));
   if (gpus > 1) {
     // Zigzag: each off-diagonal step attends half of a full (N/P x N/P) block.
     Workload full = attention_workload(m, local, Pass::forward);
     full.causal = false;
     full.window.reset();
-    r.step_compute_seconds = 0.5 * predict(full, gpu, find_variant(local.attention), local.knobs).predicted_seconds;
+    r.step_compute_seconds = 0.5 * attention_kernel_seconds(predict(full, gpu, find_variant(local.attention), local.knobs));
     const double block_bytes = k_bytes(full) + v_bytes(full);
     r.step_transfer_seconds = block_bytes / bandwidth;
     r.ring_buffer_bytes = 2.0 * allocated_bytes(block_bytes, s.runtime);

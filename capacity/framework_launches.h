@@ -18,7 +18,7 @@ struct FrameworkLaunches {
 
 // One forward of `model` with the given attention implementation (a core variant id: "eager" is
 // transformers' eager attention, any fused variant its sdpa path). Decoder layers of other
-// architectures (SSM mixers) are counted as attention layers: an assumption, said in the output.
+// architectures (SSM mixers) are counted as attention layers: an assumption, not yet measured.
 FrameworkLaunches hf_forward_launches(const ModelConfig& model, const std::string& attention);
 
 }  // namespace attnsim::capacity

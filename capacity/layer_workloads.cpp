@@ -46,4 +46,8 @@ Prediction predict_ssm_scan(const ModelConfig& m, const Gpu& gpu, const Scenario
   return predict(w, gpu, find_variant("ssm-scan"), knobs);
 }
 
+double attention_kernel_seconds(const Prediction& attention) {
+  return attention.predicted_seconds - attention.launch_seconds;
+}
+
 }  // namespace attnsim::capacity

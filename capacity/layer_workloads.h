@@ -13,6 +13,9 @@ namespace attnsim::capacity {
 // Causal self-attention of one layer: Nq = N at prefill/training, 1 at decode; Nk = N.
 Workload attention_workload(const ModelConfig& model, const Scenario& scenario, Pass pass);
 Prediction predict_attention(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario, Pass pass);
+// An attention call's kernels without their per-kernel launch term: a whole model's launch gaps
+// are counted once, over every kernel a forward launches (capacity/framework_launches.h).
+double attention_kernel_seconds(const Prediction& attention);
 
 // The SSD scan of one SSM layer over the prompt. Its heads and head dim are the layer's (expansion 1,
 // so d_inner = heads x head dim); a Mamba-1 layer runs as SSD with head dim 1, one state per channel.

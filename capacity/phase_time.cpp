@@ -21,6 +21,7 @@ double tensor_rate(const Gpu& gpu, Dtype dtype) {
 
 double hbm_rate(const Gpu& gpu) { return gpu.hbm_bytes_per_second * gpu.hbm_efficiency; }
 
+
 // Launch gaps on the GPU and, in eager mode, the host's dispatch of `forwards` forward passes'
 // worth of operators; the step then takes the GPU's time or the host's, whichever is longer (the
 // host queues ahead while the GPU is the slower).
@@ -82,8 +83,8 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double passes = s.phase == Phase::prefill ? 1.0 : (s.phase == Phase::train ? 3.0 : 4.0);
 
   if (m.has_attention()) {
-    double per_layer = predict_attention(m, gpu, s, train ? Pass::forward_backward : Pass::forward).predicted_seconds;
-    if (s.phase == Phase::train_recompute) per_layer += predict_attention(m, gpu, s, Pass::forward).predicted_seconds;
+    double per_layer = attention_kernel_seconds(predict_attention(m, gpu, s, train ? Pass::forward_backward : Pass::forward));
+    if (s.phase == Phase::train_recompute) per_layer += attention_kernel_seconds(predict_attention(m, gpu, s, Pass::forward));
     t.attention_seconds = c.layers * per_layer;
   }
   // The core ssm-scan models the forward scan; its backward is taken as two more forwards.

@@ -9,10 +9,11 @@
 
 namespace attnsim::capacity {
 
-// cuBLAS GEMMs on large shapes reach about 75-80% of the dense tensor peak; the same figure the
-// eager variant uses for its batched GEMMs (model/variants/eager.cpp, docs/model.md), until
-// validate/ measures the projection GEMMs themselves.
-inline constexpr double kGemmTensorEfficiency = 0.78;
+// cuBLAS on a large square bf16 GEMM: 8192^3 ran at 680.6 TFLOP/s on the H200, 70% of its wgmma
+// rate at the sustained 1800 MHz (validate/data/h200/mechanisms/microbench.csv, `gemm`). The
+// projection and MLP GEMMs of a prefill are of that kind (tokens x hidden x hidden); the batched
+// attention-shaped matmuls of eager attention have their own measured class (model/materialized.h).
+inline constexpr double kGemmTensorEfficiency = 0.70;
 
 struct PhaseTime {
   double attention_seconds = 0;    // all attention layers (core variant)

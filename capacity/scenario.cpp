@@ -26,13 +26,4 @@ Phase parse_phase(std::string_view name) {
                      "unknown phase '" + std::string(name) + "'; allowed: prefill, decode, train, train-recompute");
 }
 
-std::string_view dispatch_name(Dispatch dispatch) { return dispatch == Dispatch::eager ? "eager" : "graph"; }
-
-Dispatch parse_dispatch(std::string_view name) {
-  if (name == "eager") return Dispatch::eager;
-  if (name == "graph") return Dispatch::graph;
-  throw InvalidInput("runtime", "unknown runtime '" + std::string(name) +
-                                    "'; allowed: eager (PyTorch eager mode), graph (CUDA graphs or a compiled model)");
-}
-
 }  // namespace attnsim::capacity

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "model/dtype.h"
+#include "model/host_dispatch.h"
 #include "model/variant.h"
 
 namespace attnsim::capacity {
@@ -20,23 +21,11 @@ enum class Phase { prefill, decode, train, train_recompute };
 std::string_view phase_name(Phase phase);
 Phase parse_phase(std::string_view name);  // throws InvalidInput("phase", ...)
 
-// How the framework issues kernels. eager: PyTorch eager mode, every operator dispatched by the host
-// (Python, dispatcher, launch) while the GPU works through what is queued, so a step takes the
-// longer of the two. graph: CUDA graphs or a compiled model: host time vanishes and each kernel
-// costs only its launch gap.
-enum class Dispatch { eager, graph };
-std::string_view dispatch_name(Dispatch dispatch);
-Dispatch parse_dispatch(std::string_view name);  // throws InvalidInput("runtime", ...)
-
 // Overheads of the runtime rather than the model; each default names its source.
 struct RuntimeOverhead {
+  // Whole-model runs default to Hugging Face transformers' eager mode (model/host_dispatch.h).
   Dispatch dispatch = Dispatch::eager;
-  // Host time per top-level aten operator of a transformers forward in eager mode: CPU-dependent.
-  // Measured on the H200 machine's Xeon (validate/data/h200/capacity/prefill_mechanisms.csv):
-  // Llama-3.2-1B's host-bound forwards (N <= 2048) take 21.6 ms for 870 operators with sdpa (24.8
-  // us each) and 17.5 ms for 1119 with eager attention (15.6 us): 20.2 us, their mean. Fitted on
-  // Llama alone; Qwen2.5-0.5B and the H100 machine's runs test it.
-  double host_seconds_per_operator = 20.2e-6;
+  double host_seconds_per_operator = kHostSecondsPerOperator;
   // A kernel's cost beyond its work when launched back to back: 0.84 us per tiny kernel replayed in
   // a CUDA graph on the H200 (validate/data/h200/mechanisms/microbench.csv, launch-gap).
   double launch_gap_seconds = 0.84e-6;

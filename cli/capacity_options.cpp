@@ -74,8 +74,11 @@ capacity::Scenario scenario_from(const po::variables_map& vm) {
   }
   s.logits_fp32 = logits_dtype == "fp32";
   s.runtime.cuda_context_bytes = positive_number(vm, "cuda-context-mib") * 1024.0 * 1024.0;
-  s.runtime.dispatch = capacity::parse_dispatch(vm["runtime"].as<std::string>());
+  s.runtime.dispatch = parse_dispatch(vm["runtime"].as<std::string>());
   s.runtime.host_seconds_per_operator = positive_number(vm, "host-us-per-op") * 1e-6;
+  if (s.runtime.host_seconds_per_operator > 0.1) {
+    throw InvalidInput("host-us-per-op", "must be 0..100000 microseconds per operator");
+  }
   return s;
 }
 
@@ -170,7 +173,7 @@ std::string scenario_label(const capacity::Scenario& s) {
   return fmt::format("{}, batch {}, {}, KV {} in blocks of {}, logits: {}, {}, runtime {}",
                      capacity::phase_name(s.phase), s.batch, dtype_name(s.dtype), dtype_name(s.kv_dtype),
                      s.kv_block_tokens, s.all_logits ? "all positions" : "last position",
-                     s.logits_fp32 ? "fp32" : dtype_name(s.dtype), capacity::dispatch_name(s.runtime.dispatch));
+                     s.logits_fp32 ? "fp32" : dtype_name(s.dtype), dispatch_name(s.runtime.dispatch));
 }
 
 }  // namespace attnsim::cli

@@ -90,9 +90,9 @@ double whole_number(const toml::node& node, const std::string& file, std::string
 void reject_unknown_keys(const toml::table& root, const std::string& file) {
   std::vector<std::string> known(std::begin(kStringFields), std::end(kStringFields));
   for (const NumberField& field : kNumberFields) known.push_back(field.key);
-  for (const char* key :
-       {"tensor_dense_tflops", "mma_sync_dense_tflops", "sustained_clock_mhz", "fp16_fp16_accumulate_tflops",
-        "l2_bandwidth_gb_per_s", "l2_partitions", "interconnect_gb_per_s", "price_usd_per_hour", "efficiency"}) {
+  for (const char* key : {"tensor_dense_tflops", "mma_sync_dense_tflops", "sustained_clock_mhz",
+                          "fp32_vector_clock_mhz", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s",
+                          "l2_partitions", "interconnect_gb_per_s", "price_usd_per_hour", "efficiency"}) {
     known.push_back(key);
   }
   for (const auto& [k, v] : root) {
@@ -209,6 +209,9 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
                        std::string("missing table [mma_sync_dense_tflops]: a GPU whose newest tensor path is ") +
                            tensor_path_name(gpu.native_tensor_path()) +
                            " must give the rate of mma.sync too (FlashAttention-2 issues it)");
+  }
+  if (const toml::node* node = root.get("fp32_vector_clock_mhz")) {
+    gpu.fp32_vector_clock_hz = sourced_number(*node, file, "fp32_vector_clock_mhz", 100, 10000) * 1e6;
   }
   gpu.sustained_clock_hz = gpu.boost_clock_hz;
   if (const toml::node* node = root.get("sustained_clock_mhz")) {

@@ -67,7 +67,10 @@ struct Cost {
   double io_bytes = 0;                // Q, K, V, O (and dO, dQ, dK, dV for backward) resident
   double workspace_bytes = 0;         // peak device memory beyond io_bytes
   std::optional<Tiling> tiling;       // the main kernel's tile, when the variant is tiled
-  std::vector<std::string> notes;     // fallbacks and assumptions the user should see
+  // Top-level framework operators the call dispatches (its host cost in eager mode): one per pass
+  // for a fused call (predict() fills that in when a variant leaves 0), one per step of a chain.
+  double framework_operators = 0;
+  std::vector<std::string> notes;  // fallbacks and assumptions the user should see
 };
 
 }  // namespace attnsim

@@ -47,6 +47,9 @@ struct Gpu {
   std::map<Dtype, double> mma_sync_flops_per_second;
   std::optional<double> fp16_fp16_accumulate_flops_per_second;
   double fp32_vector_flops_per_second = 0;
+  // Clock the FP32 figure is quoted at, where it is not boost_clock_hz (Hopper's FP32 peaks are at
+  // the 1980 MHz maximum boost, its tensor peaks at 1830 MHz); 0: boost_clock_hz.
+  double fp32_vector_clock_hz = 0;
   double sfu_exp_per_clock_per_sm = 0;
 
   double memory_capacity_bytes = 0;
@@ -92,7 +95,10 @@ struct Gpu {
   }
   std::optional<double> tensor_peak(Dtype dtype) const { return tensor_peak(dtype, native_tensor_path()); }
   double exp_per_second() const { return sfu_exp_per_clock_per_sm * sm_count * sustained_clock(); }
-  double vector_flops_per_second() const { return fp32_vector_flops_per_second * clock_scale(); }
+  double vector_flops_per_second() const {
+    return fp32_vector_flops_per_second * sustained_clock() /
+           (fp32_vector_clock_hz > 0 ? fp32_vector_clock_hz : boost_clock_hz);
+  }
   bool is_hopper() const { return compute_capability_major == 9; }
 };
 

@@ -39,15 +39,18 @@ KernelCost gemm_kernel(std::string name, double flops, double read_bytes, double
 Efficiency library_gemm_efficiency(const Gpu& gpu, bool on_tensor_cores) {
   // Fitted on the ten bf16 and ten fp32 (TF32 off) batched matmuls of microbench.csv (32 heads,
   // N = 1024-16384, d = 64-256) against the H200 profile: bf16 main loop at 60% of the wgmma rate
-  // with 70% of the shorter phase hidden (7.5% MAPE, worst 16%; the 0.78 and full overlap assumed
-  // before gave 23%, worst 37%); fp32 SGEMM at 85% of the FP32 rate, output writes not overlapped
-  // (7.5%, worst 14%). A short K (= head dim) makes Q K^T write-bound: 2 d FLOPs per 2-byte score.
+  // with 70% of the shorter of compute and HBM time (reads and writes) hidden (7.5% MAPE, worst 16%;
+  // the 0.78 and full overlap assumed before gave 23%, worst 37%); fp32 SGEMM at 91% of the FP32
+  // rate at the sustained clock, 10% of its HBM time hidden (7.4%, worst 13%). A short K (= head
+  // dim) makes Q K^T write-bound: 2 d FLOPs per 2-byte score.
+  constexpr double kTensorCoreGemm = 0.6, kTensorCoreGemmMemoryOverlap = 0.7;
+  constexpr double kSgemm = 0.91, kSgemmMemoryOverlap = 0.1;
   const std::vector<ArchEfficiency> table = {
       {"sm80",
-       {on_tensor_cores ? 0.6 : 0.85, 0.85, 0.0,
+       {on_tensor_cores ? kTensorCoreGemm : kSgemm, kSgemm, 0.0,
         "cuBLAS batched matmuls at attention shapes, validate/data/h200/mechanisms/microbench.csv"}}};
   Efficiency e = efficiency_for(gpu, "library-gemm", table);
-  e.memory_overlap = on_tensor_cores ? 0.7 : 0.0;
+  e.memory_overlap = on_tensor_cores ? kTensorCoreGemmMemoryOverlap : kSgemmMemoryOverlap;
   return e;
 }
 

@@ -18,8 +18,9 @@ struct KernelTime {
   double vector_seconds = 0;
   double hbm_seconds = 0;
   double launch_seconds = 0;
-  double wave_quantization_seconds = 0;  // time added by the partial last wave, or by the CTA schedule's makespan under uneven (causal) work
-  double waves = 0;                      // 0 for library kernels (not modelled)
+  double wave_quantization_seconds =
+      0;  // time added by the partial last wave, or by the CTA schedule's makespan under uneven (causal) work
+  double waves = 0;  // 0 for library kernels (not modelled)
   double seconds = 0;
   std::string bound;
 };
@@ -36,7 +37,7 @@ struct Prediction {
   double vector_flops = 0;
   double hbm_read_bytes = 0;
   double hbm_write_bytes = 0;
-  double hbm_reread_bytes = 0;  // total minus compulsory: tile re-reads that miss L2 and materialized tensors
+  double hbm_reread_bytes = 0;      // total minus compulsory: tile re-reads that miss L2 and materialized tensors
   double arithmetic_intensity = 0;  // model FLOPs per HBM byte
   double footprint_bytes = 0;       // io + workspace
   bool fits_in_memory = true;
@@ -48,7 +49,9 @@ struct Prediction {
   double hbm_seconds = 0;
   double launch_seconds = 0;
   double wave_quantization_seconds = 0;
-  double predicted_seconds = 0;
+  double gpu_seconds = 0;                // the kernels' time: what a CUDA graph replay measures
+  double host_seconds = 0;               // eager dispatch: the host's time for the call's operators (0 under graphs)
+  double predicted_seconds = 0;          // gpu_seconds, or host_seconds where eager dispatch is slower
   double achieved_flops_per_second = 0;  // model FLOPs / predicted time
   std::string bound;                     // compute, memory, exp, latency
   // How far to trust it (model/error_band.h): the 90th-percentile error of this variant's validated

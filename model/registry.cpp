@@ -87,7 +87,8 @@ Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs) {
 
 bool sets_tile(const VariantKnobs& knobs) { return knobs.block_m || knobs.block_n || knobs.warps || knobs.stages; }
 
-Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs) {
+Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs,
+                   const HostDispatch& host) {
   validate(workload);
   if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024))
     throw InvalidInput("tile", "block M must be 1..1024");
@@ -95,8 +96,18 @@ Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& vari
     throw InvalidInput("tile", "block N must be 1..1024");
   if (knobs.warps && (*knobs.warps < 1 || *knobs.warps > 32)) throw InvalidInput("warps", "must be 1..32");
   if (knobs.stages && (*knobs.stages < 1 || *knobs.stages > 8)) throw InvalidInput("stages", "must be 1..8");
-  Prediction p = time_cost(variant.cost(workload, gpu, knobs), workload, gpu);
+  Cost cost = variant.cost(workload, gpu, knobs);
+  if (cost.framework_operators == 0) cost.framework_operators = workload.pass == Pass::forward_backward ? 2.0 : 1.0;
+  Prediction p = time_cost(std::move(cost), workload, gpu);
   p.variant = variant.id;
+  p.gpu_seconds = p.predicted_seconds;
+  if (host.dispatch == Dispatch::eager) {
+    p.host_seconds = p.cost.framework_operators * host.seconds_per_operator;
+    if (p.host_seconds > p.gpu_seconds) {
+      p.predicted_seconds = p.host_seconds;
+      p.bound = "host";
+    }
+  }
   const std::optional<ErrorBand> band = error_band_for(variant.id, gpu, workload.pass);
   if (band) p.error_band_percent = band->percent;
   p.validated_on = validated_on(band, gpu);

@@ -89,7 +89,7 @@ double list_schedule_stretch(const MaskGeometry& mask, const Tiling& t, double q
 // wm x wn grid over the M x N output and each loads its M/wm rows of A and N/wn columns of B,
 // K deep: e * K * (M * wn + N * wm). FlashAttention-2's backward kernel traits name the grid per
 // GEMM (AtomLayoutMSdP, AtomLayoutNdKV, AtomLayoutMdQ: 2 or 4 of 8 warps); it is taken here as the
-// grid closest to square in bytes, warps in powers of two along the longer side.
+// grid, warps in powers of two, that loads the fewest bytes.
 double warp_grid_operand_bytes(double m, double n, double k, double warps, double e) {
   double best = 0;
   for (double wm = 1; wm <= warps; wm *= 2) {

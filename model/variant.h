@@ -10,6 +10,7 @@
 
 #include "model/cost.h"
 #include "model/gpu.h"
+#include "model/host_dispatch.h"
 #include "model/prediction.h"
 #include "model/workload.h"
 
@@ -54,6 +55,7 @@ const Variant& find_variant(std::string_view id);
 // The name in `names` closest to `typed` (edit distance), for "did you mean" hints.
 std::string nearest_name(std::string_view typed, const std::vector<std::string>& names);
 
-Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs);
+Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs,
+                   const HostDispatch& host = {});
 
 }  // namespace attnsim

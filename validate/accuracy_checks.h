@@ -20,11 +20,6 @@ namespace attnsim {
 
 bool in_test_split(const MeasuredRun& run);
 
-// Rows timed as back-to-back calls issued from Python without a graph: they include the
-// framework's host dispatch wherever it is slower than the GPU.
-inline constexpr const char* kHostInclusiveTiming = "cuda-events-back-to-back-eager";
-// Rows timed by replaying a CUDA graph of the call: GPU time, launch gaps of the graph only.
-inline constexpr const char* kGraphReplayTiming = "cuda-graph-replay";
 // The check group of a run: its backend, then "/backward" or "/forward+backward" for those passes,
 // then "/host-inclusive" or "/graph" for those timings ("sdpa-flash/backward/graph").
 std::string check_group(const MeasuredRun& run);

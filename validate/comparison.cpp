@@ -33,6 +33,12 @@ std::string slope_family(const MeasuredRun& run) {
          (w.window ? " window " + std::to_string(*w.window) : "") + tile;
 }
 
+HostDispatch host_dispatch_of(const MeasuredRun& run) {
+  HostDispatch host;
+  if (run.timing.rfind(kHostInclusiveTiming, 0) == 0) host.dispatch = Dispatch::eager;
+  return host;
+}
+
 VariantKnobs knobs_of(const MeasuredRun& run) {
   VariantKnobs knobs;
   knobs.block_m = run.tile_block_m;
@@ -75,7 +81,7 @@ ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& g
     c.run = run;
     if (profiled) c.time_source = "ncu gpu__time_duration";
     try {
-      c.prediction = predict(run.workload, gpu, find_variant(run.variant), knobs_of(run));
+      c.prediction = predict(run.workload, gpu, find_variant(run.variant), knobs_of(run), host_dispatch_of(run));
     } catch (const InvalidInput& e) {
       report.skipped.push_back(at + run.variant + ": " + e.what());
       continue;

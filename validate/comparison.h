@@ -29,8 +29,8 @@ struct NcuComparison {
 struct RunComparison {
   MeasuredRun run;
   Prediction prediction;
-  double time_error = 0;                // predicted / measured - 1
-  std::optional<double> memory_error;   // (workspace + O) / measured peak - 1; the peak includes O
+  double time_error = 0;               // predicted / measured - 1
+  std::optional<double> memory_error;  // (workspace + O) / measured peak - 1; the peak includes O
   std::optional<NcuComparison> ncu;
   std::string time_source = "median_seconds";  // or "ncu gpu__time_duration" for profiled rows
 };
@@ -77,5 +77,7 @@ std::string slope_family(const MeasuredRun& run);
 
 // The knobs that reproduce a measured run's configuration (its tile).
 VariantKnobs knobs_of(const MeasuredRun& run);
+// Eager dispatch for host-inclusive timings, graph (GPU time) for the rest.
+HostDispatch host_dispatch_of(const MeasuredRun& run);
 
 }  // namespace attnsim

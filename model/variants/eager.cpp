@@ -107,7 +107,8 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
                                      kv_read * dv / (d + dv), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   if (s.e != kFp32Bytes)
     cost.kernels.push_back(elementwise_kernel("dP to(float32)", s.scores, s.e, kFp32Bytes, 1.0, eff));
-  cost.kernels.push_back(elementwise_kernel("softmax backward", s.scores, 2.0 * kFp32Bytes, kFp32Bytes, 3.0, eff));
+  cost.kernels.push_back(elementwise_kernel("softmax backward", s.scores, 2.0 * kFp32Bytes, kFp32Bytes, 3.0,
+                                            softmax_kernel_efficiency(gpu, eff)));
   if (s.e != kFp32Bytes)
     cost.kernels.push_back(elementwise_kernel("dS to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
   cost.kernels.push_back(elementwise_kernel("* scaling backward", s.scores, s.e, s.e, 1.0, eff));
@@ -152,6 +153,7 @@ Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/
     cost.io_bytes = 2.0 * qkvo;
     cost.workspace_bytes = std::max(cost.workspace_bytes, fixed + backward_peak);
   }
+  cost.framework_operators = double(cost.kernels.size());  // every step is its own operator
   return cost;
 }
 

@@ -106,6 +106,8 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
     cost.compulsory_write_bytes = o_bytes(w);
     cost.workspace_bytes = inputs32 + mask_bytes + score_peak;
   }
+  // Every step is its own operator (the graph is built from aten ops inside one SDPA call).
+  cost.framework_operators = double(cost.kernels.size());
   if (w.pass == Pass::forward) return cost;
 
   // Autograd's backward of the same fp32 graph, kernel by kernel: the output cast, the two
@@ -141,6 +143,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   // H200's measured peaks by 17%, validate/data/h200/mechanisms/training.csv, training split).
   const double backward_peak = inputs32 + v_in + mask_bytes + scores * 4.0 * kFp32Bytes;
   cost.workspace_bytes = std::max(cost.workspace_bytes, backward_peak);
+  cost.framework_operators = double(cost.kernels.size());
   return cost;
 }
 

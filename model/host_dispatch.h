@@ -1,0 +1,27 @@
+// How a framework issues a call's kernels. In PyTorch eager mode the host dispatches every operator
+// (Python, the dispatcher, the launch) while the GPU works through what is queued, so a call or a
+// step takes the longer of the two; under a CUDA graph or a compiled program host time vanishes and
+// each kernel costs only its launch gap.
+#pragma once
+
+#include <string_view>
+
+namespace attnsim {
+
+enum class Dispatch { graph, eager };
+std::string_view dispatch_name(Dispatch dispatch);
+Dispatch parse_dispatch(std::string_view name);  // throws InvalidInput("runtime", ...)
+
+// Host time per top-level aten operator in eager mode: CPU-dependent. Measured on the H200
+// machine's Xeon (validate/data/h200/capacity/prefill_mechanisms.csv): Llama-3.2-1B's host-bound
+// forwards (N <= 2048) take 21.6 ms for 870 operators with sdpa (24.8 us each) and 17.5 ms for
+// 1119 with eager attention (15.6 us): 20.2 us, their mean. Fitted on Llama alone; Qwen2.5-0.5B, the
+// H100 machine's runs and the single calls of validate/data/h200/mechanisms/training.csv test it.
+inline constexpr double kHostSecondsPerOperator = 20.2e-6;
+
+struct HostDispatch {
+  Dispatch dispatch = Dispatch::graph;
+  double seconds_per_operator = kHostSecondsPerOperator;
+};
+
+}  // namespace attnsim
