@@ -50,7 +50,7 @@ struct Scenario {
   // Paged KV cache: a sequence holds whole blocks of this many tokens (vLLM's default block_size
   // is 16, vllm/config.py CacheConfig); 1 = a contiguous cache sized exactly.
   std::int64_t kv_block_tokens = 16;
-  bool all_logits = true;  // logits for every position (model(input_ids)), or only the last one
+  bool all_logits = true;            // logits for every position (model(input_ids)), or only the last one
   // Upcast logits to fp32: older transformers releases did (LlamaForCausalLM.forward: logits.float());
   // transformers 5.17 keeps them in the model dtype unless it computes a loss (recorded in
   // validate/data/h100-sxm/capacity/environment.txt).

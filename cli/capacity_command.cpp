@@ -53,10 +53,11 @@ Record summary_record(const ImplResult& r) {
   } else {
     rec.push_back({"longest_context", tokens_label(r.longest.tokens, r.longest.unbounded)});
   }
-  rec.insert(rec.end(), {{"peak_step", r.longest.at.peak_step},
+  rec.insert(rec.end(), {
+                         {"peak_step", r.longest.at.peak_step},
                          {"peak_bytes", r.longest.at.total_bytes},
                          {"next_token_peak_bytes", r.longest.one_more.total_bytes},
-                         {"capacity_bytes", r.capacity_bytes}});
+             {"capacity_bytes", r.capacity_bytes}});
   if (r.time) {
     rec.push_back({"predicted_seconds", r.time->total_seconds});
     rec.push_back({"attention_seconds", r.time->attention_seconds + r.time->ssm_seconds});
@@ -106,8 +107,7 @@ void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& m
   constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
   std::vector<StackedPanel> panels;
   for (const ImplResult& r : results) {
-    StackedPanel panel{
-        fmt::format("{}: longest context {}", r.impl, tokens_label(r.longest.tokens, r.longest.unbounded)), {}, {}, {}};
+    StackedPanel panel{fmt::format("{}: longest context {}", r.impl, tokens_label(r.longest.tokens, r.longest.unbounded)), {}, {}, {}};
     if (!r.longest.unbounded && r.longest.tokens > 0) panel.marker_x = double(r.longest.tokens);
     std::vector<capacity::MemoryBreakdown> points;
     for (const std::int64_t n : lengths) {
@@ -141,16 +141,12 @@ void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& m
 
 int capacity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim capacity");
-  options.add_options()("model", po::value<std::string>()->default_value("llama-3.2-1b"),
-                        "model ids (models/), .toml paths, or all (comma list)")(
-      "gpu", po::value<std::string>()->default_value("rtx4090"),
-      "GPU ids (attnsim gpus), .toml paths, or all (comma list)")(
-      "impl", po::value<std::string>()->default_value("eager,sdpa-math,flash2"),
-      "comma list of attention variants (attnsim variants)")(
-      "context", po::value<std::string>(),
-      "instead of searching: the breakdown and time at this N, and whether it fits")(
-      "plot", po::value<std::string>(),
-      "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
+  options.add_options()
+      ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, or all (comma list)")
+      ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU ids (attnsim gpus), .toml paths, or all (comma list)")
+      ("impl", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
+      ("context", po::value<std::string>(), "instead of searching: the breakdown and time at this N, and whether it fits")
+      ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
   options.add(scenario_options("prefill", "all")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -165,8 +161,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   if (impls.empty()) throw InvalidInput("impl", "is empty; name at least one (attnsim variants)");
   for (const std::string& impl : impls) variant_option(impl, "impl");
   const bool single = models.size() == 1 && gpus.size() == 1;
-  if (vm.count("plot") && !single)
-    throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
+  if (vm.count("plot") && !single) throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
   const std::string out_path = out_path_from(vm);
   const std::int64_t fixed_context = vm.count("context") ? context_option(vm) : 0;  // 0: search
 
@@ -174,8 +169,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   for (const capacity::ModelConfig& model : models) {
     for (const Gpu& gpu : gpus) {
       const double capacity = capacity_bytes_from(vm, gpu);
-      const std::vector<std::string> model_impls =
-          model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
+      const std::vector<std::string> model_impls = model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
       for (const std::string& impl : model_impls) {
         ImplResult r{model.id, gpu.id, capacity, impl, base, {}, std::nullopt};
         if (model.has_attention()) r.scenario.attention = impl;
@@ -228,8 +222,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       text = fmt::format("{} on {} ({} usable): {}\n\n", results.front().model, results.front().gpu,
                          human_bytes(results.front().capacity_bytes), scenario_label(base));
       if (fixed_context > 0) {
-        text += render_table(
-            rows, {"impl", "context", "fits", "peak_step", "peak_bytes", "predicted_seconds", "tokens_per_second"});
+        text += render_table(rows, {"impl", "context", "fits", "peak_step", "peak_bytes", "predicted_seconds", "tokens_per_second"});
         text += "\nmemory at that context (* = alive at the peak):\n" + breakdown_table(results);
       } else {
         text += render_table(rows, {"impl", "longest_context", "peak_step", "peak_bytes", "next_token_peak_bytes",
@@ -238,8 +231,8 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       }
     } else {
       text = fmt::format("{}\n\n", scenario_label(base));
-      text += render_table(rows, {"model", "gpu", "impl", fixed_context > 0 ? "context" : "longest_context",
-                                  "peak_step", fixed_context > 0 ? "peak_bytes" : "predicted_seconds"});
+      text += render_table(rows, {"model", "gpu", "impl", fixed_context > 0 ? "context" : "longest_context", "peak_step",
+                                  fixed_context > 0 ? "peak_bytes" : "predicted_seconds"});
     }
     for (const ImplResult& r : results) {
       const std::string who = single ? r.impl : fmt::format("{} on {} with {}", r.model, r.gpu, r.impl);
@@ -247,12 +240,10 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
         text += fmt::format("note: {}: nothing fits: {} at one token, the weights alone {}\n", who,
                             human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
       }
-      if (r.longest.unbounded)
-        text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
+      if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
     }
   }
-  if (vm.count("plot"))
-    draw(results, models.front(), gpus.front(), results.front().capacity_bytes, vm["plot"].as<std::string>());
+  if (vm.count("plot")) draw(results, models.front(), gpus.front(), results.front().capacity_bytes, vm["plot"].as<std::string>());
   emit(text, out_path, out);
   return 0;
 }

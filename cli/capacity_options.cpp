@@ -9,31 +9,20 @@
 
 namespace attnsim::cli {
 
-po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits,
-                                         bool with_batch) {
+po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits, bool with_batch) {
   po::options_description o("Scenario");
-  o.add_options()("phase", po::value<std::string>()->default_value(default_phase),
-                  "prefill, decode, train or train-recompute");
-  if (with_batch)
-    o.add_options()("batch", po::value<std::string>()->default_value("1"), "sequences processed together");
-  o.add_options()("dtype", po::value<std::string>()->default_value("bf16"),
-                  "weights and activations: fp32, fp16, bf16")(
-      "kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")(
-      "kv-block", po::value<std::string>()->default_value("16"),
-      "paged KV cache block in tokens (vLLM's default 16; 1 = exact)")(
-      "logits", po::value<std::string>()->default_value(default_logits),
-      "all: logits for every prompt position (model(input_ids)); last: only the last")(
-      "logits-dtype", po::value<std::string>()->default_value("model"),
-      "model: keep --dtype (transformers 5); fp32: upcast, as older transformers did (.float())")(
-      "cuda-context-mib", po::value<std::string>()->default_value("723"),
-      "device memory of the CUDA context (PyTorch forum measurement)")(
-      "runtime", po::value<std::string>()->default_value("eager"),
-      "eager: PyTorch eager mode, the host dispatches every operator (short prompts and small-model decode are "
-      "host-bound); graph: CUDA graphs or a compiled model, launch gaps only")(
-      "host-us-per-op", po::value<std::string>()->default_value("20.2"),
-      "host time per framework operator in eager mode, microseconds (CPU-dependent; 20.2 measured on an H200 machine's "
-      "Xeon)")("capacity-gib", po::value<std::string>(),
-               "usable memory (default: the GPU profile's memory_capacity_gib)");
+  o.add_options()
+      ("phase", po::value<std::string>()->default_value(default_phase), "prefill, decode, train or train-recompute");
+  if (with_batch) o.add_options()("batch", po::value<std::string>()->default_value("1"), "sequences processed together");
+  o.add_options()
+      ("dtype", po::value<std::string>()->default_value("bf16"), "weights and activations: fp32, fp16, bf16")
+      ("kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")
+      ("kv-block", po::value<std::string>()->default_value("16"), "paged KV cache block in tokens (vLLM's default 16; 1 = exact)")
+      ("logits", po::value<std::string>()->default_value(default_logits), "all: logits for every prompt position (model(input_ids)); last: only the last")
+      ("logits-dtype", po::value<std::string>()->default_value("model"), "model: keep --dtype (transformers 5); fp32: upcast, as older transformers did (.float())")
+      ("cuda-context-mib", po::value<std::string>()->default_value("723"), "device memory of the CUDA context (PyTorch forum measurement)")
+      ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's memory_capacity_gib)");
+  o.add(runtime_options("eager"));
   return o;
 }
 
@@ -60,8 +49,7 @@ capacity::Scenario scenario_from(const po::variables_map& vm) {
   }
   if (s.batch < 1 || s.batch > (std::int64_t{1} << 20)) throw InvalidInput("batch", "must be 1..2^20");
   s.dtype = parse_dtype(vm["dtype"].as<std::string>());
-  if (s.dtype == Dtype::fp8_e4m3 || s.dtype == Dtype::tf32)
-    throw InvalidInput("dtype", "allowed for the model: fp32, fp16, bf16");
+  if (s.dtype == Dtype::fp8_e4m3 || s.dtype == Dtype::tf32) throw InvalidInput("dtype", "allowed for the model: fp32, fp16, bf16");
   s.kv_dtype = vm.count("kv-dtype") ? parse_dtype(vm["kv-dtype"].as<std::string>()) : s.dtype;
   s.kv_block_tokens = parse_integer(vm["kv-block"].as<std::string>(), "kv-block");
   if (s.kv_block_tokens < 1 || s.kv_block_tokens > 65536) throw InvalidInput("kv-block", "must be 1..65536 tokens");
@@ -74,11 +62,9 @@ capacity::Scenario scenario_from(const po::variables_map& vm) {
   }
   s.logits_fp32 = logits_dtype == "fp32";
   s.runtime.cuda_context_bytes = positive_number(vm, "cuda-context-mib") * 1024.0 * 1024.0;
-  s.runtime.dispatch = parse_dispatch(vm["runtime"].as<std::string>());
-  s.runtime.host_seconds_per_operator = positive_number(vm, "host-us-per-op") * 1e-6;
-  if (s.runtime.host_seconds_per_operator > 0.1) {
-    throw InvalidInput("host-us-per-op", "must be 0..100000 microseconds per operator");
-  }
+  const HostDispatch host = host_dispatch_from(vm);
+  s.runtime.dispatch = host.dispatch;
+  s.runtime.host_seconds_per_operator = host.seconds_per_operator;
   return s;
 }
 

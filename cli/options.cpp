@@ -105,6 +105,32 @@ po::options_description knob_options() {
   return o;
 }
 
+po::options_description runtime_options(const std::string& default_runtime) {
+  po::options_description o("Runtime");
+  o.add_options()
+      ("runtime", po::value<std::string>()->default_value(default_runtime), "graph: CUDA graphs or a compiled program, GPU time only; eager: PyTorch eager mode, the host dispatches every operator and a call takes the longer of host and GPU time (short calls and small-model decode are host-bound)")
+      ("host-us-per-op", po::value<std::string>()->default_value("20.2"), "host time per framework operator in eager mode, microseconds (CPU-dependent; 20.2 measured on an H200 machine's Xeon)");
+  return o;
+}
+
+HostDispatch host_dispatch_from(const po::variables_map& vm) {
+  HostDispatch host;
+  host.dispatch = parse_dispatch(vm["runtime"].as<std::string>());
+  const std::string text = vm["host-us-per-op"].as<std::string>();
+  double microseconds = -1;
+  try {
+    std::size_t used = 0;
+    microseconds = std::stod(text, &used);
+    if (used != text.size()) microseconds = -1;
+  } catch (const std::exception&) {
+  }
+  if (!(microseconds >= 0 && microseconds <= 1e5)) {
+    throw InvalidInput("host-us-per-op", "must be 0..100000 microseconds per operator (got '" + text + "')");
+  }
+  host.seconds_per_operator = microseconds * 1e-6;
+  return host;
+}
+
 po::options_description output_options() {
   po::options_description o("Output");
   o.add_options()

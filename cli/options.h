@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/report.h"
+#include "model/host_dispatch.h"
 #include "model/variant.h"
 #include "model/workload.h"
 
@@ -19,6 +20,10 @@ namespace po = boost::program_options;
 // `with_seq` false leaves --seq to the caller (sweep reads it as a range).
 po::options_description workload_options(bool with_seq = true);
 po::options_description knob_options();
+// --runtime and --host-us-per-op, one definition for a single call (default graph: GPU time) and a
+// whole model (default eager: transformers as it ships).
+po::options_description runtime_options(const std::string& default_runtime);
+HostDispatch host_dispatch_from(const po::variables_map& vm);
 po::options_description output_options();
 
 // Fills a workload from parsed options (--seq as a single length when present).

@@ -82,7 +82,7 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
       ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")
       ("engine", po::value<std::string>()->default_value("model"), "model (closed form) or sim (tile-level simulator)")
       ("trace", po::value<std::string>(), "with --engine sim: write the CTA schedule as Chrome trace JSON to FILE");
-  options.add(workload_options()).add(knob_options()).add(output_options());
+  options.add(workload_options()).add(knob_options()).add(runtime_options("graph")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;
@@ -106,7 +106,7 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
     sim_options.record_timeline = !trace_path.empty();
     simulated = sim::simulate(workload, gpu, variant, knobs, sim_options);
   }
-  const Prediction p = simulated ? simulated->prediction : predict(workload, gpu, variant, knobs);
+  const Prediction p = simulated ? simulated->prediction : predict(workload, gpu, variant, knobs, host_dispatch_from(vm));
 
   std::string text;
   if (format == Format::table) {

@@ -77,7 +77,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
       ("fit-min-seq", po::value<std::string>()->default_value("16384"), "fit the log-log slope over N >= this")
       ("plot", po::value<std::string>(), "draw time vs N on log-log axes to FILE (.svg or .png, via gnuplot)");
   po::options_description workload = workload_options(false);
-  options.add(workload).add(knob_options()).add(output_options());
+  options.add(workload).add(knob_options()).add(runtime_options("graph")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;
@@ -88,6 +88,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   const std::int64_t fit_min_seq = parse_integer(vm["fit-min-seq"].as<std::string>(), "fit-min-seq");
   const Workload base = workload_from(vm);
   const VariantKnobs knobs = knobs_from(vm);
+  const HostDispatch host = host_dispatch_from(vm);
   std::vector<const Variant*> variants;
   for (const std::string& id : split_list(vm["variant"].as<std::string>())) variants.push_back(&find_variant(id));
   std::vector<Gpu> gpus;
@@ -114,7 +115,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
         Workload w = base;
         w.seq_kv = n;
         if (!vm.count("seq-q")) w.seq_q = n;
-        const Prediction p = predict(w, gpu, *variant, knobs);
+        const Prediction p = predict(w, gpu, *variant, knobs, host);
         for (const std::string& note : p.cost.notes) {
           const std::string line = fmt::format("{} on {}: {}", variant->id, gpu.id, note);
           if (seen_notes.insert(line).second) notes.push_back(line);

@@ -126,8 +126,9 @@ void read_efficiency(const toml::table& table, const std::string& file, Gpu& gpu
         min = 0.0;
       }
       if (!field) {
-        throw InvalidInput(where(file, v, key), "unknown key '" + std::string(k.str()) +
-                                                    "'; allowed: tensor, vector, hbm, softmax_overlap, launch_seconds");
+        throw InvalidInput(where(file, v, key),
+                           "unknown key '" + std::string(k.str()) +
+                               "'; allowed: tensor, vector, hbm, softmax_overlap, launch_seconds");
       }
       *field = sourced_number(v, file, key + "." + std::string(k.str()), min, max);
       if (override.source.empty()) override.source = *v.as_table()->get("source")->value<std::string>();
@@ -164,8 +165,7 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   try {
     root = toml::parse(toml_text, file);
   } catch (const toml::parse_error& e) {
-    throw InvalidInput(file + ":" + std::to_string(e.source().begin.line),
-                       "malformed TOML: " + std::string(e.description()));
+    throw InvalidInput(file + ":" + std::to_string(e.source().begin.line), "malformed TOML: " + std::string(e.description()));
   }
   reject_unknown_keys(root, file);
   Gpu gpu;
@@ -218,8 +218,7 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
     gpu.sustained_clock_hz = sourced_number(*node, file, "sustained_clock_mhz", 100, 10000) * 1e6;
   }
   if (const toml::node* node = root.get("fp16_fp16_accumulate_tflops")) {
-    gpu.fp16_fp16_accumulate_flops_per_second =
-        sourced_number(*node, file, "fp16_fp16_accumulate_tflops", 0.1, 1e6) * kTera;
+    gpu.fp16_fp16_accumulate_flops_per_second = sourced_number(*node, file, "fp16_fp16_accumulate_tflops", 0.1, 1e6) * kTera;
   }
   if (const toml::node* node = root.get("l2_bandwidth_gb_per_s")) {
     gpu.l2_bytes_per_second = sourced_number(*node, file, "l2_bandwidth_gb_per_s", 1, 1e6) * 1e9;
@@ -234,8 +233,7 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
     gpu.price_usd_per_hour = sourced_number(*node, file, "price_usd_per_hour", 0.001, 1000);
   }
   if (const toml::node* node = root.get("efficiency")) {
-    if (!node->is_table())
-      throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");
+    if (!node->is_table()) throw InvalidInput(where(file, *node, "efficiency"), "must be a table of [efficiency.<variant>]");
     read_efficiency(*node->as_table(), file, gpu);
   }
   if (gpu.shared_memory_per_block_bytes > gpu.shared_memory_per_sm_bytes) {

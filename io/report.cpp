@@ -96,6 +96,8 @@ Record prediction_record(const Prediction& p) {
   add("hbm_seconds", p.hbm_seconds);
   add("launch_seconds", p.launch_seconds);
   add("wave_quantization_seconds", p.wave_quantization_seconds);
+  add("gpu_seconds", p.gpu_seconds);
+  add("host_seconds", p.host_seconds);
   add("predicted_seconds", p.predicted_seconds);
   add("achieved_tflops", p.achieved_flops_per_second / 1e12);
   add("bound", p.bound);

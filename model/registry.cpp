@@ -85,15 +85,15 @@ Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs) {
   return tiling;
 }
 
-bool sets_tile(const VariantKnobs& knobs) { return knobs.block_m || knobs.block_n || knobs.warps || knobs.stages; }
+bool sets_tile(const VariantKnobs& knobs) {
+  return knobs.block_m || knobs.block_n || knobs.warps || knobs.stages;
+}
 
 Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs,
                    const HostDispatch& host) {
   validate(workload);
-  if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024))
-    throw InvalidInput("tile", "block M must be 1..1024");
-  if (knobs.block_n && (*knobs.block_n < 1 || *knobs.block_n > 1024))
-    throw InvalidInput("tile", "block N must be 1..1024");
+  if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024)) throw InvalidInput("tile", "block M must be 1..1024");
+  if (knobs.block_n && (*knobs.block_n < 1 || *knobs.block_n > 1024)) throw InvalidInput("tile", "block N must be 1..1024");
   if (knobs.warps && (*knobs.warps < 1 || *knobs.warps > 32)) throw InvalidInput("warps", "must be 1..32");
   if (knobs.stages && (*knobs.stages < 1 || *knobs.stages > 8)) throw InvalidInput("stages", "must be 1..8");
   Cost cost = variant.cost(workload, gpu, knobs);

@@ -19,8 +19,7 @@ double batch_heads(const Workload& w) { return double(w.batch) * double(w.heads)
 
 double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, const std::string& name,
                      bool tile_from_knobs) {
-  const double smem =
-      tile_shared_memory_bytes(tiling, double(w.head_dim), double(w.head_dim_v), element_bytes(w.dtype));
+  const double smem = tile_shared_memory_bytes(tiling, double(w.head_dim), double(w.head_dim_v), element_bytes(w.dtype));
   const double per_sm = ctas_per_sm(gpu, smem, tiling_threads(tiling), tiling.registers_per_thread);
   if (per_sm >= 1.0) return per_sm;
   const std::string needs = name + " tile " + tiling_label(tiling) + " needs ";
@@ -29,8 +28,7 @@ double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, co
                             std::to_string(w.head_dim) + "; " + gpu.id + " allows " +
                             std::to_string(long(gpu.shared_memory_per_block_bytes));
     if (!tile_from_knobs) {
-      throw InvalidInput("head-dim",
-                         needs + fit + " (the kernel's own tile for this head dim; use a smaller --head-dim)");
+      throw InvalidInput("head-dim", needs + fit + " (the kernel's own tile for this head dim; use a smaller --head-dim)");
     }
     throw InvalidInput("tile", needs + fit + " (use a smaller --tile or fewer --stages)");
   }
@@ -50,8 +48,7 @@ double query_block_tiles(const MaskGeometry& mask, const Tiling& t, std::int64_t
   const std::int64_t first_row = i * t.block_m;
   const std::int64_t last_row = std::min(mask.seq_q, first_row + t.block_m) - 1;
   const std::int64_t first_key = std::max<std::int64_t>(0, mask.lo_offset ? first_row + *mask.lo_offset : 0);
-  const std::int64_t last_key =
-      std::min(mask.seq_kv - 1, mask.hi_offset ? last_row + *mask.hi_offset : mask.seq_kv - 1);
+  const std::int64_t last_key = std::min(mask.seq_kv - 1, mask.hi_offset ? last_row + *mask.hi_offset : mask.seq_kv - 1);
   if (last_key < first_key) return 0.0;
   return double(last_key / t.block_n - first_key / t.block_n + 1);
 }
@@ -109,7 +106,8 @@ MaskGeometry transposed(const MaskGeometry& m) {
 // Rows of the streamed operand (keys for forward, queries for backward) read from HBM per head:
 // one pass per wave when a head's operand does not fit in L2, else once.
 double streamed_rows_from_hbm(const MaskGeometry& mask, double outer_blocks, std::int64_t outer_block_rows,
-                              double slots, double operand_bytes_per_head, double l2_bytes, double tile_rows) {
+                              double slots, double operand_bytes_per_head, double l2_bytes,
+                              double tile_rows) {
   if (outer_blocks <= slots || operand_bytes_per_head <= l2_bytes) return visible_key_rows(mask);
   const auto wave_rows = static_cast<std::int64_t>(slots) * outer_block_rows;
   return std::min(tile_rows, count_blocks(mask, wave_rows, 1).kv_rows_loaded);
@@ -152,9 +150,9 @@ KvTraffic kv_read_traffic(const Workload& w, const Gpu& gpu, const Tiling& tilin
   // Query heads of one KV group are adjacent in the grid: when a whole head fits in a wave they
   // share one stream of K/V; otherwise each query head streams it again.
   const bool heads_share_kv = blocks.query_blocks * group <= slots || double(w.seq_kv) * kv_row_bytes <= gpu.l2_bytes;
-  const double rows_per_head =
-      streamed_rows_from_hbm(mask, blocks.query_blocks, tiling.block_m, slots, double(w.seq_kv) * kv_row_bytes,
-                             gpu.l2_bytes, blocks.kv_rows_loaded);
+  const double rows_per_head = streamed_rows_from_hbm(mask, blocks.query_blocks, tiling.block_m, slots,
+                                                      double(w.seq_kv) * kv_row_bytes, gpu.l2_bytes,
+                                                      blocks.kv_rows_loaded);
   const double streams = double(w.batch) * (heads_share_kv ? double(w.kv_heads) : double(w.heads));
   traffic.hbm_bytes = streams * rows_per_head * kv_row_bytes;
   return traffic;
@@ -178,8 +176,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * double(w.head_dim + w.head_dim_v);
   // One exp per score, plus one per row per key block to rescale the running sum and output.
   k.exp_ops = bh * blocks.tiles * (tile_scores + double(t.block_m));
-  k.vector_flops =
-      bh * blocks.tiles * (tile_scores * kSoftmaxVectorFlopsPerScore + double(t.block_m) * double(w.head_dim_v));
+  k.vector_flops = bh * blocks.tiles * (tile_scores * kSoftmaxVectorFlopsPerScore + double(t.block_m) * double(w.head_dim_v));
 
   // mma.sync with warps splitting the query rows: every warp loads the whole K and V tile of each
   // key block from shared memory into registers (ldmatrix), so these bytes scale as 1 / (rows per warp).
@@ -300,9 +297,8 @@ Cost tiled_attention_cost(const Workload& w, const Gpu& gpu, const TiledKernelSp
     cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
     cost.io_bytes = 2.0 * qkvo;  // plus dO, dQ, dK, dV
     const double dq_accum_bytes = bh * double(w.seq_q) * double(w.head_dim) * kFp32Bytes;
-    const double gqa_expanded_dkv =
-        w.kv_heads == w.heads ? 0.0
-                              : bh * double(w.seq_kv) * double(w.head_dim + w.head_dim_v) * element_bytes(w.dtype);
+    const double gqa_expanded_dkv = w.kv_heads == w.heads ? 0.0
+        : bh * double(w.seq_kv) * double(w.head_dim + w.head_dim_v) * element_bytes(w.dtype);
     cost.workspace_bytes = 2.0 * logsumexp_bytes + dq_accum_bytes + gqa_expanded_dkv;
   }
   return cost;

@@ -100,9 +100,7 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   return t;
 }
 
-double compute_seconds(const KernelCost& k, const Gpu& gpu) {
-  return unquantized_compute_seconds(time_kernel(k, gpu), k);
-}
+double compute_seconds(const KernelCost& k, const Gpu& gpu) { return unquantized_compute_seconds(time_kernel(k, gpu), k); }
 
 Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
   Prediction p;

@@ -37,7 +37,9 @@ std::string fixed(double x, int digits) {
 }
 
 // 2.5e9 -> "2.5 billion", 3.1e6 -> "3.1 million".
-std::string count_text(double n) { return n >= 1e9 ? fixed(n / 1e9, 1) + " billion" : fixed(n / 1e6, 1) + " million"; }
+std::string count_text(double n) {
+  return n >= 1e9 ? fixed(n / 1e9, 1) + " billion" : fixed(n / 1e6, 1) + " million";
+}
 
 // CTAs to simulate: all, or a prefix of whole waves in launch order holding about `max_steps`
 // steps (at least two waves, so the schedule reaches its steady state).
@@ -77,18 +79,17 @@ struct Runner {
     launch.l2_bytes_per_second = gpu.l2_bytes_per_second;
     launch.launch_seconds = analytic.efficiency.launch_seconds.value_or(gpu.kernel_launch_seconds);
     const double sample = result.sample_fraction;
-    launch.cta_limit = sample < 1.0
-                           ? std::max<std::int64_t>(1, std::int64_t(std::ceil(double(program.cta_count()) * sample)))
-                           : cta_limit(steps, program.cta_count(), slots, options.max_tile_steps);
+    launch.cta_limit = sample < 1.0 ? std::max<std::int64_t>(1, std::int64_t(std::ceil(double(program.cta_count()) * sample)))
+                                    : cta_limit(steps, program.cta_count(), slots, options.max_tile_steps);
     // The smallest sample cta_limit takes: two whole waves (or the whole grid).
     const std::int64_t two_waves = static_cast<std::int64_t>(std::ceil(2.0 * slots));
     const double sample_steps = two_waves < program.cta_count() ? steps_of_first(program, two_waves) : steps;
     if (sample_steps > options.max_sample_tile_steps) {
-      throw InvalidInput("seq",
-                         "the simulator would walk " + count_text(sample_steps) + " tile steps in " + analytic.name +
-                             " even sampling two waves; it stops at " + count_text(options.max_sample_tile_steps) +
-                             (options.sample_limit_reason.empty() ? "" : " (" + options.sample_limit_reason + ")") +
-                             "; use --engine model or a shorter --seq");
+      throw InvalidInput("seq", "the simulator would walk " + count_text(sample_steps) + " tile steps in " +
+                                    analytic.name + " even sampling two waves; it stops at " +
+                                    count_text(options.max_sample_tile_steps) +
+                                    (options.sample_limit_reason.empty() ? "" : " (" + options.sample_limit_reason + ")") +
+                                    "; use --engine model or a shorter --seq");
     }
     Timeline* timeline = options.record_timeline ? &result.timeline : nullptr;
     if (timeline) timeline->kernel_names.push_back(launch.name);
@@ -158,8 +159,7 @@ void fill_prediction(SimResult& result, const Prediction& analytic, const Gpu& g
     KernelTime& t = p.kernels[i];
     const double body = s.seconds - t.launch_seconds;
     // Time beyond the kernel's roofline: partial waves, causal imbalance, memory-starved rounds.
-    t.wave_quantization_seconds =
-        std::max(0.0, body - std::max(compute_seconds(p.cost.kernels[i], gpu), t.hbm_seconds));
+    t.wave_quantization_seconds = std::max(0.0, body - std::max(compute_seconds(p.cost.kernels[i], gpu), t.hbm_seconds));
     t.waves = s.waves;
     t.seconds = s.seconds;
     if (t.launch_seconds >= body) {
@@ -244,15 +244,15 @@ SimResult simulate(const Workload& w, const Gpu& gpu, const Variant& variant, co
   Prediction p = analytic;
   const double l2 = options.l2_bytes.value_or(gpu.l2_bytes);
   const std::string partitions =
-      gpu.l2_partitions > 1
-          ? " in " + std::to_string(long(gpu.l2_partitions)) + " partitions, each with its own copy of " +
-                "what its SMs read: " + std::to_string(long(modelled_l2_bytes(gpu, options) / 1048576.0)) + " MiB"
-          : std::string();
-  p.cost.notes.push_back(
-      "engine sim: CTA schedule over " + std::to_string(long(gpu.sm_count)) + " SMs, L2 " +
-      std::to_string(long(l2 / 1048576.0)) + " MiB" + partitions + " as an LRU over whole tiles, write-back, " +
-      (gpu.l2_bytes_per_second ? std::to_string(long(*gpu.l2_bytes_per_second / 1e9)) + " GB/s"
-                               : std::string("hits not bandwidth-limited (profile has no l2_bandwidth_gb_per_s)")));
+      gpu.l2_partitions > 1 ? " in " + std::to_string(long(gpu.l2_partitions)) + " partitions, each with its own copy of " +
+                                  "what its SMs read: " + std::to_string(long(modelled_l2_bytes(gpu, options) / 1048576.0)) +
+                                  " MiB"
+                            : std::string();
+  p.cost.notes.push_back("engine sim: CTA schedule over " + std::to_string(long(gpu.sm_count)) + " SMs, L2 " +
+                         std::to_string(long(l2 / 1048576.0)) + " MiB" + partitions +
+                         " as an LRU over whole tiles, write-back, " +
+                         (gpu.l2_bytes_per_second ? std::to_string(long(*gpu.l2_bytes_per_second / 1e9)) + " GB/s"
+                                                  : std::string("hits not bandwidth-limited (profile has no l2_bandwidth_gb_per_s)")));
   if (slowdown > 1.0) {
     p.cost.notes.push_back("engine sim: fewer warps per SM than the default tile; compute rate divided by " +
                            fixed(slowdown, 2));

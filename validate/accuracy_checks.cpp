@@ -46,8 +46,8 @@ std::vector<double> ranks(const std::vector<double>& values) {
 
 std::string shape_key(const MeasuredRun& r) {
   const Workload& w = r.workload;
-  return fmt::format("B={} H={} Hkv={} Nq={} Nk={} d={}{}", w.batch, w.heads, w.kv_heads, w.seq_q, w.seq_kv, w.head_dim,
-                     w.causal ? " causal" : "");
+  return fmt::format("B={} H={} Hkv={} Nq={} Nk={} d={}{}", w.batch, w.heads, w.kv_heads, w.seq_q, w.seq_kv,
+                     w.head_dim, w.causal ? " causal" : "");
 }
 
 void time_and_memory_checks(const ValidationReport& report, std::vector<AccuracyCheck>& checks) {
@@ -120,9 +120,9 @@ void largest_n_checks(const std::vector<MeasuredRun>& runs, const Gpu& gpu, cons
     }
     if (variant == nullptr) continue;
     const Workload& w = r.workload;
-    const std::string family =
-        fmt::format("{}/{}/B={},H={},Hkv={},d={}{},{}", file, r.backend, w.batch, w.heads, w.kv_heads, w.head_dim,
-                    w.causal ? ",causal" : "", w.seq_q == 1 ? "decode" : "prefill");
+    const std::string family = fmt::format("{}/{}/B={},H={},Hkv={},d={}{},{}", file, r.backend, w.batch, w.heads,
+                                           w.kv_heads, w.head_dim, w.causal ? ",causal" : "",
+                                           w.seq_q == 1 ? "decode" : "prefill");
     Wall& wall = walls[family];
     const double n = double(w.seq_kv);
     if (r.status == "ok") wall.measured = std::max(wall.measured, n);
@@ -222,9 +222,8 @@ std::vector<AccuracyCheck> run_accuracy_checks(const AccuracyInputs& inputs, con
     }
   }
   for (const auto& [backend, worst] : worst_dram) {
-    checks.push_back({"dram-worst/" + backend,
-                      "worst |predicted HBM bytes / ncu DRAM bytes - 1|, %, every profiled run", kDramWorstPercent,
-                      worst, AccuracyCheck::Goal::at_most});
+    checks.push_back({"dram-worst/" + backend, "worst |predicted HBM bytes / ncu DRAM bytes - 1|, %, every profiled run",
+                      kDramWorstPercent, worst, AccuracyCheck::Goal::at_most});
   }
   return checks;
 }

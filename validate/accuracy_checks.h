@@ -25,8 +25,8 @@ bool in_test_split(const MeasuredRun& run);
 std::string check_group(const MeasuredRun& run);
 
 struct AccuracyCheck {
-  std::string id;    // "time-mape/attnsim-flash2", stable: the known-misses file names it
-  std::string what;  // one line for a person
+  std::string id;        // "time-mape/attnsim-flash2", stable: the known-misses file names it
+  std::string what;      // one line for a person
   double target = 0;
   double achieved = 0;
   enum class Goal { at_most, at_least, equal } goal = Goal::at_most;
@@ -35,7 +35,7 @@ struct AccuracyCheck {
 
 // Files under `data` (validate/data/<gpu>/): the timed CSVs, the ncu exports and their run CSVs.
 struct AccuracyInputs {
-  std::vector<std::filesystem::path> timed;                                  // time, memory, largest N, tile ranking
+  std::vector<std::filesystem::path> timed;  // time, memory, largest N, tile ranking
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> ncu;  // (runs CSV, ncu CSV)
 };
 

@@ -29,8 +29,8 @@ struct NcuComparison {
 struct RunComparison {
   MeasuredRun run;
   Prediction prediction;
-  double time_error = 0;               // predicted / measured - 1
-  std::optional<double> memory_error;  // (workspace + O) / measured peak - 1; the peak includes O
+  double time_error = 0;                // predicted / measured - 1
+  std::optional<double> memory_error;   // (workspace + O) / measured peak - 1; the peak includes O
   std::optional<NcuComparison> ncu;
   std::string time_source = "median_seconds";  // or "ncu gpu__time_duration" for profiled rows
 };

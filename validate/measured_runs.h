@@ -13,12 +13,12 @@
 namespace attnsim {
 
 struct MeasuredRun {
-  unsigned line = 0;    // line in the file, for messages
-  std::string variant;  // attnsim variant id (or a name attnsim has no variant for, such as cudnn)
-  std::string backend;  // the code path that ran
-  std::string status;   // "ok", "oom", "unsupported: ..."
+  unsigned line = 0;     // line in the file, for messages
+  std::string variant;   // attnsim variant id (or a name attnsim has no variant for, such as cudnn)
+  std::string backend;   // the code path that ran
+  std::string status;    // "ok", "oom", "unsupported: ..."
   Workload workload;
-  double median_seconds = 0;                      // GPU time of one call
+  double median_seconds = 0;                     // GPU time of one call
   std::optional<double> peak_extra_memory_bytes;  // allocated during the call, output included
   std::string gpu_name;
   // Optional columns. `tile` "BMxBN": the tile that ran (block_m query rows x block_n key rows);

@@ -43,10 +43,10 @@ double softmax_peak_bytes_per_score(Dtype dtype) {
 }
 
 struct EagerShapes {
-  double scores;       // full (B, H, Nq, Nk): eager computes masked positions too
-  double e;            // element bytes
-  double mask_bytes;   // (B, 1, Nq, Nk) additive mask in the model dtype, causal only
-  double repeated_kv;  // repeat_kv copies of K and V at H heads (GQA only)
+  double scores;        // full (B, H, Nq, Nk): eager computes masked positions too
+  double e;             // element bytes
+  double mask_bytes;    // (B, 1, Nq, Nk) additive mask in the model dtype, causal only
+  double repeated_kv;   // repeat_kv copies of K and V at H heads (GQA only)
 };
 
 EagerShapes shapes_of(const Workload& w) {
@@ -62,8 +62,7 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   const Efficiency gemm_eff = library_gemm_efficiency(gpu, on_tensor_cores(w));
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
   if (s.repeated_kv > 0) {
-    cost.kernels.push_back(
-        elementwise_kernel("repeat_kv (K, V)", 1.0, k_bytes(w) + v_bytes(w), s.repeated_kv, 0.0, eff));
+    cost.kernels.push_back(elementwise_kernel("repeat_kv (K, V)", 1.0, k_bytes(w) + v_bytes(w), s.repeated_kv, 0.0, eff));
   }
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
@@ -117,8 +116,8 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   cost.kernels.push_back(gemm_kernel("dK = dS^T Q", 2.0 * s.scores * d, s.scores * s.e + q_bytes(w),
                                      kv_read * d / (d + dv), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   if (s.repeated_kv > 0) {
-    cost.kernels.push_back(
-        elementwise_kernel("repeat_kv backward (sum dK, dV)", 1.0, s.repeated_kv, k_bytes(w) + v_bytes(w), 0.0, eff));
+    cost.kernels.push_back(elementwise_kernel("repeat_kv backward (sum dK, dV)", 1.0, s.repeated_kv,
+                                              k_bytes(w) + v_bytes(w), 0.0, eff));
   }
 }
 
@@ -134,8 +133,7 @@ Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/
   cost.io_bytes = qkvo;
   const double fixed = s.mask_bytes + s.repeated_kv;
   // Forward peak: the larger of the softmax step and its cast back (input, fp32, output = 2e + 4).
-  const double forward_peak =
-      s.scores * std::max(softmax_peak_bytes_per_score(w.dtype), s.e == kFp32Bytes ? 0.0 : 2.0 * s.e + kFp32Bytes);
+  const double forward_peak = s.scores * std::max(softmax_peak_bytes_per_score(w.dtype), s.e == kFp32Bytes ? 0.0 : 2.0 * s.e + kFp32Bytes);
   // Autograd keeps the fp32 softmax output and P in the model dtype for backward (e + 4 per score);
   // softmax backward then holds dP, its fp32 copy and the fp32 dS beside them.
   const double saved = s.scores * (s.e + kFp32Bytes);

@@ -70,9 +70,9 @@ Cost flash1_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   k.shared_memory_per_cta_bytes = e * (double(t.block_m) * (d + dv) + double(t.block_n) * (d + dv));
   k.ctas_per_sm = ctas_per_sm(gpu, k.shared_memory_per_cta_bytes, tiling_threads(t), t.registers_per_thread);
   if (k.ctas_per_sm < 1.0) {
-    throw InvalidInput("tile", "flash1 tile " + tiling_label(t) + " needs " +
-                                   std::to_string(long(k.shared_memory_per_cta_bytes)) + " bytes of shared memory; " +
-                                   gpu.id + " allows " + std::to_string(long(gpu.shared_memory_per_block_bytes)));
+    throw InvalidInput("tile", "flash1 tile " + tiling_label(t) + " needs " + std::to_string(long(k.shared_memory_per_cta_bytes)) +
+                                   " bytes of shared memory; " + gpu.id + " allows " +
+                                   std::to_string(long(gpu.shared_memory_per_block_bytes)));
   }
   const double tile_scores = double(t.block_m) * double(t.block_n);
   k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (d + dv);

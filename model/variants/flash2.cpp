@@ -64,8 +64,8 @@ Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu) {
   // hdim256 is chosen by a shared-memory test: 128x64 with 8 warps only where a block may use
   // 2*d*(128+2*64) bytes but an SM has less than 4*d*(64+2*64) (A100); else 64x64, 4 warps.
   const double dd = double(d);
-  const bool big_tile = gpu.shared_memory_per_block_bytes >= 2.0 * dd * (128 + 2 * 64) &&
-                        gpu.shared_memory_per_sm_bytes < 4.0 * dd * (64 + 2 * 64);
+  const bool big_tile =
+      gpu.shared_memory_per_block_bytes >= 2.0 * dd * (128 + 2 * 64) && gpu.shared_memory_per_sm_bytes < 4.0 * dd * (64 + 2 * 64);
   return big_tile ? Tiling{128, 64, 8, 1, 255} : Tiling{64, 64, 4, 1, 255};
 }
 
@@ -102,8 +102,7 @@ void require_flash_head_dim(const Workload& w, const char* variant) {
   if (w.head_dim <= kMaxFlashHeadDim && w.head_dim_v <= kMaxFlashHeadDim) return;
   const bool value_dim = w.head_dim <= kMaxFlashHeadDim;
   throw InvalidInput(value_dim ? "head-dim-v" : "head-dim",
-                     std::string(variant) +
-                         " has kernels for head dims up to 256 (FlashAttention's flash_api.cpp); got " +
+                     std::string(variant) + " has kernels for head dims up to 256 (FlashAttention's flash_api.cpp); got " +
                          std::to_string(value_dim ? w.head_dim_v : w.head_dim) +
                          "; allowed: 1 to 256, or a variant without this limit (eager, sdpa-math, flash1)");
 }

@@ -65,8 +65,7 @@ Cost flash3_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
     return cost;
   }
   if (w.dtype != Dtype::fp16 && w.dtype != Dtype::bf16 && w.dtype != Dtype::fp8_e4m3) {
-    throw InvalidInput("dtype",
-                       "flash3 supports fp16, bf16 and fp8-e4m3 (got " + std::string(dtype_name(w.dtype)) + ")");
+    throw InvalidInput("dtype", "flash3 supports fp16, bf16 and fp8-e4m3 (got " + std::string(dtype_name(w.dtype)) + ")");
   }
   const TiledKernelSpec forward{"flash3 fwd", with_knobs(flash3_forward_tiling(w), knobs),
                                 warp_specialized_efficiency(gpu, "flash3", false), true, sets_tile(knobs)};

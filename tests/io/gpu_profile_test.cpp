@@ -27,8 +27,8 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(GpuProfiles, AllTwelveBuiltInProfilesLoad) {
-  const std::vector<std::string> expected = {"a10",  "a100-40gb", "a100-sxm-80gb", "b200",    "h100-pcie", "h100-sxm",
-                                             "h200", "l4",        "l40s",          "rtx3090", "rtx4090",   "rtx5090"};
+  const std::vector<std::string> expected = {"a10", "a100-40gb", "a100-sxm-80gb", "b200", "h100-pcie", "h100-sxm",
+                                             "h200", "l4", "l40s", "rtx3090", "rtx4090", "rtx5090"};
   EXPECT_EQ(builtin_gpu_ids(), expected);
   for (const Gpu& g : builtin_gpus()) {
     EXPECT_GT(g.sm_count, 0) << g.id;
@@ -98,25 +98,22 @@ TEST(GpuProfiles, StrictParsingNamesFileLineAndField) {
   EXPECT_NE(error_of("sm_cuont = { value = 1, source = \"x\" }\n" + good).find("did you mean 'sm_count'"),
             std::string::npos);
   // A negative bandwidth.
-  EXPECT_NE(error_of(std::regex_replace(good, std::regex("value = 3352"), "value = -3352"))
-                .find("outside the physical range"),
+  EXPECT_NE(error_of(std::regex_replace(good, std::regex("value = 3352"), "value = -3352")).find("outside the physical range"),
             std::string::npos);
   // A number without a source.
   EXPECT_NE(error_of(std::regex_replace(good, std::regex("value = 3352, source = \"[^\"]*\""), "value = 3352"))
                 .find("source"),
             std::string::npos);
   // A bare number instead of { value, source }.
-  EXPECT_NE(
-      error_of(std::regex_replace(good, std::regex("sm_count = [^\n]*"), "sm_count = 132")).find("must be { value"),
-      std::string::npos);
+  EXPECT_NE(error_of(std::regex_replace(good, std::regex("sm_count = [^\n]*"), "sm_count = 132")).find("must be { value"),
+            std::string::npos);
   // Malformed TOML.
   EXPECT_NE(error_of("id = \"x\"\nname = [\n").find("test.toml:"), std::string::npos);
   EXPECT_NE(error_of("id = \"x\"\nname = [\n").find("malformed TOML"), std::string::npos);
 }
 
 TEST(GpuProfiles, EfficiencyOverridesAreRead) {
-  const std::string text =
-      h100_text() + "\n[efficiency.flash2]\ntensor = { value = 0.5, source = \"fit of runs.csv\" }\n";
+  const std::string text = h100_text() + "\n[efficiency.flash2]\ntensor = { value = 0.5, source = \"fit of runs.csv\" }\n";
   const Gpu g = parse_gpu_profile(text, "x.toml");
   ASSERT_TRUE(g.efficiency_overrides.count("flash2"));
   EXPECT_DOUBLE_EQ(*g.efficiency_overrides.at("flash2").tensor, 0.5);

@@ -121,3 +121,29 @@ TEST(TileMechanisms, CausalCtasOfAFewWavesFinishAfterTheirMean) {
 
 }  // namespace
 }  // namespace attnsim
+
+namespace attnsim {
+namespace {
+
+TEST(HostDispatch, EagerCallsTakeTheLongerOfHostAndGpu) {
+  const Variant& eager = find_variant("eager");
+  Workload w = testing::workload(512);
+  w.head_dim = w.head_dim_v = 64;
+  const HostDispatch eager_mode{Dispatch::eager, 20.2e-6};
+  // Eight framework operators (matmul, scale, cast, softmax, cast, matmul, transpose...) each cost
+  // the host more than their kernels cost the GPU at N = 512.
+  const Prediction small = predict(w, testing::gpu("h200"), eager, {}, eager_mode);
+  EXPECT_DOUBLE_EQ(small.host_seconds, double(small.cost.kernels.size()) * 20.2e-6);
+  EXPECT_GT(small.host_seconds, small.gpu_seconds);
+  EXPECT_DOUBLE_EQ(small.predicted_seconds, small.host_seconds);
+  EXPECT_EQ(small.bound, "host");
+  // A fused call is one operator: at N = 16384 the GPU is far slower than its dispatch.
+  const Prediction fused = predict(testing::workload(16384), testing::gpu("h200"), find_variant("flash2"), {}, eager_mode);
+  EXPECT_DOUBLE_EQ(fused.host_seconds, 20.2e-6);
+  EXPECT_DOUBLE_EQ(fused.predicted_seconds, fused.gpu_seconds);
+  // Under a graph the host costs nothing.
+  EXPECT_EQ(predict(w, testing::gpu("h200"), eager, {}).host_seconds, 0.0);
+}
+
+}  // namespace
+}  // namespace attnsim

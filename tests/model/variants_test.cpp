@@ -32,7 +32,7 @@ TEST(Flash2, DefaultTilesFollowTheLaunchTemplate) {
   EXPECT_EQ(ada->block_n, 32);
   Workload causal = workload(4096);
   causal.causal = true;
-  EXPECT_EQ(run("flash2", causal, "rtx4090").cost.tiling->block_m, 64);        // sm89 causal: 64 x 64
+  EXPECT_EQ(run("flash2", causal, "rtx4090").cost.tiling->block_m, 64);  // sm89 causal: 64 x 64
   EXPECT_EQ(run("flash2", workload(4096, 32, 64)).cost.tiling->block_n, 128);  // hdim 64: 128 x 128
 }
 
@@ -67,8 +67,8 @@ TEST(Flash2, DecodingTakesTheSplitKvPathAsMhaFwdDoes) {
   w.kv_heads = 8;
   w.batch = 16;
   EXPECT_DOUBLE_EQ(run("flash2", w).predicted_seconds, run("flash-decode", w).predicted_seconds);
-  EXPECT_EQ(run("flash2", w).kernels.size(), 2u);                // split kernel + combine
-  EXPECT_EQ(run("flash2", workload(16384)).kernels.size(), 1u);  // prefill: one split, standard kernel
+  EXPECT_EQ(run("flash2", w).kernels.size(), 2u);                 // split kernel + combine
+  EXPECT_EQ(run("flash2", workload(16384)).kernels.size(), 1u);   // prefill: one split, standard kernel
 }
 
 TEST(Flash2, RejectsDtypesWithoutAKernel) {

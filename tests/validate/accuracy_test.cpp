@@ -76,8 +76,8 @@ void expect_targets_or_listed_misses(const std::vector<AccuracyCheck>& checks,
           << fmt::format("{:.2f}", c.achieved);
       misses.erase(listed);
     } else {
-      EXPECT_TRUE(c.met()) << c.id << " misses its target (" << goal_text(c.goal) << " " << c.target << ", achieved "
-                           << c.achieved << ") and is not in known_misses.txt";
+      EXPECT_TRUE(c.met()) << c.id << " misses its target (" << goal_text(c.goal) << " " << c.target
+                           << ", achieved " << c.achieved << ") and is not in known_misses.txt";
     }
     std::cout << fmt::format("{:<84} {:>4} {:<8.6g} {:>10.2f}  {}\n", c.id, goal_text(c.goal), c.target, c.achieved,
                              verdict);
