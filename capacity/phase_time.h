@@ -18,7 +18,7 @@ inline constexpr double kGemmTensorEfficiency = 0.70;
 struct PhaseTime {
   double attention_seconds = 0;    // all attention layers (core variant)
   double ssm_seconds = 0;          // all SSD scans (core ssm-scan)
-  double gemm_seconds = 0;         // projections, MLP and LM head: max(FLOPs at 78% of peak, weights over HBM)
+  double gemm_seconds = 0;         // projections, MLP and LM head: max(FLOPs at kGemmTensorEfficiency of peak, weights over HBM)
   double elementwise_seconds = 0;  // norms, residual adds, rotary, activation, logits upcast over HBM
   double launch_seconds = 0;       // the launch gap of every kernel the framework launches
   double gpu_seconds = 0;          // all of the above: the GPU's busy time

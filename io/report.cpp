@@ -101,8 +101,8 @@ Record prediction_record(const Prediction& p) {
   add("predicted_seconds", p.predicted_seconds);
   add("achieved_tflops", p.achieved_flops_per_second / 1e12);
   add("bound", p.bound);
-  add("error_band_percent", p.error_band_percent ? Value(*p.error_band_percent) : Value(std::monostate{}));
-  add("validated_on", p.validated_on);
+  add("error_band_percent", p.error_band ? Value(p.error_band->percent) : Value(std::monostate{}));
+  add("validated_on", validated_on(p.error_band, p.arch_family));
   return r;
 }
 

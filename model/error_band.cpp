@@ -2,20 +2,19 @@
 
 #include <fmt/format.h>
 
-#include "model/efficiency.h"
 
 namespace attnsim {
 
-std::optional<ErrorBand> error_band_for(const std::string& variant, const Gpu& gpu, Pass pass) {
-  const std::string family = arch_family(gpu);
+const ErrorBand* error_band_for(const std::string& variant, const std::string& arch_family, Pass pass) {
+  const std::string_view pass_text = pass_name(pass);
   for (const ErrorBand& band : validated_error_bands()) {
-    if (band.variant == variant && band.arch_family == family && band.pass == pass_name(pass)) return band;
+    if (band.variant == variant && band.arch_family == arch_family && band.pass == pass_text) return &band;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
-std::string validated_on(const std::optional<ErrorBand>& band, const Gpu& gpu) {
-  if (!band) return "not validated on " + arch_family(gpu);
+std::string validated_on(const ErrorBand* band, const std::string& arch_family) {
+  if (!band) return "not validated on " + arch_family;
   return fmt::format("±{:.0f}% ({} runs on {}: {})", band->percent, band->runs, band->arch_family, band->gpus);
 }
 

@@ -4,7 +4,6 @@
 // committed data; tests/validate/error_bands_test.cpp recomputes it and fails when it is stale.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,10 +24,11 @@ struct ErrorBand {
 // The committed table (model/error_bands_table.cpp).
 const std::vector<ErrorBand>& validated_error_bands();
 
-// The band for this (variant, GPU family, pass); absent where no record exists.
-std::optional<ErrorBand> error_band_for(const std::string& variant, const Gpu& gpu, Pass pass);
+// The band for this (variant, architecture family, pass), an entry of the committed table; null
+// where no record exists.
+const ErrorBand* error_band_for(const std::string& variant, const std::string& arch_family, Pass pass);
 
-// "±8% (61 runs on sm90: h100-sxm, h200)" or "not validated on sm89".
-std::string validated_on(const std::optional<ErrorBand>& band, const Gpu& gpu);
+// "±8% (61 runs on sm90: h100-sxm, h200)" or "not validated on sm8x".
+std::string validated_on(const ErrorBand* band, const std::string& arch_family);
 
 }  // namespace attnsim

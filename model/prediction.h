@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/cost.h"
+#include "model/error_band.h"
 #include "model/workload.h"
 
 namespace attnsim {
@@ -53,10 +54,11 @@ struct Prediction {
   double predicted_seconds = 0;          // gpu_seconds, or host_seconds where eager dispatch is slower
   double achieved_flops_per_second = 0;  // model FLOPs / predicted time
   std::string bound;                     // compute, memory, exp, latency
-  // How far to trust it (model/error_band.h): the 90th-percentile error of this variant's validated
-  // runs on this architecture and pass, absent where there are none; and the sentence that says so.
-  std::optional<double> error_band_percent;
-  std::string validated_on;
+  // How far to trust it (model/error_band.h): the committed record of this variant's validated runs
+  // on this architecture family and pass, null where there are none (rendered as
+  // error_band_percent and validated_on).
+  const ErrorBand* error_band = nullptr;
+  std::string arch_family;  // "sm90"
 };
 
 }  // namespace attnsim

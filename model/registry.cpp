@@ -3,6 +3,7 @@
 #include <string>
 
 #include "model/error.h"
+#include "model/efficiency.h"
 #include "model/error_band.h"
 #include "model/timing.h"
 #include "model/variant.h"
@@ -108,9 +109,8 @@ Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& vari
       p.bound = "host";
     }
   }
-  const std::optional<ErrorBand> band = error_band_for(variant.id, gpu, workload.pass);
-  if (band) p.error_band_percent = band->percent;
-  p.validated_on = validated_on(band, gpu);
+  p.arch_family = arch_family(gpu);
+  p.error_band = error_band_for(variant.id, p.arch_family, workload.pass);
   return p;
 }
 

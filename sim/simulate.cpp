@@ -175,8 +175,8 @@ void fill_prediction(SimResult& result, const Prediction& analytic, const Gpu& g
   }
   p.achieved_flops_per_second = p.predicted_seconds > 0 ? p.cost.model_flops / p.predicted_seconds : 0.0;
   p.gpu_seconds = p.predicted_seconds;
-  p.error_band_percent = analytic.error_band_percent;  // the variant's validation record, not the engine's
-  p.validated_on = analytic.validated_on;
+  p.error_band = analytic.error_band;  // the variant's validation record, not the engine's
+  p.arch_family = analytic.arch_family;
   p.bound = std::max_element(seconds_by_bound.begin(), seconds_by_bound.end(), [](const auto& a, const auto& b) {
               return a.second < b.second;
             })->first;

@@ -25,12 +25,13 @@ TEST(ErrorBands, CommittedTableEqualsWhatTheRecordsGive) {
 
 TEST(ErrorBands, PredictionsCarryTheirBandOrSayWhereNoneExists) {
   const Prediction validated = testing::run("flash2", testing::workload(4096), "h200");
-  ASSERT_TRUE(validated.error_band_percent.has_value());
-  EXPECT_GT(*validated.error_band_percent, 0.0);
-  EXPECT_NE(validated.validated_on.find("sm90"), std::string::npos) << validated.validated_on;
+  ASSERT_NE(validated.error_band, nullptr);
+  EXPECT_GT(validated.error_band->percent, 0.0);
+  const std::string text = validated_on(validated.error_band, validated.arch_family);
+  EXPECT_NE(text.find("runs on sm90"), std::string::npos) << text;
   const Prediction unvalidated = testing::run("flash2", testing::workload(4096), "l4");
-  EXPECT_FALSE(unvalidated.error_band_percent.has_value());
-  EXPECT_EQ(unvalidated.validated_on, "not validated on sm8x");
+  EXPECT_EQ(unvalidated.error_band, nullptr);
+  EXPECT_EQ(validated_on(unvalidated.error_band, unvalidated.arch_family), "not validated on sm8x");
 }
 
 }  // namespace
