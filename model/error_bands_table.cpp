@@ -14,7 +14,7 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"eager", "sm80", "forward+backward", 93.4, 20, "a100-sxm-80gb"},
       {"eager", "sm90", "backward", 17.0, 14, "h200"},
       {"eager", "sm90", "forward", 56.7, 57, "h100-sxm, h200"},
-      {"eager", "sm90", "forward+backward", 21.9, 14, "h200"},
+      {"eager", "sm90", "forward+backward", 20.8, 14, "h200"},
       {"flash2", "sm100", "backward", 51.6, 24, "b200"},
       {"flash2", "sm100", "forward", 46.4, 32, "b200"},
       {"flash2", "sm100", "forward+backward", 16.0, 6, "b200"},

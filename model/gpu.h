@@ -60,6 +60,9 @@ struct Gpu {
   // L2 partitions that each keep their own copy of the lines their SMs read (2 on A100, H100,
   // H200; 1 = one unified L2). Data every SM reads then fills l2_bytes / l2_partitions.
   double l2_partitions = 1;
+  // L2 capacity for data that every SM reads (a broadcast mask, a head's K/V read by all CTAs):
+  // each partition keeps its own copy.
+  double l2_bytes_read_by_every_sm() const { return l2_bytes / l2_partitions; }
 
   double shared_memory_per_sm_bytes = 0;
   double shared_memory_per_block_bytes = 0;

@@ -72,7 +72,8 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   cost.kernels.push_back(elementwise_kernel("* scaling", s.scores, s.e, s.e, 1.0, eff));
   if (s.mask_bytes > 0) {
     // The mask broadcasts over heads: read once per head unless it stays in L2.
-    const double mask_reads = s.mask_bytes <= gpu.l2_bytes ? s.mask_bytes : s.mask_bytes * double(w.heads);
+    const double mask_reads =
+        s.mask_bytes <= gpu.l2_bytes_read_by_every_sm() ? s.mask_bytes : s.mask_bytes * double(w.heads);
     KernelCost add = elementwise_kernel("+ causal mask", s.scores, s.e, s.e, 1.0, eff);
     add.hbm_read_bytes += mask_reads;
     add.l2_read_bytes += s.mask_bytes * double(w.heads);

@@ -77,7 +77,8 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   if (mask_bytes > 0) {
     const double mask32 = double(w.seq_q) * double(w.seq_kv) * kFp32Bytes;
     KernelCost add = elementwise_kernel("attn.add_(mask)", scores, kFp32Bytes, kFp32Bytes, 1.0, eff);
-    add.hbm_read_bytes += mask32 <= gpu.l2_bytes ? mask32 : mask32 * double(w.batch) * double(w.heads);
+    add.hbm_read_bytes +=
+        mask32 <= gpu.l2_bytes_read_by_every_sm() ? mask32 : mask32 * double(w.batch) * double(w.heads);
     ks.push_back(add);
   }
   // _safe_softmax = softmax, then self.eq(-inf), all(dim), where(all masked, 0, out).
