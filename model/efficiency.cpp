@@ -13,13 +13,10 @@ Efficiency efficiency_for(const Gpu& gpu, std::string_view variant_id, const std
                           std::optional<TensorPath> path) {
   const std::string family = arch_family(gpu);
   Efficiency result = table.front().efficiency;
-  result.tensor_path = path;
   for (const ArchEfficiency& row : table) {
-    if (row.arch_family == family) {
-      result = row.efficiency;
-      result.tensor_path = path;
-    }
+    if (row.arch_family == family) result = row.efficiency;
   }
+  result.tensor_path = path;
   const auto it = gpu.efficiency_overrides.find(std::string(variant_id));
   if (it != gpu.efficiency_overrides.end()) {
     if (it->second.tensor) result.tensor = *it->second.tensor;
