@@ -7,6 +7,16 @@
 
 namespace attnsim {
 
+Efficiency materialized_step_efficiency(const Gpu& gpu, std::string_view variant_id) {
+  const std::vector<ArchEfficiency> table = {
+      {"sm80",
+       {0.78, 0.78, 0.0,
+        "elementwise kernels at the profile's hbm_efficiency; GEMMs and softmax measured "
+        "(validate/data/h200/mechanisms/microbench.csv)"}},
+  };
+  return efficiency_for(gpu, variant_id, table);
+}
+
 KernelCost elementwise_kernel(std::string name, double elements, double read_bytes_per_element,
                               double write_bytes_per_element, double flops_per_element, const Efficiency& eff) {
   KernelCost k;

@@ -3,12 +3,18 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "model/cost.h"
 #include "model/gpu.h"
 #include "model/workload.h"
 
 namespace attnsim {
+
+// Efficiency of a materialized chain's steps for variant `variant_id` (its profile override
+// [efficiency.<id>] applies): elementwise steps reach the profile's hbm_efficiency; GEMMs and the
+// softmax take their measured kernel-class efficiencies below.
+Efficiency materialized_step_efficiency(const Gpu& gpu, std::string_view variant_id);
 
 // An elementwise kernel over `elements`: reads and writes the given bytes per element.
 KernelCost elementwise_kernel(std::string name, double elements, double read_bytes_per_element,

@@ -11,6 +11,7 @@
 namespace attnsim {
 
 Variant eager_variant();
+Variant standard_variant();
 Variant sdpa_math_variant();
 Variant mem_efficient_variant();
 Variant flash1_variant();
@@ -23,8 +24,9 @@ Variant ssm_scan_variant();
 
 const std::vector<Variant>& all_variants() {
   static const std::vector<Variant> variants = {
-      eager_variant(),  sdpa_math_variant(), mem_efficient_variant(), flash1_variant(),         flash2_variant(),
-      flash3_variant(), cudnn_variant(),     flash_decode_variant(),  sliding_window_variant(), ssm_scan_variant(),
+      eager_variant(),  standard_variant(), sdpa_math_variant(),    mem_efficient_variant(),  flash1_variant(),
+      flash2_variant(), flash3_variant(),   cudnn_variant(),        flash_decode_variant(),   sliding_window_variant(),
+      ssm_scan_variant(),
   };
   return variants;
 }

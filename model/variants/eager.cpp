@@ -12,15 +12,6 @@
 namespace attnsim {
 namespace {
 
-// The elementwise steps: memory bound at the profile's hbm_efficiency (`tensor`, `vector` hardly
-// matter); the GEMMs and the softmax take their measured kernel-class efficiencies (materialized.h).
-const std::vector<ArchEfficiency> kEagerEfficiency = {
-    {"sm80",
-     {0.78, 0.78, 0.0,
-      "elementwise kernels at the profile's hbm_efficiency; GEMMs and softmax measured "
-      "(validate/data/h200/mechanisms/microbench.csv)"}},
-};
-
 constexpr double kFp32Bytes = 4.0;
 
 // torch.matmul in fp32 runs on CUDA cores unless TF32 is allowed (PyTorch's default since 1.12:
@@ -126,7 +117,7 @@ Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/
   if (w.dtype == Dtype::fp8_e4m3) {
     throw InvalidInput("dtype", "eager runs torch.matmul, which has no fp8-e4m3 path; allowed: fp32, tf32, fp16, bf16");
   }
-  const Efficiency eff = efficiency_for(gpu, "eager", kEagerEfficiency);
+  const Efficiency eff = materialized_step_efficiency(gpu, "eager");
   const EagerShapes s = shapes_of(w);
   Cost cost;
   cost.model_flops = pass_model_flops(w);

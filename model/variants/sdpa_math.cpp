@@ -14,16 +14,6 @@
 namespace attnsim {
 namespace {
 
-// fp32 GEMMs without TF32 run on CUDA cores (cuBLAS SGEMM), with --dtype tf32 on tensor cores:
-// both at their measured efficiencies (materialized.h); the elementwise steps at the profile's
-// hbm_efficiency.
-const std::vector<ArchEfficiency> kMathEfficiency = {
-    {"sm80",
-     {0.78, 0.78, 0.0,
-      "elementwise kernels at the profile's hbm_efficiency; GEMMs and softmax measured "
-      "(validate/data/h200/mechanisms/microbench.csv)"}},
-};
-
 constexpr double kFp32Bytes = 4.0;
 constexpr double kBoolBytes = 1.0;
 
@@ -31,7 +21,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   if (w.dtype == Dtype::fp8_e4m3) {
     throw InvalidInput("dtype", "sdpa-math has no fp8-e4m3 path; allowed: fp32, tf32, fp16, bf16");
   }
-  const Efficiency eff = efficiency_for(gpu, "sdpa-math", kMathEfficiency);
+  const Efficiency eff = materialized_step_efficiency(gpu, "sdpa-math");
   const double e = element_bytes(w.dtype);
   const bool upcast = e != kFp32Bytes;
   const double widen = kFp32Bytes / e;

@@ -15,7 +15,7 @@ using testing::run;
 using testing::workload;
 
 TEST(Registry, EveryVariantHasASourceAndUnknownNamesSuggestTheNearest) {
-  EXPECT_EQ(all_variants().size(), 10u);
+  EXPECT_EQ(all_variants().size(), 11u);
   for (const Variant& v : all_variants()) EXPECT_FALSE(v.sources.empty()) << v.id;
   try {
     find_variant("flash4");
@@ -163,6 +163,43 @@ TEST(Eager, RepeatsKvForGqaAndOutOfMemoryIsReported) {
   // 32 heads x 32K^2 x 10 B = 320 GiB: far past an RTX 4090's 24 GiB.
   EXPECT_FALSE(run("eager", workload(32768), "rtx4090").fits_in_memory);
   EXPECT_TRUE(run("flash2", workload(32768), "rtx4090").fits_in_memory);
+}
+
+TEST(Standard, KeepsScoresInTheInputDtypeAndFusesTheScale) {
+  Workload w = workload(4096);
+  w.causal = true;
+  const Prediction standard = run("standard", w);
+  const Prediction eager = run("eager", w);
+  // No fp32 copies of the scores and no separate scaling pass: fewer bytes and less memory.
+  EXPECT_LT(standard.hbm_read_bytes + standard.hbm_write_bytes, 0.5 * (eager.hbm_read_bytes + eager.hbm_write_bytes));
+  EXPECT_LT(standard.cost.workspace_bytes, eager.cost.workspace_bytes);
+  for (const KernelTime& k : standard.kernels) EXPECT_EQ(k.name.find("scaling"), std::string::npos) << k.name;
+  // Forward peak: two bf16 score tensors at once, the fp32 full and triu masks and their bf16 cast,
+  // and the rearranged copies of Q, K, V.
+  const double scores = 32.0 * 4096 * 4096;
+  const double expected = 2.0 * scores * 2.0 + 4096.0 * 4096 * (4 + 4 + 2) + 3.0 * 32 * 4096 * 128 * 2;
+  EXPECT_DOUBLE_EQ(standard.cost.workspace_bytes, expected);
+}
+
+TEST(Standard, ExpandsGroupedKvHeadsInItsLayoutCopiesAndRefusesFp8) {
+  Workload w = workload(1024, 32);
+  w.pass = Pass::forward_backward;
+  const Prediction mha = run("standard", w);
+  EXPECT_EQ(mha.kernels.back().name, "unbind backward: stack dq, dk, dv");
+  w.kv_heads = 8;
+  const Prediction gqa = run("standard", w);
+  // The rearranged K copy writes all 32 heads' keys from 8 heads' worth of input.
+  EXPECT_EQ(gqa.kernels[1].name, "rearrange k -> (b h) d s");
+  EXPECT_DOUBLE_EQ(gqa.cost.kernels[1].hbm_write_bytes, 4.0 * gqa.cost.kernels[1].hbm_read_bytes);
+  EXPECT_DOUBLE_EQ(gqa.cost.kernels[2].hbm_read_bytes, mha.cost.kernels[2].hbm_read_bytes);
+  w.dtype = Dtype::fp8_e4m3;
+  w.pass = Pass::forward;
+  try {
+    run("standard", w);
+    FAIL();
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("no fp8-e4m3 path"), std::string::npos);
+  }
 }
 
 }  // namespace
