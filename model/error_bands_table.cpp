@@ -14,6 +14,7 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"eager", "sm90", "backward", 17.0, 14, "h200"},
       {"eager", "sm90", "forward", 56.7, 57, "h100-sxm, h200"},
       {"eager", "sm90", "forward+backward", 20.8, 14, "h200"},
+      {"flash-mla", "sm90", "forward", 6.2, 5, "h100-sxm"},
       {"flash2", "sm100", "backward", 51.6, 24, "b200"},
       {"flash2", "sm100", "forward", 46.4, 32, "b200"},
       {"flash2", "sm100", "forward+backward", 16.0, 6, "b200"},

@@ -19,14 +19,15 @@ Variant flash2_variant();
 Variant flash3_variant();
 Variant cudnn_variant();
 Variant flash_decode_variant();
+Variant flash_mla_variant();
 Variant sliding_window_variant();
 Variant ssm_scan_variant();
 
 const std::vector<Variant>& all_variants() {
   static const std::vector<Variant> variants = {
       eager_variant(),  standard_variant(), sdpa_math_variant(),    mem_efficient_variant(),  flash1_variant(),
-      flash2_variant(), flash3_variant(),   cudnn_variant(),        flash_decode_variant(),   sliding_window_variant(),
-      ssm_scan_variant(),
+      flash2_variant(), flash3_variant(),   cudnn_variant(),        flash_decode_variant(),   flash_mla_variant(),
+      sliding_window_variant(), ssm_scan_variant(),
   };
   return variants;
 }

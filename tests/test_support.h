@@ -1,6 +1,7 @@
 // Helpers shared by the test files: GPUs from the built-in profiles and a default workload.
 #pragma once
 
+#include "model/efficiency.h"
 #include "io/gpu_profile.h"
 #include "model/variant.h"
 
@@ -27,6 +28,24 @@ inline Workload workload(std::int64_t seq, std::int64_t heads = 32, std::int64_t
 inline Prediction run(const std::string& variant, const Workload& w, const std::string& gpu_id = "h100-sxm",
                       const VariantKnobs& knobs = {}) {
   return predict(w, gpu(gpu_id), find_variant(variant), knobs);
+}
+
+// FlashMLA's decoding kernel is compiled for one shape on one architecture (d = 576, dv = 512, one
+// shared latent cache, sm90, forward): property tests run it on that shape, one query token per
+// request, and skip other GPUs.
+inline bool runs_on(const std::string& variant, const std::string& gpu_id) {
+  return variant != "flash-mla" || arch_family(gpu(gpu_id)) == "sm90";
+}
+inline Workload shaped_for(const std::string& variant, Workload w) {
+  if (variant != "flash-mla") return w;
+  w.kv_heads = 1;
+  w.seq_q = 1;
+  w.head_dim = 576;
+  w.head_dim_v = 512;
+  w.window.reset();
+  w.pass = Pass::forward;
+  w.dtype = w.dtype == Dtype::fp16 ? Dtype::fp16 : Dtype::bf16;
+  return w;
 }
 
 }  // namespace attnsim::testing

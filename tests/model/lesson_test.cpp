@@ -78,6 +78,8 @@ double fitted_slope(const std::string& variant, const std::string& gpu) {
 TEST(Lesson, LogLogSlopeIsTwoForAttentionAndOneForLinearTime) {
   for (const std::string& gpu : builtin_gpu_ids()) {
     for (const Variant& v : all_variants()) {
+      // A decoding kernel: at one request its time is latency; FlashMla.TimeGrowsLinearlyWithTheCache checks it.
+      if (v.id == "flash-mla") continue;
       const double expected = v.complexity == "O(N)" ? 1.0 : 2.0;
       EXPECT_NEAR(fitted_slope(v.id, gpu), expected, 0.1) << v.id << " on " << gpu;
     }

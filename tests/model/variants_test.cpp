@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "model/error.h"
+#include "model/loglog_fit.h"
 #include "model/mask_geometry.h"
 #include "tests/test_support.h"
 
@@ -15,7 +16,7 @@ using testing::run;
 using testing::workload;
 
 TEST(Registry, EveryVariantHasASourceAndUnknownNamesSuggestTheNearest) {
-  EXPECT_EQ(all_variants().size(), 11u);
+  EXPECT_EQ(all_variants().size(), 12u);
   for (const Variant& v : all_variants()) EXPECT_FALSE(v.sources.empty()) << v.id;
   try {
     find_variant("flash4");
@@ -200,6 +201,52 @@ TEST(Standard, ExpandsGroupedKvHeadsInItsLayoutCopiesAndRefusesFp8) {
   } catch (const InvalidInput& e) {
     EXPECT_NE(std::string(e.what()).find("no fp8-e4m3 path"), std::string::npos);
   }
+}
+
+Workload mla_decode(std::int64_t query_heads, std::int64_t mtp_tokens) {
+  Workload w = workload(4096, query_heads);
+  w.batch = 128;
+  w.kv_heads = 1;
+  w.seq_q = mtp_tokens;
+  w.head_dim = 576;
+  w.head_dim_v = 512;
+  return w;
+}
+
+TEST(FlashMla, ReadsTheLatentCacheOnceForKAndV) {
+  const Prediction p = run("flash-mla", mla_decode(16, 1));
+  // 128 requests x 4096 tokens x 576 elements x 2 B: V is the latent's first 512 columns, not read again.
+  const double cache_bytes = 128.0 * 4096 * 576 * 2;
+  EXPECT_NEAR(p.cost.kernels[0].hbm_read_bytes, cache_bytes, 0.01 * cache_bytes);
+  EXPECT_EQ(p.bound, "memory");
+}
+
+TEST(FlashMla, BecomesComputeBoundNearTwoRowsPerByte) {
+  // FlashMLA's deep dive: FLOPs per cache byte are about 2 h_q s_q, so on an H100 (~295 FLOP/B at
+  // the roofline's ridge) 16 heads are memory bound and 128 heads with two MTP tokens compute bound.
+  EXPECT_EQ(run("flash-mla", mla_decode(16, 1)).bound, "memory");
+  EXPECT_EQ(run("flash-mla", mla_decode(128, 2)).bound, "compute");
+  // Below 64 rows a tile is padded: 16 and 32 query rows cost the same tensor time.
+  EXPECT_DOUBLE_EQ(run("flash-mla", mla_decode(16, 1)).tensor_flops, run("flash-mla", mla_decode(32, 1)).tensor_flops);
+}
+
+TEST(FlashMla, TimeGrowsLinearlyWithTheCache) {
+  std::vector<double> n, t;
+  for (std::int64_t seq = 16384; seq <= 131072; seq *= 2) {
+    Workload w = mla_decode(128, 1);
+    w.seq_kv = seq;
+    n.push_back(double(seq));
+    t.push_back(run("flash-mla", w).predicted_seconds);
+  }
+  EXPECT_NEAR(fit_power_law(n, t).exponent, 1.0, 0.05);
+}
+
+TEST(FlashMla, RefusesWhatTheKernelIsNotCompiledFor) {
+  EXPECT_THROW(run("flash-mla", mla_decode(16, 1), "a100-sxm-80gb"), InvalidInput);
+  Workload w = mla_decode(16, 1);
+  w.head_dim = 128;
+  w.head_dim_v = 128;
+  EXPECT_THROW(run("flash-mla", w), InvalidInput);
 }
 
 }  // namespace
