@@ -29,6 +29,28 @@ KernelCost elementwise_kernel(std::string name, double elements, double read_byt
   return k;
 }
 
+KernelCost strided_copy_kernel(std::string name, double elements, double read_bytes, double write_bytes,
+                               StridedCopy kind, const Gpu& gpu, const Efficiency& eff) {
+  // Elements per SM per clock at the clock such light kernels hold (the FP32 figure's maximum boost;
+  // the H100 ran them at 1980 MHz). Medians of PyTorch 2.11's direct_copy elementwise_kernel<128, 4>
+  // on the H100, bf16, from 17 M to 1.1 G elements (validate/data/h100-sxm/breakdown/kernels.csv):
+  // repeat_kv's expand copies 443-470 G elements/s (median 460), the backward's transpose copies
+  // 317-395 G/s (median 382); a streaming copy of the same bytes would take 2.5-3x less time. The
+  // rate is assumed to carry to other GPUs per SM and clock (integer index math on the SM's INT32
+  // lanes, 64 per clock on sm80-sm90 alike).
+  constexpr double kBroadcastElementsPerClockPerSm = 460e9 / (132 * 1980e6);
+  constexpr double kPermuteElementsPerClockPerSm = 382e9 / (132 * 1980e6);
+  KernelCost k = elementwise_kernel(std::move(name), 1.0, read_bytes, write_bytes, 0.0, eff);
+  const double per_clock_per_sm =
+      kind == StridedCopy::broadcast ? kBroadcastElementsPerClockPerSm : kPermuteElementsPerClockPerSm;
+  const double clock_hz = gpu.fp32_vector_clock_hz > 0 ? gpu.fp32_vector_clock_hz : gpu.boost_clock_hz;
+  k.vector_flops = elements;
+  k.efficiency.vector = per_clock_per_sm * gpu.sm_count * clock_hz / gpu.vector_flops_per_second();
+  k.efficiency.source = "PyTorch's strided elementwise copy, elements per SM per clock measured on the H100 "
+                        "(validate/data/h100-sxm/breakdown/kernels.csv)";
+  return k;
+}
+
 KernelCost gemm_kernel(std::string name, double flops, double read_bytes, double write_bytes, bool on_tensor_cores,
                        Dtype dtype, const Efficiency& eff) {
   KernelCost k;

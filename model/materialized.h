@@ -20,6 +20,17 @@ Efficiency materialized_step_efficiency(const Gpu& gpu, std::string_view variant
 KernelCost elementwise_kernel(std::string name, double elements, double read_bytes_per_element,
                               double write_bytes_per_element, double flops_per_element, const Efficiency& eff);
 
+// PyTorch's generic elementwise kernel, the path TensorIterator takes when an operand is broadcast
+// or permuted (expand + reshape copies, transpose(...).contiguous()): it computes every element's
+// offsets with integer division per dimension and moves one element at a time, so it is bound by
+// elements per clock, not by bytes. Its two measured shapes (model/materialized.cpp):
+enum class StridedCopy {
+  broadcast,  // a stride-0 dimension expanded, as repeat_kv
+  permute,    // dimensions reordered, as transpose(1, 2).contiguous()
+};
+KernelCost strided_copy_kernel(std::string name, double elements, double read_bytes, double write_bytes,
+                               StridedCopy kind, const Gpu& gpu, const Efficiency& eff);
+
 // A batched GEMM as cuBLAS runs it: operands read once, result written once (its re-reads stay in
 // L2 for these shapes); `on_tensor_cores` false runs the FLOPs on FP32 CUDA cores.
 KernelCost gemm_kernel(std::string name, double flops, double read_bytes, double write_bytes, bool on_tensor_cores,

@@ -53,7 +53,12 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   const Efficiency gemm_eff = library_gemm_efficiency(gpu, on_tensor_cores(w));
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
   if (s.repeated_kv > 0) {
-    cost.kernels.push_back(elementwise_kernel("repeat_kv (K, V)", 1.0, k_bytes(w) + v_bytes(w), s.repeated_kv, 0.0, eff));
+    // One expand + reshape copy per tensor: broadcast copies, bound by elements (materialized.h).
+    const double group = double(w.heads / w.kv_heads);
+    cost.kernels.push_back(strided_copy_kernel("repeat_kv (K)", k_bytes(w) * group / s.e, k_bytes(w),
+                                               k_bytes(w) * group, StridedCopy::broadcast, gpu, eff));
+    cost.kernels.push_back(strided_copy_kernel("repeat_kv (V)", v_bytes(w) * group / s.e, v_bytes(w),
+                                               v_bytes(w) * group, StridedCopy::broadcast, gpu, eff));
   }
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
@@ -83,7 +88,11 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   }
   cost.kernels.push_back(gemm_kernel("matmul P V", 2.0 * s.scores * dv, s.scores * s.e + kv_read * (1.0 - k_share),
                                      o_bytes(w), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
-  cost.kernels.push_back(elementwise_kernel("transpose(1,2).contiguous()", 1.0, o_bytes(w), o_bytes(w), 0.0, eff));
+  // (B, H, Nq, dv) -> (B, Nq, H, dv): a view, no kernel, when one query token makes both layouts one.
+  if (w.seq_q > 1) {
+    cost.kernels.push_back(strided_copy_kernel("transpose(1,2).contiguous()", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
+                                               StridedCopy::permute, gpu, eff));
+  }
 }
 
 void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const EagerShapes& s, Cost& cost) {
@@ -91,7 +100,10 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
-  cost.kernels.push_back(elementwise_kernel("transpose backward (dO)", 1.0, o_bytes(w), o_bytes(w), 0.0, eff));
+  if (w.seq_q > 1) {
+    cost.kernels.push_back(strided_copy_kernel("transpose backward (dO)", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
+                                               StridedCopy::permute, gpu, eff));
+  }
   cost.kernels.push_back(gemm_kernel("dP = dO V^T", 2.0 * s.scores * dv, o_bytes(w) + kv_read * dv / (d + dv),
                                      s.scores * s.e, on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   cost.kernels.push_back(gemm_kernel("dV = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w),

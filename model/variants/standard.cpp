@@ -41,10 +41,13 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
   std::vector<KernelCost>& ks = cost.kernels;
-  ks.push_back(elementwise_kernel("rearrange q -> (b h) t d", 1.0, q_bytes(w), q_bytes(w), 0.0, eff));
+  const auto permute_copy = [&](const char* name, double read_bytes, double write_bytes) {
+    return strided_copy_kernel(name, write_bytes / s.e, read_bytes, write_bytes, StridedCopy::permute, gpu, eff);
+  };
+  ks.push_back(permute_copy("rearrange q -> (b h) t d", q_bytes(w), q_bytes(w)));
   const double k_heads = k_bytes(w) * s.group;
   const double v_heads = v_bytes(w) * s.group;
-  ks.push_back(elementwise_kernel("rearrange k -> (b h) d s", 1.0, k_bytes(w), k_heads, 0.0, eff));
+  ks.push_back(permute_copy("rearrange k -> (b h) d s", k_bytes(w), k_heads));
   ks.push_back(gemm_kernel("baddbmm(q, k^T, alpha = scale)", 2.0 * s.scores * d, q_bytes(w) + k_heads,
                            s.scores * s.e, tensor_cores, w.dtype, gemm_eff));
   if (s.mask_cells > 0) {
@@ -68,7 +71,7 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
       elementwise_kernel("softmax (input dtype)", s.scores, s.e, s.e, 3.0, softmax_kernel_efficiency(gpu, eff));
   softmax.exp_ops = s.scores;
   ks.push_back(softmax);
-  ks.push_back(elementwise_kernel("einsum: v -> (b h) s d", 1.0, v_bytes(w), v_heads, 0.0, eff));
+  ks.push_back(permute_copy("einsum: v -> (b h) s d", v_bytes(w), v_heads));
   ks.push_back(gemm_kernel("einsum: P v", 2.0 * s.scores * dv, s.scores * s.e + v_heads, o_bytes(w), tensor_cores,
                            w.dtype, gemm_eff));
 }
@@ -85,7 +88,8 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   const double k_heads = k_bytes(w) * s.group;
   const double v_heads = v_bytes(w) * s.group;
   std::vector<KernelCost>& ks = cost.kernels;
-  ks.push_back(elementwise_kernel("einsum backward: dO -> (b h) t d", 1.0, o_bytes(w), o_bytes(w), 0.0, eff));
+  ks.push_back(strided_copy_kernel("einsum backward: dO -> (b h) t d", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
+                                   StridedCopy::permute, gpu, eff));
   ks.push_back(gemm_kernel("dP = dO v^T", 2.0 * s.scores * dv, o_bytes(w) + v_heads, s.scores * s.e, tensor_cores,
                            w.dtype, gemm_eff));
   ks.push_back(gemm_kernel("dv = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w), v_heads, tensor_cores,
