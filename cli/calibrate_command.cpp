@@ -110,16 +110,16 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
   for (const VariantSummary& a : after.summary) {
     const VariantSummary* b = summary_of(before, a.variant, a.backend);
     const auto fit = std::find_if(fits.begin(), fits.end(), [&](const VariantFit& f) { return f.variant == a.variant; });
-    auto value = [](const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : std::string("-"); };
+    const bool fitted = fit != fits.end();
     rows.push_back({{"variant", a.variant},
                     {"backend", a.backend},
-                    {"train_points", fit == fits.end() ? std::string("0") : std::to_string(fit->train_points)},
-                    {"test_points", double(a.points)},
-                    {"tensor", fit == fits.end() ? std::string("-") : value(fit->tensor)},
-                    {"hbm", fit == fits.end() ? std::string("-") : value(fit->hbm)},
-                    {"test_mape_before_percent", b ? fmt::format("{:.1f}", b->mean_abs_percentage_error) : "-"},
-                    {"test_mape_after_percent", fmt::format("{:.1f}", a.mean_abs_percentage_error)},
-                    {"test_max_error_after_percent", fmt::format("{:.1f}", a.max_abs_percentage_error)}});
+                    {"train_points", fitted ? std::int64_t(fit->train_points) : std::int64_t{0}},
+                    {"test_points", std::int64_t{a.points}},
+                    {"tensor", fitted ? value_or_null(fit->tensor) : Value()},
+                    {"hbm", fitted ? value_or_null(fit->hbm) : Value()},
+                    {"test_mape_before_percent", b ? Value(b->mean_abs_percentage_error) : Value()},
+                    {"test_mape_after_percent", a.mean_abs_percentage_error},
+                    {"test_max_error_after_percent", a.max_abs_percentage_error}});
   }
   std::string base_text = read_text(gpu_arg.find('/') != std::string::npos || gpu_arg.ends_with(".toml")
                                         ? gpu_arg
@@ -137,8 +137,10 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
   } else {
     out << fmt::format("fitted on {} runs, reported on {} held-out runs ({}); profile written to {}\n\n",
                        split.train.size(), split.test.size(), split_text, out_path)
-        << render_table(rows, {"variant", "backend", "train_points", "test_points", "tensor", "hbm",
-                               "test_mape_before_percent", "test_mape_after_percent", "test_max_error_after_percent"});
+        << render_table(
+               rows, {"variant", "backend", "train_points", "test_points", fixed_decimals("tensor", 3),
+                      fixed_decimals("hbm", 3), fixed_decimals("test_mape_before_percent", 1),
+                      fixed_decimals("test_mape_after_percent", 1), fixed_decimals("test_max_error_after_percent", 1)});
   }
   return 0;
 }

@@ -48,32 +48,34 @@ struct ImplResult {
 Record summary_record(const ImplResult& r) {
   Record rec{{"model", r.model}, {"gpu", r.gpu}, {"impl", r.impl}};
   if (r.fixed) {
-    rec.push_back({"context", double(r.longest.tokens)});
-    rec.push_back({"fits", r.longest.at.total_bytes <= r.capacity_bytes ? std::string("yes") : std::string("no")});
+    rec.push_back({"context", r.longest.tokens});
+    rec.push_back({"fits", r.longest.at.total_bytes <= r.capacity_bytes});
   } else {
-    rec.push_back({"longest_context", tokens_label(r.longest.tokens, r.longest.unbounded)});
+    // A state that does not grow with N has no longest context: null, and `unbounded` says why.
+    rec.push_back({"longest_context", r.longest.unbounded ? Value() : Value(r.longest.tokens)});
   }
-  rec.insert(rec.end(), {
+  const std::string parts = peak_parts_label(r.longest.at);
+  rec.insert(rec.end(), {{"unbounded", r.longest.unbounded},
                          {"peak_step", r.longest.at.peak_step},
+                         {"parts_at_peak", parts.empty() ? Value() : Value(parts)},
                          {"peak_bytes", r.longest.at.total_bytes},
                          {"next_token_peak_bytes", r.longest.one_more.total_bytes},
-             {"capacity_bytes", r.capacity_bytes}});
-  if (r.time) {
-    rec.push_back({"predicted_seconds", r.time->total_seconds});
-    rec.push_back({"attention_seconds", r.time->attention_seconds + r.time->ssm_seconds});
-    rec.push_back({"gemm_seconds", r.time->gemm_seconds});
-    rec.push_back({"launch_seconds", r.time->launch_seconds});
-    rec.push_back({"gpu_seconds", r.time->gpu_seconds});
-    rec.push_back({"host_seconds", r.time->host_seconds});
-    rec.push_back({"tokens_per_second", fmt::format("{:.0f}", r.time->tokens_per_second)});
-  } else {
-    rec.push_back({"predicted_seconds", std::string("-")});
-  }
+                         {"capacity_bytes", r.capacity_bytes}});
+  // No time where nothing fits or nothing grows: every time field null, so every row has the same keys.
+  const capacity::PhaseTime t = r.time.value_or(capacity::PhaseTime{});
+  const auto timed = [&](double value) { return r.time ? Value(value) : Value(); };
+  rec.push_back({"predicted_seconds", timed(t.total_seconds)});
+  rec.push_back({"attention_seconds", timed(t.attention_seconds + t.ssm_seconds)});
+  rec.push_back({"gemm_seconds", timed(t.gemm_seconds)});
+  rec.push_back({"launch_seconds", timed(t.launch_seconds)});
+  rec.push_back({"gpu_seconds", timed(t.gpu_seconds)});
+  rec.push_back({"host_seconds", timed(t.host_seconds)});
+  rec.push_back({"tokens_per_second", timed(t.tokens_per_second)});
   return rec;
 }
 
 std::string breakdown_table(const std::vector<ImplResult>& results) {
-  std::vector<std::string> columns = {"part"};
+  std::vector<Column> columns = {"part"};
   for (const ImplResult& r : results) columns.push_back(r.impl);
   std::vector<Record> rows;
   for (const std::string& part : capacity::part_names()) {
@@ -90,6 +92,8 @@ std::string breakdown_table(const std::vector<ImplResult>& results) {
   }
   return render_table(rows, columns);
 }
+
+Column longest_context_column() { return null_means("longest_context", "unbounded"); }
 
 std::vector<std::int64_t> plot_lengths(const std::vector<ImplResult>& results) {
   std::int64_t longest = 1024;
@@ -200,9 +204,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
     j["results"] = nlohmann::json::array();
     for (const ImplResult& r : results) {
       nlohmann::json one = to_json(summary_record(r));
-      one["unbounded"] = r.longest.unbounded;
       one["breakdown"] = to_json(breakdown_record(r.longest.at));
-      one["parts_at_peak"] = peak_parts_label(r.longest.at);
       j["results"].push_back(one);
     }
     text = j.dump(2) + "\n";
@@ -222,17 +224,20 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       text = fmt::format("{} on {} ({} usable): {}\n\n", results.front().model, results.front().gpu,
                          human_bytes(results.front().capacity_bytes), scenario_label(base));
       if (fixed_context > 0) {
-        text += render_table(rows, {"impl", "context", "fits", "peak_step", "peak_bytes", "predicted_seconds", "tokens_per_second"});
+        text += render_table(rows, {"impl", "context", yes_no("fits"), "peak_step", "peak_bytes", "predicted_seconds",
+                                    fixed_decimals("tokens_per_second", 0)});
         text += "\nmemory at that context (* = alive at the peak):\n" + breakdown_table(results);
       } else {
-        text += render_table(rows, {"impl", "longest_context", "peak_step", "peak_bytes", "next_token_peak_bytes",
-                                    "predicted_seconds", "tokens_per_second"});
+        text +=
+            render_table(rows, {"impl", longest_context_column(), "peak_step", "peak_bytes", "next_token_peak_bytes",
+                                "predicted_seconds", fixed_decimals("tokens_per_second", 0)});
         text += "\nmemory at the longest context (* = alive at the peak):\n" + breakdown_table(results);
       }
     } else {
       text = fmt::format("{}\n\n", scenario_label(base));
-      text += render_table(rows, {"model", "gpu", "impl", fixed_context > 0 ? "context" : "longest_context", "peak_step",
-                                  fixed_context > 0 ? "peak_bytes" : "predicted_seconds"});
+      text +=
+          render_table(rows, {"model", "gpu", "impl", fixed_context > 0 ? Column("context") : longest_context_column(),
+                              "peak_step", fixed_context > 0 ? "peak_bytes" : "predicted_seconds"});
     }
     for (const ImplResult& r : results) {
       const std::string who = single ? r.impl : fmt::format("{} on {} with {}", r.model, r.gpu, r.impl);

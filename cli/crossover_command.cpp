@@ -99,7 +99,7 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
   for (const std::int64_t n : lengths) {
     const Point time{seconds(transformer, n), seconds(ssm, n)};
     const Point memory{bytes(transformer, n), bytes(ssm, n)};
-    rows.push_back({{"seq", double(n)},
+    rows.push_back({{"seq", n},
                     {"transformer_seconds", time.transformer},
                     {"ssm_seconds", time.ssm},
                     {"transformer_peak_bytes", memory.transformer},
@@ -120,8 +120,15 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
 
   std::string text;
   if (format == Format::json) {
-    nlohmann::json j{{"transformer", transformer.id}, {"ssm", ssm.id}, {"gpu", gpu.id}, {"impl", base.attention},
-                     {"scenario", scenario_label(base)}, {"time_crossover_seq", time_cross}, {"memory_crossover_seq", memory_cross}};
+    // Null where the SSM never overtakes within the lengths given.
+    const auto or_null = [](std::int64_t n) { return n == 0 ? nlohmann::json(nullptr) : nlohmann::json(n); };
+    nlohmann::json j{{"transformer", transformer.id},
+                     {"ssm", ssm.id},
+                     {"gpu", gpu.id},
+                     {"impl", base.attention},
+                     {"scenario", scenario_label(base)},
+                     {"time_crossover_seq", or_null(time_cross)},
+                     {"memory_crossover_seq", or_null(memory_cross)}};
     j["points"] = nlohmann::json::array();
     for (const Record& r : rows) j["points"].push_back(to_json(r));
     text = j.dump(2) + "\n";

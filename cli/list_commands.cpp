@@ -12,11 +12,12 @@ namespace attnsim::cli {
 namespace {
 
 Record gpu_record(const Gpu& g) {
-  auto tflops = [&](Dtype d) { return g.tensor_peak(d) ? *g.tensor_peak(d) / 1e12 : 0.0; };
+  // A precision the GPU has no tensor path for (FP8 before Ada) is null, not 0.
+  auto tflops = [&](Dtype d) { return g.tensor_peak(d) ? Value(*g.tensor_peak(d) / 1e12) : Value(); };
   return {{"id", g.id},
           {"name", g.name},
           {"compute_capability", fmt::format("{}.{}", g.compute_capability_major, g.compute_capability_minor)},
-          {"sms", g.sm_count},
+          {"sms", std::int64_t(g.sm_count)},
           {"bf16_tflops", tflops(Dtype::bf16)},
           {"fp8_tflops", tflops(Dtype::fp8_e4m3)},
           {"fp32_vector_tflops", g.fp32_vector_flops_per_second / 1e12},
@@ -27,7 +28,7 @@ Record gpu_record(const Gpu& g) {
           {"smem_per_sm_bytes", g.shared_memory_per_sm_bytes}};
 }
 
-std::string render(const std::vector<Record>& records, Format format, const std::vector<std::string>& columns) {
+std::string render(const std::vector<Record>& records, Format format, const std::vector<Column>& columns) {
   if (format == Format::csv) return render_csv(records);
   if (format == Format::json) {
     nlohmann::json list = nlohmann::json::array();
@@ -39,7 +40,7 @@ std::string render(const std::vector<Record>& records, Format format, const std:
 
 // A listing command: --help text, then the records in the chosen format.
 int listing(const std::vector<std::string>& args, const char* name, const char* help,
-            const std::function<std::vector<Record>()>& records, const std::vector<std::string>& columns,
+            const std::function<std::vector<Record>()>& records, const std::vector<Column>& columns,
             std::ostream& out) {
   po::options_description options(name);
   options.add(output_options());
@@ -82,7 +83,7 @@ int variants_command(const std::vector<std::string>& args, std::ostream& out, st
           for (const std::string& k : v.knobs) knobs += (knobs.empty() ? "" : " ") + k;
           records.push_back({{"id", v.id},
                              {"complexity", v.complexity},
-                             {"knobs", knobs.empty() ? std::string("-") : knobs},
+                             {"knobs", knobs.empty() ? Value() : Value(knobs)},
                              {"summary", v.summary},
                              {"sources", v.sources}});
         }

@@ -71,10 +71,10 @@ std::string why_not(const capacity::MemoryBreakdown& b, double capacity) {
 }
 
 // With perfect scaling P GPUs are P times faster and P times dearer, so the cost per token is the
-// one-GPU figure whatever the count.
-std::string usd_per_million(std::optional<double> price_per_hour, double tokens_per_second) {
-  if (!price_per_hour || tokens_per_second <= 0) return "-";
-  return fmt::format("{:.3f}", *price_per_hour / 3600.0 / tokens_per_second * 1e6);
+// one-GPU figure whatever the count. Null where the profile carries no price.
+Value usd_per_million(std::optional<double> price_per_hour, double tokens_per_second) {
+  if (!price_per_hour || tokens_per_second <= 0) return {};
+  return *price_per_hour / 3600.0 / tokens_per_second * 1e6;
 }
 
 Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& base,
@@ -92,21 +92,26 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     const int for_memory = gpus_for_memory(b, base.runtime.cuda_context_bytes, gpu.memory_capacity_bytes);
     const int for_latency = gpus_for_latency(t.total_seconds, budget);
     const int gpus = for_memory == 0 || for_latency == 0 ? 0 : std::max(for_memory, for_latency);
-    r.push_back({"fits", fits ? std::string("yes") : std::string("no")});
+    r.push_back({"fits", fits});
     r.push_back({"peak_bytes", b.total_bytes});
     r.push_back({"prefill_seconds", t.total_seconds});
-    r.push_back({"decode_tokens_per_second", fmt::format("{:.1f}", d.tokens_per_second)});
-    r.push_back({"gpus_needed", gpus == 0 ? fmt::format(">{}", kMaxGpus) : std::to_string(gpus)});
+    r.push_back({"decode_tokens_per_second", d.tokens_per_second});
+    r.push_back({"gpus_needed", gpus == 0 ? Value() : Value(std::int64_t{gpus})});  // null: more than kMaxGpus
     r.push_back({"prefill_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, t.tokens_per_second)});
     r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, d.tokens_per_second)});
     std::string why = fits ? std::string("") : why_not(b, gpu.memory_capacity_bytes);
     if (budget && t.total_seconds > *budget) {
       why += fmt::format("{}prefill {} > budget {}", why.empty() ? "" : "; ", human_seconds(t.total_seconds), human_seconds(*budget));
     }
-    r.push_back({"why", why.empty() ? std::string("-") : why});
+    r.push_back({"why", why.empty() ? Value() : Value(why)});
   } catch (const InvalidInput& e) {
-    // An implementation this GPU cannot run (FlashAttention-3 needs Hopper): the reason is the row.
-    r.push_back({"fits", std::string("no")});
+    // An implementation this GPU cannot run (FlashAttention-3 needs Hopper): the reason is the row,
+    // every figure it cannot give is null.
+    r.push_back({"fits", false});
+    for (const char* key : {"peak_bytes", "prefill_seconds", "decode_tokens_per_second", "gpus_needed",
+                            "prefill_usd_per_mtok", "decode_usd_per_mtok"}) {
+      r.push_back({key, Value()});
+    }
     r.push_back({"why", std::string(e.what())});
   }
   return r;
@@ -141,9 +146,16 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
   std::vector<Record> rows;
   for (const Gpu& gpu : gpus) rows.push_back(plan_row(model, gpu, base, budget));
   std::string text;
-  const std::vector<std::string> columns = {"gpu", "memory_bytes", "fits", "peak_bytes", "prefill_seconds",
-                                            "decode_tokens_per_second", "gpus_needed", "prefill_usd_per_mtok",
-                                            "decode_usd_per_mtok", "why"};
+  const std::vector<Column> columns = {"gpu",
+                                       "memory_bytes",
+                                       yes_no("fits"),
+                                       "peak_bytes",
+                                       "prefill_seconds",
+                                       fixed_decimals("decode_tokens_per_second", 1),
+                                       null_means("gpus_needed", fmt::format(">{}", kMaxGpus)),
+                                       fixed_decimals("prefill_usd_per_mtok", 3),
+                                       fixed_decimals("decode_usd_per_mtok", 3),
+                                       "why"};
   if (format == Format::json) {
     nlohmann::json j{{"model", model.id}, {"context", base.context}, {"impl", base.attention}, {"scenario", scenario_label(base)}};
     j["gpus"] = nlohmann::json::array();

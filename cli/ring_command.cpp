@@ -63,13 +63,14 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
     const capacity::RingPrefill r = capacity::ring_prefill(model, gpu, base, p, bandwidth);
     if (single == 0 || p == 1) single = p == 1 ? r.total_seconds : single;
     const bool hidden = r.step_transfer_seconds <= r.step_compute_seconds;
-    rows.push_back({{"gpus", double(p)},
-                    {"tokens_per_gpu", double(r.tokens_per_gpu)},
+    rows.push_back({{"gpus", std::int64_t{p}},
+                    {"tokens_per_gpu", r.tokens_per_gpu},
                     {"per_gpu_peak_bytes", r.peak_bytes},
-                    {"fits", r.peak_bytes <= capacity ? std::string("yes") : std::string("no")},
+                    {"fits", r.peak_bytes <= capacity},
                     {"step_compute_seconds", r.step_compute_seconds},
                     {"step_transfer_seconds", r.step_transfer_seconds},
-                    {"transfer", p == 1 ? std::string("-") : (hidden ? std::string("hidden") : std::string("exposed"))},
+                    // Null on one GPU: no ring, nothing to transfer.
+                    {"transfer", p == 1 ? Value() : Value(std::string(hidden ? "hidden" : "exposed"))},
                     {"exposed_transfer_seconds", r.exposed_transfer_seconds},
                     {"attention_seconds", r.attention_seconds},
                     {"prefill_seconds", r.total_seconds}});
@@ -87,7 +88,7 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
     text = fmt::format("{} on {} x P, {} tokens with {}, interconnect {:.1f} GB/s per direction: {}\n\n", model.id, gpu.id,
                        base.context, base.attention,
                        bandwidth.value_or(gpu.interconnect_bytes_per_second.value_or(0.0)) / 1e9, scenario_label(base));
-    text += render_table(rows, {"gpus", "tokens_per_gpu", "per_gpu_peak_bytes", "fits", "step_compute_seconds",
+    text += render_table(rows, {"gpus", "tokens_per_gpu", "per_gpu_peak_bytes", yes_no("fits"), "step_compute_seconds",
                                 "step_transfer_seconds", "transfer", "prefill_seconds"});
   }
   emit(text, out_path, out);

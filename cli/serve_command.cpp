@@ -105,24 +105,26 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
       const capacity::MemoryBreakdown mem = decode_memory(model, gpu, base, n, batches[i]);
       const bool fits = mem.total_bytes <= capacity;
       const double rate = tokens_per_second(model, gpu, base, n, batches[i]);
-      grid.push_back({{"context", double(n)},
-                      {"batch", double(batches[i])},
-                      {"fits", fits ? std::string("yes") : std::string("no")},
+      grid.push_back({{"context", n},
+                      {"batch", batches[i]},
+                      {"fits", fits},
                       {"peak_bytes", mem.total_bytes},
                       {"kv_cache_bytes", mem.part("kv_cache") + mem.part("ssm_state")},
-                      {"tokens_per_second", fmt::format("{:.1f}", rate)},
-                      {"per_sequence_tokens_per_second", fmt::format("{:.1f}", rate / double(batches[i]))}});
+                      {"tokens_per_second", rate},
+                      {"per_sequence_tokens_per_second", rate / double(batches[i])}});
       lines[i].points.push_back({double(n), rate, fits});
     }
     const std::int64_t b = largest_batch(model, gpu, base, n, capacity);
-    Record row{{"context", double(n)}, {"largest_batch", b == kMaxBatch ? std::string(">= 2^20") : std::to_string(b)}};
+    // Null: the search's limit, 2^20 sequences, still fits (rates are those at the limit).
+    Record row{{"context", n}, {"largest_batch", b == kMaxBatch ? Value() : Value(b)}};
     if (b > 0) {
       const double rate = tokens_per_second(model, gpu, base, n, b);
-      row.push_back({"tokens_per_second", fmt::format("{:.1f}", rate)});
-      row.push_back({"per_sequence_tokens_per_second", fmt::format("{:.1f}", rate / double(b))});
+      row.push_back({"tokens_per_second", rate});
+      row.push_back({"per_sequence_tokens_per_second", rate / double(b)});
       at_largest.points.push_back({double(n), rate, true});
     } else {
-      row.push_back({"tokens_per_second", std::string("-")});
+      row.push_back({"tokens_per_second", Value()});
+      row.push_back({"per_sequence_tokens_per_second", Value()});
     }
     largest.push_back(row);
   }
@@ -136,13 +138,25 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     for (const Record& r : largest) j["largest_batch"].push_back(to_json(r));
     text = j.dump(2) + "\n";
   } else if (format == Format::csv) {
-    text = render_csv(grid);
+    // Both tables of the JSON in one CSV: a `table` column names which one a row belongs to.
+    std::vector<Record> rows;
+    for (const auto& [name, table] : {std::pair{"grid", &grid}, {"largest_batch", &largest}}) {
+      for (const Record& r : *table) {
+        Record row{{"table", std::string(name)}};
+        row.insert(row.end(), r.begin(), r.end());
+        rows.push_back(std::move(row));
+      }
+    }
+    text = render_csv(rows);
   } else {
     text = fmt::format("{} on {} ({} usable): {}\n\n", model.id, gpu.id, human_bytes(capacity), scenario_label(base));
-    text += render_table(grid, {"context", "batch", "fits", "peak_bytes", "kv_cache_bytes", "tokens_per_second",
-                                "per_sequence_tokens_per_second"});
+    text += render_table(grid,
+                         {"context", "batch", yes_no("fits"), "peak_bytes", "kv_cache_bytes",
+                          fixed_decimals("tokens_per_second", 1), fixed_decimals("per_sequence_tokens_per_second", 1)});
     text += "\nlargest batch that fits, and its throughput:\n";
-    text += render_table(largest, {"context", "largest_batch", "tokens_per_second", "per_sequence_tokens_per_second"});
+    text += render_table(largest,
+                         {"context", null_means("largest_batch", ">= 2^20"), fixed_decimals("tokens_per_second", 1),
+                          fixed_decimals("per_sequence_tokens_per_second", 1)});
   }
   if (vm.count("plot")) {
     lines.push_back(at_largest);

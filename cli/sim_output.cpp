@@ -39,11 +39,11 @@ void append_sim_totals(Record& record, const sim::SimResult& r) {
     busy_weighted += k.sm_busy_fraction * k.seconds;
     seconds += k.seconds;
   }
+  // `waves` is not repeated: the record's own comes from the simulated schedule already.
   record.push_back({"engine", std::string("sim")});
   record.push_back({"l2_read_bytes", read});
   record.push_back({"l2_hit_rate", read > 0 ? hit / read : 0.0});
   record.push_back({"sm_busy_fraction", seconds > 0 ? busy_weighted / seconds : 0.0});
-  record.push_back({"waves", r.kernels.empty() ? 0.0 : r.kernels.front().waves});
   record.push_back({"simulated_fraction", r.sample_fraction});
 }
 

@@ -53,18 +53,22 @@ Record fit_record(const Series& s, std::int64_t fit_min_seq) {
     y.assign(s.seconds.end() - 2, s.seconds.end());
   }
   Record r{{"gpu", s.gpu}, {"variant", s.variant}, {"complexity", s.complexity}};
-  if (x.size() < 2) {
-    r.push_back({"slope", std::string("n/a (one point)")});
+  if (x.size() < 2) {  // one point fits no line: the fit's fields are null
+    for (const char* key : {"slope", "r_squared", "fit_from_seq", "fit_to_seq", "fit_points"}) {
+      r.push_back({key, Value()});
+    }
     return r;
   }
   const PowerLawFit fit = fit_power_law(x, y);
   r.push_back({"slope", fit.exponent});
   r.push_back({"r_squared", fit.r_squared});
-  r.push_back({"fit_from_seq", x.front()});
-  r.push_back({"fit_to_seq", x.back()});
-  r.push_back({"fit_points", double(fit.points)});
+  r.push_back({"fit_from_seq", std::int64_t(x.front())});
+  r.push_back({"fit_to_seq", std::int64_t(x.back())});
+  r.push_back({"fit_points", std::int64_t{fit.points}});
   return r;
 }
+
+Column slope_column() { return null_means("slope", "n/a (one point)"); }
 
 }  // namespace
 
@@ -146,13 +150,15 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
     text = render_table(points, {"gpu", "variant", "seq_kv", "predicted_seconds", "achieved_tflops", "hbm_read_bytes",
                                  "workspace_bytes", "footprint_bytes", "fits_in_memory", "bound"});
     text += fmt::format("\nlog-log slope of predicted time vs N (least squares over N >= {}):\n", fit_min_seq);
-    text += render_table(fits, {"gpu", "variant", "complexity", "slope", "fit_from_seq", "fit_to_seq"});
+    text += render_table(fits, {"gpu", "variant", "complexity", slope_column(), "fit_from_seq", "fit_to_seq"});
     for (const std::string& note : notes) text += "note: " + note + "\n";
   }
   if (format == Format::csv) {
     for (const Record& r : fits) {
       err << "slope " << std::get<std::string>(r[0].value) << " " << std::get<std::string>(r[1].value) << ": "
-          << human_value("slope", r[3].value) << "\n";
+          << (std::holds_alternative<std::monostate>(r[3].value) ? slope_column().null_text
+                                                                 : human_value("slope", r[3].value))
+          << "\n";
     }
   }
   if (!plot_path.empty()) {

@@ -71,25 +71,28 @@ Record candidate_record(const sim::TileCandidate& c) {
           {"feasible", ok ? std::string("yes") : "no: " + c.infeasible}};
 }
 
-Record candidate_data(const sim::TileCandidate& c) {  // CSV/JSON: plain numbers
+// CSV/JSON: plain values. What the simulator did not run (an infeasible tile) is null, not 0.
+Record candidate_data(const sim::TileCandidate& c) {
+  const bool ok = c.infeasible.empty();
+  const auto simulated = [&](Value v) { return ok ? v : Value(); };
   return {{"default", c.is_default},
-          {"block_m", double(c.tiling.block_m)},
-          {"block_n", double(c.tiling.block_n)},
-          {"stages", double(c.tiling.stages)},
-          {"warps", double(c.tiling.warps)},
+          {"block_m", c.tiling.block_m},
+          {"block_n", c.tiling.block_n},
+          {"stages", std::int64_t{c.tiling.stages}},
+          {"warps", std::int64_t{c.tiling.warps}},
           {"smem_bytes", c.shared_memory_bytes},
           {"registers_per_thread", c.registers.accumulator_registers},
           {"spilled_registers_per_thread", c.registers.spilled_registers},
           {"spill_bytes_per_key_block", c.registers.spill_bytes_per_key_block},
           {"ctas_per_sm", c.ctas_per_sm},
-          {"feasible", c.infeasible.empty()},
-          {"infeasible_reason", c.infeasible},
-          {"time_seconds", c.seconds},
-          {"hbm_bytes", c.hbm_bytes},
-          {"l2_hit_rate", c.l2_hit_rate},
-          {"waves", c.waves},
-          {"sm_busy_fraction", c.sm_busy_fraction},
-          {"bound", c.bound},
+          {"feasible", ok},
+          {"infeasible_reason", ok ? Value() : Value(c.infeasible)},
+          {"time_seconds", simulated(c.seconds)},
+          {"hbm_bytes", simulated(c.hbm_bytes)},
+          {"l2_hit_rate", simulated(c.l2_hit_rate)},
+          {"waves", simulated(c.waves)},
+          {"sm_busy_fraction", simulated(c.sm_busy_fraction)},
+          {"bound", simulated(c.bound)},
           {"sampled", c.sampled}};
 }
 

@@ -46,29 +46,30 @@ summed kernel time as its measured time. The ncu command is in validate/README.m
 
 Record row_record(const RunComparison& c) {
   const Workload& w = c.run.workload;
-  return {{"line", double(c.run.line)},
+  return {{"line", std::int64_t(c.run.line)},
           {"variant", c.run.variant},
           {"backend", c.run.backend},
-          {"batch", double(w.batch)},
-          {"heads", double(w.heads)},
-          {"kv_heads", double(w.kv_heads)},
-          {"seq_q", double(w.seq_q)},
-          {"seq_kv", double(w.seq_kv)},
-          {"head_dim", double(w.head_dim)},
+          {"batch", w.batch},
+          {"heads", w.heads},
+          {"kv_heads", w.kv_heads},
+          {"seq_q", w.seq_q},
+          {"seq_kv", w.seq_kv},
+          {"head_dim", w.head_dim},
           {"causal", w.causal},
           {"measured_seconds", c.run.median_seconds},
           {"predicted_seconds", c.prediction.predicted_seconds},
           {"time_error_percent", 100.0 * c.time_error},
-          {"memory_error_percent", c.memory_error ? fmt::format("{:.1f}", 100.0 * *c.memory_error) : std::string("-")},
+          {"memory_error_percent", c.memory_error ? Value(100.0 * *c.memory_error) : Value()},
           {"bound", c.prediction.bound}};
 }
 
 Record ncu_record(const RunComparison& c) {
   Record r = row_record(c);
-  r.insert(r.begin() + 3, Field{"tile", c.run.tile_block_m ? fmt::format("{}x{}", *c.run.tile_block_m, *c.run.tile_block_n)
-                                                           : std::string("-")});
-  r.push_back({"ncu_line", double(c.ncu->ncu_line)});
-  r.push_back({"ncu_kernels", double(c.ncu->kernels)});
+  r.insert(r.begin() + 3,
+           Field{"tile",
+                 c.run.tile_block_m ? Value(fmt::format("{}x{}", *c.run.tile_block_m, *c.run.tile_block_n)) : Value()});
+  r.push_back({"ncu_line", std::int64_t(c.ncu->ncu_line)});
+  r.push_back({"ncu_kernels", std::int64_t(c.ncu->kernels)});
   r.push_back({"ncu_dram_read_bytes", c.ncu->measured_dram_read_bytes});
   r.push_back({"ncu_dram_write_bytes", c.ncu->measured_dram_write_bytes});
   r.push_back({"predicted_hbm_bytes", c.ncu->predicted_hbm_bytes});
@@ -79,20 +80,21 @@ Record ncu_record(const RunComparison& c) {
 Record summary_record(const VariantSummary& s) {
   return {{"variant", s.variant},
           {"backend", s.backend},
-          {"points", double(s.points)},
+          {"points", std::int64_t{s.points}},
           {"mape_percent", s.mean_abs_percentage_error},
           {"max_error_percent", s.max_abs_percentage_error},
           {"median_ratio", s.median_ratio},
-          {"dram_points", double(s.dram_points)},
-          {"dram_mape_percent", s.dram_mean_abs_percentage_error},
-          {"dram_max_error_percent", s.dram_max_abs_percentage_error}};
+          {"dram_points", std::int64_t{s.dram_points}},
+          // Without runs measured by ncu there is no DRAM error: null, not 0.
+          {"dram_mape_percent", s.dram_points > 0 ? Value(s.dram_mean_abs_percentage_error) : Value()},
+          {"dram_max_error_percent", s.dram_points > 0 ? Value(s.dram_max_abs_percentage_error) : Value()}};
 }
 
 Record slope_record(const SlopeSummary& s) {
   return {{"variant", s.variant},
           {"backend", s.backend},
           {"family", s.family},
-          {"points", double(s.points)},
+          {"points", std::int64_t{s.points}},
           {"measured_slope", s.measured_slope},
           {"predicted_slope", s.predicted_slope}};
 }
@@ -104,7 +106,7 @@ std::vector<Record> records(const std::vector<T>& items, F make) {
   return out;
 }
 
-std::string fixed(const std::vector<Record>& rows, const std::vector<std::string>& columns) {
+std::string fixed(const std::vector<Record>& rows, const std::vector<Column>& columns) {
   // Percentages and ratios read better with one or two decimals than with the generic units.
   std::vector<Record> shown = rows;
   for (Record& r : shown) {

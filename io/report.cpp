@@ -35,14 +35,49 @@ std::string csv_escape(const std::string& text) {
   return out + "\"";
 }
 
+// The value as CSV writes it: nothing for a missing value, every double in full (fmt's default for a
+// double is the shortest text that parses back to the same double).
 std::string raw_value(const Value& value) {
-  if (const double* d = std::get_if<double>(&value)) return fmt::format("{:.9g}", *d);
+  if (const double* d = std::get_if<double>(&value)) return fmt::format("{}", *d);
+  if (const std::int64_t* i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
   if (const bool* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
   if (std::holds_alternative<std::monostate>(value)) return "";
   return std::get<std::string>(value);
 }
 
+const Value* find_value(const Record& record, const std::string& key) {
+  const auto it = std::find_if(record.begin(), record.end(), [&](const Field& f) { return f.key == key; });
+  return it == record.end() ? nullptr : &it->value;
+}
+
+std::string table_cell(const Column& column, const Value& value) {
+  if (std::holds_alternative<std::monostate>(value)) return column.null_text;
+  if (const bool* b = std::get_if<bool>(&value); b && column.yes_no) return *b ? "yes" : "no";
+  if (const double* d = std::get_if<double>(&value); d && column.decimals) {
+    return fmt::format("{:.{}f}", *d, *column.decimals);
+  }
+  return human_value(column.key, value);
+}
+
 }  // namespace
+
+Column fixed_decimals(std::string key, int decimals) {
+  Column c(std::move(key));
+  c.decimals = decimals;
+  return c;
+}
+
+Column null_means(std::string key, std::string text) {
+  Column c(std::move(key));
+  c.null_text = std::move(text);
+  return c;
+}
+
+Column yes_no(std::string key) {
+  Column c(std::move(key));
+  c.yes_no = true;
+  return c;
+}
 
 Format parse_format(const std::string& name) {
   if (name == "table") return Format::table;
@@ -59,18 +94,18 @@ Record prediction_record(const Prediction& p) {
   auto add = [&r](std::string key, Value value) { r.push_back({std::move(key), std::move(value)}); };
   add("gpu", p.gpu);
   add("variant", p.variant);
-  add("batch", double(w.batch));
-  add("heads", double(w.heads));
-  add("kv_heads", double(w.kv_heads));
-  add("seq_q", double(w.seq_q));
-  add("seq_kv", double(w.seq_kv));
-  add("head_dim", double(w.head_dim));
-  add("head_dim_v", double(w.head_dim_v));
+  add("batch", w.batch);
+  add("heads", w.heads);
+  add("kv_heads", w.kv_heads);
+  add("seq_q", w.seq_q);
+  add("seq_kv", w.seq_kv);
+  add("head_dim", w.head_dim);
+  add("head_dim_v", w.head_dim_v);
   add("causal", w.causal);
-  add("window", w.window ? std::to_string(*w.window) : std::string("none"));
+  add("window", value_or_null(w.window));
   add("dtype", std::string(dtype_name(w.dtype)));
   add("pass", std::string(pass_name(w.pass)));
-  add("tile", p.cost.tiling ? fmt::format("{}x{}", p.cost.tiling->block_m, p.cost.tiling->block_n) : std::string("-"));
+  add("tile", p.cost.tiling ? Value(fmt::format("{}x{}", p.cost.tiling->block_m, p.cost.tiling->block_n)) : Value());
   add("model_flops", p.cost.model_flops);
   add("tensor_flops", p.tensor_flops);
   add("exp_flops", p.exp_flops);
@@ -87,7 +122,7 @@ Record prediction_record(const Prediction& p) {
   add("ctas_per_sm", main_cost ? main_cost->ctas_per_sm : 0.0);
   add("ctas", main_cost ? main_cost->ctas : 0.0);
   add("waves", main ? main->waves : 0.0);
-  add("kernels", double(p.kernels.size()));
+  add("kernels", std::int64_t(p.kernels.size()));
   add("arithmetic_intensity_flops_per_byte", p.arithmetic_intensity);
   add("tensor_seconds", p.tensor_seconds);
   add("operand_load_seconds", p.operand_load_seconds);
@@ -101,7 +136,7 @@ Record prediction_record(const Prediction& p) {
   add("predicted_seconds", p.predicted_seconds);
   add("achieved_tflops", p.achieved_flops_per_second / 1e12);
   add("bound", p.bound);
-  add("error_band_percent", p.error_band ? Value(p.error_band->percent) : Value(std::monostate{}));
+  add("error_band_percent", p.error_band ? Value(p.error_band->percent) : Value());
   add("validated_on", validated_on(p.error_band, p.arch_family));
   return r;
 }
@@ -153,16 +188,22 @@ nlohmann::json kernels_json(const Prediction& p) {
 
 std::string render_csv(const std::vector<Record>& records) {
   if (records.empty()) return "";
+  std::vector<std::string> keys;
+  for (const Record& r : records) {
+    for (const Field& f : r) {
+      if (std::find(keys.begin(), keys.end(), f.key) == keys.end()) keys.push_back(f.key);
+    }
+  }
   std::string out;
-  for (std::size_t i = 0; i < records.front().size(); ++i) {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
     if (i) out += ',';
-    out += records.front()[i].key;
+    out += csv_escape(keys[i]);
   }
   out += "\n";
   for (const Record& r : records) {
-    for (std::size_t i = 0; i < r.size(); ++i) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
       if (i) out += ',';
-      out += csv_escape(raw_value(r[i].value));
+      if (const Value* v = find_value(r, keys[i])) out += csv_escape(raw_value(*v));
     }
     out += "\n";
   }
@@ -198,6 +239,7 @@ std::string human_count(double count, const std::string& unit) {
 
 std::string human_value(const std::string& key, const Value& value) {
   if (std::holds_alternative<std::monostate>(value)) return "-";
+  if (const std::int64_t* i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
   const double* d = std::get_if<double>(&value);
   if (!d) return raw_value(value);
   if (ends_with(key, "_bytes")) return human_bytes(*d);
@@ -208,14 +250,14 @@ std::string human_value(const std::string& key, const Value& value) {
   return fmt::format("{:.9g}", *d);
 }
 
-std::string render_table(const std::vector<Record>& records, const std::vector<std::string>& columns) {
-  std::vector<std::vector<std::string>> cells;
-  cells.push_back(columns);
+std::string render_table(const std::vector<Record>& records, const std::vector<Column>& columns) {
+  std::vector<std::vector<std::string>> cells(1);
+  for (const Column& c : columns) cells.front().push_back(c.key);
   for (const Record& r : records) {
     std::vector<std::string> row;
-    for (const std::string& key : columns) {
-      const auto it = std::find_if(r.begin(), r.end(), [&](const Field& f) { return f.key == key; });
-      row.push_back(it == r.end() ? "" : human_value(key, it->value));
+    for (const Column& c : columns) {
+      const Value* v = find_value(r, c.key);
+      row.push_back(v ? table_cell(c, *v) : "");
     }
     cells.push_back(row);
   }

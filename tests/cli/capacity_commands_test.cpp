@@ -1,5 +1,6 @@
 // attnsim capacity, plan, serve, crossover and ring end to end, in-process: outputs, plots, and bad inputs that
 // must each exit 2 with one line naming the option and leave no output file.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -17,6 +18,19 @@ using testing::Result;
 
 std::filesystem::path scratch(const std::string& name) { return testing::scratch("attnsim_capacity_cli_test", name); }
 
+// The cells of one CSV line without quoted fields (plan's `why` has no commas).
+std::vector<std::string> cells(const std::string& line) {
+  std::vector<std::string> out(1);
+  for (const char c : line) {
+    if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
 TEST(CapacityCommand, ReportsTheLongestContextPerImplementationWithItsBreakdown) {
   const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "eager,flash2", "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -28,8 +42,8 @@ TEST(CapacityCommand, ReportsTheLongestContextPerImplementationWithItsBreakdown)
     EXPECT_GT(one["next_token_peak_bytes"].get<double>(), capacity);
     EXPECT_GT(one["breakdown"]["weights_bytes"].get<double>(), 2.4e9);
   }
-  const long eager = std::stol(j["results"][0]["longest_context"].get<std::string>());
-  const long flash = std::stol(j["results"][1]["longest_context"].get<std::string>());
+  const auto eager = j["results"][0]["longest_context"].get<std::int64_t>();
+  const auto flash = j["results"][1]["longest_context"].get<std::int64_t>();
   EXPECT_GT(flash, 3 * eager);
   EXPECT_EQ(j["results"][0]["peak_step"], "attention");
   EXPECT_EQ(j["results"][1]["peak_step"], "logits");  // full-sequence fp32 logits are the wall for flash
@@ -61,17 +75,22 @@ TEST(PlanCommand, OneRowPerGpuWithFitTimeRateAndCost) {
   const Result r = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--format", "csv", "--out", path.string()});
   ASSERT_EQ(r.status, 0) << r.err;
   std::ifstream in(path);
-  std::string header;
-  std::getline(in, header);
-  EXPECT_NE(header.find("decode_tokens_per_second"), std::string::npos);
-  int rows = 0;
   std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = cells(line);
+  const auto column = [&](const std::string& key) {
+    return std::size_t(std::find(header.begin(), header.end(), key) - header.begin());
+  };
+  ASSERT_LT(column("decode_tokens_per_second"), header.size());
+  int rows = 0;
   bool h100_priced = false;
   bool rtx4090_needs_more = false;
   while (std::getline(in, line)) {
     ++rows;
-    if (line.rfind("h100-sxm,", 0) == 0) h100_priced = line.find(",-,") == std::string::npos;
-    if (line.rfind("rtx4090,", 0) == 0) rtx4090_needs_more = line.find(",no,") != std::string::npos;
+    const std::vector<std::string> row = cells(line);
+    ASSERT_EQ(row.size(), header.size()) << line;
+    if (row[0] == "h100-sxm") h100_priced = !row[column("prefill_usd_per_mtok")].empty();
+    if (row[0] == "rtx4090") rtx4090_needs_more = row[column("fits")] == "false" && row[column("gpus_needed")] == "2";
   }
   EXPECT_EQ(rows, 12);
   EXPECT_TRUE(h100_priced);
@@ -84,10 +103,10 @@ TEST(PlanCommand, LatencyBudgetRaisesTheGpuCount) {
                                 "--latency-budget", "2", "--format", "json"});
   ASSERT_EQ(loose.status, 0) << loose.err;
   ASSERT_EQ(tight.status, 0) << tight.err;
-  const int one = std::stoi(nlohmann::json::parse(loose.out)["gpus"][0]["gpus_needed"].get<std::string>());
+  const auto one = nlohmann::json::parse(loose.out)["gpus"][0]["gpus_needed"].get<int>();
   const auto row = nlohmann::json::parse(tight.out)["gpus"][0];
   EXPECT_EQ(one, 1);
-  EXPECT_GT(std::stoi(row["gpus_needed"].get<std::string>()), 1);
+  EXPECT_GT(row["gpus_needed"].get<int>(), 1);
   EXPECT_NE(row["why"].get<std::string>().find("> budget"), std::string::npos);
 }
 
@@ -151,13 +170,13 @@ TEST(ServeCommand, LongerContextsFitSmallerBatchesAndThroughputCollapses) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["largest_batch"].size(), 2u);
-  const int short_batch = std::stoi(j["largest_batch"][0]["largest_batch"].get<std::string>());
-  const int long_batch = std::stoi(j["largest_batch"][1]["largest_batch"].get<std::string>());
+  const auto short_batch = j["largest_batch"][0]["largest_batch"].get<std::int64_t>();
+  const auto long_batch = j["largest_batch"][1]["largest_batch"].get<std::int64_t>();
   // 16 GB of weights + 512 MiB of cache per 4K-token sequence in 79 GiB; 8 GiB per 64K sequence.
   EXPECT_GT(short_batch, 100);
   EXPECT_LT(long_batch, 10);
-  const double short_rate = std::stod(j["largest_batch"][0]["tokens_per_second"].get<std::string>());
-  const double long_rate = std::stod(j["largest_batch"][1]["tokens_per_second"].get<std::string>());
+  const double short_rate = j["largest_batch"][0]["tokens_per_second"].get<double>();
+  const double long_rate = j["largest_batch"][1]["tokens_per_second"].get<double>();
   EXPECT_GT(short_rate, 10.0 * long_rate);
   ASSERT_EQ(j["grid"].size(), 4u);
 }
