@@ -14,13 +14,7 @@ namespace attnsim::capacity {
 namespace {
 
 using attnsim::testing::gpu;
-
-const ModelConfig& model(const std::string& id) {
-  static std::map<std::string, ModelConfig> cache;
-  auto it = cache.find(id);
-  if (it == cache.end()) it = cache.emplace(id, find_model(id)).first;
-  return it->second;
-}
+using attnsim::testing::model;
 
 Scenario decode(std::int64_t batch, WeightDtype weights = WeightDtype::model) {
   Scenario s;
