@@ -11,8 +11,10 @@ Workload attention_workload(const ModelConfig& m, const Scenario& s, Pass pass) 
   w.kv_heads = m.kv_heads;
   w.seq_kv = s.context;
   w.seq_q = s.phase == Phase::decode ? 1 : s.context;
+  // Latent attention runs as the multi-head attention it up-projects to: every head's query and key
+  // of qk_nope + qk_rope (192 in DeepSeek-V3) and value of v_head_dim (128), as its prefill does.
   w.head_dim = m.head_dim;
-  w.head_dim_v = m.head_dim;
+  w.head_dim_v = m.value_head_dim();
   w.causal = true;
   w.window = m.sliding_window;
   w.dtype = s.dtype;

@@ -19,35 +19,22 @@ bool keeps_cache(const Scenario& s) { return !training(s); }
 // Tokens each step processes: the whole prompt, or one per sequence when decoding.
 double step_tokens(const Scenario& s) { return double(s.batch) * (s.phase == Phase::decode ? 1.0 : double(s.context)); }
 
-// Element counts of the large per-layer matrices, each its own allocation.
-std::vector<double> layer_matrices(const ModelConfig& m) {
-  std::vector<double> mats;
-  const double h = double(m.hidden_size);
-  if (m.has_attention()) {
-    const double q = double(m.heads) * double(m.head_dim);
-    const double kv = double(m.kv_heads) * double(m.head_dim);
-    mats.insert(mats.end(), {h * q, h * kv, h * kv, q * h});
-  }
-  if (m.has_ssm()) mats.insert(mats.end(), {h * ssm_in_proj_width(m), double(m.ssm->inner_size) * h});
-  if (m.intermediate_size > 0) mats.insert(mats.end(), 3, h * double(m.intermediate_size));
-  return mats;
-}
-
-// Allocated bytes of every parameter tensor at `bytes_per_parameter`: large matrices rounded one
-// by one, the small remainder (norms, biases, conv, A, D) added as is.
-double parameter_allocation(const ModelConfig& m, double bytes_per_parameter, const RuntimeOverhead& rt) {
+// Allocated bytes of every parameter tensor: the large matrices rounded one by one (those
+// weight-only quantization converts at `matrix_bytes` per element, scales included), the
+// embedding and LM head, and the small remainder (norms, biases, conv, A, D) added as is.
+double parameter_allocation(const ModelConfig& m, double matrix_bytes, double other_bytes, const RuntimeOverhead& rt) {
   const ParameterCounts c = count_parameters(m);
   double listed = 0;
   double allocated = 0;
-  for (const double elements : layer_matrices(m)) {
-    listed += elements * c.layers;
-    allocated += c.layers * allocated_bytes(elements * bytes_per_parameter, rt);
+  for (const WeightMatrix& w : decoder_matrices(m)) {
+    listed += w.elements * w.count;
+    allocated += w.count * allocated_bytes(w.elements * (w.quantizable ? matrix_bytes : other_bytes), rt);
   }
   for (const double elements : {c.embedding, c.lm_head}) {
     listed += elements;
-    if (elements > 0) allocated += allocated_bytes(elements * bytes_per_parameter, rt);
+    if (elements > 0) allocated += allocated_bytes(elements * other_bytes, rt);
   }
-  return allocated + (c.total() - listed) * bytes_per_parameter;
+  return allocated + (c.total() - listed) * other_bytes;
 }
 
 double cached_tokens(const ModelConfig& m, const Scenario& s) {
@@ -64,11 +51,15 @@ struct Step {
 };
 
 // One attention call's tensors from the core variant; K and V live in the cache when one is kept.
+// Latent attention caches the latent instead: a prefill up-projects every head's K and V as the
+// step's own tensors, while decode multiplies the cached latent directly (the up-projections
+// absorbed into the query and output, DeepSeek-V2 Sec. 2.1.2) and never materializes them.
 Step attention_step(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const Pass pass = training(s) ? Pass::forward_backward : Pass::forward;
   const Prediction p = predict_attention(m, gpu, s, pass);
   const Workload& w = p.workload;
-  const double cached = keeps_cache(s) ? k_bytes(w) + v_bytes(w) : 0.0;
+  const bool kv_elsewhere = keeps_cache(s) && (!m.mla || s.phase == Phase::decode);
+  const double cached = kv_elsewhere ? k_bytes(w) + v_bytes(w) : 0.0;
   return {"attention", allocated_bytes(p.cost.io_bytes - cached + p.cost.workspace_bytes, s.runtime),
           p.cost.workspace_bytes};
 }
@@ -87,9 +78,44 @@ double ssm_step_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
 }
 
 // HF LlamaMLP: down(act(gate(x)) * up(x)): act(gate), up and their product are alive together.
+double dense_mlp_bytes(double tokens, double width, const Scenario& s) {
+  return 3.0 * allocated_bytes(tokens * width * element_bytes(s.dtype), s.runtime);
+}
+
+// Hugging Face's MoE block (MixtralSparseMoeBlock, Qwen3MoeSparseMoeBlock, DeepseekV3MoE): router
+// logits and their fp32 softmax (M, E), the int64 one-hot expert mask (E, k, M), the output it
+// accumulates (M, hidden), and one expert at a time over the tokens routed to it, M x k / E under
+// uniform routing: their gathered input, gate and up, act(gate) * up and the down projection's
+// output. DeepSeek's shared experts then run as one dense MLP beside the output.
+double moe_step_bytes(const ModelConfig& m, const Scenario& s) {
+  const MoeConfig& moe = *m.moe;
+  const RuntimeOverhead& rt = s.runtime;
+  const double e = element_bytes(s.dtype);
+  const double tokens = step_tokens(s);
+  const double experts = double(moe.routed_experts);
+  const double k = double(moe.experts_per_token);
+  const double h = double(m.hidden_size);
+  const double width = double(moe.moe_intermediate_size);
+  constexpr double kInt64Bytes = 8.0;
+  const double routing = allocated_bytes(tokens * experts * e, rt) +
+                         allocated_bytes(tokens * experts * kFp32Bytes, rt) +
+                         allocated_bytes(experts * k * tokens * kInt64Bytes, rt);
+  const double routed_tokens = tokens * k / experts;
+  const double one_expert = 2.0 * allocated_bytes(routed_tokens * h * e, rt) +
+                            allocated_bytes(routed_tokens * 2.0 * width * e, rt) +
+                            allocated_bytes(routed_tokens * width * e, rt);
+  const double shared = moe.shared_experts > 0 ? dense_mlp_bytes(tokens, double(moe.shared_experts) * width, s) : 0.0;
+  return allocated_bytes(tokens * h * e, rt) + std::max(routing + one_expert, shared);
+}
+
+// The larger of a dense layer's MLP and an MoE layer's expert block.
 double mlp_step_bytes(const ModelConfig& m, const Scenario& s) {
-  if (m.intermediate_size == 0) return 0.0;
-  return 3.0 * allocated_bytes(step_tokens(s) * double(m.intermediate_size) * element_bytes(s.dtype), s.runtime);
+  double bytes = 0;
+  if (m.intermediate_size > 0 && m.dense_layers() > 0) {
+    bytes = dense_mlp_bytes(step_tokens(s), double(m.intermediate_size), s);
+  }
+  if (m.moe) bytes = std::max(bytes, moe_step_bytes(m, s));
+  return bytes;
 }
 
 double logits_step_bytes(const ModelConfig& m, const Scenario& s) {
@@ -102,15 +128,17 @@ double logits_step_bytes(const ModelConfig& m, const Scenario& s) {
 }
 
 // Activations one layer keeps for its backward pass (forward workspace of the core variants kept
-// whole: an upper bound for eager, whose softmax step holds more than it saves).
-double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+// whole: an upper bound for eager, whose softmax step holds more than it saves). An MoE layer keeps
+// its router logits and, per token, the same MLP tensors for each expert it passes through.
+double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s, bool moe_layer) {
   const double e = element_bytes(s.dtype);
   const double tokens = step_tokens(s);
   const double h = double(m.hidden_size);
   double width = h;  // the mixer's normalized input
   double core = 0;
   if (m.has_attention()) {
-    width += (double(m.heads) + 2.0 * double(m.kv_heads)) * double(m.head_dim);  // q, k, v
+    width +=
+        double(m.heads) * double(m.head_dim) + double(m.kv_heads) * double(m.head_dim + m.value_head_dim());  // q, k, v
     const Prediction p = predict_attention(m, gpu, s, Pass::forward);
     core += o_bytes(p.workload) + p.cost.workspace_bytes;
   }
@@ -119,8 +147,26 @@ double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenari
     const Prediction scan = predict_ssm_scan(m, gpu, s);
     core += scan.cost.io_bytes + scan.cost.workspace_bytes;
   }
-  if (m.intermediate_size > 0) width += 2.0 * h + 4.0 * double(m.intermediate_size);  // norm, gate, up, act, product
+  if (moe_layer) {
+    const MoeConfig& moe = *m.moe;
+    width +=
+        2.0 * h + double(moe.routed_experts) + 4.0 * moe.experts_a_token_passes() * double(moe.moe_intermediate_size);
+  } else if (m.intermediate_size > 0) {
+    width += 2.0 * h + 4.0 * double(m.intermediate_size);  // norm, gate, up, act, product
+  }
   return allocated_bytes(tokens * width * e + core, s.runtime);
+}
+
+// Every layer's saved activations: the dense layers' and the MoE layers'.
+double saved_all_layers_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+  const double dense = m.dense_layers() > 0 ? m.dense_layers() * saved_per_layer_bytes(m, gpu, s, false) : 0.0;
+  return dense + (m.moe ? m.moe_layers() * saved_per_layer_bytes(m, gpu, s, true) : 0.0);
+}
+
+// The largest one layer keeps, for recomputation (which re-runs one layer at a time).
+double saved_largest_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+  const double dense = m.dense_layers() > 0 ? saved_per_layer_bytes(m, gpu, s, false) : 0.0;
+  return std::max(dense, m.moe ? saved_per_layer_bytes(m, gpu, s, true) : 0.0);
 }
 
 }  // namespace
@@ -146,14 +192,11 @@ double allocated_bytes(double bytes, const RuntimeOverhead& rt) {
   return std::ceil(bytes / unit) * unit;
 }
 
-double weight_bytes(const ModelConfig& m, const Scenario& s) {
-  return count_parameters(m).total() * element_bytes(s.dtype);
-}
-
 double kv_cache_bytes(const ModelConfig& m, const Scenario& s) {
   if (!m.has_attention()) return 0.0;
-  return 2.0 * double(m.layers) * double(s.batch) * double(m.kv_heads) * double(m.head_dim) * cached_tokens(m, s) *
-         element_bytes(s.kv_dtype);
+  const double per_token_layer =
+      m.mla ? double(m.mla->kv_lora_rank + m.mla->qk_rope_head_dim) : 2.0 * double(m.kv_heads) * double(m.head_dim);
+  return double(m.layers) * double(s.batch) * per_token_layer * cached_tokens(m, s) * element_bytes(s.kv_dtype);
 }
 
 double ssm_state_bytes(const ModelConfig& m, const Scenario& s) {
@@ -169,20 +212,25 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   const RuntimeOverhead& rt = s.runtime;
   const double e = element_bytes(s.dtype);
   const double layers = double(m.layers);
+  require_supported_weights(s);
   std::vector<MemoryPart> persistent;
-  persistent.push_back({"weights", parameter_allocation(m, e, rt), true, true});
+  persistent.push_back(
+      {"weights", parameter_allocation(m, matrix_element_bytes(s.weights, s.dtype), e, rt), true, true});
   if (training(s)) {
-    persistent.push_back({"gradients", parameter_allocation(m, e, rt), true, true});
-    persistent.push_back({"optimizer_states", parameter_allocation(m, kOptimizerBytesPerParameter, rt), true, true});
-    const double saved = saved_per_layer_bytes(m, gpu, s);
+    persistent.push_back({"gradients", parameter_allocation(m, e, e, rt), true, true});
+    persistent.push_back({"optimizer_states",
+                          parameter_allocation(m, kOptimizerBytesPerParameter, kOptimizerBytesPerParameter, rt), true,
+                          true});
     const double layer_input = allocated_bytes(step_tokens(s) * double(m.hidden_size) * e, rt);
     // Recomputation keeps each layer's input and re-runs one layer at a time during backward.
-    const double kept = s.phase == Phase::train ? layers * saved : layers * layer_input + saved;
+    const double kept = s.phase == Phase::train ? saved_all_layers_bytes(m, gpu, s)
+                                                : layers * layer_input + saved_largest_layer_bytes(m, gpu, s);
     persistent.push_back({"saved_activations", kept, true, true});
   } else {
     if (m.has_attention()) {
-      const double per_layer_tensor = kv_cache_bytes(m, s) / (2.0 * layers);
-      persistent.push_back({"kv_cache", 2.0 * layers * allocated_bytes(per_layer_tensor, rt), true, true});
+      // K and V of a layer are two tensors; the latent and rope key one (FlashMLA's kv cache).
+      const double tensors = m.mla ? layers : 2.0 * layers;
+      persistent.push_back({"kv_cache", tensors * allocated_bytes(kv_cache_bytes(m, s) / tensors, rt), true, true});
     }
     if (m.has_ssm()) {
       persistent.push_back({"ssm_state", layers * allocated_bytes(ssm_state_bytes(m, s) / layers, rt), true, true});

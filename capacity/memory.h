@@ -8,6 +8,7 @@
 
 #include "capacity/model_config.h"
 #include "capacity/scenario.h"
+#include "capacity/weights.h"
 #include "model/gpu.h"
 
 namespace attnsim::capacity {
@@ -37,9 +38,10 @@ double allocated_bytes(double bytes, const RuntimeOverhead& runtime);
 MemoryBreakdown memory_at(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario);
 
 // Closed forms the breakdown is built from, exposed for tests.
-double weight_bytes(const ModelConfig& model, const Scenario& scenario);  // exact, no rounding
+// weight_bytes (capacity/weights.h): exact, no rounding.
 // KV cache of all attention layers: 2 x layers x B x Hkv x d x tokens, tokens = min(N, window)
-// rounded up to whole blocks.
+// rounded up to whole blocks; with latent attention layers x B x (kv_lora_rank + qk_rope_head_dim)
+// x tokens, the compressed latent and shared rope key that FlashMLA and vLLM cache.
 double kv_cache_bytes(const ModelConfig& model, const Scenario& scenario);
 double ssm_state_bytes(const ModelConfig& model, const Scenario& scenario);  // recurrent + conv state
 

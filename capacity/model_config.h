@@ -26,6 +26,32 @@ struct SsmConfig {
   std::int64_t dt_rank = 0;       // Mamba-1 x_proj rank (ceil(d_model / 16) by default)
 };
 
+// Mixture of experts (Mixtral, arXiv 2401.04088; DeepSeekMoE, arXiv 2401.06066): the MLP of a layer
+// is `routed_experts` gated MLPs of width moe_intermediate_size, of which a router picks
+// `experts_per_token` for each token, plus `shared_experts` every token passes. The first
+// `first_dense_layers` layers keep a dense MLP of intermediate_size (DeepSeek's first_k_dense_replace).
+struct MoeConfig {
+  std::int64_t routed_experts = 0;         // E (num_local_experts, num_experts, n_routed_experts)
+  std::int64_t experts_per_token = 0;      // k (num_experts_per_tok)
+  std::int64_t shared_experts = 0;         // n_shared_experts (DeepSeek); 0 for Mixtral and Qwen3-MoE
+  std::int64_t moe_intermediate_size = 0;  // one expert's gated-MLP width
+  std::int64_t first_dense_layers = 0;     // first_k_dense_replace
+
+  // Experts each token passes through in an MoE layer: its k routed ones and the shared ones.
+  double experts_a_token_passes() const { return double(experts_per_token + shared_experts); }
+};
+
+// Multi-head latent attention (DeepSeek-V2, arXiv 2405.04434 Sec. 2.1): keys and values are
+// up-projected from a cached latent of kv_lora_rank plus one shared rope key of qk_rope_head_dim;
+// queries go through a low-rank q_lora_rank bottleneck when there is one (V3; V2-Lite has none).
+struct MlaConfig {
+  std::optional<std::int64_t> q_lora_rank;
+  std::int64_t kv_lora_rank = 0;
+  std::int64_t qk_rope_head_dim = 0;
+  std::int64_t qk_nope_head_dim = 0;
+  std::int64_t v_head_dim = 0;
+};
+
 struct ModelConfig {
   std::string id;    // name users type, e.g. "llama-3.1-8b"
   std::string name;  // e.g. "meta-llama/Llama-3.1-8B"
@@ -33,24 +59,32 @@ struct ModelConfig {
 
   std::int64_t layers = 0;
   std::int64_t hidden_size = 0;
-  std::int64_t intermediate_size = 0;  // gated (SwiGLU) MLP width; 0: no MLP (Mamba blocks)
+  std::int64_t intermediate_size = 0;  // dense gated (SwiGLU) MLP width; 0: no MLP (Mamba blocks)
   std::int64_t vocab_size = 0;
   bool tied_embeddings = false;
 
   // Attention layers (absent fields for pure SSMs are 0).
   std::int64_t heads = 0;
   std::int64_t kv_heads = 0;
-  std::int64_t head_dim = 0;
+  std::int64_t head_dim = 0;                   // of queries and keys; MLA: qk_nope_head_dim + qk_rope_head_dim
   bool qkv_bias = false;                       // Qwen2: biases on the q, k, v projections
   std::optional<std::int64_t> sliding_window;  // keys within this many positions (Mistral)
 
   std::optional<SsmConfig> ssm;
+  std::optional<MoeConfig> moe;
+  std::optional<MlaConfig> mla;
 
   // Parameter count the model card or paper states, to check the closed forms against.
   std::optional<double> published_parameters;
 
   bool has_attention() const { return mixer != Mixer::ssm; }
   bool has_ssm() const { return mixer != Mixer::attention; }
+  bool has_mlp() const { return intermediate_size > 0 || moe.has_value(); }
+  // Layers whose MLP is a mixture of experts; the others (all of a dense model) have the dense MLP.
+  double moe_layers() const { return moe ? double(layers - moe->first_dense_layers) : 0.0; }
+  double dense_layers() const { return double(layers) - moe_layers(); }
+  // d_v of values and attention outputs (MLA's v_head_dim differs from the query/key head dim).
+  std::int64_t value_head_dim() const { return mla ? mla->v_head_dim : head_dim; }
 };
 
 std::string mixer_name(Mixer mixer);

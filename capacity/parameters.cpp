@@ -31,12 +31,44 @@ double ssm_state_elements(const ModelConfig& m) { return double(m.ssm->inner_siz
 
 namespace {
 
-double attention_parameters(const ModelConfig& m) {
+// DeepseekV3Attention: q_a_proj (hidden -> q_lora_rank), q_a_layernorm, q_b_proj (q_lora_rank ->
+// heads x (nope + rope)) or one q_proj without a q rank; kv_a_proj_with_mqa (hidden -> kv_lora_rank +
+// rope), kv_a_layernorm, kv_b_proj (kv_lora_rank -> heads x (nope + v)); o_proj (heads x v -> hidden).
+std::vector<double> mla_matrices(const ModelConfig& m) {
+  const MlaConfig& a = *m.mla;
   const double h = double(m.hidden_size);
+  const double heads = double(m.heads);
+  const double q_width = heads * double(m.head_dim);
+  std::vector<double> mats;
+  if (a.q_lora_rank) {
+    mats.push_back(h * double(*a.q_lora_rank));
+    mats.push_back(double(*a.q_lora_rank) * q_width);
+  } else {
+    mats.push_back(h * q_width);
+  }
+  const double latent = double(a.kv_lora_rank);
+  mats.push_back(h * (latent + double(a.qk_rope_head_dim)));
+  mats.push_back(latent * heads * double(a.qk_nope_head_dim + a.v_head_dim));
+  mats.push_back(heads * double(a.v_head_dim) * h);
+  return mats;
+}
+
+// q, k, v, o; or MLA's projections.
+std::vector<double> attention_matrices(const ModelConfig& m) {
+  if (m.mla) return mla_matrices(m);
+  const double h = double(m.hidden_size);
+  const double q = double(m.heads) * double(m.head_dim);
+  const double kv = double(m.kv_heads) * double(m.head_dim);
+  return {h * q, h * kv, h * kv, q * h};
+}
+
+double attention_parameters(const ModelConfig& m) {
+  double sum = 0;
+  for (const double elements : attention_matrices(m)) sum += elements;
+  if (m.mla) return sum + double(m.mla->q_lora_rank.value_or(0)) + double(m.mla->kv_lora_rank);  // latent norms
   const double q_width = double(m.heads) * double(m.head_dim);
   const double kv_width = double(m.kv_heads) * double(m.head_dim);
-  const double bias = m.qkv_bias ? q_width + 2.0 * kv_width : 0.0;
-  return h * q_width + 2.0 * h * kv_width + q_width * h + bias;  // q, k, v, o
+  return sum + (m.qkv_bias ? q_width + 2.0 * kv_width : 0.0);
 }
 
 double ssm_parameters(const ModelConfig& m) {
@@ -65,11 +97,53 @@ ParameterCounts count_parameters(const ModelConfig& m) {
   if (m.has_attention()) c.attention_per_layer = attention_parameters(m);
   if (m.has_ssm()) c.ssm_per_layer = ssm_parameters(m);
   c.mlp_per_layer = 3.0 * h * double(m.intermediate_size);  // gate, up, down
-  // One RMSNorm before the mixer, one before the MLP when there is one.
-  c.norms_per_layer = h * (m.intermediate_size > 0 ? 2.0 : 1.0);
+  // One RMSNorm before the mixer, one before the MLP (dense or experts) when there is one.
+  c.norms_per_layer = h * (m.has_mlp() ? 2.0 : 1.0);
   c.final_norm = h;
   c.layers = double(m.layers);
+  if (m.moe) {
+    const MoeConfig& e = *m.moe;
+    c.moe_layers = m.moe_layers();
+    c.expert = 3.0 * h * double(e.moe_intermediate_size);
+    c.routed_experts = double(e.routed_experts);
+    c.experts_per_token = double(e.experts_per_token);
+    // DeepseekV3MoE's shared_experts: one gated MLP of n_shared_experts x moe_intermediate_size.
+    c.shared_experts_per_layer = double(e.shared_experts) * c.expert;
+    // The router's (E, hidden) weight; DeepSeek-V3's per-expert e_score_correction_bias (E values
+    // a layer, 14,848 in all) is not counted.
+    c.router_per_layer = c.routed_experts * h;
+  }
   return c;
+}
+
+std::vector<WeightMatrix> decoder_matrices(const ModelConfig& m) {
+  std::vector<WeightMatrix> mats;
+  const double layers = double(m.layers);
+  const double h = double(m.hidden_size);
+  if (m.has_attention()) {
+    for (const double elements : attention_matrices(m)) mats.push_back({elements, layers, true});
+  }
+  if (m.has_ssm()) {
+    mats.push_back({h * ssm_in_proj_width(m), layers, true});
+    mats.push_back({double(m.ssm->inner_size) * h, layers, true});
+  }
+  if (m.intermediate_size > 0 && m.dense_layers() > 0) {
+    mats.insert(mats.end(), 3, {h * double(m.intermediate_size), m.dense_layers(), true});
+  }
+  if (m.moe) {
+    const MoeConfig& e = *m.moe;
+    const double experts = double(e.routed_experts);
+    const double width = double(e.moe_intermediate_size);
+    // transformers 5 and vLLM's FusedMoE hold a layer's experts as two stacked tensors:
+    // gate_up_proj (E, 2 x moe_intermediate_size, hidden) and down_proj (E, hidden, moe_intermediate_size).
+    mats.push_back({experts * 2.0 * width * h, m.moe_layers(), true});
+    mats.push_back({experts * h * width, m.moe_layers(), true});
+    if (e.shared_experts > 0) {
+      mats.insert(mats.end(), 3, {h * double(e.shared_experts) * width, m.moe_layers(), true});
+    }
+    mats.push_back({experts * h, m.moe_layers(), false});
+  }
+  return mats;
 }
 
 }  // namespace attnsim::capacity

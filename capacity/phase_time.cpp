@@ -36,28 +36,49 @@ void add_launch_and_host(const ModelConfig& m, const Scenario& s, double forward
 
 // Bytes the elementwise kernels move per token and layer, read + write: RMSNorm (2h), residual
 // add (3h) and rotary on q and k around attention; the same norm and add plus act(gate) * up
-// (5I) around the MLP; the causal conv and the gate z * y around an SSM.
-double elementwise_bytes_per_token_layer(const ModelConfig& m, double e) {
+// (5I) around the MLP, for each expert a token passes in an MoE layer; the causal conv and the
+// gate z * y around an SSM.
+double elementwise_bytes_per_token_layer(const ModelConfig& m, double e, bool moe_layer) {
   const double h = double(m.hidden_size);
   double elements = 5.0 * h;
   if (m.has_attention()) elements += 2.0 * (double(m.heads) + double(m.kv_heads)) * double(m.head_dim);
   if (m.has_ssm()) elements += 2.0 * ssm_conv_channels(m) + 3.0 * double(m.ssm->inner_size);
-  if (m.intermediate_size > 0) elements += 5.0 * h + 5.0 * double(m.intermediate_size);
+  if (moe_layer) {
+    elements += 5.0 * h + 5.0 * m.moe->experts_a_token_passes() * double(m.moe->moe_intermediate_size);
+  } else if (m.intermediate_size > 0) {
+    elements += 5.0 * h + 5.0 * double(m.intermediate_size);
+  }
   return elements * e;
+}
+
+double elementwise_bytes_per_token(const ModelConfig& m, double e) {
+  const double dense = m.dense_layers() * elementwise_bytes_per_token_layer(m, e, false);
+  return m.moe ? dense + m.moe_layers() * elementwise_bytes_per_token_layer(m, e, true) : dense;
+}
+
+// FLOPs per query head and attended token of one decode step: a score over the key and a row of
+// the value. Latent attention decodes in its absorbed form (FlashMLA): scores against the cached
+// latent and rope key (kv_lora_rank + qk_rope_head_dim, 576 in DeepSeek-V3) and output in the
+// latent (kv_lora_rank, 512).
+double decode_attention_flops_per_head_token(const ModelConfig& m) {
+  if (m.mla) return 2.0 * double(2 * m.mla->kv_lora_rank + m.mla->qk_rope_head_dim);
+  return 4.0 * double(m.head_dim);
 }
 
 PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   PhaseTime t;
   const ParameterCounts c = count_parameters(m);
   const double batch = double(s.batch);
-  const double weights = weight_bytes(m, s);
+  // One token per sequence: an MoE layer reads the distinct experts the batch is routed to.
+  const double weights = weight_bytes_read(m, s, batch);
   const double cache = kv_cache_bytes(m, s);
   const double state = 2.0 * ssm_state_bytes(m, s);  // read and written back every step
   t.bytes_per_step = weights + cache + state;
   const double attended =
       m.sliding_window ? std::min<double>(double(s.context), double(*m.sliding_window)) : double(s.context);
   const double attention_flops =
-      m.has_attention() ? 4.0 * batch * double(m.heads) * attended * double(m.head_dim) * c.layers : 0.0;
+      m.has_attention() ? batch * double(m.heads) * attended * decode_attention_flops_per_head_token(m) * c.layers
+                        : 0.0;
   t.gemm_flops = 2.0 * batch * (c.matmul_per_token() + double(m.vocab_size) * double(m.hidden_size));
   t.gemm_seconds = std::max(weights / hbm_rate(gpu), t.gemm_flops / tensor_rate(gpu, s.dtype));
   t.attention_seconds = std::max(cache / hbm_rate(gpu), attention_flops / tensor_rate(gpu, s.dtype));
@@ -92,7 +113,7 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
 
   const double lm_head_flops = 2.0 * logit_rows * double(m.vocab_size) * double(m.hidden_size);
   t.gemm_flops = passes * (2.0 * tokens * c.matmul_per_token() + lm_head_flops);
-  const double weight_read_seconds = passes * weight_bytes(m, s) / hbm_rate(gpu);
+  const double weight_read_seconds = passes * weight_bytes_read(m, s, tokens) / hbm_rate(gpu);
   t.gemm_seconds = std::max(t.gemm_flops / tensor_rate(gpu, s.dtype), weight_read_seconds);
 
   // The fp32 upcast reads the 16-bit logits and writes fp32; cross-entropy reads them and writes
@@ -101,8 +122,7 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double logits_bytes = logit_rows * double(m.vocab_size) * (upcast + (train ? 2.0 * kFp32Bytes : 0.0));
   const double embedding_bytes = 2.0 * tokens * double(m.hidden_size) * e;
   t.elementwise_seconds =
-      (passes * (tokens * c.layers * elementwise_bytes_per_token_layer(m, e) + embedding_bytes) + logits_bytes) /
-      hbm_rate(gpu);
+      (passes * (tokens * elementwise_bytes_per_token(m, e) + embedding_bytes) + logits_bytes) / hbm_rate(gpu);
 
   t.gpu_seconds = t.attention_seconds + t.ssm_seconds + t.gemm_seconds + t.elementwise_seconds;
   // A backward launches about as many kernels again as the forward per matmul pass (assumed: the

@@ -25,7 +25,7 @@ struct PhaseTime {
   double host_seconds = 0;         // eager dispatch: host time of the operators (0 under graphs)
   double total_seconds = 0;        // the GPU's time, or the host's where eager dispatch is slower
   double gemm_flops = 0;
-  double bytes_per_step = 0;     // decode: weights + KV cache + SSM state read per token step
+  double bytes_per_step = 0;     // decode: weights (MoE: the experts touched) + KV cache + SSM state read per step
   double tokens_per_second = 0;  // decode: batch / step time; prefill and training: tokens / time
 };
 

@@ -26,4 +26,13 @@ Phase parse_phase(std::string_view name) {
                      "unknown phase '" + std::string(name) + "'; allowed: prefill, decode, train, train-recompute");
 }
 
+void require_supported_weights(const Scenario& s) {
+  const bool trains = s.phase == Phase::train || s.phase == Phase::train_recompute;
+  if (trains && s.weights.quantized()) {
+    throw InvalidInput(
+        "weight-dtype",
+        "quantized weights are modelled for inference (prefill, decode); allowed in training: bf16, fp16");
+  }
+}
+
 }  // namespace attnsim::capacity

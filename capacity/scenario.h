@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "capacity/weight_format.h"
 #include "model/dtype.h"
 #include "model/host_dispatch.h"
 #include "model/variant.h"
@@ -46,6 +47,7 @@ struct Scenario {
   std::int64_t context = 4096;  // N: prompt length (prefill, train) or cached tokens per sequence (decode)
   std::int64_t batch = 1;       // sequences
   Dtype dtype = Dtype::bf16;    // weights and activations
+  WeightFormat weights;         // the decoder's weight matrices: --dtype, or quantized (inference only)
   Dtype kv_dtype = Dtype::bf16;
   // Paged KV cache: a sequence holds whole blocks of this many tokens (vLLM's default block_size
   // is 16, vllm/config.py CacheConfig); 1 = a contiguous cache sized exactly.
@@ -59,5 +61,10 @@ struct Scenario {
   VariantKnobs knobs;
   RuntimeOverhead runtime;
 };
+
+// Throws InvalidInput("weight-dtype", ...) for quantized weights in a training phase: weight-only
+// quantization is an inference format (training keeps its weights, gradients and optimizer states
+// in --dtype and fp32).
+void require_supported_weights(const Scenario& scenario);
 
 }  // namespace attnsim::capacity

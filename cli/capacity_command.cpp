@@ -29,9 +29,12 @@ examples:
   attnsim capacity --model my-model.toml --gpu my-gpu.toml --capacity-gib 20
   attnsim capacity --model all --gpu rtx4090,h100-sxm --impl eager,flash2
   attnsim capacity --model llama-3.1-8b --gpu h100-sxm --impl flash2 --context 131072
+  attnsim capacity --model deepseek-v3 --gpu h200 --impl flash2 --context 131072 --logits last --weight-dtype int4
 
 Models: the files in models/ (each field with its source; schema in models/SCHEMA.md) or a path to
-your own .toml. SSM-only models have no attention, so --impl does not apply to them.
+your own .toml. SSM-only models have no attention, so --impl does not apply to them. Mixtures of
+experts hold every expert in memory; --weight-dtype fp8|int8|int4 stores the decoder's matrices
+quantized (GPTQ/AWQ-style groups of --weight-group-size weights with a 16-bit scale each).
 )";
 
 struct ImplResult {

@@ -16,6 +16,8 @@ po::options_description scenario_options(const std::string& default_phase, const
   if (with_batch) o.add_options()("batch", po::value<std::string>()->default_value("1"), "sequences processed together");
   o.add_options()
       ("dtype", po::value<std::string>()->default_value("bf16"), "weights and activations: fp32, fp16, bf16")
+      ("weight-dtype", po::value<std::string>(), "decoder weight matrices: bf16, fp16, fp8, int8 or int4, weight-only quantized with their scales (default: --dtype; embeddings, LM head, norms and routers stay in --dtype; inference only)")
+      ("weight-group-size", po::value<std::string>()->default_value("128"), "int8/int4: weights per 16-bit scale (GPTQ and AWQ use 128)")
       ("kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")
       ("kv-block", po::value<std::string>()->default_value("16"), "paged KV cache block in tokens (vLLM's default 16; 1 = exact)")
       ("logits", po::value<std::string>()->default_value(default_logits), "all: logits for every prompt position (model(input_ids)); last: only the last")
@@ -39,6 +41,20 @@ double positive_number(const po::variables_map& vm, const char* key) {
   throw InvalidInput(key, "expects a non-negative number (got '" + text + "')");
 }
 
+capacity::WeightFormat weight_format_from(const po::variables_map& vm) {
+  capacity::WeightFormat f;
+  if (vm.count("weight-dtype")) f.dtype = capacity::parse_weight_dtype(vm["weight-dtype"].as<std::string>());
+  const bool grouped = f.dtype == capacity::WeightDtype::int8 || f.dtype == capacity::WeightDtype::int4;
+  if (!vm["weight-group-size"].defaulted() && !grouped) {
+    throw InvalidInput("weight-group-size", "applies to --weight-dtype int8 and int4 only");
+  }
+  f.group_size = parse_integer(vm["weight-group-size"].as<std::string>(), "weight-group-size");
+  if (f.group_size < 1 || f.group_size > 65536) {
+    throw InvalidInput("weight-group-size", "must be 1..65536 weights per scale");
+  }
+  return f;
+}
+
 }  // namespace
 
 capacity::Scenario scenario_from(const po::variables_map& vm) {
@@ -50,6 +66,8 @@ capacity::Scenario scenario_from(const po::variables_map& vm) {
   if (s.batch < 1 || s.batch > (std::int64_t{1} << 20)) throw InvalidInput("batch", "must be 1..2^20");
   s.dtype = parse_dtype(vm["dtype"].as<std::string>());
   if (s.dtype == Dtype::fp8_e4m3 || s.dtype == Dtype::tf32) throw InvalidInput("dtype", "allowed for the model: fp32, fp16, bf16");
+  s.weights = weight_format_from(vm);
+  capacity::require_supported_weights(s);
   s.kv_dtype = vm.count("kv-dtype") ? parse_dtype(vm["kv-dtype"].as<std::string>()) : s.dtype;
   s.kv_block_tokens = parse_integer(vm["kv-block"].as<std::string>(), "kv-block");
   if (s.kv_block_tokens < 1 || s.kv_block_tokens > 65536) throw InvalidInput("kv-block", "must be 1..65536 tokens");
@@ -156,10 +174,12 @@ std::string peak_parts_label(const capacity::MemoryBreakdown& b) {
 }
 
 std::string scenario_label(const capacity::Scenario& s) {
-  return fmt::format("{}, batch {}, {}, KV {} in blocks of {}, logits: {}, {}, runtime {}",
-                     capacity::phase_name(s.phase), s.batch, dtype_name(s.dtype), dtype_name(s.kv_dtype),
-                     s.kv_block_tokens, s.all_logits ? "all positions" : "last position",
-                     s.logits_fp32 ? "fp32" : dtype_name(s.dtype), dispatch_name(s.runtime.dispatch));
+  const std::string weights = capacity::weight_format_label(s.weights);
+  return fmt::format("{}, batch {}, {}{}, KV {} in blocks of {}, logits: {}, {}, runtime {}",
+                     capacity::phase_name(s.phase), s.batch, dtype_name(s.dtype),
+                     weights.empty() ? "" : ", weights " + weights, dtype_name(s.kv_dtype), s.kv_block_tokens,
+                     s.all_logits ? "all positions" : "last position", s.logits_fp32 ? "fp32" : dtype_name(s.dtype),
+                     dispatch_name(s.runtime.dispatch));
 }
 
 }  // namespace attnsim::cli

@@ -32,6 +32,7 @@ examples:
   attnsim plan --model llama-3.1-8b --context 131072
   attnsim plan --model llama-3.1-8b --context 131072 --latency-budget 2 --gpus h100-sxm,h200,rtx4090
   attnsim plan --model llama-3.1-70b --context 32768 --impl flash2 --format csv --out plan.csv
+  attnsim plan --model deepseek-v3 --context 131072 --gpus h100-sxm,h200,b200 --weight-dtype int4
 )";
 
 constexpr int kMaxGpus = 1024;

@@ -20,12 +20,15 @@ constexpr const char* kHelp = R"(attnsim serve: decode throughput of a whole mod
 Each decode step reads every weight once and every sequence's KV cache (or SSM state) once, so the
 step time is at least (weights + B x cache(N)) / HBM bandwidth, and tokens/s = B / step time. A
 bigger batch amortizes the weights but not the caches; the largest batch that fits is found by
-bisection on the decode peak (weights, caches, one step's activations, CUDA context).
+bisection on the decode peak (weights, caches, one step's activations, CUDA context). Of a mixture
+of experts' weights a step reads the experts its B tokens are routed to: E x (1 - (1 - k/E)^B) of
+E per layer when each token picks k uniformly (the assumption; real routing is skewed).
 
 examples:
   attnsim serve --model llama-3.1-8b --gpu h100-sxm
   attnsim serve --model llama-3.1-8b --gpu h100-sxm --context 4096:131072:x2 --batch 1,8,64 --plot serve.svg
   attnsim serve --model mistral-7b --gpu rtx4090 --kv-dtype fp8-e4m3 --format csv
+  attnsim serve --model mixtral-8x7b --gpu h100-sxm --weight-dtype int4 --batch 1,2,8
 )";
 
 constexpr std::int64_t kMaxBatch = std::int64_t{1} << 20;

@@ -16,7 +16,9 @@ namespace attnsim {
 namespace {
 
 using capacity::Mixer;
+using capacity::MlaConfig;
 using capacity::ModelConfig;
+using capacity::MoeConfig;
 using capacity::SsmConfig;
 using capacity::SsmKind;
 
@@ -102,16 +104,76 @@ SsmConfig read_ssm(const toml::node* node, const std::string& file, const ModelC
   return s;
 }
 
+const toml::table& sub_table(const toml::node& node, const std::string& file, const char* key) {
+  if (!node.is_table())
+    throw InvalidInput(toml_where(file, node, key), std::string("must be a [") + key + "] table (see " + kSchema + ")");
+  return *node.as_table();
+}
+
+// DeepSeek's q_lora_rank, kv_lora_rank and head dims; the query/key head dim follows from them.
+MlaConfig read_mla(const toml::node& node, const std::string& file) {
+  Reader r(sub_table(node, file, "mla"), file, "mla.");
+  MlaConfig a;
+  a.q_lora_rank = r.optional_integer("q_lora_rank", 1, kMaxWidth);
+  a.kv_lora_rank = r.integer("kv_lora_rank", 1, kMaxWidth);
+  a.qk_rope_head_dim = r.integer("qk_rope_head_dim", 1, 512);
+  a.qk_nope_head_dim = r.integer("qk_nope_head_dim", 0, 512);
+  a.v_head_dim = r.integer("v_head_dim", 1, 1024);
+  r.finish();
+  return a;
+}
+
+MoeConfig read_moe(const toml::node& node, const std::string& file, const ModelConfig& m) {
+  Reader r(sub_table(node, file, "moe"), file, "moe.");
+  MoeConfig e;
+  e.routed_experts = r.integer("routed_experts", 1, 1 << 20);
+  e.experts_per_token = r.integer("experts_per_token", 1, 1 << 20);
+  e.shared_experts = r.integer("shared_experts", 0, 1 << 20);
+  e.moe_intermediate_size = r.integer("moe_intermediate_size", 1, kMaxWidth);
+  e.first_dense_layers = r.integer("first_dense_layers", 0, m.layers - 1);
+  r.finish();
+  if (e.experts_per_token > e.routed_experts) {
+    throw InvalidInput(file + ": moe.experts_per_token", "must be at most routed_experts (" +
+                                                             std::to_string(e.experts_per_token) + " > " +
+                                                             std::to_string(e.routed_experts) + ")");
+  }
+  if (e.first_dense_layers > 0 && m.intermediate_size == 0) {
+    throw InvalidInput(file + ": intermediate_size",
+                       "must be > 0: the first_dense_layers dense layers have a dense MLP");
+  }
+  return e;
+}
+
 void read_attention(Reader& r, ModelConfig& m) {
   const std::string why = "mixer '" + capacity::mixer_name(m.mixer) + "' has attention";
   m.heads = r.integer("heads", 1, 65536, why);
   m.kv_heads = r.integer("kv_heads", 1, 65536, why);
-  m.head_dim = r.integer("head_dim", 1, 1024, why);
+  if (const toml::node* mla = r.find("mla")) {
+    if (m.mixer != Mixer::attention) {
+      throw InvalidInput(toml_where(r.file(), *mla, "mla"), "latent attention is modelled for mixer 'attention' only");
+    }
+    m.mla = read_mla(*mla, r.file());
+    if (const toml::node* node = r.find("head_dim")) {
+      throw InvalidInput(toml_where(r.file(), *node, "head_dim"),
+                         "an [mla] model's head dim is qk_nope_head_dim + qk_rope_head_dim; remove this field");
+    }
+    m.head_dim = m.mla->qk_nope_head_dim + m.mla->qk_rope_head_dim;
+    // Every head has its own up-projected key and value (num_key_value_heads = num_attention_heads).
+    if (m.kv_heads != m.heads) {
+      throw InvalidInput(r.file() + ": kv_heads", "must equal heads for latent attention (" +
+                                                      std::to_string(m.kv_heads) + " != " + std::to_string(m.heads) +
+                                                      ")");
+    }
+  } else {
+    m.head_dim = r.integer("head_dim", 1, 1024, why);
+  }
   if (m.heads % m.kv_heads != 0) {
     throw InvalidInput(r.file() + ": kv_heads",
                        "must divide heads (" + std::to_string(m.heads) + " % " + std::to_string(m.kv_heads) + " != 0)");
   }
   if (const toml::node* node = r.find("qkv_bias")) m.qkv_bias = sourced_bool(*node, r.file(), "qkv_bias");
+  if (m.qkv_bias && m.mla)
+    throw InvalidInput(r.file() + ": qkv_bias", "latent attention's projections have no q, k, v biases");
   m.sliding_window = r.optional_integer("sliding_window", 1, std::int64_t{1} << 40);
 }
 
@@ -146,8 +208,9 @@ ModelConfig parse_model_config(std::string_view toml_text, const std::string& fi
   }
   const toml::node* ssm = r.find("ssm");
   if (m.has_ssm()) m.ssm = read_ssm(ssm, file, m);
+  if (const toml::node* moe = r.find("moe")) m.moe = read_moe(*moe, file, m);
   if (!m.has_attention()) {
-    for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias"}) {
+    for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias", "mla"}) {
       if (const toml::node* node = root.get(key)) {
         throw InvalidInput(toml_where(file, *node, key), "mixer 'ssm' has no attention; remove this field");
       }

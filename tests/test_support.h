@@ -1,8 +1,9 @@
-// Helpers shared by the test files: GPUs from the built-in profiles and a default workload.
+// Helpers shared by the test files: GPUs and models from the built-in files and a default workload.
 #pragma once
 
 #include "model/efficiency.h"
 #include "io/gpu_profile.h"
+#include "io/model_config.h"
 #include "model/variant.h"
 
 namespace attnsim::testing {
@@ -11,6 +12,13 @@ inline const Gpu& gpu(const std::string& id) {
   static std::map<std::string, Gpu> cache;
   auto it = cache.find(id);
   if (it == cache.end()) it = cache.emplace(id, find_gpu(id)).first;
+  return it->second;
+}
+
+inline const capacity::ModelConfig& model(const std::string& id) {
+  static std::map<std::string, capacity::ModelConfig> cache;
+  auto it = cache.find(id);
+  if (it == cache.end()) it = cache.emplace(id, find_model(id)).first;
   return it->second;
 }
 

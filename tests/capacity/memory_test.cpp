@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <cmath>
 
+#include "capacity/layer_workloads.h"
 #include "capacity/longest_context.h"
 #include "capacity/parameters.h"
 #include "capacity/phase_time.h"
@@ -13,13 +14,7 @@ namespace attnsim::capacity {
 namespace {
 
 using attnsim::testing::gpu;
-
-const ModelConfig& model(const std::string& id) {
-  static std::map<std::string, ModelConfig> cache;
-  auto it = cache.find(id);
-  if (it == cache.end()) it = cache.emplace(id, find_model(id)).first;
-  return it->second;
-}
+using attnsim::testing::model;
 
 Scenario scenario(std::int64_t n, const std::string& impl = "flash2", Phase phase = Phase::prefill) {
   Scenario s;
@@ -48,6 +43,35 @@ TEST(Parameters, EveryModelMatchesItsPublishedCount) {
   EXPECT_NEAR(count_parameters(model("llama-3.1-70b")).total(), 70.55e9, 0.1e9);
   EXPECT_NEAR(count_parameters(model("qwen2.5-7b")).total(), 7.61e9, 0.01e9);
   EXPECT_NEAR(count_parameters(model("mistral-7b")).total(), 7.24e9, 0.01e9);
+  // Mixture of experts: every expert counts toward the total (Mixtral's model page 46.7B, Qwen3's card
+  // 30.5B, DeepSeek-V3's main model 671B without its MTP module: README_WEIGHTS.md).
+  EXPECT_NEAR(count_parameters(model("mixtral-8x7b")).total(), 46.70e9, 0.01e9);
+  EXPECT_NEAR(count_parameters(model("qwen3-30b-a3b")).total(), 30.5e9, 0.05e9);
+  EXPECT_NEAR(count_parameters(model("deepseek-v3")).total(), 671e9, 0.5e9);
+}
+
+TEST(Parameters, MoeCardsActivatedCountsAreTheRoutedExpertsOnly) {
+  // Mixtral 12.9B used per token (announcement), Qwen3-30B-A3B 3.3B (card), DeepSeek-V3 36.7B with
+  // the 0.9B embedding and 0.9B head (README_WEIGHTS.md).
+  EXPECT_NEAR(count_parameters(model("mixtral-8x7b")).active() / 12.9e9, 1.0, 0.01);
+  EXPECT_NEAR(count_parameters(model("qwen3-30b-a3b")).active() / 3.3e9, 1.0, 0.02);
+  EXPECT_NEAR(count_parameters(model("deepseek-v3")).active() / 36.7e9, 1.0, 0.05);
+  // A dense model uses every parameter.
+  EXPECT_DOUBLE_EQ(count_parameters(model("llama-3.1-8b")).active(), count_parameters(model("llama-3.1-8b")).total());
+}
+
+TEST(Parameters, DeepSeekV3MatchesTheClosedFormExactly) {
+  const ParameterCounts c = count_parameters(model("deepseek-v3"));
+  // MLA: q_a 7168 x 1536 + q_a_layernorm 1536 + q_b 1536 x 128 x (128 + 64) + kv_a 7168 x (512 + 64)
+  // + kv_a_layernorm 512 + kv_b 512 x 128 x (128 + 128) + o 128 x 128 x 7168.
+  EXPECT_DOUBLE_EQ(c.attention_per_layer, 11010048.0 + 1536 + 37748736 + 4128768 + 512 + 16777216 + 117440512);
+  // 3 dense layers (MLP 3 x 7168 x 18432) and 58 MoE layers: 256 routed + 1 shared expert of
+  // 3 x 7168 x 2048 and a 256 x 7168 router.
+  EXPECT_DOUBLE_EQ(c.dense_layers(), 3.0);
+  EXPECT_DOUBLE_EQ(c.moe_layers, 58.0);
+  EXPECT_DOUBLE_EQ(c.mlp_per_layer, 396361728.0);
+  EXPECT_DOUBLE_EQ(c.moe_per_layer(), 257.0 * 44040192 + 256.0 * 7168);
+  EXPECT_DOUBLE_EQ(c.total(), 671026404352.0);
 }
 
 TEST(Memory, WeightsAreParametersTimesElementBytes) {
@@ -74,6 +98,23 @@ TEST(Memory, KvCacheIsTheClosedFormWithGqaWindowAndBlocks) {
   exact.kv_dtype = Dtype::fp8_e4m3;
   EXPECT_DOUBLE_EQ(kv_cache_bytes(model("llama-3.1-8b"), exact), 2.0 * 32 * 8 * 128 * 17 * 1);
   EXPECT_DOUBLE_EQ(kv_cache_bytes(model("mamba2-780m"), scenario(4096)), 0.0);
+}
+
+TEST(Memory, LatentAttentionCachesTheLatentAndTheRopeKey) {
+  // DeepSeek-V3 in bf16: 61 layers x (kv_lora_rank 512 + qk_rope_head_dim 64) x 2 B per token.
+  Scenario one = scenario(1);
+  one.kv_block_tokens = 1;
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("deepseek-v3"), one), 70272.0);
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("deepseek-v3"), scenario(131072)), 70272.0 * 131072);
+  // One tensor per layer: allocator rounding adds at most 2 MiB to each of the 61.
+  const MemoryBreakdown b = memory_at(model("deepseek-v3"), gpu("h200"), scenario(131072, "flash2", Phase::decode));
+  EXPECT_GE(b.part("kv_cache"), 70272.0 * 131072);
+  EXPECT_LE(b.part("kv_cache"), 70272.0 * 131072 + 61.0 * 2 * 1024 * 1024);
+  // Its prefill runs as 128-head attention with query/key dim 192 and value dim 128.
+  const Workload w = attention_workload(model("deepseek-v3"), scenario(4096), Pass::forward);
+  EXPECT_EQ(w.head_dim, 192);
+  EXPECT_EQ(w.head_dim_v, 128);
+  EXPECT_EQ(w.kv_heads, 128);
 }
 
 TEST(Memory, SsmStateIsIndependentOfContext) {

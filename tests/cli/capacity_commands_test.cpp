@@ -140,6 +140,10 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"serve", "--phase", "prefill"}, "--phase: attnsim serve models decoding; allowed: decode"},
       {{"plan", "--gpus", "h100"}, "--gpus: unknown GPU 'h100' (did you mean 'h100-"},
       {{"plan", "--latency-budget", "-1"}, "--latency-budget: expects seconds > 0 (got '-1')"},
+      {{"capacity", "--weight-dtype", "int3"}, "--weight-dtype: unknown weight format 'int3'; allowed: bf16, fp16, fp8, int8, int4"},
+      {{"capacity", "--weight-group-size", "64"}, "--weight-group-size: applies to --weight-dtype int8 and int4 only"},
+      {{"serve", "--weight-dtype", "int4", "--weight-group-size", "0"}, "--weight-group-size: must be 1..65536 weights per scale"},
+      {{"capacity", "--phase", "train", "--weight-dtype", "int4"}, "--weight-dtype: quantized weights are modelled for inference"},
   };
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
@@ -154,6 +158,23 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_FALSE(std::filesystem::exists(out));
   }
+}
+
+TEST(PlanCommand, Int4WeightsCutTheGpusAMixtureOfExpertsNeeds) {
+  auto gpus_needed = [](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"plan", "--model", "deepseek-v3", "--context", "131072", "--gpus", "h200", "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const Result r = attnsim(args);
+    EXPECT_EQ(r.status, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_NE(j["scenario"].get<std::string>().find(extra.empty() ? "bf16, KV" : "weights int4"), std::string::npos);
+    return std::stoi(j["gpus"][0]["gpus_needed"].get<std::string>());
+  };
+  // 1.25 TB of bf16 weights take 16 H200s; int4 with its scales (0.34 TB) four.
+  const int bf16 = gpus_needed({});
+  const int int4 = gpus_needed({"--weight-dtype", "int4"});
+  EXPECT_EQ(bf16, 16);
+  EXPECT_EQ(int4, 4);
 }
 
 TEST(CapacityCommands, HelpTeachesWithExamples) {

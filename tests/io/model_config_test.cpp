@@ -32,10 +32,11 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text;
 }
 
-TEST(ModelFiles, AllTwelveBuiltInModelsLoadWithTheirShapes) {
-  const std::vector<std::string> expected = {"falcon-h1-0.5b", "llama-3.1-70b", "llama-3.1-8b", "llama-3.2-1b",
-                                             "mamba-790m",     "mamba2-2.7b",   "mamba2-780m",  "mistral-7b",
-                                             "phi-3-mini",     "qwen2.5-0.5b",  "qwen2.5-1.5b", "qwen2.5-7b"};
+TEST(ModelFiles, AllFifteenBuiltInModelsLoadWithTheirShapes) {
+  const std::vector<std::string> expected = {"deepseek-v3",  "falcon-h1-0.5b", "llama-3.1-70b", "llama-3.1-8b",
+                                             "llama-3.2-1b", "mamba-790m",     "mamba2-2.7b",   "mamba2-780m",
+                                             "mistral-7b",   "mixtral-8x7b",   "phi-3-mini",    "qwen2.5-0.5b",
+                                             "qwen2.5-1.5b", "qwen2.5-7b",     "qwen3-30b-a3b"};
   EXPECT_EQ(builtin_model_ids(), expected);
   const capacity::ModelConfig llama = find_model("llama-3.1-8b");
   EXPECT_EQ(llama.layers, 32);
@@ -50,6 +51,42 @@ TEST(ModelFiles, AllTwelveBuiltInModelsLoadWithTheirShapes) {
   const capacity::ModelConfig hybrid = find_model("falcon-h1-0.5b");
   EXPECT_EQ(hybrid.mixer, capacity::Mixer::parallel_hybrid);
   EXPECT_EQ(hybrid.ssm->heads * hybrid.ssm->head_dim, hybrid.ssm->inner_size);
+  const capacity::ModelConfig mixtral = find_model("mixtral-8x7b");
+  ASSERT_TRUE(mixtral.moe.has_value());
+  EXPECT_EQ(mixtral.moe->routed_experts, 8);
+  EXPECT_EQ(mixtral.moe->experts_per_token, 2);
+  EXPECT_FALSE(mixtral.sliding_window.has_value());
+  const capacity::ModelConfig deepseek = find_model("deepseek-v3");
+  ASSERT_TRUE(deepseek.mla.has_value());
+  EXPECT_EQ(deepseek.head_dim, 192);  // qk_nope_head_dim 128 + qk_rope_head_dim 64
+  EXPECT_EQ(deepseek.value_head_dim(), 128);
+  EXPECT_EQ(deepseek.moe->first_dense_layers, 3);
+  EXPECT_DOUBLE_EQ(deepseek.moe_layers(), 58.0);
+  EXPECT_EQ(find_model("qwen3-30b-a3b").moe->moe_intermediate_size, 768);
+}
+
+TEST(ModelFiles, ExpertsAndLatentAttentionAreCheckedToo) {
+  const std::string deepseek = model_text("deepseek-v3");
+  ASSERT_EQ(error_of(deepseek), "no error");
+  EXPECT_NE(error_of(replaced(deepseek, "experts_per_token = { value = 8", "experts_per_token = { value = 300"))
+                .find("moe.experts_per_token: must be at most routed_experts (300 > 256)"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(deepseek, "first_dense_layers = { value = 3", "first_dense_layers = { value = 61"))
+                .find("moe.first_dense_layers"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(deepseek, "[moe]\n", "[moe]\nrouted_expert = { value = 8, source = \"x\" }\n"))
+                .find("did you mean 'routed_experts'"),
+            std::string::npos);
+  // An [mla] model's head dim follows from its table; every head has its own key and value.
+  EXPECT_NE(error_of(replaced(deepseek, "[mla]", "head_dim = { value = 192, source = \"x\" }\n[mla]"))
+                .find("remove this field"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(deepseek, "kv_heads = { value = 128", "kv_heads = { value = 1"))
+                .find("kv_heads: must equal heads for latent attention"),
+            std::string::npos);
+  const std::string no_ffn =
+      replaced(deepseek, "intermediate_size = { value = 18432", "intermediate_size = { value = 0");
+  EXPECT_NE(error_of(no_ffn).find("intermediate_size: must be > 0"), std::string::npos) << error_of(no_ffn);
 }
 
 TEST(ModelFiles, UnknownNamesSuggestTheNearestAndPathsLoad) {
