@@ -168,7 +168,7 @@ TEST(PlanCommand, Int4WeightsCutTheGpusAMixtureOfExpertsNeeds) {
     EXPECT_EQ(r.status, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_NE(j["scenario"].get<std::string>().find(extra.empty() ? "bf16, KV" : "weights int4"), std::string::npos);
-    return std::stoi(j["gpus"][0]["gpus_needed"].get<std::string>());
+    return j["gpus"][0]["gpus_needed"].get<int>();
   };
   // 1.25 TB of bf16 weights take 16 H200s; int4 with its scales (0.34 TB) four.
   const int bf16 = gpus_needed({});
