@@ -258,13 +258,14 @@ std::vector<Gpu> builtin_gpus() {
   return gpus;
 }
 
-Gpu find_gpu(const std::string& name_or_path) {
-  if (names_a_file(name_or_path)) return load_gpu_profile(name_or_path);
+std::filesystem::path gpu_profile_path(const std::string& name_or_path) {
+  if (names_a_file(name_or_path)) return name_or_path;
   const std::vector<std::string> ids = builtin_gpu_ids();
-  if (std::find(ids.begin(), ids.end(), name_or_path) == ids.end()) {
-    throw_unknown_id("gpu", "GPU", name_or_path, ids, "profile");
-  }
-  return load_gpu_profile(profiles_dir() / (name_or_path + ".toml"));
+  const std::optional<std::string> id = matching_id(name_or_path, ids);
+  if (!id) throw_unknown_id("gpu", "GPU", name_or_path, ids, "profile");
+  return profiles_dir() / (*id + ".toml");
 }
+
+Gpu find_gpu(const std::string& name_or_path) { return load_gpu_profile(gpu_profile_path(name_or_path)); }
 
 }  // namespace attnsim

@@ -178,10 +178,9 @@ std::vector<ModelConfig> builtin_models() {
 ModelConfig find_model(const std::string& name_or_path) {
   if (names_a_file(name_or_path)) return load_model_config(name_or_path);
   const std::vector<std::string> ids = builtin_model_ids();
-  if (std::find(ids.begin(), ids.end(), name_or_path) == ids.end()) {
-    throw_unknown_id("model", "model", name_or_path, ids, "model file");
-  }
-  return load_model_config(models_dir() / (name_or_path + ".toml"));
+  const std::optional<std::string> id = matching_id(name_or_path, ids);
+  if (!id) throw_unknown_id("model", "model", name_or_path, ids, "model file");
+  return load_model_config(models_dir() / (*id + ".toml"));
 }
 
 }  // namespace attnsim

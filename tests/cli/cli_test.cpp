@@ -27,6 +27,13 @@ TEST(Cli, PredictPrintsTheBreakdown) {
   }
 }
 
+TEST(Cli, GpuAndVariantNamesMatchInAnyCase) {
+  const Result lower = attnsim({"predict", "--gpu", "h100-sxm", "--variant", "flash2", "--seq", "4096"});
+  const Result upper = attnsim({"predict", "--gpu", "H100-SXM", "--variant", "FLASH2", "--seq", "4096"});
+  EXPECT_EQ(upper.status, 0) << upper.err;
+  EXPECT_EQ(upper.out, lower.out);
+}
+
 TEST(Cli, PredictJsonIsParseableAndListsKernelsWithEfficiencySources) {
   const Result r = attnsim({"predict", "--variant", "eager", "--seq", "2048", "--causal", "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -304,6 +311,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--variant", "flsh2"},
        "--variant: unknown variant 'flsh2' (did you mean 'flash2'?); allowed: eager,"},
       {{"predict", "--gpu", "rtx409"}, "--gpu: unknown GPU 'rtx409' (did you mean 'rtx4090'?); allowed: a10,"},
+      {{"predict", "--gpu", "H100"}, "--gpu: unknown GPU 'H100' (did you mean 'h100-sxm'?); allowed: a10,"},
       {{"sweep", "--gpu", "h100-sxm,a100"}, "--gpu: unknown GPU 'a100' (did you mean 'a100-40gb'?)"},
       {{"sweep", "--variant", "flash2,flash5"}, "--variant: unknown variant 'flash5' (did you mean 'flash1'?)"},
       // Hand-written GPU profiles: file:line, the key, what is allowed.
@@ -420,7 +428,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
        "--seq: 50000 points x 3 variants x 2 GPUs = 300000 predictions; allowed: at most 100000"},
   };
   const std::string file_stem = (std::filesystem::temp_directory_path() / "attnsim_cli_test" / "bad").string();
-  EXPECT_EQ(table.size(), 103u);  // docs/robustness.md quotes the number
+  EXPECT_EQ(table.size(), 104u);  // docs/robustness.md quotes the number
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
     for (std::string& arg : args) arg = replace_all(arg, "@FILE", file_stem);
