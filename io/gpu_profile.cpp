@@ -3,12 +3,12 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "io/data_folder.h"
+#include "io/data_location.h"
 #include "model/error.h"
 #include "model/variant.h"
 
@@ -155,10 +155,7 @@ std::map<Dtype, double> tensor_rates(const toml::table& table, const std::string
 
 }  // namespace
 
-std::filesystem::path profiles_dir() {
-  if (const char* env = std::getenv("ATTNSIM_PROFILES")) return env;
-  return ATTNSIM_PROFILES_DIR;
-}
+std::filesystem::path profiles_dir() { return locate_data_folder({"hw_profiles", "ATTNSIM_PROFILES", "GPU profiles"}); }
 
 Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   toml::table root;

@@ -11,7 +11,8 @@
 
 namespace attnsim {
 
-// The folder of built-in profiles: $ATTNSIM_PROFILES if set, else the one compiled in.
+// The folder of built-in profiles: $ATTNSIM_PROFILES if set, else <prefix>/share/attnsim/hw_profiles
+// beside the installed executable, else the source tree's (io/data_location.h); throws DataNotFound.
 std::filesystem::path profiles_dir();
 
 Gpu load_gpu_profile(const std::filesystem::path& file);

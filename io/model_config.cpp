@@ -2,12 +2,12 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "io/data_folder.h"
+#include "io/data_location.h"
 #include "io/sourced_value.h"
 #include "model/error.h"
 #include "model/variant.h"
@@ -117,10 +117,7 @@ void read_attention(Reader& r, ModelConfig& m) {
 
 }  // namespace
 
-std::filesystem::path models_dir() {
-  if (const char* env = std::getenv("ATTNSIM_MODELS")) return env;
-  return ATTNSIM_MODELS_DIR;
-}
+std::filesystem::path models_dir() { return locate_data_folder({"models", "ATTNSIM_MODELS", "model files"}); }
 
 ModelConfig parse_model_config(std::string_view toml_text, const std::string& file) {
   toml::table root;

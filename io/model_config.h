@@ -11,7 +11,8 @@
 
 namespace attnsim {
 
-// The folder of built-in models: $ATTNSIM_MODELS if set, else the one compiled in.
+// The folder of built-in models: $ATTNSIM_MODELS if set, else <prefix>/share/attnsim/models beside the
+// installed executable, else the source tree's (io/data_location.h); throws DataNotFound.
 std::filesystem::path models_dir();
 
 capacity::ModelConfig parse_model_config(std::string_view toml_text, const std::string& file_name);

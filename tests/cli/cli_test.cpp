@@ -4,6 +4,7 @@
 #include "tests/cli/cli_support.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -32,6 +33,46 @@ TEST(Cli, GpuAndVariantNamesMatchInAnyCase) {
   const Result upper = attnsim({"predict", "--gpu", "H100-SXM", "--variant", "FLASH2", "--seq", "4096"});
   EXPECT_EQ(upper.status, 0) << upper.err;
   EXPECT_EQ(upper.out, lower.out);
+}
+
+// Sets an environment variable for one test and restores it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(Cli, MissingDataFailsWithStatusOneAndOneLineNamingTheFolder) {
+  const std::filesystem::path empty = scratch("no-data");
+  std::filesystem::create_directories(empty);
+  {
+    const ScopedEnv env("ATTNSIM_PROFILES", empty.string());
+    const Result r = attnsim({"gpus"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, std::string("attnsim: failed: GPU profiles (hw_profiles/*.toml) not found: ATTNSIM_PROFILES='") +
+                         empty.string() + "' holds no .toml files\n");
+  }
+  const ScopedEnv env("ATTNSIM_MODELS", empty.string());
+  const Result r = attnsim({"capacity", "--model", "llama-3.1-8b", "--gpu", "h100-sxm"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, std::string("attnsim: failed: model files (models/*.toml) not found: ATTNSIM_MODELS='") +
+                       empty.string() + "' holds no .toml files\n");
 }
 
 TEST(Cli, PredictJsonIsParseableAndListsKernelsWithEfficiencySources) {
