@@ -32,6 +32,9 @@ examples:
   attnsim tiles --gpu h100-sxm --seq 16384 --block-m 64,128,192 --block-n 32,64,128,176 --stages 1,2,3
   attnsim capacity --model llama-3.2-1b --gpu rtx4090 --impl eager,sdpa-math,flash2 --plot wall.svg
   attnsim plan --model llama-3.1-8b --context 131072 --latency-budget 10
+
+data: GPU profiles and model files come from $ATTNSIM_PROFILES and $ATTNSIM_MODELS when set, else from
+<prefix>/share/attnsim/ beside the installed binary (or the source tree, run from the build tree).
 )";
 
 // Workload fields are command-line options; profile fields carry their file and line.

@@ -121,9 +121,7 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
                     {"test_mape_after_percent", a.mean_abs_percentage_error},
                     {"test_max_error_after_percent", a.max_abs_percentage_error}});
   }
-  std::string base_text = read_text(gpu_arg.find('/') != std::string::npos || gpu_arg.ends_with(".toml")
-                                        ? gpu_arg
-                                        : (profiles_dir() / (gpu_arg + ".toml")).string());
+  std::string base_text = read_text(gpu_profile_path(gpu_arg).string());
   const std::string profile = calibrated_profile_text(base_text, fits, source);
   parse_gpu_profile(profile, out_path);  // the written profile must load
   write_file_atomically(out_path, profile, "out");

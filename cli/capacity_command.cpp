@@ -164,9 +164,11 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   const std::vector<capacity::ModelConfig> models = models_option(vm, "model");
   const std::vector<Gpu> gpus = gpus_option(vm, "gpu");
   const capacity::Scenario base = scenario_from(vm);
-  const std::vector<std::string> impls = split_list(vm["impl"].as<std::string>());
+  std::vector<std::string> impls;  // the variants' own ids, whatever case was typed
+  for (const std::string& typed : split_list(vm["impl"].as<std::string>())) {
+    impls.push_back(variant_option(typed, "impl").id);
+  }
   if (impls.empty()) throw InvalidInput("impl", "is empty; name at least one (attnsim variants)");
-  for (const std::string& impl : impls) variant_option(impl, "impl");
   const bool single = models.size() == 1 && gpus.size() == 1;
   if (vm.count("plot") && !single) throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
   const std::string out_path = out_path_from(vm);

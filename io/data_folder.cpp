@@ -17,6 +17,14 @@ std::vector<std::string> toml_ids_in(const std::filesystem::path& dir) {
   return ids;
 }
 
+std::optional<std::string> matching_id(const std::string& typed, const std::vector<std::string>& ids) {
+  if (std::find(ids.begin(), ids.end(), typed) != ids.end()) return typed;
+  const auto match =
+      std::find_if(ids.begin(), ids.end(), [&](const std::string& id) { return names_match(typed, id); });
+  if (match == ids.end()) return std::nullopt;
+  return *match;
+}
+
 bool names_a_file(const std::string& name_or_path) {
   const bool is_toml = name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".toml") == 0;
   return is_toml || name_or_path.find('/') != std::string::npos;

@@ -3,12 +3,12 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "io/data_folder.h"
+#include "io/data_location.h"
 #include "model/error.h"
 #include "model/variant.h"
 
@@ -155,10 +155,7 @@ std::map<Dtype, double> tensor_rates(const toml::table& table, const std::string
 
 }  // namespace
 
-std::filesystem::path profiles_dir() {
-  if (const char* env = std::getenv("ATTNSIM_PROFILES")) return env;
-  return ATTNSIM_PROFILES_DIR;
-}
+std::filesystem::path profiles_dir() { return locate_data_folder({"hw_profiles", "ATTNSIM_PROFILES", "GPU profiles"}); }
 
 Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   toml::table root;
@@ -258,13 +255,14 @@ std::vector<Gpu> builtin_gpus() {
   return gpus;
 }
 
-Gpu find_gpu(const std::string& name_or_path) {
-  if (names_a_file(name_or_path)) return load_gpu_profile(name_or_path);
+std::filesystem::path gpu_profile_path(const std::string& name_or_path) {
+  if (names_a_file(name_or_path)) return name_or_path;
   const std::vector<std::string> ids = builtin_gpu_ids();
-  if (std::find(ids.begin(), ids.end(), name_or_path) == ids.end()) {
-    throw_unknown_id("gpu", "GPU", name_or_path, ids, "profile");
-  }
-  return load_gpu_profile(profiles_dir() / (name_or_path + ".toml"));
+  const std::optional<std::string> id = matching_id(name_or_path, ids);
+  if (!id) throw_unknown_id("gpu", "GPU", name_or_path, ids, "profile");
+  return profiles_dir() / (*id + ".toml");
 }
+
+Gpu find_gpu(const std::string& name_or_path) { return load_gpu_profile(gpu_profile_path(name_or_path)); }
 
 }  // namespace attnsim

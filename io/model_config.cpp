@@ -2,12 +2,12 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "io/data_folder.h"
+#include "io/data_location.h"
 #include "io/sourced_value.h"
 #include "model/error.h"
 #include "model/variant.h"
@@ -179,10 +179,7 @@ void read_attention(Reader& r, ModelConfig& m) {
 
 }  // namespace
 
-std::filesystem::path models_dir() {
-  if (const char* env = std::getenv("ATTNSIM_MODELS")) return env;
-  return ATTNSIM_MODELS_DIR;
-}
+std::filesystem::path models_dir() { return locate_data_folder({"models", "ATTNSIM_MODELS", "model files"}); }
 
 ModelConfig parse_model_config(std::string_view toml_text, const std::string& file) {
   toml::table root;
@@ -241,10 +238,9 @@ std::vector<ModelConfig> builtin_models() {
 ModelConfig find_model(const std::string& name_or_path) {
   if (names_a_file(name_or_path)) return load_model_config(name_or_path);
   const std::vector<std::string> ids = builtin_model_ids();
-  if (std::find(ids.begin(), ids.end(), name_or_path) == ids.end()) {
-    throw_unknown_id("model", "model", name_or_path, ids, "model file");
-  }
-  return load_model_config(models_dir() / (name_or_path + ".toml"));
+  const std::optional<std::string> id = matching_id(name_or_path, ids);
+  if (!id) throw_unknown_id("model", "model", name_or_path, ids, "model file");
+  return load_model_config(models_dir() / (*id + ".toml"));
 }
 
 }  // namespace attnsim

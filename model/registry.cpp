@@ -1,5 +1,6 @@
 // The one list of variants. Adding a variant: its file in model/variants/ and one line here.
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "model/error.h"
@@ -49,18 +50,41 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-}  // namespace
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
-std::string nearest_name(std::string_view typed, const std::vector<std::string>& names) {
-  // A name that extends what was typed ("h100" -> "h100-pcie") beats a closer edit.
+// The shortest name for which `matches(lower-case name)` holds; empty when none does.
+template <typename Match>
+std::string shortest_matching(const std::vector<std::string>& names, Match matches) {
   std::string best;
   for (const std::string& name : names) {
-    if (!typed.empty() && name.rfind(typed, 0) == 0 && (best.empty() || name.size() < best.size())) best = name;
+    if (matches(lower(name)) && (best.empty() || name.size() < best.size())) best = name;
   }
-  if (!best.empty()) return best;
+  return best;
+}
+
+}  // namespace
+
+bool names_match(std::string_view typed, std::string_view name) { return lower(typed) == lower(name); }
+
+std::string nearest_name(std::string_view typed, const std::vector<std::string>& names) {
+  // A name that extends what was typed ("H100" -> "h100-sxm"), then one that contains it ("4090" ->
+  // "rtx4090"), beats a closer edit ("H100" is two edits from "a10").
+  const std::string key = lower(typed);
+  if (!key.empty()) {
+    const std::string begins = shortest_matching(names, [&](const std::string& name) { return name.starts_with(key); });
+    if (!begins.empty()) return begins;
+    const std::string contains =
+        shortest_matching(names, [&](const std::string& name) { return name.find(key) != std::string::npos; });
+    if (!contains.empty()) return contains;
+  }
+  std::string best;
   std::size_t best_distance = std::string::npos;
   for (const std::string& name : names) {
-    const std::size_t distance = edit_distance(typed, name);
+    const std::size_t distance = edit_distance(key, lower(name));
     if (distance < best_distance) {
       best_distance = distance;
       best = name;
@@ -72,7 +96,7 @@ std::string nearest_name(std::string_view typed, const std::vector<std::string>&
 const Variant& find_variant(std::string_view id) {
   std::vector<std::string> ids;
   for (const Variant& v : all_variants()) {
-    if (v.id == id) return v;
+    if (names_match(id, v.id)) return v;
     ids.push_back(v.id);
   }
   std::string allowed;

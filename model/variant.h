@@ -50,9 +50,13 @@ Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs);
 bool sets_tile(const VariantKnobs& knobs);
 
 const std::vector<Variant>& all_variants();
-// Throws InvalidInput("variant", ...) listing the known ids and the nearest one.
+// `id` in any case ("FLASH2" is flash2); throws InvalidInput("variant", ...) listing the known ids and
+// the nearest one.
 const Variant& find_variant(std::string_view id);
-// The name in `names` closest to `typed` (edit distance), for "did you mean" hints.
+// Names the user types (variant, GPU and model ids) are matched without regard to case.
+bool names_match(std::string_view typed, std::string_view name);
+// The name in `names` closest to `typed`, for "did you mean" hints, ignoring case: the shortest name
+// that begins with it, else the shortest that contains it, else the nearest by edit distance.
 std::string nearest_name(std::string_view typed, const std::vector<std::string>& names);
 
 Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs,

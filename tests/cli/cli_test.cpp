@@ -4,6 +4,7 @@
 #include "tests/cli/cli_support.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -25,6 +26,53 @@ TEST(Cli, PredictPrintsTheBreakdown) {
   for (const std::string key : {"predicted_seconds", "hbm_read_bytes", "bound", "ctas_per_sm", "flash2 fwd"}) {
     EXPECT_NE(r.out.find(key), std::string::npos) << key;
   }
+}
+
+TEST(Cli, GpuAndVariantNamesMatchInAnyCase) {
+  const Result lower = attnsim({"predict", "--gpu", "h100-sxm", "--variant", "flash2", "--seq", "4096"});
+  const Result upper = attnsim({"predict", "--gpu", "H100-SXM", "--variant", "FLASH2", "--seq", "4096"});
+  EXPECT_EQ(upper.status, 0) << upper.err;
+  EXPECT_EQ(upper.out, lower.out);
+}
+
+// Sets an environment variable for one test and restores it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(Cli, MissingDataFailsWithStatusOneAndOneLineNamingTheFolder) {
+  const std::filesystem::path empty = scratch("no-data");
+  std::filesystem::create_directories(empty);
+  {
+    const ScopedEnv env("ATTNSIM_PROFILES", empty.string());
+    const Result r = attnsim({"gpus"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, std::string("attnsim: failed: GPU profiles (hw_profiles/*.toml) not found: ATTNSIM_PROFILES='") +
+                         empty.string() + "' holds no .toml files\n");
+  }
+  const ScopedEnv env("ATTNSIM_MODELS", empty.string());
+  const Result r = attnsim({"capacity", "--model", "llama-3.1-8b", "--gpu", "h100-sxm"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, std::string("attnsim: failed: model files (models/*.toml) not found: ATTNSIM_MODELS='") +
+                       empty.string() + "' holds no .toml files\n");
 }
 
 TEST(Cli, PredictJsonIsParseableAndListsKernelsWithEfficiencySources) {
@@ -304,6 +352,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--variant", "flsh2"},
        "--variant: unknown variant 'flsh2' (did you mean 'flash2'?); allowed: eager,"},
       {{"predict", "--gpu", "rtx409"}, "--gpu: unknown GPU 'rtx409' (did you mean 'rtx4090'?); allowed: a10,"},
+      {{"predict", "--gpu", "H100"}, "--gpu: unknown GPU 'H100' (did you mean 'h100-sxm'?); allowed: a10,"},
       {{"sweep", "--gpu", "h100-sxm,a100"}, "--gpu: unknown GPU 'a100' (did you mean 'a100-40gb'?)"},
       {{"sweep", "--variant", "flash2,flash5"}, "--variant: unknown variant 'flash5' (did you mean 'flash1'?)"},
       // Hand-written GPU profiles: file:line, the key, what is allowed.
@@ -420,7 +469,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
        "--seq: 50000 points x 3 variants x 2 GPUs = 300000 predictions; allowed: at most 100000"},
   };
   const std::string file_stem = (std::filesystem::temp_directory_path() / "attnsim_cli_test" / "bad").string();
-  EXPECT_EQ(table.size(), 103u);  // docs/robustness.md quotes the number
+  EXPECT_EQ(table.size(), 104u);  // docs/robustness.md quotes the number
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
     for (std::string& arg : args) arg = replace_all(arg, "@FILE", file_stem);

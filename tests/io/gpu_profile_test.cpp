@@ -88,6 +88,19 @@ TEST(GpuProfiles, ProfileFromAPathWorksAndUnknownIdsSuggestTheNearest) {
   }
 }
 
+TEST(GpuProfiles, IdsMatchInAnyCaseAndAPrefixSuggestsItsProfiles) {
+  EXPECT_EQ(find_gpu("H100-SXM").id, "h100-sxm");
+  EXPECT_EQ(find_gpu("RTX4090").id, "rtx4090");
+  EXPECT_EQ(gpu_profile_path("H200"), profiles_dir() / "h200.toml");
+  try {
+    find_gpu("H100");
+    FAIL();
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown GPU 'H100' (did you mean 'h100-sxm'?)"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(GpuProfiles, StrictParsingNamesFileLineAndField) {
   const std::string good = h100_text();
   EXPECT_EQ(parse_gpu_profile(good, "h100.toml").id, "h100-sxm");

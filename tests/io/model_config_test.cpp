@@ -100,6 +100,11 @@ TEST(ModelFiles, UnknownNamesSuggestTheNearestAndPathsLoad) {
   EXPECT_EQ(find_model((models_dir() / "qwen2.5-7b.toml").string()).id, "qwen2.5-7b");
 }
 
+TEST(ModelFiles, IdsMatchInAnyCase) {
+  EXPECT_EQ(find_model("Llama-3.1-8B").id, "llama-3.1-8b");
+  EXPECT_EQ(find_model("QWEN2.5-7B").id, "qwen2.5-7b");
+}
+
 TEST(ModelFiles, StrictParsingNamesFileLineAndField) {
   const std::string llama = model_text("llama-3.2-1b");
   ASSERT_EQ(error_of(llama), "no error");
