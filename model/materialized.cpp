@@ -29,25 +29,39 @@ KernelCost elementwise_kernel(std::string name, double elements, double read_byt
   return k;
 }
 
-KernelCost strided_copy_kernel(std::string name, double elements, double read_bytes, double write_bytes,
-                               StridedCopy kind, const Gpu& gpu, const Efficiency& eff) {
+KernelCost element_bound_kernel(std::string name, double elements, double read_bytes, double write_bytes,
+                                ElementBoundPath path, const Gpu& gpu, const Efficiency& eff) {
   // Elements per SM per clock at the clock such light kernels hold (the FP32 figure's maximum boost;
-  // the H100 ran them at 1980 MHz). Medians of PyTorch 2.11's direct_copy elementwise_kernel<128, 4>
-  // on the H100, bf16, from 17 M to 1.1 G elements (validate/data/h100-sxm/breakdown/kernels.csv):
-  // repeat_kv's expand copies 443-470 G elements/s (median 460), the backward's transpose copies
-  // 317-395 G/s (median 382); a streaming copy of the same bytes would take 2.5-3x less time. The
-  // rate is assumed to carry to other GPUs per SM and clock (integer index math on the SM's INT32
-  // lanes, 64 per clock on sm80-sm90 alike).
-  constexpr double kBroadcastElementsPerClockPerSm = 460e9 / (132 * 1980e6);
-  constexpr double kPermuteElementsPerClockPerSm = 382e9 / (132 * 1980e6);
+  // the H100 ran them at 1980 MHz). Medians over every such kernel of PyTorch 2.11 on the H100 that
+  // ran 20 us or more, bf16 and fp32, 17 M to 1.1 G elements (validate/data/h100-sxm/breakdown/
+  // kernels.csv, elements = grid x 512 for elementwise_kernel<128, 4>, grid x block x 4 unrolled):
+  // broadcast copies (repeat_kv) 443-470 G/s, median 460; permute copies 317-395, median 382; the
+  // broadcast mask add 349-350; bf16 -> fp32 unrolled copies 292-361, median 322. A streaming kernel
+  // moving the same bytes takes 1.5-3x less time. The rate is assumed to carry to other GPUs per SM
+  // and clock (integer index math on the SM's INT32 lanes, 64 per clock on sm80-sm90 alike).
+  constexpr double kMeasuredSms = 132, kMeasuredClockHz = 1980e6;
+  double elements_per_second_on_h100 = 0;
+  switch (path) {
+    case ElementBoundPath::broadcast_copy:
+      elements_per_second_on_h100 = 460e9;
+      break;
+    case ElementBoundPath::permute_copy:
+      elements_per_second_on_h100 = 382e9;
+      break;
+    case ElementBoundPath::broadcast_add:
+      elements_per_second_on_h100 = 349e9;
+      break;
+    case ElementBoundPath::widening_copy:
+      elements_per_second_on_h100 = 322e9;
+      break;
+  }
+  const double per_clock_per_sm = elements_per_second_on_h100 / (kMeasuredSms * kMeasuredClockHz);
   KernelCost k = elementwise_kernel(std::move(name), 1.0, read_bytes, write_bytes, 0.0, eff);
-  const double per_clock_per_sm =
-      kind == StridedCopy::broadcast ? kBroadcastElementsPerClockPerSm : kPermuteElementsPerClockPerSm;
   const double clock_hz = gpu.fp32_vector_clock_hz > 0 ? gpu.fp32_vector_clock_hz : gpu.boost_clock_hz;
   k.vector_flops = elements;
   k.efficiency.vector = per_clock_per_sm * gpu.sm_count * clock_hz / gpu.vector_flops_per_second();
-  k.efficiency.source = "PyTorch's strided elementwise copy, elements per SM per clock measured on the H100 "
-                        "(validate/data/h100-sxm/breakdown/kernels.csv)";
+  k.efficiency.source = "PyTorch's non-vectorized elementwise kernels, elements per SM per clock measured on the "
+                        "H100 (validate/data/h100-sxm/breakdown/kernels.csv)";
   return k;
 }
 

@@ -20,16 +20,19 @@ Efficiency materialized_step_efficiency(const Gpu& gpu, std::string_view variant
 KernelCost elementwise_kernel(std::string name, double elements, double read_bytes_per_element,
                               double write_bytes_per_element, double flops_per_element, const Efficiency& eff);
 
-// PyTorch's generic elementwise kernel, the path TensorIterator takes when an operand is broadcast
-// or permuted (expand + reshape copies, transpose(...).contiguous()): it computes every element's
-// offsets with integer division per dimension and moves one element at a time, so it is bound by
-// elements per clock, not by bytes. Its two measured shapes (model/materialized.cpp):
-enum class StridedCopy {
-  broadcast,  // a stride-0 dimension expanded, as repeat_kv
-  permute,    // dimensions reordered, as transpose(1, 2).contiguous()
+// PyTorch elementwise kernels that cannot use vector loads are bound by elements, not bytes: the
+// generic kernel that TensorIterator takes when an operand is broadcast or permuted (expand +
+// reshape copies, transpose(...).contiguous(), a mask added across heads) computes every element's
+// offsets with integer division per dimension, and a widening cast (bf16 -> fp32) runs the
+// unrolled kernel one element per thread step. The measured paths (model/materialized.cpp):
+enum class ElementBoundPath {
+  broadcast_copy,  // a stride-0 dimension expanded, as repeat_kv
+  permute_copy,    // dimensions reordered, as transpose(1, 2).contiguous()
+  broadcast_add,   // a binary op with one operand broadcast, as the (B, 1, Nq, Nk) mask add
+  widening_copy,   // a contiguous cast to a wider type, as .to(torch.float32)
 };
-KernelCost strided_copy_kernel(std::string name, double elements, double read_bytes, double write_bytes,
-                               StridedCopy kind, const Gpu& gpu, const Efficiency& eff);
+KernelCost element_bound_kernel(std::string name, double elements, double read_bytes, double write_bytes,
+                                ElementBoundPath path, const Gpu& gpu, const Efficiency& eff);
 
 // A batched GEMM as cuBLAS runs it: operands read once, result written once (its re-reads stay in
 // L2 for these shapes); `on_tensor_cores` false runs the FLOPs on FP32 CUDA cores.

@@ -11,6 +11,8 @@ Usage:
   warm-up, under torch.profiler (CUPTI kernel records: GPU time of each kernel, no host time);
   duration_seconds is the median over the calls of that kernel index. Inputs warm in L2 where they
   fit (the same state as CUDA-graph replay).
+  The --kernels file also holds standard attention's kernels (backend pytorch-standard, fp16) at
+  four of the shapes below.
 --standard: the baseline the FlashAttention papers call "PyTorch standard attention"
   (`attention_pytorch` of Dao-AILab/flash-attention benchmarks/benchmark_flash_attention.py: packed
   qkv, rearranged Q and K^T, baddbmm with the scale as alpha, an fp32 causal mask built per call
@@ -182,6 +184,44 @@ def write_breakdown(path: str, quick: bool, env: dict, device, gen) -> None:
                           f"{status[:60]} {per_call} kernels, {total * 1e6:.1f} us", flush=True)
                     t = None
                     torch.cuda.empty_cache()
+        write_standard_breakdown(writer, len(breakdown_points(quick)), quick, env, device, gen)
+
+
+STANDARD_BREAKDOWN = [(4, 16, 4096, 128, False), (4, 16, 4096, 128, True), (2, 32, 8192, 64, False),
+                      (32, 16, 512, 128, True)]
+
+
+def write_standard_breakdown(writer, first_point: int, quick: bool, env: dict, device, gen) -> None:
+    """Kernels of standard attention's forward and forward+backward, appended to the --kernels file."""
+    for offset, (batch, heads, n, d, causal) in enumerate(STANDARD_BREAKDOWN[:1] if quick else STANDARD_BREAKDOWN):
+        common = {"point": first_point + offset, "backend": "pytorch-standard", "batch": batch, "heads": heads,
+                  "kv_heads": heads, "seq_q": n, "seq_kv": n, "head_dim": d, "causal": str(causal).lower(),
+                  "dtype": "fp16", **env}
+        for pass_ in ("forward", "forward+backward"):
+            try:
+                qkv = torch.randn(batch, n, 3, heads, d, device=device, dtype=torch.float16, generator=gen,
+                                  requires_grad=True)
+                grad_out = torch.randn(batch, n, heads, d, device=device, dtype=torch.float16, generator=gen)
+                if pass_ == "forward":
+                    def run():
+                        with torch.no_grad():
+                            return attention_pytorch(qkv, causal)
+                else:
+                    def run():
+                        return torch.autograd.grad(attention_pytorch(qkv, causal), qkv, grad_out)
+                rows, per_call = profile_calls(run)
+                status = "ok"
+            except Exception as exc:
+                rows, per_call, status = [], 0, base.describe_failure(exc, [])
+            if not rows:
+                writer.writerow({**common, "pass": pass_, "status": status})
+            for row in rows:
+                writer.writerow({**common, "pass": pass_, "status": status, "kernels_per_call": per_call, **row})
+            total = sum(float(r["duration_seconds"]) for r in rows)
+            print(f"standard        {pass_:16s} B={batch} H={heads} N={n} d={d} causal={causal}: {status[:60]} "
+                  f"{per_call} kernels, {total * 1e6:.1f} us", flush=True)
+            qkv = None
+            torch.cuda.empty_cache()
 
 
 def write_standard(path: str, quick: bool, env: dict, device, gen) -> None:

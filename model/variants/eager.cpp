@@ -55,10 +55,10 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   if (s.repeated_kv > 0) {
     // One expand + reshape copy per tensor: broadcast copies, bound by elements (materialized.h).
     const double group = double(w.heads / w.kv_heads);
-    cost.kernels.push_back(strided_copy_kernel("repeat_kv (K)", k_bytes(w) * group / s.e, k_bytes(w),
-                                               k_bytes(w) * group, StridedCopy::broadcast, gpu, eff));
-    cost.kernels.push_back(strided_copy_kernel("repeat_kv (V)", v_bytes(w) * group / s.e, v_bytes(w),
-                                               v_bytes(w) * group, StridedCopy::broadcast, gpu, eff));
+    cost.kernels.push_back(element_bound_kernel("repeat_kv (K)", k_bytes(w) * group / s.e, k_bytes(w),
+                                               k_bytes(w) * group, ElementBoundPath::broadcast_copy, gpu, eff));
+    cost.kernels.push_back(element_bound_kernel("repeat_kv (V)", v_bytes(w) * group / s.e, v_bytes(w),
+                                               v_bytes(w) * group, ElementBoundPath::broadcast_copy, gpu, eff));
   }
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
@@ -70,13 +70,15 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
     // The mask broadcasts over heads: read once per head unless it stays in L2.
     const double mask_reads =
         s.mask_bytes <= gpu.l2_bytes_read_by_every_sm() ? s.mask_bytes : s.mask_bytes * double(w.heads);
-    KernelCost add = elementwise_kernel("+ causal mask", s.scores, s.e, s.e, 1.0, eff);
+    KernelCost add = element_bound_kernel("+ causal mask", s.scores, s.scores * s.e, s.scores * s.e,
+                                          ElementBoundPath::broadcast_add, gpu, eff);
     add.hbm_read_bytes += mask_reads;
     add.l2_read_bytes += s.mask_bytes * double(w.heads);
     cost.kernels.push_back(add);
   }
   if (w.dtype == Dtype::bf16) {
-    cost.kernels.push_back(elementwise_kernel("to(float32)", s.scores, s.e, kFp32Bytes, 1.0, eff));
+    cost.kernels.push_back(element_bound_kernel("to(float32)", s.scores, s.scores * s.e, s.scores * kFp32Bytes,
+                                                ElementBoundPath::widening_copy, gpu, eff));
   }
   const double softmax_in = w.dtype == Dtype::fp16 ? s.e : kFp32Bytes;
   KernelCost softmax =
@@ -90,8 +92,8 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
                                      o_bytes(w), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   // (B, H, Nq, dv) -> (B, Nq, H, dv): a view, no kernel, when one query token makes both layouts one.
   if (w.seq_q > 1) {
-    cost.kernels.push_back(strided_copy_kernel("transpose(1,2).contiguous()", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
-                                               StridedCopy::permute, gpu, eff));
+    cost.kernels.push_back(element_bound_kernel("transpose(1,2).contiguous()", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
+                                               ElementBoundPath::permute_copy, gpu, eff));
   }
 }
 
@@ -101,15 +103,16 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   const double dv = double(w.head_dim_v);
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
   if (w.seq_q > 1) {
-    cost.kernels.push_back(strided_copy_kernel("transpose backward (dO)", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
-                                               StridedCopy::permute, gpu, eff));
+    cost.kernels.push_back(element_bound_kernel("transpose backward (dO)", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
+                                               ElementBoundPath::permute_copy, gpu, eff));
   }
   cost.kernels.push_back(gemm_kernel("dP = dO V^T", 2.0 * s.scores * dv, o_bytes(w) + kv_read * dv / (d + dv),
                                      s.scores * s.e, on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   cost.kernels.push_back(gemm_kernel("dV = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w),
                                      kv_read * dv / (d + dv), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   if (s.e != kFp32Bytes)
-    cost.kernels.push_back(elementwise_kernel("dP to(float32)", s.scores, s.e, kFp32Bytes, 1.0, eff));
+    cost.kernels.push_back(element_bound_kernel("dP to(float32)", s.scores, s.scores * s.e, s.scores * kFp32Bytes,
+                                                ElementBoundPath::widening_copy, gpu, eff));
   cost.kernels.push_back(elementwise_kernel("softmax backward", s.scores, 2.0 * kFp32Bytes, kFp32Bytes, 3.0,
                                             softmax_kernel_efficiency(gpu, eff)));
   if (s.e != kFp32Bytes)

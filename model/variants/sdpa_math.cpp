@@ -41,9 +41,12 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   cost.io_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
   std::vector<KernelCost> ks;
   if (upcast) {
-    ks.push_back(elementwise_kernel("q.to(float32)", 1.0, q_bytes(w), q32, 0.0, eff));
-    ks.push_back(elementwise_kernel("k.to(float32)", 1.0, k_bytes(w), k32, 0.0, eff));
-    ks.push_back(elementwise_kernel("v.to(float32)", 1.0, v_bytes(w), v32, 0.0, eff));
+    ks.push_back(element_bound_kernel("q.to(float32)", q_bytes(w) / e, q_bytes(w), q32,
+                                      ElementBoundPath::widening_copy, gpu, eff));
+    ks.push_back(element_bound_kernel("k.to(float32)", k_bytes(w) / e, k_bytes(w), k32,
+                                      ElementBoundPath::widening_copy, gpu, eff));
+    ks.push_back(element_bound_kernel("v.to(float32)", v_bytes(w) / e, v_bytes(w), v32,
+                                      ElementBoundPath::widening_copy, gpu, eff));
   }
   ks.push_back(elementwise_kernel("q * sqrt(scale)", 1.0, q32, q32, 0.0, eff));
   // GQA: K and V are expanded first; the scale multiplies the expanded key inside matmul's argument.
@@ -66,7 +69,8 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
                            math_dtype, gemm_eff));
   if (mask_bytes > 0) {
     const double mask32 = double(w.seq_q) * double(w.seq_kv) * kFp32Bytes;
-    KernelCost add = elementwise_kernel("attn.add_(mask)", scores, kFp32Bytes, kFp32Bytes, 1.0, eff);
+    KernelCost add = element_bound_kernel("attn.add_(mask)", scores, scores * kFp32Bytes, scores * kFp32Bytes,
+                                          ElementBoundPath::broadcast_add, gpu, eff);
     add.hbm_read_bytes +=
         mask32 <= gpu.l2_bytes_read_by_every_sm() ? mask32 : mask32 * double(w.batch) * double(w.heads);
     ks.push_back(add);
@@ -107,7 +111,10 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   // the expanded K/V, and the casts of dq, dk, dv back to the model dtype.
   const double o32 = o_bytes(w) * widen;
   std::vector<KernelCost>& b = cost.kernels;
-  if (upcast) b.push_back(elementwise_kernel("out.to backward (dO to fp32)", 1.0, o_bytes(w), o32, 0.0, eff));
+  if (upcast) {
+    b.push_back(element_bound_kernel("out.to backward (dO to fp32)", o_bytes(w) / e, o_bytes(w), o32,
+                                     ElementBoundPath::widening_copy, gpu, eff));
+  }
   b.push_back(gemm_kernel("d attn = dO v^T (fp32)", 2.0 * scores * dv, o32 + v_in, scores * kFp32Bytes, tensor_cores,
                           math_dtype, gemm_eff));
   b.push_back(gemm_kernel("dv = attn^T dO (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + o32, v_in, tensor_cores,

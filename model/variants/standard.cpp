@@ -42,7 +42,7 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   const double dv = double(w.head_dim_v);
   std::vector<KernelCost>& ks = cost.kernels;
   const auto permute_copy = [&](const char* name, double read_bytes, double write_bytes) {
-    return strided_copy_kernel(name, write_bytes / s.e, read_bytes, write_bytes, StridedCopy::permute, gpu, eff);
+    return element_bound_kernel(name, write_bytes / s.e, read_bytes, write_bytes, ElementBoundPath::permute_copy, gpu, eff);
   };
   ks.push_back(permute_copy("rearrange q -> (b h) t d", q_bytes(w), q_bytes(w)));
   const double k_heads = k_bytes(w) * s.group;
@@ -62,7 +62,8 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
     const double mask_reads = mask_bytes <= gpu.l2_bytes_read_by_every_sm()
                                   ? mask_bytes
                                   : mask_bytes * double(w.batch) * double(w.heads);
-    KernelCost add = elementwise_kernel("scores + mask", s.scores, s.e, s.e, 1.0, eff);
+    KernelCost add = element_bound_kernel("scores + mask", s.scores, s.scores * s.e, s.scores * s.e,
+                                          ElementBoundPath::broadcast_add, gpu, eff);
     add.hbm_read_bytes += mask_reads;
     add.l2_read_bytes += mask_bytes * double(w.batch) * double(w.heads);
     ks.push_back(add);
@@ -88,8 +89,8 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   const double k_heads = k_bytes(w) * s.group;
   const double v_heads = v_bytes(w) * s.group;
   std::vector<KernelCost>& ks = cost.kernels;
-  ks.push_back(strided_copy_kernel("einsum backward: dO -> (b h) t d", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
-                                   StridedCopy::permute, gpu, eff));
+  ks.push_back(element_bound_kernel("einsum backward: dO -> (b h) t d", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
+                                   ElementBoundPath::permute_copy, gpu, eff));
   ks.push_back(gemm_kernel("dP = dO v^T", 2.0 * s.scores * dv, o_bytes(w) + v_heads, s.scores * s.e, tensor_cores,
                            w.dtype, gemm_eff));
   ks.push_back(gemm_kernel("dv = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w), v_heads, tensor_cores,

@@ -116,7 +116,7 @@ std::vector<PrefillRow> prefill_rows() {
 }
 
 TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
-  int long_sdpa = 0, host_bound = 0, eager_low = 0;
+  int long_sdpa = 0, host_bound = 0, eager_gpu_bound = 0;
   for (const PrefillRow& r : prefill_rows()) {
     Scenario s;
     s.context = r.seq;
@@ -136,16 +136,16 @@ TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
       EXPECT_LT(std::fabs(error), 0.40);
       ++host_bound;
     } else if (r.impl == "eager" && t.gpu_seconds > 2.0 * t.host_seconds) {
-      // Hugging Face eager attention at 4K-8K: low by the eager chain's mask add and GQA copies
-      // (validate/data/h200/known_misses.txt, hf-eager).
-      EXPECT_LT(error, -0.10);
-      EXPECT_GT(error, -0.35);
-      ++eager_low;
+      // Hugging Face eager attention at 4K-8K, GPU-bound: its element-bound copies, casts and mask add
+      // (model/materialized.h) priced, within the 15% target: 0.2-11.5% low (they were 10-35% low when
+      // priced as streaming kernels).
+      EXPECT_LT(std::fabs(error), 0.15);
+      ++eager_gpu_bound;
     }
   }
   EXPECT_EQ(long_sdpa, 8);
   EXPECT_GE(host_bound, 12);
-  EXPECT_EQ(eager_low, 7);
+  EXPECT_EQ(eager_gpu_bound, 8);
 }
 
 }  // namespace
