@@ -29,10 +29,10 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"mem-efficient", "sm90", "forward", 20.2, 76, "h100-sxm, h200"},
       {"mem-efficient", "sm90", "forward+backward", 60.4, 19, "h200"},
       {"sdpa-math", "sm100", "backward", 255.6, 5, "b200"},
-      {"sdpa-math", "sm100", "forward", 27.0, 5, "b200"},
+      {"sdpa-math", "sm100", "forward", 37.9, 5, "b200"},
       {"sdpa-math", "sm90", "backward", 10.8, 14, "h200"},
-      {"sdpa-math", "sm90", "forward", 16.4, 46, "h100-sxm, h200"},
-      {"sdpa-math", "sm90", "forward+backward", 3.9, 14, "h200"},
+      {"sdpa-math", "sm90", "forward", 11.8, 46, "h100-sxm, h200"},
+      {"sdpa-math", "sm90", "forward+backward", 3.7, 14, "h200"},
       {"standard", "sm80", "forward+backward", 12.8, 20, "a100-sxm-80gb"},
   };
   return bands;

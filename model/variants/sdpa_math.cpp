@@ -82,7 +82,9 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   ks.push_back(softmax);
   ks.push_back(elementwise_kernel("_safe_softmax: eq(-inf)", scores, kFp32Bytes, kBoolBytes, 1.0, eff));
   ks.push_back(elementwise_kernel("_safe_softmax: all(dim)", scores, kBoolBytes, 0.0, 1.0, eff));
-  ks.push_back(elementwise_kernel("_safe_softmax: where", scores, kFp32Bytes, kFp32Bytes, 1.0, eff));
+  // where(all-masked row, 0, out) broadcasts the per-row flag over the row: the generic kernel.
+  ks.push_back(element_bound_kernel("_safe_softmax: where", scores, scores * kFp32Bytes, scores * kFp32Bytes,
+                                    ElementBoundPath::broadcast_add, gpu, eff));
   ks.push_back(gemm_kernel("matmul attn v (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + v_in, o_bytes(w) * widen,
                            tensor_cores, math_dtype, gemm_eff));
   if (upcast) ks.push_back(elementwise_kernel("out.to(model dtype)", 1.0, o_bytes(w) * widen, o_bytes(w), 0.0, eff));
