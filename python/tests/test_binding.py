@@ -72,6 +72,16 @@ def test_gpus_and_variants_equal_cli_json():
     assert "flash2" in [v["id"] for v in attnsim.variants()]
 
 
+def test_calls_from_threads_give_the_same_numbers():
+    # The GIL is released while a command runs, so threads run the C++ side at once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    seqs = [1024 * (k + 1) for k in range(8)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda n: attnsim.predict(variant="flash2", seq=n, engine="sim"), seqs))
+    assert got == [attnsim.predict(variant="flash2", seq=n, engine="sim") for n in seqs]
+
+
 @pytest.mark.parametrize(
     "kwargs, args",
     [
