@@ -33,7 +33,14 @@ std::string quoted(const std::filesystem::path& path) {
   return text;
 }
 
+std::optional<std::filesystem::path>& program_file() {
+  static std::optional<std::filesystem::path> file;
+  return file;
+}
+
 }  // namespace
+
+void set_program_file(const std::filesystem::path& file) { program_file() = file; }
 
 std::filesystem::path locate_data_folder(const DataFolder& folder, const DataSearch& search) {
   const std::string missing = folder.what + " (" + folder.name + "/*.toml) not found: ";
@@ -64,7 +71,11 @@ std::filesystem::path locate_data_folder(const DataFolder& folder) {
   if (env && *env) search.env_value = env;
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) search.executable = exe;
+  if (program_file()) {
+    search.executable = program_file();
+  } else if (!ec) {
+    search.executable = exe;
+  }
   search.data_from_executable = ATTNSIM_DATA_FROM_BIN;
   search.build_dir = ATTNSIM_BUILD_DIR;
   search.source_dir = ATTNSIM_SOURCE_DIR;

@@ -37,8 +37,12 @@ struct DataSearch {
 // The folder of `folder`'s .toml files; throws DataNotFound with one line naming every place it
 // looked and the variable that overrides them.
 std::filesystem::path locate_data_folder(const DataFolder& folder, const DataSearch& search);
-// The same for this process: its environment, its executable (/proc/self/exe) and the paths
-// compiled in.
+// The same for this process: its environment, its executable (/proc/self/exe, or the file named by
+// set_program_file) and the paths compiled in.
 std::filesystem::path locate_data_folder(const DataFolder& folder);
+
+// A host process that loads the libraries as a shared object (python3 loading the attnsim module)
+// names that file, so the data is looked for beside it rather than beside the host's executable.
+void set_program_file(const std::filesystem::path& file);
 
 }  // namespace attnsim

@@ -14,3 +14,12 @@ else
 fi
 cmake --preset release >/dev/null
 cmake --build --preset release
+# The Python module (build/python/attnsim): a path file in the user's site-packages of the Python it
+# was built for names build/python, so `import attnsim` works from any folder (docs/python.md).
+python=$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' build/CMakeCache.txt)
+if [[ -n "$python" && -d build/python/attnsim ]]; then
+  site=$("$python" -m site --user-site)
+  mkdir -p "$site"
+  echo "$PWD/build/python" > "$site/attnsim.pth"
+  echo "build: Python module: $site/attnsim.pth names $PWD/build/python"
+fi
