@@ -1,5 +1,7 @@
 #include "capacity/layer_workloads.h"
 
+#include <algorithm>
+
 #include "model/error.h"
 
 namespace attnsim::capacity {
@@ -33,6 +35,7 @@ Prediction predict_attention(const ModelConfig& m, const Gpu& gpu, const Scenari
 
 std::vector<LayerAttention> attention_layer_kinds(const ModelConfig& m) {
   std::vector<LayerAttention> kinds;
+  if (!m.has_attention()) return kinds;
   for (const LayerAttention kind : {LayerAttention::global, LayerAttention::local}) {
     if (m.attention_layers(kind) > 0) kinds.push_back(kind);
   }
@@ -55,6 +58,11 @@ Prediction predict_ssm_scan(const ModelConfig& m, const Gpu& gpu, const Scenario
   knobs.ssm.expansion = 1;
   knobs.ssm.head_dim = ssm.head_dim;
   return predict(w, gpu, find_variant("ssm-scan"), knobs);
+}
+
+double visible_keys(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
+  const std::optional<std::int64_t> window = m.window_of(kind);
+  return window ? std::min<double>(double(s.context), double(*window)) : double(s.context);
 }
 
 double attention_kernel_seconds(const Prediction& attention) {

@@ -19,8 +19,11 @@ Workload attention_workload(const ModelConfig& model, const Scenario& scenario, 
                             LayerAttention kind = LayerAttention::global);
 Prediction predict_attention(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario, Pass pass,
                              LayerAttention kind = LayerAttention::global);
-// The layer kinds a model has (global only without an attention pattern), for sums over layers.
+// The attention layer kinds a model has (global only without a pattern, none for a pure SSM), for
+// sums over layers.
 std::vector<LayerAttention> attention_layer_kinds(const ModelConfig& model);
+// Keys a layer of `kind` keeps and attends to at the scenario's context: min(context, window).
+double visible_keys(const ModelConfig& model, const Scenario& scenario, LayerAttention kind);
 // An attention call's kernels without their per-kernel launch term: a whole model's launch gaps
 // are counted once, over every kernel a forward launches (capacity/framework_launches.h).
 double attention_kernel_seconds(const Prediction& attention);

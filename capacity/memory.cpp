@@ -41,8 +41,7 @@ double parameter_allocation(const ModelConfig& m, double matrix_bytes, double ot
 // (cache_utils.py) stores [batch, kv heads, min(seq_len, sliding_window), head dim], as Mistral's
 // rolling buffer does; a global layer keeps the whole context.
 double cached_tokens(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
-  const std::optional<std::int64_t> window = m.window_of(kind);
-  const double tokens = window ? std::min<double>(double(s.context), double(*window)) : double(s.context);
+  const double tokens = visible_keys(m, s, kind);
   const double block = double(s.kv_block_tokens);
   return std::ceil(tokens / block) * block;
 }
@@ -233,7 +232,6 @@ double kv_cache_layer_bytes(const ModelConfig& m, const Scenario& s, LayerAttent
 }
 
 double kv_cache_bytes(const ModelConfig& m, const Scenario& s) {
-  if (!m.has_attention()) return 0.0;
   double bytes = 0;
   for (const LayerAttention kind : attention_layer_kinds(m)) {
     bytes += m.attention_layers(kind) * kv_cache_layer_bytes(m, s, kind);

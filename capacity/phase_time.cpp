@@ -76,10 +76,8 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   t.bytes_per_step = weights + cache + state;
   // Keys a step attends to, summed over layers: a local layer sees at most its window.
   double attended_layer_tokens = 0;
-  for (const LayerAttention kind : m.has_attention() ? attention_layer_kinds(m) : std::vector<LayerAttention>{}) {
-    const std::optional<std::int64_t> window = m.window_of(kind);
-    const double attended = window ? std::min<double>(double(s.context), double(*window)) : double(s.context);
-    attended_layer_tokens += m.attention_layers(kind) * attended;
+  for (const LayerAttention kind : attention_layer_kinds(m)) {
+    attended_layer_tokens += m.attention_layers(kind) * visible_keys(m, s, kind);
   }
   const double attention_flops =
       batch * double(m.heads) * attended_layer_tokens * decode_attention_flops_per_head_token(m);
@@ -108,7 +106,7 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double passes = s.phase == Phase::prefill ? 1.0 : (s.phase == Phase::train ? 3.0 : 4.0);
 
   // Each layer kind at its own price: a pattern's local layers on the sliding-window variant.
-  for (const LayerAttention kind : m.has_attention() ? attention_layer_kinds(m) : std::vector<LayerAttention>{}) {
+  for (const LayerAttention kind : attention_layer_kinds(m)) {
     const Pass pass = train ? Pass::forward_backward : Pass::forward;
     double per_layer = attention_kernel_seconds(predict_attention(m, gpu, s, pass, kind));
     if (s.phase == Phase::train_recompute) {
