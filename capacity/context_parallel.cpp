@@ -13,6 +13,12 @@ RingPrefill ring_prefill(const ModelConfig& m, const Gpu& gpu, const Scenario& s
   if (m.has_ssm())
     throw InvalidInput("model",
                        "context parallelism is modelled for attention-only models; '" + m.id + "' has SSM layers");
+  // A local layer's ring would pass only the last `window` keys of the neighbour's block; pricing
+  // every layer as global would overstate the transfers, so patterned models are refused.
+  if (m.attention_pattern) {
+    throw InvalidInput("model", "context parallelism is modelled for models whose layers all attend alike; '" + m.id +
+                                    "' has an [attention_pattern]");
+  }
   if (s.phase != Phase::prefill)
     throw InvalidInput("phase", "ring attention is modelled for prefill; allowed: prefill");
   if (gpus < 1 || gpus > 4096) throw InvalidInput("gpus", "must be 1..4096");

@@ -1,10 +1,12 @@
 #include "capacity/layer_workloads.h"
 
+#include <algorithm>
+
 #include "model/error.h"
 
 namespace attnsim::capacity {
 
-Workload attention_workload(const ModelConfig& m, const Scenario& s, Pass pass) {
+Workload attention_workload(const ModelConfig& m, const Scenario& s, Pass pass, LayerAttention kind) {
   Workload w;
   w.batch = s.batch;
   w.heads = m.heads;
@@ -16,18 +18,28 @@ Workload attention_workload(const ModelConfig& m, const Scenario& s, Pass pass) 
   w.head_dim = m.head_dim;
   w.head_dim_v = m.value_head_dim();
   w.causal = true;
-  w.window = m.sliding_window;
+  w.window = m.window_of(kind);
   w.dtype = s.dtype;
   w.pass = pass;
   return w;
 }
 
-Prediction predict_attention(const ModelConfig& m, const Gpu& gpu, const Scenario& s, Pass pass) {
-  const Variant& variant = find_variant(s.attention);
-  if (variant.id == "ssm-scan") {
+Prediction predict_attention(const ModelConfig& m, const Gpu& gpu, const Scenario& s, Pass pass, LayerAttention kind) {
+  const Variant& chosen = find_variant(s.attention);
+  if (chosen.id == "ssm-scan") {
     throw InvalidInput("impl", "ssm-scan is not an attention implementation; SSM layers come from the model file");
   }
-  return predict(attention_workload(m, s, pass), gpu, variant, s.knobs);
+  const Variant& variant = kind == LayerAttention::local ? find_variant("sliding-window") : chosen;
+  return predict(attention_workload(m, s, pass, kind), gpu, variant, s.knobs);
+}
+
+std::vector<LayerAttention> attention_layer_kinds(const ModelConfig& m) {
+  std::vector<LayerAttention> kinds;
+  if (!m.has_attention()) return kinds;
+  for (const LayerAttention kind : {LayerAttention::global, LayerAttention::local}) {
+    if (m.attention_layers(kind) > 0) kinds.push_back(kind);
+  }
+  return kinds;
 }
 
 Prediction predict_ssm_scan(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
@@ -46,6 +58,11 @@ Prediction predict_ssm_scan(const ModelConfig& m, const Gpu& gpu, const Scenario
   knobs.ssm.expansion = 1;
   knobs.ssm.head_dim = ssm.head_dim;
   return predict(w, gpu, find_variant("ssm-scan"), knobs);
+}
+
+double visible_keys(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
+  const std::optional<std::int64_t> window = m.window_of(kind);
+  return window ? std::min<double>(double(s.context), double(*window)) : double(s.context);
 }
 
 double attention_kernel_seconds(const Prediction& attention) {

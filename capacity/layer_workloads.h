@@ -3,6 +3,8 @@
 // Attention and scan memory and time come from the core variants, never re-derived here.
 #pragma once
 
+#include <vector>
+
 #include "capacity/model_config.h"
 #include "capacity/scenario.h"
 #include "model/variant.h"
@@ -10,9 +12,18 @@
 
 namespace attnsim::capacity {
 
-// Causal self-attention of one layer: Nq = N at prefill/training, 1 at decode; Nk = N.
-Workload attention_workload(const ModelConfig& model, const Scenario& scenario, Pass pass);
-Prediction predict_attention(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario, Pass pass);
+// Causal self-attention of one layer: Nq = N at prefill/training, 1 at decode; Nk = N. A local layer
+// of an attention pattern sees its window and runs on the core sliding-window variant (a windowed
+// kernel skips the blocks outside the window); a global layer runs on the scenario's --impl.
+Workload attention_workload(const ModelConfig& model, const Scenario& scenario, Pass pass,
+                            LayerAttention kind = LayerAttention::global);
+Prediction predict_attention(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario, Pass pass,
+                             LayerAttention kind = LayerAttention::global);
+// The attention layer kinds a model has (global only without a pattern, none for a pure SSM), for
+// sums over layers.
+std::vector<LayerAttention> attention_layer_kinds(const ModelConfig& model);
+// Keys a layer of `kind` keeps and attends to at the scenario's context: min(context, window).
+double visible_keys(const ModelConfig& model, const Scenario& scenario, LayerAttention kind);
 // An attention call's kernels without their per-kernel launch term: a whole model's launch gaps
 // are counted once, over every kernel a forward launches (capacity/framework_launches.h).
 double attention_kernel_seconds(const Prediction& attention);

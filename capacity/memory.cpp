@@ -37,9 +37,11 @@ double parameter_allocation(const ModelConfig& m, double matrix_bytes, double ot
   return allocated + (c.total() - listed) * other_bytes;
 }
 
-double cached_tokens(const ModelConfig& m, const Scenario& s) {
-  const double tokens =
-      m.sliding_window ? std::min<double>(double(s.context), double(*m.sliding_window)) : double(s.context);
+// A windowed layer keeps min(context, window) tokens: transformers' DynamicSlidingWindowLayer
+// (cache_utils.py) stores [batch, kv heads, min(seq_len, sliding_window), head dim], as Mistral's
+// rolling buffer does; a global layer keeps the whole context.
+double cached_tokens(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
+  const double tokens = visible_keys(m, s, kind);
   const double block = double(s.kv_block_tokens);
   return std::ceil(tokens / block) * block;
 }
@@ -54,14 +56,24 @@ struct Step {
 // Latent attention caches the latent instead: a prefill up-projects every head's K and V as the
 // step's own tensors, while decode multiplies the cached latent directly (the up-projections
 // absorbed into the query and output, DeepSeek-V2 Sec. 2.1.2) and never materializes them.
-Step attention_step(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+Step attention_step(const ModelConfig& m, const Gpu& gpu, const Scenario& s, LayerAttention kind) {
   const Pass pass = training(s) ? Pass::forward_backward : Pass::forward;
-  const Prediction p = predict_attention(m, gpu, s, pass);
+  const Prediction p = predict_attention(m, gpu, s, pass, kind);
   const Workload& w = p.workload;
   const bool kv_elsewhere = keeps_cache(s) && (!m.mla || s.phase == Phase::decode);
   const double cached = kv_elsewhere ? k_bytes(w) + v_bytes(w) : 0.0;
   return {"attention", allocated_bytes(p.cost.io_bytes - cached + p.cost.workspace_bytes, s.runtime),
           p.cost.workspace_bytes};
+}
+
+// Layers run one at a time, so the largest layer kind's step counts (a global layer's, with a pattern).
+Step largest_attention_step(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+  Step largest;
+  for (const LayerAttention kind : attention_layer_kinds(m)) {
+    Step step = attention_step(m, gpu, s, kind);
+    if (step.bytes > largest.bytes) largest = std::move(step);
+  }
+  return largest;
 }
 
 // in_proj output, causal-conv output and the SSD scan's own tensors (core ssm-scan); at decode the
@@ -130,7 +142,8 @@ double logits_step_bytes(const ModelConfig& m, const Scenario& s) {
 // Activations one layer keeps for its backward pass (forward workspace of the core variants kept
 // whole: an upper bound for eager, whose softmax step holds more than it saves). An MoE layer keeps
 // its router logits and, per token, the same MLP tensors for each expert it passes through.
-double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s, bool moe_layer) {
+double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s, bool moe_layer,
+                             LayerAttention kind) {
   const double e = element_bytes(s.dtype);
   const double tokens = step_tokens(s);
   const double h = double(m.hidden_size);
@@ -139,7 +152,7 @@ double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenari
   if (m.has_attention()) {
     width +=
         double(m.heads) * double(m.head_dim) + double(m.kv_heads) * double(m.head_dim + m.value_head_dim());  // q, k, v
-    const Prediction p = predict_attention(m, gpu, s, Pass::forward);
+    const Prediction p = predict_attention(m, gpu, s, Pass::forward, kind);
     core += o_bytes(p.workload) + p.cost.workspace_bytes;
   }
   if (m.has_ssm()) {
@@ -157,16 +170,35 @@ double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenari
   return allocated_bytes(tokens * width * e + core, s.runtime);
 }
 
-// Every layer's saved activations: the dense layers' and the MoE layers'.
+// Attention layer kinds with the share of layers each has; a pure SSM has one "kind" covering all.
+std::vector<std::pair<LayerAttention, double>> layer_kind_shares(const ModelConfig& m) {
+  if (!m.has_attention()) return {{LayerAttention::global, 1.0}};
+  std::vector<std::pair<LayerAttention, double>> shares;
+  for (const LayerAttention kind : attention_layer_kinds(m)) {
+    shares.emplace_back(kind, m.attention_layers(kind) / double(m.layers));
+  }
+  return shares;
+}
+
+// Every layer's saved activations: the dense layers' and the MoE layers', each split by attention
+// kind in proportion (the patterned models have one MLP kind throughout, so the split is exact there).
 double saved_all_layers_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
-  const double dense = m.dense_layers() > 0 ? m.dense_layers() * saved_per_layer_bytes(m, gpu, s, false) : 0.0;
-  return dense + (m.moe ? m.moe_layers() * saved_per_layer_bytes(m, gpu, s, true) : 0.0);
+  double bytes = 0;
+  for (const auto& [kind, share] : layer_kind_shares(m)) {
+    if (m.dense_layers() > 0) bytes += share * m.dense_layers() * saved_per_layer_bytes(m, gpu, s, false, kind);
+    if (m.moe) bytes += share * m.moe_layers() * saved_per_layer_bytes(m, gpu, s, true, kind);
+  }
+  return bytes;
 }
 
 // The largest one layer keeps, for recomputation (which re-runs one layer at a time).
 double saved_largest_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
-  const double dense = m.dense_layers() > 0 ? saved_per_layer_bytes(m, gpu, s, false) : 0.0;
-  return std::max(dense, m.moe ? saved_per_layer_bytes(m, gpu, s, true) : 0.0);
+  double largest = 0;
+  for (const auto& [kind, share] : layer_kind_shares(m)) {
+    if (m.dense_layers() > 0) largest = std::max(largest, saved_per_layer_bytes(m, gpu, s, false, kind));
+    if (m.moe) largest = std::max(largest, saved_per_layer_bytes(m, gpu, s, true, kind));
+  }
+  return largest;
 }
 
 }  // namespace
@@ -192,11 +224,19 @@ double allocated_bytes(double bytes, const RuntimeOverhead& rt) {
   return std::ceil(bytes / unit) * unit;
 }
 
-double kv_cache_bytes(const ModelConfig& m, const Scenario& s) {
+double kv_cache_layer_bytes(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
   if (!m.has_attention()) return 0.0;
   const double per_token_layer =
       m.mla ? double(m.mla->kv_lora_rank + m.mla->qk_rope_head_dim) : 2.0 * double(m.kv_heads) * double(m.head_dim);
-  return double(m.layers) * double(s.batch) * per_token_layer * cached_tokens(m, s) * element_bytes(s.kv_dtype);
+  return double(s.batch) * per_token_layer * cached_tokens(m, s, kind) * element_bytes(s.kv_dtype);
+}
+
+double kv_cache_bytes(const ModelConfig& m, const Scenario& s) {
+  double bytes = 0;
+  for (const LayerAttention kind : attention_layer_kinds(m)) {
+    bytes += m.attention_layers(kind) * kv_cache_layer_bytes(m, s, kind);
+  }
+  return bytes;
 }
 
 double ssm_state_bytes(const ModelConfig& m, const Scenario& s) {
@@ -229,8 +269,13 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   } else {
     if (m.has_attention()) {
       // K and V of a layer are two tensors; the latent and rope key one (FlashMLA's kv cache).
-      const double tensors = m.mla ? layers : 2.0 * layers;
-      persistent.push_back({"kv_cache", tensors * allocated_bytes(kv_cache_bytes(m, s) / tensors, rt), true, true});
+      const double per_layer_tensors = m.mla ? 1.0 : 2.0;
+      double cache = 0;
+      for (const LayerAttention kind : attention_layer_kinds(m)) {
+        cache += m.attention_layers(kind) * per_layer_tensors *
+                 allocated_bytes(kv_cache_layer_bytes(m, s, kind) / per_layer_tensors, rt);
+      }
+      persistent.push_back({"kv_cache", cache, true, true});
     }
     if (m.has_ssm()) {
       persistent.push_back({"ssm_state", layers * allocated_bytes(ssm_state_bytes(m, s) / layers, rt), true, true});
@@ -241,7 +286,7 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   // The steps of one layer and the logits; the largest sets the peak.
   const double residual = 2.0 * allocated_bytes(step_tokens(s) * double(m.hidden_size) * e, rt);
   Step attention;
-  if (m.has_attention()) attention = attention_step(m, gpu, s);
+  if (m.has_attention()) attention = largest_attention_step(m, gpu, s);
   const double ssm = m.has_ssm() ? ssm_step_bytes(m, gpu, s) : 0.0;
   const double mlp = mlp_step_bytes(m, s);
   const double logits = logits_step_bytes(m, s);

@@ -40,9 +40,11 @@ MemoryBreakdown memory_at(const ModelConfig& model, const Gpu& gpu, const Scenar
 // Closed forms the breakdown is built from, exposed for tests.
 // weight_bytes (capacity/weights.h): exact, no rounding.
 // KV cache of all attention layers: 2 x layers x B x Hkv x d x tokens, tokens = min(N, window)
-// rounded up to whole blocks; with latent attention layers x B x (kv_lora_rank + qk_rope_head_dim)
+// rounded up to whole blocks, summed over the global and local layers of an attention pattern; with latent attention layers x B x (kv_lora_rank + qk_rope_head_dim)
 // x tokens, the compressed latent and shared rope key that FlashMLA and vLLM cache.
 double kv_cache_bytes(const ModelConfig& model, const Scenario& scenario);
+// One attention layer's cache of `kind` (a local layer of a pattern keeps min(context, window) tokens).
+double kv_cache_layer_bytes(const ModelConfig& model, const Scenario& scenario, LayerAttention kind);
 double ssm_state_bytes(const ModelConfig& model, const Scenario& scenario);  // recurrent + conv state
 
 }  // namespace attnsim::capacity

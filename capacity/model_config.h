@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace attnsim::capacity {
 
@@ -52,6 +53,29 @@ struct MlaConfig {
   std::int64_t v_head_dim = 0;
 };
 
+// What one attention layer attends to: every earlier key (global, HF "full_attention") or the
+// `sliding_window` most recent ones (local, HF "sliding_attention").
+enum class LayerAttention { global, local };
+
+// Layers that alternate local sliding-window and global attention (Gemma 3: 5 local to 1 global,
+// gpt-oss: alternating). `layer_types` is the repeating unit, laid over the layers from layer 0 as
+// Hugging Face's `layer_types` list is; a local layer caches min(context, window) tokens.
+struct AttentionPattern {
+  std::int64_t sliding_window = 0;         // tokens a local layer sees and caches
+  std::vector<LayerAttention> layer_types;  // repeating unit, at least one entry
+  // gpt-oss: a learned logit per head that joins every softmax's denominator (H floats per layer:
+  // negligible memory, no change to the cache or to the kernels' work).
+  bool attention_sinks = false;
+
+  // Layers of `kind` among `layers` when the unit repeats from layer 0 (a partial unit at the end).
+  std::int64_t layers_of(LayerAttention kind, std::int64_t layers) const {
+    const auto unit = std::int64_t(layer_types.size());
+    std::int64_t count = 0;
+    for (std::int64_t i = 0; i < layers; ++i) count += layer_types[std::size_t(i % unit)] == kind ? 1 : 0;
+    return count;
+  }
+};
+
 struct ModelConfig {
   std::string id;    // name users type, e.g. "llama-3.1-8b"
   std::string name;  // e.g. "meta-llama/Llama-3.1-8B"
@@ -69,6 +93,7 @@ struct ModelConfig {
   std::int64_t head_dim = 0;                   // of queries and keys; MLA: qk_nope_head_dim + qk_rope_head_dim
   bool qkv_bias = false;                       // Qwen2: biases on the q, k, v projections
   std::optional<std::int64_t> sliding_window;  // keys within this many positions (Mistral)
+  std::optional<AttentionPattern> attention_pattern;  // local and global layers (Gemma 3, gpt-oss)
 
   std::optional<SsmConfig> ssm;
   std::optional<MoeConfig> moe;
@@ -83,6 +108,17 @@ struct ModelConfig {
   // Layers whose MLP is a mixture of experts; the others (all of a dense model) have the dense MLP.
   double moe_layers() const { return moe ? double(layers - moe->first_dense_layers) : 0.0; }
   double dense_layers() const { return double(layers) - moe_layers(); }
+  // Attention layers of each kind; without a pattern every layer is global (Mistral's window applies
+  // to all of them through `sliding_window`, not through a pattern).
+  double attention_layers(LayerAttention kind) const {
+    if (!attention_pattern) return kind == LayerAttention::global ? double(layers) : 0.0;
+    return double(attention_pattern->layers_of(kind, layers));
+  }
+  // The window of a layer of `kind`: the pattern's for local layers, else the model-wide one.
+  std::optional<std::int64_t> window_of(LayerAttention kind) const {
+    if (kind == LayerAttention::local && attention_pattern) return attention_pattern->sliding_window;
+    return sliding_window;
+  }
   // d_v of values and attention outputs (MLA's v_head_dim differs from the query/key head dim).
   std::int64_t value_head_dim() const { return mla ? mla->v_head_dim : head_dim; }
 };

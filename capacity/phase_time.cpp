@@ -74,11 +74,13 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double cache = kv_cache_bytes(m, s);
   const double state = 2.0 * ssm_state_bytes(m, s);  // read and written back every step
   t.bytes_per_step = weights + cache + state;
-  const double attended =
-      m.sliding_window ? std::min<double>(double(s.context), double(*m.sliding_window)) : double(s.context);
+  // Keys a step attends to, summed over layers: a local layer sees at most its window.
+  double attended_layer_tokens = 0;
+  for (const LayerAttention kind : attention_layer_kinds(m)) {
+    attended_layer_tokens += m.attention_layers(kind) * visible_keys(m, s, kind);
+  }
   const double attention_flops =
-      m.has_attention() ? batch * double(m.heads) * attended * decode_attention_flops_per_head_token(m) * c.layers
-                        : 0.0;
+      batch * double(m.heads) * attended_layer_tokens * decode_attention_flops_per_head_token(m);
   t.gemm_flops = 2.0 * batch * (c.matmul_per_token() + double(m.vocab_size) * double(m.hidden_size));
   t.gemm_seconds = std::max(weights / hbm_rate(gpu), t.gemm_flops / tensor_rate(gpu, s.dtype));
   t.attention_seconds = std::max(cache / hbm_rate(gpu), attention_flops / tensor_rate(gpu, s.dtype));
@@ -103,10 +105,14 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const bool train = s.phase != Phase::prefill;
   const double passes = s.phase == Phase::prefill ? 1.0 : (s.phase == Phase::train ? 3.0 : 4.0);
 
-  if (m.has_attention()) {
-    double per_layer = attention_kernel_seconds(predict_attention(m, gpu, s, train ? Pass::forward_backward : Pass::forward));
-    if (s.phase == Phase::train_recompute) per_layer += attention_kernel_seconds(predict_attention(m, gpu, s, Pass::forward));
-    t.attention_seconds = c.layers * per_layer;
+  // Each layer kind at its own price: a pattern's local layers on the sliding-window variant.
+  for (const LayerAttention kind : attention_layer_kinds(m)) {
+    const Pass pass = train ? Pass::forward_backward : Pass::forward;
+    double per_layer = attention_kernel_seconds(predict_attention(m, gpu, s, pass, kind));
+    if (s.phase == Phase::train_recompute) {
+      per_layer += attention_kernel_seconds(predict_attention(m, gpu, s, Pass::forward, kind));
+    }
+    t.attention_seconds += m.attention_layers(kind) * per_layer;
   }
   // The core ssm-scan models the forward scan; its backward is taken as two more forwards.
   if (m.has_ssm()) t.ssm_seconds = c.layers * passes * predict_ssm_scan(m, gpu, s).predicted_seconds;

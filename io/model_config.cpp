@@ -15,6 +15,8 @@
 namespace attnsim {
 namespace {
 
+using capacity::AttentionPattern;
+using capacity::LayerAttention;
 using capacity::Mixer;
 using capacity::MlaConfig;
 using capacity::ModelConfig;
@@ -144,6 +146,43 @@ MoeConfig read_moe(const toml::node& node, const std::string& file, const ModelC
   return e;
 }
 
+// Hugging Face's layer type names (transformers configuration_utils ALLOWED_LAYER_TYPES).
+LayerAttention parse_layer_type(const std::string& text, const std::string& where) {
+  if (text == "sliding_attention") return LayerAttention::local;
+  if (text == "full_attention") return LayerAttention::global;
+  throw InvalidInput(where, "unknown layer type '" + text + "'; allowed: sliding_attention, full_attention");
+}
+
+// The repeating unit comes either as Hugging Face's explicit `layer_types` or as Gemma's
+// `local_per_global` (transformers Gemma3TextConfig: layer i is full when (i + 1) % pattern == 0,
+// pattern = local_per_global + 1), never both.
+AttentionPattern read_attention_pattern(const toml::node& node, const std::string& file) {
+  Reader r(sub_table(node, file, "attention_pattern"), file, "attention_pattern.");
+  AttentionPattern p;
+  p.sliding_window = r.integer("sliding_window", 1, std::int64_t{1} << 40);
+  const toml::node* types = r.find("layer_types");
+  const toml::node* ratio = r.find("local_per_global");
+  if ((types != nullptr) == (ratio != nullptr)) {
+    throw InvalidInput(file + ": attention_pattern.layer_types",
+                       "give exactly one of layer_types and local_per_global (see " + std::string(kSchema) + ")");
+  }
+  if (types) {
+    const std::string where = toml_where(file, *types, "attention_pattern.layer_types");
+    for (const std::string& text : sourced_strings(*types, file, "attention_pattern.layer_types")) {
+      p.layer_types.push_back(parse_layer_type(text, where));
+    }
+  } else {
+    const std::int64_t local = sourced_integer(*ratio, file, "attention_pattern.local_per_global", 0, 100000);
+    p.layer_types.assign(std::size_t(local), LayerAttention::local);
+    p.layer_types.push_back(LayerAttention::global);
+  }
+  if (const toml::node* sinks = r.find("attention_sinks")) {
+    p.attention_sinks = sourced_bool(*sinks, file, "attention_pattern.attention_sinks");
+  }
+  r.finish();
+  return p;
+}
+
 void read_attention(Reader& r, ModelConfig& m) {
   const std::string why = "mixer '" + capacity::mixer_name(m.mixer) + "' has attention";
   m.heads = r.integer("heads", 1, 65536, why);
@@ -175,6 +214,14 @@ void read_attention(Reader& r, ModelConfig& m) {
   if (m.qkv_bias && m.mla)
     throw InvalidInput(r.file() + ": qkv_bias", "latent attention's projections have no q, k, v biases");
   m.sliding_window = r.optional_integer("sliding_window", 1, std::int64_t{1} << 40);
+  if (const toml::node* node = r.find("attention_pattern")) {
+    if (m.sliding_window) {
+      throw InvalidInput(r.file() + ": sliding_window",
+                         "a model with [attention_pattern] gives its window there; remove this field");
+    }
+    if (m.mla) throw InvalidInput(r.file() + ": attention_pattern", "is not modelled with latent attention ([mla])");
+    m.attention_pattern = read_attention_pattern(*node, r.file());
+  }
 }
 
 }  // namespace
@@ -207,7 +254,7 @@ ModelConfig parse_model_config(std::string_view toml_text, const std::string& fi
   if (m.has_ssm()) m.ssm = read_ssm(ssm, file, m);
   if (const toml::node* moe = r.find("moe")) m.moe = read_moe(*moe, file, m);
   if (!m.has_attention()) {
-    for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias", "mla"}) {
+    for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias", "mla", "attention_pattern"}) {
       if (const toml::node* node = root.get(key)) {
         throw InvalidInput(toml_where(file, *node, key), "mixer 'ssm' has no attention; remove this field");
       }

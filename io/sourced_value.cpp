@@ -58,6 +58,18 @@ bool sourced_bool(const toml::node& node, const std::string& file, std::string_v
   return *flag;
 }
 
+std::vector<std::string> sourced_strings(const toml::node& node, const std::string& file, std::string_view key) {
+  const toml::array* list = value_node(node, file, key, "[\"...\", ...]").as_array();
+  if (!list || list->empty()) throw InvalidInput(toml_where(file, node, key), "needs a non-empty list of strings");
+  std::vector<std::string> texts;
+  for (const toml::node& item : *list) {
+    const auto text = item.value<std::string>();
+    if (!text || text->empty()) throw InvalidInput(toml_where(file, node, key), "every entry must be a non-empty string");
+    texts.push_back(*text);
+  }
+  return texts;
+}
+
 std::string source_of(const toml::node& node) {
   return node.as_table()->get("source")->value<std::string>().value_or("");
 }

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 #include <set>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace attnsim {
@@ -16,6 +17,8 @@ double sourced_number(const toml::node& node, const std::string& file, std::stri
 std::int64_t sourced_integer(const toml::node& node, const std::string& file, std::string_view key, std::int64_t min,
                              std::int64_t max);
 bool sourced_bool(const toml::node& node, const std::string& file, std::string_view key);
+// A non-empty list of non-empty strings (Hugging Face's `layer_types`).
+std::vector<std::string> sourced_strings(const toml::node& node, const std::string& file, std::string_view key);
 // The entry's source text (after one of the readers above accepted it).
 std::string source_of(const toml::node& node);
 

@@ -55,6 +55,7 @@ TEST(RingAttention, MemoryPerGpuFallsWithTheGpuCountButKeepsTheWeights) {
 
 TEST(RingAttention, RejectsWhatItDoesNotModel) {
   EXPECT_THROW(ring_prefill(find_model("mamba2-780m"), gpu("h100-sxm"), prefill(4096), 2), InvalidInput);
+  EXPECT_THROW(ring_prefill(find_model("gemma-3-27b"), gpu("h100-sxm"), prefill(4096), 2), InvalidInput);
   Gpu no_link = gpu("h100-sxm");
   no_link.interconnect_bytes_per_second.reset();
   EXPECT_THROW(ring_prefill(find_model("llama-3.1-8b"), no_link, prefill(4096), 2), InvalidInput);

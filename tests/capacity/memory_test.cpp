@@ -48,6 +48,10 @@ TEST(Parameters, EveryModelMatchesItsPublishedCount) {
   EXPECT_NEAR(count_parameters(model("mixtral-8x7b")).total(), 46.70e9, 0.01e9);
   EXPECT_NEAR(count_parameters(model("qwen3-30b-a3b")).total(), 30.5e9, 0.05e9);
   EXPECT_NEAR(count_parameters(model("deepseek-v3")).total(), 671e9, 0.5e9);
+  // Patterned attention: Gemma 3 27B's text decoder 27.0B (report Table 1: 1,416M + 25,600M), gpt-oss-20b
+  // 20.91B (model card Table 1; biases of o_proj and the experts, and the sinks, are left out).
+  EXPECT_NEAR(count_parameters(model("gemma-3-27b")).total(), 27.0e9, 0.05e9);
+  EXPECT_NEAR(count_parameters(model("gpt-oss-20b")).total(), 20.91e9, 0.05e9);
 }
 
 TEST(Parameters, MoeCardsActivatedCountsAreTheRoutedExpertsOnly) {

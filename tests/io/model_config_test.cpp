@@ -32,11 +32,11 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text;
 }
 
-TEST(ModelFiles, AllFifteenBuiltInModelsLoadWithTheirShapes) {
-  const std::vector<std::string> expected = {"deepseek-v3",  "falcon-h1-0.5b", "llama-3.1-70b", "llama-3.1-8b",
-                                             "llama-3.2-1b", "mamba-790m",     "mamba2-2.7b",   "mamba2-780m",
-                                             "mistral-7b",   "mixtral-8x7b",   "phi-3-mini",    "qwen2.5-0.5b",
-                                             "qwen2.5-1.5b", "qwen2.5-7b",     "qwen3-30b-a3b"};
+TEST(ModelFiles, AllSeventeenBuiltInModelsLoadWithTheirShapes) {
+  const std::vector<std::string> expected = {
+      "deepseek-v3",  "falcon-h1-0.5b", "gemma-3-27b", "gpt-oss-20b",  "llama-3.1-70b", "llama-3.1-8b",
+      "llama-3.2-1b", "mamba-790m",     "mamba2-2.7b", "mamba2-780m",  "mistral-7b",    "mixtral-8x7b",
+      "phi-3-mini",   "qwen2.5-0.5b",   "qwen2.5-1.5b", "qwen2.5-7b",  "qwen3-30b-a3b"};
   EXPECT_EQ(builtin_model_ids(), expected);
   const capacity::ModelConfig llama = find_model("llama-3.1-8b");
   EXPECT_EQ(llama.layers, 32);
@@ -87,6 +87,43 @@ TEST(ModelFiles, ExpertsAndLatentAttentionAreCheckedToo) {
   const std::string no_ffn =
       replaced(deepseek, "intermediate_size = { value = 18432", "intermediate_size = { value = 0");
   EXPECT_NE(error_of(no_ffn).find("intermediate_size: must be > 0"), std::string::npos) << error_of(no_ffn);
+}
+
+TEST(ModelFiles, AttentionPatternsAreCheckedFieldByField) {
+  const std::string oss = model_text("gpt-oss-20b");
+  ASSERT_EQ(error_of(oss), "no error");
+  const capacity::ModelConfig gemma = find_model("gemma-3-27b");
+  ASSERT_TRUE(gemma.attention_pattern.has_value());
+  // local_per_global = 5: the unit is five local layers then one global (sliding_window_pattern 6).
+  EXPECT_EQ(gemma.attention_pattern->layer_types.size(), 6u);
+  EXPECT_EQ(gemma.attention_pattern->layer_types.back(), capacity::LayerAttention::global);
+  EXPECT_FALSE(gemma.sliding_window.has_value());
+  EXPECT_NE(error_of(replaced(oss, "\"full_attention\"]", "\"global_attention\"]"))
+                .find("attention_pattern.layer_types: unknown layer type 'global_attention'; allowed: "
+                      "sliding_attention, full_attention"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(oss, "sliding_window = { value = 128", "sliding_window = { value = 0"))
+                .find("attention_pattern.sliding_window: value 0 is outside the allowed range"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(oss, "sliding_window = { value = 128", "sliding_window = { value = -128"))
+                .find("attention_pattern.sliding_window"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(oss, "layer_types = { value = [\"sliding_attention\", \"full_attention\"]",
+                              "layer_types = { value = []"))
+                .find("attention_pattern.layer_types: needs a non-empty list of strings"),
+            std::string::npos);
+  // One way to give the unit, not two; the window lives in the pattern, not beside it.
+  EXPECT_NE(error_of(replaced(oss, "[attention_pattern]\n",
+                              "[attention_pattern]\nlocal_per_global = { value = 1, source = \"x\" }\n"))
+                .find("attention_pattern.layer_types: give exactly one of layer_types and local_per_global"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(oss, "[attention_pattern]\n",
+                              "sliding_window = { value = 128, source = \"x\" }\n[attention_pattern]\n"))
+                .find("sliding_window: a model with [attention_pattern] gives its window there"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(oss, "[attention_pattern]\n", "[attention_pattern]\nwindow = { value = 1, source = \"x\" }\n"))
+                .find("did you mean"),
+            std::string::npos);
 }
 
 TEST(ModelFiles, UnknownNamesSuggestTheNearestAndPathsLoad) {
