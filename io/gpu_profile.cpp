@@ -91,7 +91,7 @@ void reject_unknown_keys(const toml::table& root, const std::string& file) {
   std::vector<std::string> known(std::begin(kStringFields), std::end(kStringFields));
   for (const NumberField& field : kNumberFields) known.push_back(field.key);
   for (const char* key : {"tensor_dense_tflops", "mma_sync_dense_tflops", "sustained_clock_mhz",
-                          "fp32_vector_clock_mhz", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s",
+                          "fp32_vector_clock_mhz", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s", "l2_latency_ns",
                           "l2_partitions", "interconnect_gb_per_s", "price_usd_per_hour", "efficiency"}) {
     known.push_back(key);
   }
@@ -219,6 +219,9 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   }
   if (const toml::node* node = root.get("l2_bandwidth_gb_per_s")) {
     gpu.l2_bytes_per_second = sourced_number(*node, file, "l2_bandwidth_gb_per_s", 1, 1e6) * 1e9;
+  }
+  if (const toml::node* node = root.get("l2_latency_ns")) {
+    gpu.l2_latency_seconds = sourced_number(*node, file, "l2_latency_ns", 10, 10000) * 1e-9;
   }
   if (const toml::node* node = root.get("l2_partitions")) {
     gpu.l2_partitions = whole_number(*node, file, "l2_partitions", 1, 8);

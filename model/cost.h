@@ -53,6 +53,9 @@ struct KernelCost {
   double shared_memory_read_bytes = 0;
   // Local-memory traffic of registers spilled above the per-thread limit: stored and reloaded.
   double register_spill_bytes = 0;
+  // Loads each CTA issues one after another, each waiting for the one before, from data in L2 (a
+  // combine kernel walking its splits): the kernel lasts at least waves x loads x the L2 round trip.
+  double dependent_l2_loads_per_cta = 0;
   // Makespan of the CTAs' list schedule over the slots, over the perfectly balanced time (>= 1);
   // it replaces the wave-quantization stretch when set (0: not modelled, use waves).
   double schedule_stretch = 0;

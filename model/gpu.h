@@ -57,6 +57,9 @@ struct Gpu {
   double hbm_efficiency = 0;
   double l2_bytes = 0;
   std::optional<double> l2_bytes_per_second;  // L2 hit bandwidth, all SMs together; absent where not measured
+  // Round trip of one load that hits in L2 with nothing else in flight; absent where not measured
+  // (kernels bound by chains of dependent loads are then priced by their bandwidth alone).
+  std::optional<double> l2_latency_seconds;
   // L2 partitions that each keep their own copy of the lines their SMs read (2 on A100, H100,
   // H200; 1 = one unified L2). Data every SM reads then fills l2_bytes / l2_partitions.
   double l2_partitions = 1;

@@ -19,9 +19,17 @@ Dispatch parse_dispatch(std::string_view name);  // throws InvalidInput("runtime
 // H100 machine's runs and the single calls of validate/data/h200/mechanisms/training.csv test it.
 inline constexpr double kHostSecondsPerOperator = 20.2e-6;
 
+// The entry point that calls a backend: its own library API (flash_attn_func, cuDNN's graph) or
+// PyTorch's scaled_dot_product_attention, whose wrapper adds kernels to some backends
+// (model/sdpa_wrapper.h).
+enum class Entry { kernel, sdpa };
+std::string_view entry_name(Entry entry);
+Entry parse_entry(std::string_view name);  // throws InvalidInput("entry", ...)
+
 struct HostDispatch {
   Dispatch dispatch = Dispatch::graph;
   double seconds_per_operator = kHostSecondsPerOperator;
+  Entry entry = Entry::kernel;
 };
 
 }  // namespace attnsim

@@ -6,6 +6,7 @@
 #include "model/error.h"
 #include "model/efficiency.h"
 #include "model/error_band.h"
+#include "model/sdpa_wrapper.h"
 #include "model/timing.h"
 #include "model/variant.h"
 
@@ -125,6 +126,7 @@ Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& vari
   if (knobs.warps && (*knobs.warps < 1 || *knobs.warps > 32)) throw InvalidInput("warps", "must be 1..32");
   if (knobs.stages && (*knobs.stages < 1 || *knobs.stages > 8)) throw InvalidInput("stages", "must be 1..8");
   Cost cost = variant.cost(workload, gpu, knobs);
+  if (host.entry == Entry::sdpa) add_sdpa_wrapper_kernels(cost, variant.id, workload, gpu);
   if (cost.framework_operators == 0) cost.framework_operators = workload.pass == Pass::forward_backward ? 2.0 : 1.0;
   Prediction p = time_cost(std::move(cost), workload, gpu);
   p.variant = variant.id;

@@ -48,6 +48,16 @@ double sparse_wave_factor(const KernelTime& t, const KernelCost& k, const Gpu& g
   return compute_seconds_at_overlap(t, overlap) / unquantized_compute_seconds(t, k) * (on_sm / k.ctas_per_sm);
 }
 
+// A CTA that issues its loads one after another, each waiting for the one before (nothing else in
+// flight to hide the wait), lasts its chain of L2 round trips whatever the bytes; CTAs of one wave
+// wait side by side, waves one after another.
+double dependent_load_seconds(const KernelCost& k, const Gpu& gpu) {
+  if (k.dependent_l2_loads_per_cta <= 0 || !gpu.l2_latency_seconds) return 0.0;
+  const double slots = gpu.sm_count * std::max(k.ctas_per_sm, 1.0);
+  const double waves = k.ctas > 0 ? std::ceil(k.ctas / slots) : 1.0;
+  return waves * k.dependent_l2_loads_per_cta * *gpu.l2_latency_seconds;
+}
+
 }  // namespace
 
 KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
@@ -82,13 +92,15 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     if (k.schedule_stretch > 0) quantized_compute_seconds = compute_seconds * k.schedule_stretch;
     quantized_compute_seconds *= sparse_wave_factor(t, k, gpu);
   }
-  const double body_seconds = std::max(quantized_compute_seconds, t.hbm_seconds) +
-                              (1.0 - k.efficiency.memory_overlap) * std::min(quantized_compute_seconds, t.hbm_seconds);
+  const double throughput_seconds = std::max(quantized_compute_seconds, t.hbm_seconds) +
+                                    (1.0 - k.efficiency.memory_overlap) * std::min(quantized_compute_seconds, t.hbm_seconds);
+  const double load_chain_seconds = dependent_load_seconds(k, gpu);
+  const double body_seconds = std::max(throughput_seconds, load_chain_seconds);
   t.wave_quantization_seconds =
       std::max(0.0, std::max(quantized_compute_seconds, t.hbm_seconds) - std::max(compute_seconds, t.hbm_seconds));
   t.seconds = body_seconds + t.launch_seconds;
 
-  if (t.launch_seconds >= body_seconds) {
+  if (t.launch_seconds >= body_seconds || load_chain_seconds > throughput_seconds) {
     t.bound = "latency";
   } else if (t.hbm_seconds >= quantized_compute_seconds) {
     t.bound = "memory";

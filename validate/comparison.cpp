@@ -36,6 +36,8 @@ std::string slope_family(const MeasuredRun& run) {
 HostDispatch host_dispatch_of(const MeasuredRun& run) {
   HostDispatch host;
   if (run.timing.rfind(kHostInclusiveTiming, 0) == 0) host.dispatch = Dispatch::eager;
+  // PyTorch's SDPA backends are called through scaled_dot_product_attention (its wrapper's kernels).
+  if (run.backend.rfind("sdpa-", 0) == 0) host.entry = Entry::sdpa;
   return host;
 }
 

@@ -26,6 +26,13 @@ constexpr double kNearBestEfficiency = 0.85;
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
+// flash_fwd_launch_template.h run_mha_fwd_splitkv_dispatch: the combine kernel's 128 threads take
+// kBlockM = 4 output rows when the head dim is a multiple of 128, 8 for a multiple of 64, else 16
+// ("kBlockM as small as possible for more parallelism"); grid = ceil(rows / kBlockM). Seen in
+// validate/data/h100-sxm/breakdown/kernels.csv: flash_fwd_splitkv_combine_kernel<..., 4, 5, true>
+// with grid 8 for 32 rows at d = 128, <..., 8, 1, true> with grid 64 for 512 rows at d = 64.
+double combine_rows_per_cta(std::int64_t head_dim) { return head_dim % 128 == 0 ? 4.0 : (head_dim % 64 == 0 ? 8.0 : 16.0); }
+
 // flash_api.cpp set_params_splitkv: block_n = 256 for d <= 64, 128 for d <= 128, else 64.
 std::int64_t split_block_n(std::int64_t head_dim) { return head_dim <= 64 ? 256 : (head_dim <= 128 ? 128 : 64); }
 
@@ -134,6 +141,14 @@ Cost split_kv_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs,
     combine.hbm_read_bytes = partial_bytes;
     combine.l2_read_bytes = partial_bytes;
     combine.hbm_write_bytes = o_bytes(w) + rows_out * kFp32Bytes;
+    // flash_fwd_kernel.h combine_attn_seqk_parallel: a CTA loads its rows' logsumexps of every
+    // split, reduces them, then walks the splits one at a time, loading each split's partial
+    // output and scaling it into one accumulator before the next: 1 + splits round trips to L2,
+    // where the split kernel has just written the partials. At B = 1 (8 CTAs, 32 splits) that
+    // chain, not the 0.5 MB it reads, is the kernel: 9.7 us on the H100 (kernels.csv, point 0).
+    combine.ctas = std::ceil(rows_out / combine_rows_per_cta(w.head_dim));
+    combine.ctas_per_sm = std::max(1.0, std::floor(gpu.max_threads_per_sm / 128.0));
+    combine.dependent_l2_loads_per_cta = 1.0 + double(splits);
     cost.kernels.push_back(combine);
   }
   cost.model_flops = pass_model_flops(w);

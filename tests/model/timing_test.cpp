@@ -46,6 +46,24 @@ TEST(Timing, MemoryAndLatencyBounds) {
   EXPECT_EQ(time_kernel(tiny, gpu).bound, "latency");
 }
 
+TEST(Timing, ADependentLoadChainLastsItsRoundTripsWhateverItsBytes) {
+  Gpu gpu = testing::gpu("h100-sxm");
+  gpu.l2_latency_seconds = 200e-9;
+  KernelCost chain;  // 8 CTAs, each walking 33 loads it waits on in turn: 0.5 MB
+  chain.hbm_read_bytes = 0.5e6;
+  chain.ctas = 8;
+  chain.ctas_per_sm = 16;
+  chain.dependent_l2_loads_per_cta = 33;
+  const KernelTime t = time_kernel(chain, gpu);
+  EXPECT_DOUBLE_EQ(t.seconds - t.launch_seconds, 33 * 200e-9);
+  EXPECT_EQ(t.bound, "latency");
+  // A second wave waits after the first; with no measured latency the chain is not priced.
+  chain.ctas = 132 * 16 + 1;
+  EXPECT_DOUBLE_EQ(time_kernel(chain, gpu).seconds - t.launch_seconds, 2 * 33 * 200e-9);
+  gpu.l2_latency_seconds.reset();
+  EXPECT_LT(time_kernel(chain, gpu).seconds - t.launch_seconds, 1e-6);
+}
+
 TEST(Timing, SoftmaxOverlapHidesExpUnderMatmul) {
   const Gpu& gpu = testing::gpu("h100-sxm");
   KernelCost k = compute_kernel(0, 0);

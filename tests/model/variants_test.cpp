@@ -121,6 +121,41 @@ TEST(FlashDecode, PacksGqaHeadsAndIsMemoryBound) {
   EXPECT_EQ(p.kernels.size(), 2u);  // split kernel + combine
 }
 
+TEST(FlashDecode, TheCombineWalksItsSplitsOneL2RoundTripAtATime) {
+  Gpu gpu = testing::gpu("h100-sxm");
+  gpu.l2_latency_seconds = 200e-9;
+  Workload w = workload(4096, 32);  // B = 1, 32 query heads on 8 KV heads: 32 rows, 32 splits
+  w.seq_q = 1;
+  w.kv_heads = 8;
+  const Prediction p = predict(w, gpu, find_variant("flash-decode"), {});
+  ASSERT_EQ(p.kernels.size(), 2u);
+  ASSERT_NE(p.cost.notes.front().find("32 KV splits"), std::string::npos) << p.cost.notes.front();
+  EXPECT_EQ(p.cost.kernels[1].ctas, 8);  // 4 rows per CTA at d = 128
+  EXPECT_DOUBLE_EQ(p.kernels[1].seconds - p.kernels[1].launch_seconds, (1 + 32) * 200e-9);
+  EXPECT_EQ(p.kernels[1].bound, "latency");
+}
+
+TEST(SdpaEntry, FlashAttention2sBackwardGetsTheWrappersTwoLayoutCopies) {
+  Workload w = workload(4096, 32, 128);
+  w.pass = Pass::backward;
+  const Gpu& gpu = testing::gpu("h100-sxm");
+  HostDispatch sdpa;
+  sdpa.entry = Entry::sdpa;
+  const Prediction kernel = predict(w, gpu, find_variant("flash2"), {});
+  const Prediction wrapped = predict(w, gpu, find_variant("flash2"), {}, sdpa);
+  ASSERT_EQ(wrapped.kernels.size(), kernel.kernels.size() + 2);
+  EXPECT_DOUBLE_EQ(wrapped.cost.workspace_bytes - kernel.cost.workspace_bytes, 2 * o_bytes(w));
+  EXPECT_GT(wrapped.predicted_seconds, kernel.predicted_seconds);
+  // The forward, and cuDNN's backward, launch no copies.
+  w.pass = Pass::forward;
+  EXPECT_EQ(predict(w, gpu, find_variant("flash2"), {}, sdpa).kernels.size(),
+            predict(w, gpu, find_variant("flash2"), {}).kernels.size());
+  w.pass = Pass::backward;
+  EXPECT_EQ(predict(w, gpu, find_variant("cudnn"), {}, sdpa).kernels.size(),
+            predict(w, gpu, find_variant("cudnn"), {}).kernels.size());
+  EXPECT_THROW(parse_entry("torch"), InvalidInput);
+}
+
 TEST(SlidingWindow, WorkGrowsAsNTimesWindow) {
   Workload w = workload(65536);
   w.window = 4096;
