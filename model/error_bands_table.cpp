@@ -33,7 +33,7 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"sdpa-math", "sm90", "backward", 10.8, 14, "h200"},
       {"sdpa-math", "sm90", "forward", 11.8, 46, "h100-sxm, h200"},
       {"sdpa-math", "sm90", "forward+backward", 3.7, 14, "h200"},
-      {"standard", "sm80", "forward+backward", 12.8, 20, "a100-sxm-80gb"},
+      {"standard", "sm80", "forward+backward", 6.0, 20, "a100-sxm-80gb"},
   };
   return bands;
 }

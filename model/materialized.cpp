@@ -54,6 +54,12 @@ KernelCost element_bound_kernel(std::string name, double elements, double read_b
     case ElementBoundPath::widening_copy:
       elements_per_second_on_h100 = 322e9;
       break;
+    case ElementBoundPath::softmax_rows:
+      // cunn_SoftMaxForwardReg<c10::Half, float, c10::Half> of standard attention: 0.98-1.22
+      // elements per SM per clock over 4096- and 8192-element rows (five kernels of 1.1-4.3 G
+      // elements, median 1.055; validate/data/h100-sxm/breakdown/run2/kernels.csv).
+      elements_per_second_on_h100 = 1.055 * kMeasuredSms * kMeasuredClockHz;
+      break;
   }
   const double per_clock_per_sm = elements_per_second_on_h100 / (kMeasuredSms * kMeasuredClockHz);
   KernelCost k = elementwise_kernel(std::move(name), 1.0, read_bytes, write_bytes, 0.0, eff);
@@ -100,15 +106,53 @@ Efficiency library_gemm_efficiency(const Gpu& gpu, bool on_tensor_cores) {
   return e;
 }
 
-Efficiency softmax_kernel_efficiency(const Gpu& gpu, const Efficiency& elementwise) {
-  // fp32 softmax over 4096-element rows moved 2.56-2.60 TB/s (read + write) from 256 MiB to 8 GiB
-  // on the H200, 54% of its 4800 GB/s, where a plain scale kernel moved 4.25-4.29 TB/s (89%, the
-  // profile's hbm_efficiency): the row reductions cost it 0.6x a streaming kernel's rate.
+namespace {
+
+// fp32 softmax over 4096-element rows moved 2.56-2.60 TB/s (read + write) from 256 MiB to 8 GiB
+// on the H200, 54% of its 4800 GB/s, where a plain scale kernel moved 4.25-4.29 TB/s (89%, the
+// profile's hbm_efficiency): the row reductions cost it 0.6x a streaming kernel's rate
+// (validate/data/h200/mechanisms/microbench.csv).
+Efficiency softmax_class_efficiency(const Gpu& gpu, const Efficiency& elementwise) {
   constexpr double kSoftmaxOverStreaming = 2.58 / 4.27;
   Efficiency e = elementwise;
   e.hbm = gpu.hbm_efficiency * kSoftmaxOverStreaming;
   e.source = "fp32 softmax at 0.6x a streaming kernel's bandwidth, validate/data/h200/mechanisms/microbench.csv";
   return e;
+}
+
+constexpr double kFp32SoftmaxBytesPerElement = 8.0;  // one fp32 read, one fp32 write
+
+}  // namespace
+
+KernelCost softmax_forward_kernel(std::string name, double elements, double read_bytes_per_element,
+                                  double write_bytes_per_element, const Gpu& gpu, const Efficiency& eff) {
+  // The softmax is bound by elements, not bytes: on the H100 the fp16 kernel ran 0.98-1.22 elements
+  // per SM per clock and the fp32 one 1.03-1.12 over 4096-element rows
+  // (validate/data/h100-sxm/breakdown/run2/kernels.csv), so fp16 moved half fp32's bytes per second
+  // (1.1-1.3 against 2.2-2.4 TB/s). A 16-bit softmax is therefore priced by elements at its own
+  // measured rate; fp32 keeps the class measured on the H200 (a bandwidth share, which also tracks
+  // that GPU's 16% faster fp32 softmax: 1.24 elements per SM per clock against the H100's 1.07).
+  const bool narrow = read_bytes_per_element + write_bytes_per_element < kFp32SoftmaxBytesPerElement;
+  KernelCost k = narrow ? element_bound_kernel(std::move(name), elements, elements * read_bytes_per_element,
+                                               elements * write_bytes_per_element, ElementBoundPath::softmax_rows, gpu,
+                                               eff)
+                        : elementwise_kernel(std::move(name), elements, read_bytes_per_element,
+                                             write_bytes_per_element, 3.0, softmax_class_efficiency(gpu, eff));
+  k.exp_ops = elements;
+  if (narrow) {
+    // The measured rate includes the exponentials, which the timing adds to the vector work: the
+    // vector pipe keeps the rest of each element's time.
+    const double vector_seconds = k.vector_flops / (gpu.vector_flops_per_second() * k.efficiency.vector);
+    const double exp_seconds = k.exp_ops / gpu.exp_per_second();
+    if (vector_seconds > 2.0 * exp_seconds) k.efficiency.vector *= vector_seconds / (vector_seconds - exp_seconds);
+  }
+  return k;
+}
+
+KernelCost softmax_backward_kernel(std::string name, double elements, double bytes_per_element, const Gpu& gpu,
+                                   const Efficiency& eff) {
+  return elementwise_kernel(std::move(name), elements, 2.0 * bytes_per_element, bytes_per_element, 3.0,
+                            softmax_class_efficiency(gpu, eff));
 }
 
 double full_score_elements(const Workload& w) {

@@ -30,6 +30,7 @@ enum class ElementBoundPath {
   permute_copy,    // dimensions reordered, as transpose(1, 2).contiguous()
   broadcast_add,   // a binary op with one operand broadcast, as the (B, 1, Nq, Nk) mask add
   widening_copy,   // a contiguous cast to a wider type, as .to(torch.float32)
+  softmax_rows,    // a 16-bit cunn_SoftMaxForwardReg over rows: reductions and exponentials per element
 };
 KernelCost element_bound_kernel(std::string name, double elements, double read_bytes, double write_bytes,
                                 ElementBoundPath path, const Gpu& gpu, const Efficiency& eff);
@@ -43,9 +44,14 @@ KernelCost gemm_kernel(std::string name, double flops, double read_bytes, double
 // main loop at `tensor` (tensor cores) or `vector` (fp32 SGEMM) of peak, the epilogue's writes
 // partly after it (memory_overlap). Measured, not assumed: validate/data/h200/mechanisms/microbench.csv.
 Efficiency library_gemm_efficiency(const Gpu& gpu, bool on_tensor_cores);
-// PyTorch's softmax kernel over rows of the score matrix: its achieved share of HBM bandwidth,
-// measured (microbench.csv); other elementwise steps reach the profile's hbm_efficiency.
-Efficiency softmax_kernel_efficiency(const Gpu& gpu, const Efficiency& elementwise);
+// PyTorch's softmax over rows of the score matrix (cunn_SoftMaxForward*), one exponential per
+// element: fp32 at the measured class's share of HBM bandwidth (0.6x a streaming kernel), a 16-bit
+// one by elements at its measured rate (model/materialized.cpp).
+KernelCost softmax_forward_kernel(std::string name, double elements, double read_bytes_per_element,
+                                  double write_bytes_per_element, const Gpu& gpu, const Efficiency& eff);
+// Its backward (cunn_SoftMaxBackward*: y and dy in, dx out) at the same class's bandwidth.
+KernelCost softmax_backward_kernel(std::string name, double elements, double bytes_per_element, const Gpu& gpu,
+                                   const Efficiency& eff);
 
 // Elements of the full score matrix: materialized kernels compute masked positions too.
 double full_score_elements(const Workload& w);

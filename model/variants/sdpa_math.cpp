@@ -76,10 +76,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
     ks.push_back(add);
   }
   // _safe_softmax = softmax, then self.eq(-inf), all(dim), where(all masked, 0, out).
-  KernelCost softmax = elementwise_kernel("_safe_softmax: softmax", scores, kFp32Bytes, kFp32Bytes, 3.0,
-                                          softmax_kernel_efficiency(gpu, eff));
-  softmax.exp_ops = scores;
-  ks.push_back(softmax);
+  ks.push_back(softmax_forward_kernel("_safe_softmax: softmax", scores, kFp32Bytes, kFp32Bytes, gpu, eff));
   ks.push_back(elementwise_kernel("_safe_softmax: eq(-inf)", scores, kFp32Bytes, kBoolBytes, 1.0, eff));
   ks.push_back(elementwise_kernel("_safe_softmax: all(dim)", scores, kBoolBytes, 0.0, 1.0, eff));
   // where(all-masked row, 0, out) broadcasts the per-row flag over the row: the generic kernel.
@@ -122,8 +119,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   b.push_back(gemm_kernel("dv = attn^T dO (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + o32, v_in, tensor_cores,
                           math_dtype, gemm_eff));
   b.push_back(elementwise_kernel("where backward", scores, kFp32Bytes + kBoolBytes, kFp32Bytes, 1.0, eff));
-  b.push_back(elementwise_kernel("softmax backward", scores, 2.0 * kFp32Bytes, kFp32Bytes, 3.0,
-                                 softmax_kernel_efficiency(gpu, eff)));
+  b.push_back(softmax_backward_kernel("softmax backward", scores, kFp32Bytes, gpu, eff));
   b.push_back(gemm_kernel("dq = dS k (fp32)", 2.0 * scores * d, scores * kFp32Bytes + k_in, q32, tensor_cores,
                           math_dtype, gemm_eff));
   b.push_back(gemm_kernel("dk = dS^T q (fp32)", 2.0 * scores * d, scores * kFp32Bytes + q32, k_in, tensor_cores,
