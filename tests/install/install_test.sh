@@ -32,7 +32,7 @@ grep -q '^h100-sxm,' <<<"$gpus" || fail "h100-sxm missing from attnsim gpus"
 step "attnsim predict and capacity from the moved prefix (names in any case)"
 predict=$("$attnsim" predict --gpu H100-SXM --variant FLASH2 --seq 4096 --causal)
 grep -E '^(flash2 on|predicted_seconds)' <<<"$predict"
-capacity=$("$attnsim" capacity --model llama-3.2-1b --gpu rtx4090 --impl flash2)
+capacity=$("$attnsim" capacity --model llama-3.2-1b --gpu rtx4090 --variant flash2)
 echo "${capacity%%$'\n'*}"
 
 # The module is built for one interpreter, pythonX.Y, whose name its folder carries.
