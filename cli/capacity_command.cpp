@@ -45,7 +45,7 @@ struct ImplResult {
   capacity::Scenario scenario;
   capacity::LongestContext longest;
   std::optional<capacity::PhaseTime> time;
-  bool fixed = false;  // --context: the breakdown at a given N instead of the longest that fits
+  bool fixed = false;  // --seq: the breakdown at a given N instead of the longest that fits
 };
 
 Record summary_record(const ImplResult& r) {

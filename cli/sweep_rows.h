@@ -23,9 +23,9 @@ struct SweepSeries {
 };
 
 struct SweepRows {
-  std::string scenario;         // the workload and runtime every point shares (N varies)
-  std::vector<Record> points;   // prediction_record per (GPU, variant, N), in that nesting order
-  std::vector<Record> fits;     // one per series
+  std::string scenario;        // the workload and runtime every point shares (N varies)
+  std::vector<Record> points;  // prediction_record per (GPU, variant, N), in that nesting order
+  std::vector<Record> fits;    // one per series
   std::vector<std::string> notes;
   std::vector<SweepSeries> series;
   std::int64_t fit_min_seq = 0;

@@ -22,7 +22,8 @@ namespace {
 
 const OptionAlias* alias_of(const std::string& command, const std::string& old_name) {
   for (const OptionAlias& a : option_aliases()) {
-    if (a.old_name == old_name && std::find(a.commands.begin(), a.commands.end(), command) != a.commands.end()) return &a;
+    if (a.old_name == old_name && std::find(a.commands.begin(), a.commands.end(), command) != a.commands.end())
+      return &a;
   }
   return nullptr;
 }

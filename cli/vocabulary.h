@@ -10,8 +10,8 @@
 namespace attnsim::cli {
 
 struct OptionAlias {
-  std::string old_name;  // "impl": --impl, --impl=VALUE
-  std::string name;      // "variant"
+  std::string old_name;               // "impl": --impl, --impl=VALUE
+  std::string name;                   // "variant"
   std::vector<std::string> commands;  // the commands where the old spelling meant this option
 };
 

@@ -32,7 +32,8 @@ TEST(Vocabulary, OldSpellingsGiveTheSameOutputAndOneNoteOnStandardError) {
       {{"serve", "--model", "llama-3.1-8b", "--impl=flash2", "--context", "4096", "--batch", "1"},
        {"serve", "--model", "llama-3.1-8b", "--variant=flash2", "--seq", "4096", "--batch", "1"},
        "--context is now --seq"},
-      {{"crossover", "--impl", "eager", "--seq", "1024,4096"}, {"crossover", "--variant", "eager", "--seq", "1024,4096"},
+      {{"crossover", "--impl", "eager", "--seq", "1024,4096"},
+       {"crossover", "--variant", "eager", "--seq", "1024,4096"},
        "--impl is now --variant"},
   };
   for (const Spelling& s : table) {
@@ -75,9 +76,9 @@ TEST(Vocabulary, AFailingCommandWithAnOldSpellingPrintsOnlyItsErrorLine) {
 }
 
 TEST(Vocabulary, AGpuCountWhereGpuIdsBelongSaysSo) {
-  for (const std::vector<std::string>& args : {std::vector<std::string>{"plan", "--gpus", "8"},
-                                              std::vector<std::string>{"plan", "--gpu", "h100-sxm,8"},
-                                              std::vector<std::string>{"capacity", "--gpu", "2"}}) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"plan", "--gpus", "8"}, std::vector<std::string>{"plan", "--gpu", "h100-sxm,8"},
+        std::vector<std::string>{"capacity", "--gpu", "2"}}) {
     const Result r = attnsim(args);
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("names GPUs (attnsim gpus), not a count"), std::string::npos) << r.err;
@@ -104,9 +105,9 @@ TEST(Vocabulary, CapacityAndPlanAssumeTheSameLogitsByDefault) {
   EXPECT_EQ(capacity, plan);
   const double gib = 1024.0 * 1024.0 * 1024.0;
   EXPECT_NEAR(plan / gib, 44.16, 0.005);
-  const double all = peak_bytes(
-      {"capacity", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--variant", "flash2", "--seq", "131072", "--logits", "all"},
-      "results", "peak_bytes");
+  const double all = peak_bytes({"capacity", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--variant", "flash2",
+                                 "--seq", "131072", "--logits", "all"},
+                                "results", "peak_bytes");
   EXPECT_NEAR(all / gib, 64.98, 0.005);
 }
 
