@@ -21,7 +21,7 @@ RingPrefill ring_prefill(const ModelConfig& m, const Gpu& gpu, const Scenario& s
   }
   if (s.phase != Phase::prefill)
     throw InvalidInput("phase", "ring attention is modelled for prefill; allowed: prefill");
-  if (gpus < 1 || gpus > 4096) throw InvalidInput("gpus", "must be 1..4096");
+  if (gpus < 1 || gpus > 4096) throw InvalidInput("gpu-count", "must be 1..4096");
   const double bandwidth = interconnect_bytes_per_second.value_or(gpu.interconnect_bytes_per_second.value_or(0.0));
   if (gpus > 1 && bandwidth <= 0) {
     throw InvalidInput("interconnect-gb-per-s",

@@ -27,7 +27,7 @@ Workload attention_workload(const ModelConfig& m, const Scenario& s, Pass pass, 
 Prediction predict_attention(const ModelConfig& m, const Gpu& gpu, const Scenario& s, Pass pass, LayerAttention kind) {
   const Variant& chosen = find_variant(s.attention);
   if (chosen.id == "ssm-scan") {
-    throw InvalidInput("impl", "ssm-scan is not an attention implementation; SSM layers come from the model file");
+    throw InvalidInput("variant", "ssm-scan is not an attention implementation; SSM layers come from the model file");
   }
   const Variant& variant = kind == LayerAttention::local ? find_variant("sliding-window") : chosen;
   return predict(attention_workload(m, s, pass, kind), gpu, variant, s.knobs);

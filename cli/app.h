@@ -2,11 +2,18 @@
 // `err` and an exit status: 2 for invalid input, 1 for runtime failures.
 #pragma once
 
+#include <exception>
 #include <ostream>
 #include <string>
 #include <vector>
 
 namespace attnsim::cli {
+
+// The one line `run` writes for an error thrown by a command: "attnsim: error: --seq: ..." for
+// invalid input (exit status 2), "attnsim: failed: ..." otherwise (1). For callers that run a
+// command's library part themselves (the Python module's sweep).
+std::string error_line(const std::exception& e);
+bool is_invalid_input(const std::exception& e);
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

@@ -22,17 +22,17 @@ context) plus the largest single step of one layer (attention, SSM scan or MLP) 
 layers run one after another, so their working sets do not add up.
 
 examples:
-  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --impl eager,sdpa-math,flash2
-  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --impl eager,flash2 --logits last --plot wall.svg
-  attnsim capacity --model llama-3.1-8b --gpu h100-sxm --phase train-recompute --impl flash2
+  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --variant eager,sdpa-math,flash2
+  attnsim capacity --model llama-3.2-1b --gpu rtx4090 --variant eager,flash2 --logits all --plot wall.svg
+  attnsim capacity --model llama-3.1-8b --gpu h100-sxm --phase train-recompute --variant flash2
   attnsim capacity --model mamba2-780m --gpu rtx4090 --format json
   attnsim capacity --model my-model.toml --gpu my-gpu.toml --capacity-gib 20
-  attnsim capacity --model all --gpu rtx4090,h100-sxm --impl eager,flash2
-  attnsim capacity --model llama-3.1-8b --gpu h100-sxm --impl flash2 --context 131072
-  attnsim capacity --model deepseek-v3 --gpu h200 --impl flash2 --context 131072 --logits last --weight-dtype int4
+  attnsim capacity --model all --gpu rtx4090,h100-sxm --variant eager,flash2
+  attnsim capacity --model llama-3.1-8b --gpu h100-sxm --variant flash2 --seq 131072
+  attnsim capacity --model deepseek-v3 --gpu h200 --variant flash2 --seq 131072 --weight-dtype int4
 
 Models: the files in models/ (each field with its source; schema in models/SCHEMA.md) or a path to
-your own .toml. SSM-only models have no attention, so --impl does not apply to them. Mixtures of
+your own .toml. SSM-only models have no attention, so --variant does not apply to them. Mixtures of
 experts hold every expert in memory; --weight-dtype fp8|int8|int4 stores the decoder's matrices
 quantized (GPTQ/AWQ-style groups of --weight-group-size weights with a 16-bit scale each).
 )";
@@ -45,7 +45,7 @@ struct ImplResult {
   capacity::Scenario scenario;
   capacity::LongestContext longest;
   std::optional<capacity::PhaseTime> time;
-  bool fixed = false;  // --context: the breakdown at a given N instead of the longest that fits
+  bool fixed = false;  // --seq: the breakdown at a given N instead of the longest that fits
 };
 
 Record summary_record(const ImplResult& r) {
@@ -151,10 +151,10 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   options.add_options()
       ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, or all (comma list)")
       ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU ids (attnsim gpus), .toml paths, or all (comma list)")
-      ("impl", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
-      ("context", po::value<std::string>(), "instead of searching: the breakdown and time at this N, and whether it fits")
+      ("variant", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
+      ("seq", po::value<std::string>(), "context length N in tokens: instead of searching: the breakdown and time at this N, and whether it fits")
       ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
-  options.add(scenario_options("prefill", "all")).add(output_options());
+  options.add(scenario_options("prefill")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;
@@ -165,14 +165,14 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   const std::vector<Gpu> gpus = gpus_option(vm, "gpu");
   const capacity::Scenario base = scenario_from(vm);
   std::vector<std::string> impls;  // the variants' own ids, whatever case was typed
-  for (const std::string& typed : split_list(vm["impl"].as<std::string>())) {
-    impls.push_back(variant_option(typed, "impl").id);
+  for (const std::string& typed : split_list(vm["variant"].as<std::string>())) {
+    impls.push_back(variant_option(typed, "variant").id);
   }
-  if (impls.empty()) throw InvalidInput("impl", "is empty; name at least one (attnsim variants)");
+  if (impls.empty()) throw InvalidInput("variant", "is empty; name at least one (attnsim variants)");
   const bool single = models.size() == 1 && gpus.size() == 1;
   if (vm.count("plot") && !single) throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
   const std::string out_path = out_path_from(vm);
-  const std::int64_t fixed_context = vm.count("context") ? context_option(vm) : 0;  // 0: search
+  const std::int64_t fixed_context = vm.count("seq") ? context_option(vm) : 0;  // 0: search
 
   std::vector<ImplResult> results;
   for (const capacity::ModelConfig& model : models) {

@@ -9,7 +9,7 @@
 
 namespace attnsim::cli {
 
-po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits, bool with_batch) {
+po::options_description scenario_options(const std::string& default_phase, bool with_batch) {
   po::options_description o("Scenario");
   o.add_options()
       ("phase", po::value<std::string>()->default_value(default_phase), "prefill, decode, train or train-recompute");
@@ -20,7 +20,7 @@ po::options_description scenario_options(const std::string& default_phase, const
       ("weight-group-size", po::value<std::string>()->default_value("128"), "int8/int4: weights per 16-bit scale (GPTQ and AWQ use 128)")
       ("kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")
       ("kv-block", po::value<std::string>()->default_value("16"), "paged KV cache block in tokens (vLLM's default 16; 1 = exact)")
-      ("logits", po::value<std::string>()->default_value(default_logits), "all: logits for every prompt position (model(input_ids)); last: only the last")
+      ("logits", po::value<std::string>(), "last: logits of the last position only, as generate() and serving engines compute them (default for prefill and decode); all: every position, as model(input_ids) returns them (default, and the only choice, for training: the loss reads every position)")
       ("logits-dtype", po::value<std::string>()->default_value("model"), "model: keep --dtype (transformers 5); fp32: upcast, as older transformers did (.float())")
       ("cuda-context-mib", po::value<std::string>()->default_value("723"), "device memory of the CUDA context (PyTorch forum measurement)")
       ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's memory_capacity_gib)");
@@ -55,6 +55,20 @@ capacity::WeightFormat weight_format_from(const po::variables_map& vm) {
   return f;
 }
 
+// One default for every command: the last position's logits, which is what a served prompt
+// computes (generate() passes logits_to_keep=1; vLLM samples from the last position), except for
+// training, whose loss needs every position.
+bool all_logits_from(const po::variables_map& vm, capacity::Phase phase) {
+  const bool training = phase == capacity::Phase::train || phase == capacity::Phase::train_recompute;
+  if (!vm.count("logits")) return training;
+  const std::string logits = vm["logits"].as<std::string>();
+  if (logits != "all" && logits != "last") throw InvalidInput("logits", "allowed: all, last (got '" + logits + "')");
+  if (training && logits == "last") {
+    throw InvalidInput("logits", "training computes the loss over every position; allowed with --phase train and train-recompute: all");
+  }
+  return logits == "all";
+}
+
 }  // namespace
 
 capacity::Scenario scenario_from(const po::variables_map& vm) {
@@ -71,9 +85,7 @@ capacity::Scenario scenario_from(const po::variables_map& vm) {
   s.kv_dtype = vm.count("kv-dtype") ? parse_dtype(vm["kv-dtype"].as<std::string>()) : s.dtype;
   s.kv_block_tokens = parse_integer(vm["kv-block"].as<std::string>(), "kv-block");
   if (s.kv_block_tokens < 1 || s.kv_block_tokens > 65536) throw InvalidInput("kv-block", "must be 1..65536 tokens");
-  const std::string logits = vm["logits"].as<std::string>();
-  if (logits != "all" && logits != "last") throw InvalidInput("logits", "allowed: all, last (got '" + logits + "')");
-  s.all_logits = logits == "all";
+  s.all_logits = all_logits_from(vm, s.phase);
   const std::string logits_dtype = vm["logits-dtype"].as<std::string>();
   if (logits_dtype != "fp32" && logits_dtype != "model") {
     throw InvalidInput("logits-dtype", "allowed: fp32, model (got '" + logits_dtype + "')");
@@ -109,8 +121,8 @@ std::optional<double> positive_option(const po::variables_map& vm, const char* k
 }
 
 std::int64_t context_option(const po::variables_map& vm) {
-  const std::int64_t n = parse_integer(vm["context"].as<std::string>(), "context");
-  if (n < 1 || n > kMaxSeqLen) throw InvalidInput("context", "must be 1..2^40 tokens");
+  const std::int64_t n = parse_integer(vm["seq"].as<std::string>(), "seq");
+  if (n < 1 || n > kMaxSeqLen) throw InvalidInput("seq", "must be 1..2^40 tokens");
   return n;
 }
 
@@ -139,6 +151,13 @@ std::vector<T> list_option(const po::variables_map& vm, const char* key, const s
 }  // namespace
 
 std::vector<Gpu> gpus_option(const po::variables_map& vm, const char* key) {
+  // `plan --gpus 8` used to answer "unknown GPU '8' (did you mean 'l4'?)": a count is not an id.
+  for (const std::string& item : split_list(vm[key].as<std::string>())) {
+    if (item.find_first_not_of("0123456789") == std::string::npos) {
+      throw InvalidInput(key, "names GPUs (attnsim gpus), not a count (got '" + item +
+                                  "'); a number of GPUs is ring's --gpu-count");
+    }
+  }
   return list_option<Gpu>(vm, key, "gpu", &builtin_gpus, &find_gpu);
 }
 

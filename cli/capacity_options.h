@@ -16,23 +16,23 @@
 
 namespace attnsim::cli {
 
-// Defaults differ by command: capacity asks about model(input_ids) (all logits), plan about serving.
-// `with_batch` false leaves --batch to the command (serve reads it as a list).
-po::options_description scenario_options(const std::string& default_phase, const std::string& default_logits,
-                                         bool with_batch = true);
+// The phase's default differs by command (serve decodes); every other default, --logits included,
+// is the same in every command. `with_batch` false leaves --batch to the command (serve reads it as
+// a list).
+po::options_description scenario_options(const std::string& default_phase, bool with_batch = true);
 capacity::Scenario scenario_from(const po::variables_map& vm);
 // --capacity-gib, else the GPU's memory.
 double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu);
 
 // An optional positive number (--latency-budget 2): absent, or > 0; errors name the option and `what`.
 std::optional<double> positive_option(const po::variables_map& vm, const char* key, const std::string& what);
-// --context N: 1..2^40 tokens.
+// --seq N: 1..2^40 tokens.
 std::int64_t context_option(const po::variables_map& vm);
 // `all` or a comma list of ids or .toml paths; errors name `key`.
 std::vector<Gpu> gpus_option(const po::variables_map& vm, const char* key);
 std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, const char* key);
 
-// The variant named by option `option` (--impl): errors name that option.
+// The variant named by option `option` (--variant): errors name that option.
 const Variant& variant_option(const std::string& id, const std::string& option);
 
 // "131072", or "unbounded" for a state that does not grow with N.

@@ -24,7 +24,7 @@ is GEMMs against GEMMs; the crossover is the first N where the SSM is faster (or
 
 examples:
   attnsim crossover --transformer llama-3.2-1b --ssm mamba2-780m --gpu h100-sxm
-  attnsim crossover --transformer llama-3.2-1b --ssm mamba2-780m --gpu rtx4090 --impl eager --plot crossover.svg
+  attnsim crossover --transformer llama-3.2-1b --ssm mamba2-780m --gpu rtx4090 --variant eager --plot crossover.svg
   attnsim crossover --transformer qwen2.5-1.5b --ssm mamba2-2.7b --seq 1024:1048576:x2 --format csv
 )";
 
@@ -60,10 +60,10 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
       ("transformer", po::value<std::string>()->default_value("llama-3.2-1b"), "attention model id or .toml path")
       ("ssm", po::value<std::string>()->default_value("mamba2-780m"), "SSM model id or .toml path")
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
-      ("impl", po::value<std::string>()->default_value("flash2"), "attention variant of the transformer")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant of the transformer")
       ("seq", po::value<std::string>()->default_value("1024:1048576:x2"), "prompt lengths: START:END:xF, START:END:+S or list")
       ("plot", po::value<std::string>(), "draw prefill time vs N of both models to FILE (.svg or .png)");
-  options.add(scenario_options("prefill", "last")).add(output_options());
+  options.add(scenario_options("prefill")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;
@@ -77,7 +77,7 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
   const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
   capacity::Scenario base = scenario_from(vm);
   if (base.phase == capacity::Phase::decode) throw InvalidInput("phase", "crossover compares whole prompts; allowed: prefill, train, train-recompute");
-  base.attention = variant_option(vm["impl"].as<std::string>(), "impl").id;
+  base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;
   const std::vector<std::int64_t> lengths = parse_seq_range(vm["seq"].as<std::string>(), "seq");
   for (const std::int64_t n : lengths) {
     if (n > kMaxSeqLen) throw InvalidInput("seq", "must be at most 2^40 tokens");

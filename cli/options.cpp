@@ -1,6 +1,7 @@
 #include "cli/options.h"
 
 #include <charconv>
+#include <fmt/format.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -131,6 +132,17 @@ HostDispatch host_dispatch_from(const po::variables_map& vm) {
   }
   host.seconds_per_operator = microseconds * 1e-6;
   return host;
+}
+
+std::string workload_label(const Workload& w, bool with_lengths) {
+  return fmt::format("B={} H={} Hkv={} {}d={} dv={} {} {}{}{}", w.batch, w.heads, w.kv_heads,
+                     with_lengths ? fmt::format("Nq={} Nk={} ", w.seq_q, w.seq_kv) : "", w.head_dim, w.head_dim_v,
+                     dtype_name(w.dtype), pass_name(w.pass), w.causal ? " causal" : "",
+                     w.window ? fmt::format(" window {}", *w.window) : "");
+}
+
+std::string attention_scenario_label(const Workload& w, const HostDispatch& host, bool with_lengths) {
+  return workload_label(w, with_lengths) + ", runtime " + std::string(dispatch_name(host.dispatch));
 }
 
 po::options_description output_options() {

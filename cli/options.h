@@ -24,6 +24,12 @@ po::options_description knob_options();
 // whole model (default eager: transformers as it ships).
 po::options_description runtime_options(const std::string& default_runtime);
 HostDispatch host_dispatch_from(const po::variables_map& vm);
+
+// The scenario an attention command assumed, in one line for the table's header and the JSON's
+// "scenario": "B=1 H=32 Hkv=32 Nq=4096 Nk=4096 d=128 dv=128 bf16 forward causal, runtime graph".
+// `with_lengths` false leaves Nq and Nk out (sweep varies them).
+std::string workload_label(const Workload& w, bool with_lengths = true);
+std::string attention_scenario_label(const Workload& w, const HostDispatch& host, bool with_lengths = true);
 po::options_description output_options();
 
 // Fills a workload from parsed options (--seq as a single length when present).

@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kHelp = R"(attnsim plan: which GPU for a model at a context length.
 
-One row per GPU: does the prefill of --context tokens fit (if not: the peak, and the part that
+One row per GPU: does the prefill of --seq tokens fit (if not: the peak, and the part that
 dominates it), the predicted prefill time, the decode rate at that context (tokens/s, bounded by
 reading weights and KV cache from HBM every step), how many GPUs are needed, and the cost per
 million tokens where the profile carries a price (price_usd_per_hour, with its source): the GPU's
@@ -29,10 +29,10 @@ prefill time divided by P meets --latency-budget. Both assume perfect scaling; c
 between the GPUs is not modelled here.
 
 examples:
-  attnsim plan --model llama-3.1-8b --context 131072
-  attnsim plan --model llama-3.1-8b --context 131072 --latency-budget 2 --gpus h100-sxm,h200,rtx4090
-  attnsim plan --model llama-3.1-70b --context 32768 --impl flash2 --format csv --out plan.csv
-  attnsim plan --model deepseek-v3 --context 131072 --gpus h100-sxm,h200,b200 --weight-dtype int4
+  attnsim plan --model llama-3.1-8b --seq 131072
+  attnsim plan --model llama-3.1-8b --seq 131072 --latency-budget 2 --gpu h100-sxm,h200,rtx4090
+  attnsim plan --model llama-3.1-70b --seq 32768 --variant flash2 --format csv --out plan.csv
+  attnsim plan --model deepseek-v3 --seq 131072 --gpu h100-sxm,h200,b200 --weight-dtype int4
 )";
 
 constexpr int kMaxGpus = 1024;
@@ -124,11 +124,11 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
   po::options_description options("attnsim plan");
   options.add_options()
       ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/) or path to a .toml model file")
-      ("context", po::value<std::string>()->default_value("131072"), "prompt length N in tokens")
-      ("gpus", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")
-      ("impl", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")
+      ("seq", po::value<std::string>()->default_value("131072"), "prompt length N in tokens")
+      ("gpu", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")
       ("latency-budget", po::value<std::string>(), "prefill time allowed, in seconds (e.g. 2)");
-  po::options_description scenario = scenario_options("prefill", "last");
+  po::options_description scenario = scenario_options("prefill");
   options.add(scenario).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -139,9 +139,9 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
   const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
   capacity::Scenario base = scenario_from(vm);
   base.context = context_option(vm);
-  base.attention = variant_option(vm["impl"].as<std::string>(), "impl").id;
+  base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;
   const std::optional<double> budget = positive_option(vm, "latency-budget", "seconds");
-  const std::vector<Gpu> gpus = gpus_option(vm, "gpus");
+  const std::vector<Gpu> gpus = gpus_option(vm, "gpu");
   const std::string out_path = out_path_from(vm);
 
   std::vector<Record> rows;

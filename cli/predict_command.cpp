@@ -37,16 +37,9 @@ so); it refuses calls with more than 2^25 tiles (about N = 19M at 32 heads, d = 
 two-wave sample exceeds 2e9 steps: the closed form has no such limit.
 )";
 
-std::string summary_line(const Prediction& p) {
-  const Workload& w = p.workload;
-  return fmt::format("{} on {}: B={} H={} Hkv={} Nq={} Nk={} d={} dv={} {} {}{}{}", p.variant, p.gpu, w.batch, w.heads,
-                     w.kv_heads, w.seq_q, w.seq_kv, w.head_dim, w.head_dim_v, dtype_name(w.dtype), pass_name(w.pass),
-                     w.causal ? " causal" : "", w.window ? fmt::format(" window {}", *w.window) : "");
-}
-
-std::string render_prediction_table(const Prediction& p) {
+std::string render_prediction_table(const Prediction& p, const std::string& scenario) {
   std::ostringstream s;
-  s << summary_line(p) << "\n";
+  s << p.variant << " on " << p.gpu << ": " << scenario << "\n";
   if (p.cost.tiling) s << "tile " << tiling_label(*p.cost.tiling) << "\n";
   s << "\n";
   std::vector<Record> rows;
@@ -106,11 +99,15 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
     sim_options.record_timeline = !trace_path.empty();
     simulated = sim::simulate(workload, gpu, variant, knobs, sim_options);
   }
-  const Prediction p = simulated ? simulated->prediction : predict(workload, gpu, variant, knobs, host_dispatch_from(vm));
+  const HostDispatch host = host_dispatch_from(vm);
+  const Prediction p = simulated ? simulated->prediction : predict(workload, gpu, variant, knobs, host);
+  // The simulator times the kernels alone: no host dispatch, whatever --runtime says.
+  const std::string scenario =
+      simulated ? workload_label(workload) + ", simulated kernels" : attention_scenario_label(workload, host);
 
   std::string text;
   if (format == Format::table) {
-    text = render_prediction_table(p);
+    text = render_prediction_table(p, scenario);
     if (simulated) text += "\nsimulated schedule\n" + render_sim_table(*simulated);
   } else if (format == Format::csv) {
     Record record = prediction_record(p);
@@ -118,6 +115,7 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
     text = render_csv({record});
   } else {
     nlohmann::json j = to_json(prediction_record(p));
+    j["scenario"] = scenario;
     j["notes"] = p.cost.notes;
     j["kernels"] = kernels_json(p);
     if (simulated) j["simulation"] = sim_json(*simulated);

@@ -21,9 +21,9 @@ interconnect_gb_per_s); the transfer hides when compute is longer. Weights are r
 cache, activations and logits are per GPU at N/P tokens. P = 1 is the single-GPU prediction.
 
 examples:
-  attnsim ring --model llama-3.1-8b --gpu h100-sxm --context 1048576 --gpus 1,2,4,8,16
-  attnsim ring --model llama-3.1-8b --gpu rtx4090 --context 1048576 --gpus 8,16,32,64
-  attnsim ring --model llama-3.1-70b --gpu h200 --context 1048576 --gpus 8,16 --interconnect-gb-per-s 50
+  attnsim ring --model llama-3.1-8b --gpu h100-sxm --seq 1048576 --gpu-count 1,2,4,8,16
+  attnsim ring --model llama-3.1-8b --gpu rtx4090 --seq 1048576 --gpu-count 8,16,32,64
+  attnsim ring --model llama-3.1-70b --gpu h200 --seq 1048576 --gpu-count 8,16 --interconnect-gb-per-s 50
 )";
 
 }  // namespace
@@ -33,11 +33,11 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
   options.add_options()
       ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "attention model id (models/) or .toml path")
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
-      ("impl", po::value<std::string>()->default_value("flash2"), "attention variant")
-      ("context", po::value<std::string>()->default_value("1048576"), "prompt length N in tokens")
-      ("gpus", po::value<std::string>()->default_value("1,2,4,8,16"), "comma list of GPU counts P")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant")
+      ("seq", po::value<std::string>()->default_value("1048576"), "prompt length N in tokens")
+      ("gpu-count", po::value<std::string>()->default_value("1,2,4,8,16"), "comma list of GPU counts P")
       ("interconnect-gb-per-s", po::value<std::string>(), "GPU-to-GPU bandwidth per direction, 10^9 B/s (default: the profile's)");
-  options.add(scenario_options("prefill", "last")).add(output_options());
+  options.add(scenario_options("prefill")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;
@@ -47,13 +47,13 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
   const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
   const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
   capacity::Scenario base = scenario_from(vm);
-  base.attention = variant_option(vm["impl"].as<std::string>(), "impl").id;
+  base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;
   base.context = context_option(vm);
   std::optional<double> bandwidth = positive_option(vm, "interconnect-gb-per-s", "a bandwidth in GB/s");
   if (bandwidth) *bandwidth *= 1e9;
   std::vector<int> counts;
-  for (const std::string& item : split_list(vm["gpus"].as<std::string>())) counts.push_back(int(parse_integer(item, "gpus")));
-  if (counts.empty()) throw InvalidInput("gpus", "is empty; give a comma list such as 1,2,4,8");
+  for (const std::string& item : split_list(vm["gpu-count"].as<std::string>())) counts.push_back(int(parse_integer(item, "gpu-count")));
+  if (counts.empty()) throw InvalidInput("gpu-count", "is empty; give a comma list such as 1,2,4,8");
   const double capacity = capacity_bytes_from(vm, gpu);
   const std::string out_path = out_path_from(vm);
 

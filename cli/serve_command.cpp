@@ -26,7 +26,7 @@ E per layer when each token picks k uniformly (the assumption; real routing is s
 
 examples:
   attnsim serve --model llama-3.1-8b --gpu h100-sxm
-  attnsim serve --model llama-3.1-8b --gpu h100-sxm --context 4096:131072:x2 --batch 1,8,64 --plot serve.svg
+  attnsim serve --model llama-3.1-8b --gpu h100-sxm --seq 4096:131072:x2 --batch 1,8,64 --plot serve.svg
   attnsim serve --model mistral-7b --gpu rtx4090 --kv-dtype fp8-e4m3 --format csv
   attnsim serve --model mixtral-8x7b --gpu h100-sxm --weight-dtype int4 --batch 1,2,8
 )";
@@ -68,11 +68,11 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   options.add_options()
       ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/) or path to a .toml model file")
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
-      ("impl", po::value<std::string>()->default_value("flash2"), "attention variant whose decode workspace is counted")
-      ("context", po::value<std::string>()->default_value("4096:131072:x2"), "cached tokens per sequence: START:END:xF, START:END:+S or list")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant whose decode workspace is counted")
+      ("seq", po::value<std::string>()->default_value("4096:131072:x2"), "cached tokens per sequence: START:END:xF, START:END:+S or list")
       ("batch", po::value<std::string>()->default_value("1,8,32,128"), "comma list of batch sizes for the grid")
       ("plot", po::value<std::string>(), "draw tokens/s vs context per batch, and at the largest batch, to FILE (.svg or .png)");
-  options.add(scenario_options("decode", "last", false)).add(output_options());
+  options.add(scenario_options("decode", false)).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;
@@ -83,9 +83,9 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
   capacity::Scenario base = scenario_from(vm);
   if (base.phase != capacity::Phase::decode) throw InvalidInput("phase", "attnsim serve models decoding; allowed: decode");
-  base.attention = variant_option(vm["impl"].as<std::string>(), "impl").id;
+  base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;
   const double capacity = capacity_bytes_from(vm, gpu);
-  const std::vector<std::int64_t> contexts = parse_seq_range(vm["context"].as<std::string>(), "context");
+  const std::vector<std::int64_t> contexts = parse_seq_range(vm["seq"].as<std::string>(), "seq");
   std::vector<std::int64_t> batches;
   for (const std::string& item : split_list(vm["batch"].as<std::string>())) {
     const std::int64_t b = parse_integer(item, "batch");
@@ -94,7 +94,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   if (batches.empty()) throw InvalidInput("batch", "is empty; give a comma list such as 1,8,64");
   for (const std::int64_t n : contexts) {
-    if (n > kMaxSeqLen) throw InvalidInput("context", "must be at most 2^40 tokens");
+    if (n > kMaxSeqLen) throw InvalidInput("seq", "must be at most 2^40 tokens");
   }
   const std::string out_path = out_path_from(vm);
 

@@ -5,6 +5,7 @@
 
 #include "cli/app.h"
 #include "cli/options.h"
+#include "cli/sweep_rows.h"
 #include "io/gpu_profile.h"
 #include "io/plot.h"
 #include "io/report.h"
@@ -30,16 +31,7 @@ points with N >= --fit-min-seq: about 2 for attention (O(N^2)), 1 for linear-tim
 plot, dashed hollow points are sequence lengths whose footprint exceeds the GPU's memory.
 )";
 
-struct Series {
-  std::string gpu;
-  std::string variant;
-  std::string complexity;
-  std::vector<double> seq;
-  std::vector<double> seconds;
-  std::vector<bool> fits;
-};
-
-Record fit_record(const Series& s, std::int64_t fit_min_seq) {
+Record fit_record(const SweepSeries& s, std::int64_t fit_min_seq) {
   std::vector<double> x;
   std::vector<double> y;
   for (std::size_t i = 0; i < s.seq.size(); ++i) {
@@ -72,7 +64,7 @@ Column slope_column() { return null_means("slope", "n/a (one point)"); }
 
 }  // namespace
 
-int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+po::options_description sweep_options() {
   po::options_description options("attnsim sweep");
   options.add_options()
       ("gpu", po::value<std::string>()->default_value("h100-sxm,rtx4090"), "comma list of GPU ids or .toml paths")
@@ -82,14 +74,13 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
       ("plot", po::value<std::string>(), "draw time vs N on log-log axes to FILE (.svg or .png, via gnuplot)");
   po::options_description workload = workload_options(false);
   options.add(workload).add(knob_options()).add(runtime_options("graph")).add(output_options());
-  const po::variables_map vm = parse(args, options);
-  if (vm.count("help")) {
-    out << kHelp << "\n" << options;
-    return 0;
-  }
-  const Format format = format_from(vm);
+  return options;
+}
+
+SweepRows sweep_rows(const po::variables_map& vm, const PointSink& sink) {
+  SweepRows rows;
   const std::vector<std::int64_t> seqs = parse_seq_range(vm["seq"].as<std::string>(), "seq");
-  const std::int64_t fit_min_seq = parse_integer(vm["fit-min-seq"].as<std::string>(), "fit-min-seq");
+  rows.fit_min_seq = parse_integer(vm["fit-min-seq"].as<std::string>(), "fit-min-seq");
   const Workload base = workload_from(vm);
   const VariantKnobs knobs = knobs_from(vm);
   const HostDispatch host = host_dispatch_from(vm);
@@ -105,39 +96,64 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
         "seq", fmt::format("{} points x {} variants x {} GPUs = {} predictions; allowed: at most {}", seqs.size(),
                            variants.size(), gpus.size(), predictions, kMaxSweepPredictions));
   }
-  const std::string out_path = out_path_from(vm);
-  const std::string plot_path = plot_path_from(vm);
+  const bool fixed_seq_q = vm.count("seq-q") > 0;
+  rows.scenario = attention_scenario_label(base, host, false);
+  if (fixed_seq_q) rows.scenario = fmt::format("Nq={} ", base.seq_q) + rows.scenario;
 
-  std::vector<Record> points;
-  std::vector<Series> series;
-  std::vector<std::string> notes;
   std::set<std::string> seen_notes;
+  if (!sink) rows.points.reserve(predictions);
   for (const Gpu& gpu : gpus) {
     for (const Variant* variant : variants) {
-      Series s{gpu.id, variant->id, variant->complexity, {}, {}, {}};
+      SweepSeries s{gpu.id, variant->id, variant->complexity, {}, {}, {}};
       for (const std::int64_t n : seqs) {
         Workload w = base;
         w.seq_kv = n;
-        if (!vm.count("seq-q")) w.seq_q = n;
+        if (!fixed_seq_q) w.seq_q = n;
         const Prediction p = predict(w, gpu, *variant, knobs, host);
         for (const std::string& note : p.cost.notes) {
           const std::string line = fmt::format("{} on {}: {}", variant->id, gpu.id, note);
-          if (seen_notes.insert(line).second) notes.push_back(line);
+          if (seen_notes.insert(line).second) rows.notes.push_back(line);
         }
-        points.push_back(prediction_record(p));
+        if (sink) {
+          sink(prediction_record(p));
+        } else {
+          rows.points.push_back(prediction_record(p));
+        }
         s.seq.push_back(double(n));
         s.seconds.push_back(p.predicted_seconds);
         s.fits.push_back(p.fits_in_memory);
       }
-      series.push_back(std::move(s));
+      rows.series.push_back(std::move(s));
     }
   }
-  std::vector<Record> fits;
-  for (const Series& s : series) fits.push_back(fit_record(s, fit_min_seq));
+  for (const SweepSeries& s : rows.series) rows.fits.push_back(fit_record(s, rows.fit_min_seq));
+  return rows;
+}
+
+SweepRows sweep_rows(const std::vector<std::string>& args, const PointSink& sink) {
+  return sweep_rows(parse(args, sweep_options()), sink);
+}
+
+int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const po::options_description options = sweep_options();
+  const po::variables_map vm = parse(args, options);
+  if (vm.count("help")) {
+    out << kHelp << "\n" << options;
+    return 0;
+  }
+  const Format format = format_from(vm);
+  const std::string out_path = out_path_from(vm);
+  const std::string plot_path = plot_path_from(vm);
+  const SweepRows rows = sweep_rows(vm);
+  const std::vector<Record>& points = rows.points;
+  const std::vector<Record>& fits = rows.fits;
+  const std::vector<std::string>& notes = rows.notes;
+  const std::int64_t fit_min_seq = rows.fit_min_seq;
 
   std::string text;
   if (format == Format::json) {
     nlohmann::json j;
+    j["scenario"] = rows.scenario;
     j["points"] = nlohmann::json::array();
     for (const Record& r : points) j["points"].push_back(to_json(r));
     j["fits"] = nlohmann::json::array();
@@ -147,7 +163,8 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   } else if (format == Format::csv) {
     text = render_csv(points);
   } else {
-    text = render_table(points, {"gpu", "variant", "seq_kv", "predicted_seconds", "achieved_tflops", "hbm_read_bytes",
+    text = rows.scenario + "\n\n";
+    text += render_table(points, {"gpu", "variant", "seq_kv", "predicted_seconds", "achieved_tflops", "hbm_read_bytes",
                                  "workspace_bytes", "footprint_bytes", "fits_in_memory", "bound"});
     text += fmt::format("\nlog-log slope of predicted time vs N (least squares over N >= {}):\n", fit_min_seq);
     text += render_table(fits, {"gpu", "variant", "complexity", slope_column(), "fit_from_seq", "fit_to_seq"});
@@ -163,16 +180,12 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   if (!plot_path.empty()) {
     std::vector<PlotSeries> lines;
-    for (const Series& s : series) {
+    for (const SweepSeries& s : rows.series) {
       PlotSeries line{fmt::format("{} on {}", s.variant, s.gpu), {}};
       for (std::size_t i = 0; i < s.seq.size(); ++i) line.points.push_back({s.seq[i], s.seconds[i], s.fits[i]});
       lines.push_back(std::move(line));
     }
-    const Workload& w = base;
-    plot_loglog(lines,
-                {fmt::format("Predicted attention time: B={} H={} Hkv={} d={} {} {}{}", w.batch, w.heads, w.kv_heads,
-                             w.head_dim, dtype_name(w.dtype), pass_name(w.pass), w.causal ? " causal" : ""),
-                 "sequence length N (tokens)", "predicted time (s)"},
+    plot_loglog(lines, {"Predicted attention time: " + rows.scenario, "sequence length N (tokens)", "predicted time (s)"},
                 plot_path);
   }
   emit(text, out_path, out);

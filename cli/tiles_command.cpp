@@ -187,11 +187,11 @@ int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::
   sim_options.max_tile_steps = sim::kWhatIfMaxTileSteps;
   const std::vector<sim::TileCandidate> rows = sim::sweep_tiles(workload, gpu, variant, grid, sim_options, jobs);
 
+  // Kernels simulated alone: no host dispatch, whatever the runtime.
+  const std::string scenario = workload_label(workload) + ", simulated kernels";
   std::string text;
   if (format == Format::table) {
-    text = fmt::format("{} tiles on {}: B={} H={} Hkv={} N={} d={} {}{}; sorted by simulated time\n\n", variant.id,
-                       gpu.id, workload.batch, workload.heads, workload.kv_heads, workload.seq_kv, workload.head_dim,
-                       dtype_name(workload.dtype), workload.causal ? " causal" : "");
+    text = fmt::format("{} tiles on {}: {}; sorted by simulated time\n\n", variant.id, gpu.id, scenario);
     std::vector<Record> records;
     for (const sim::TileCandidate& c : rows) records.push_back(candidate_record(c));
     text += render_table(records, {"default", "block_m", "block_n", "stages", "warps", "smem_bytes", "registers",
@@ -209,8 +209,9 @@ int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::
     if (format == Format::csv) {
       text = render_csv(records);
     } else {
-      nlohmann::json j = nlohmann::json::array();
-      for (const Record& r : records) j.push_back(to_json(r));
+      nlohmann::json j{{"variant", variant.id}, {"gpu", gpu.id}, {"scenario", scenario}};
+      j["candidates"] = nlohmann::json::array();
+      for (const Record& r : records) j["candidates"].push_back(to_json(r));
       text = j.dump(2) + "\n";
     }
   }

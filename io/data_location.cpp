@@ -38,9 +38,17 @@ std::optional<std::filesystem::path>& program_file() {
   return file;
 }
 
+std::filesystem::path& program_data_from_file() {
+  static std::filesystem::path path;
+  return path;
+}
+
 }  // namespace
 
-void set_program_file(const std::filesystem::path& file) { program_file() = file; }
+void set_program_file(const std::filesystem::path& file, const std::filesystem::path& data_from_file) {
+  program_file() = file;
+  program_data_from_file() = data_from_file;
+}
 
 std::filesystem::path locate_data_folder(const DataFolder& folder, const DataSearch& search) {
   const std::string missing = folder.what + " (" + folder.name + "/*.toml) not found: ";
@@ -77,6 +85,7 @@ std::filesystem::path locate_data_folder(const DataFolder& folder) {
     search.executable = exe;
   }
   search.data_from_executable = ATTNSIM_DATA_FROM_BIN;
+  if (program_file() && !program_data_from_file().empty()) search.data_from_executable = program_data_from_file();
   search.build_dir = ATTNSIM_BUILD_DIR;
   search.source_dir = ATTNSIM_SOURCE_DIR;
   return locate_data_folder(folder, search);

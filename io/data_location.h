@@ -42,7 +42,9 @@ std::filesystem::path locate_data_folder(const DataFolder& folder, const DataSea
 std::filesystem::path locate_data_folder(const DataFolder& folder);
 
 // A host process that loads the libraries as a shared object (python3 loading the attnsim module)
-// names that file, so the data is looked for beside it rather than beside the host's executable.
-void set_program_file(const std::filesystem::path& file);
+// names that file, so the data is looked for beside it rather than beside the host's executable;
+// `data_from_file`, when not empty, is where the installed data lies relative to that file's folder
+// (the module installs to <prefix>/lib/pythonX.Y/site-packages/attnsim, not to <prefix>/bin).
+void set_program_file(const std::filesystem::path& file, const std::filesystem::path& data_from_file = {});
 
 }  // namespace attnsim

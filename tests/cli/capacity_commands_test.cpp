@@ -32,7 +32,9 @@ std::vector<std::string> cells(const std::string& line) {
 }
 
 TEST(CapacityCommand, ReportsTheLongestContextPerImplementationWithItsBreakdown) {
-  const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "eager,flash2", "--format", "json"});
+  // --logits all (model(input_ids)): every position's logits, which are the wall for flash2.
+  const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--variant", "eager,flash2",
+                            "--logits", "all", "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["results"].size(), 2u);
@@ -46,21 +48,21 @@ TEST(CapacityCommand, ReportsTheLongestContextPerImplementationWithItsBreakdown)
   const auto flash = j["results"][1]["longest_context"].get<std::int64_t>();
   EXPECT_GT(flash, 3 * eager);
   EXPECT_EQ(j["results"][0]["peak_step"], "attention");
-  EXPECT_EQ(j["results"][1]["peak_step"], "logits");  // full-sequence fp32 logits are the wall for flash
+  EXPECT_EQ(j["results"][1]["peak_step"], "logits");  // full-sequence logits are the wall for flash
 }
 
 TEST(CapacityCommand, SsmModelsAndModelsThatDoNotFitSaySo) {
   const Result ssm = attnsim({"capacity", "--model", "mamba2-780m", "--gpu", "rtx4090", "--phase", "decode"});
   ASSERT_EQ(ssm.status, 0) << ssm.err;
   EXPECT_NE(ssm.out.find("unbounded"), std::string::npos) << ssm.out;
-  const Result big = attnsim({"capacity", "--model", "llama-3.1-70b", "--gpu", "rtx4090", "--impl", "flash2"});
+  const Result big = attnsim({"capacity", "--model", "llama-3.1-70b", "--gpu", "rtx4090", "--variant", "flash2"});
   ASSERT_EQ(big.status, 0) << big.err;
   EXPECT_NE(big.out.find("note: flash2: nothing fits"), std::string::npos) << big.out;
 }
 
 TEST(CapacityCommand, DrawsAStackedPlotWithTheCapacityLine) {
   const auto path = scratch("capacity.svg");
-  const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "eager,flash2", "--plot", path.string()});
+  const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--variant", "eager,flash2", "--plot", path.string()});
   ASSERT_EQ(r.status, 0) << r.err;
   std::ifstream in(path);
   std::stringstream svg;
@@ -72,7 +74,7 @@ TEST(CapacityCommand, DrawsAStackedPlotWithTheCapacityLine) {
 
 TEST(PlanCommand, OneRowPerGpuWithFitTimeRateAndCost) {
   const auto path = scratch("plan.csv");
-  const Result r = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--format", "csv", "--out", path.string()});
+  const Result r = attnsim({"plan", "--model", "llama-3.1-8b", "--seq", "131072", "--format", "csv", "--out", path.string()});
   ASSERT_EQ(r.status, 0) << r.err;
   std::ifstream in(path);
   std::string line;
@@ -98,8 +100,8 @@ TEST(PlanCommand, OneRowPerGpuWithFitTimeRateAndCost) {
 }
 
 TEST(PlanCommand, LatencyBudgetRaisesTheGpuCount) {
-  const Result loose = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--gpus", "h100-sxm", "--format", "json"});
-  const Result tight = attnsim({"plan", "--model", "llama-3.1-8b", "--context", "131072", "--gpus", "h100-sxm",
+  const Result loose = attnsim({"plan", "--model", "llama-3.1-8b", "--seq", "131072", "--gpu", "h100-sxm", "--format", "json"});
+  const Result tight = attnsim({"plan", "--model", "llama-3.1-8b", "--seq", "131072", "--gpu", "h100-sxm",
                                 "--latency-budget", "2", "--format", "json"});
   ASSERT_EQ(loose.status, 0) << loose.err;
   ASSERT_EQ(tight.status, 0) << tight.err;
@@ -120,8 +122,8 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
   const std::vector<BadInput> table = {
       {{"capacity", "--model", "llama-3.1-8"}, "--model: unknown model 'llama-3.1-8' (did you mean 'llama-3.1-8b'"},
       {{"capacity", "--model", "/nonexistent/m.toml"}, "--model: cannot read model file '/nonexistent/m.toml'"},
-      {{"capacity", "--impl", "flash4"}, "--impl: unknown variant 'flash4'"},
-      {{"capacity", "--impl", "ssm-scan"}, "--impl: ssm-scan is not an attention implementation"},
+      {{"capacity", "--variant", "flash4"}, "--variant: unknown variant 'flash4'"},
+      {{"capacity", "--variant", "ssm-scan"}, "--variant: ssm-scan is not an attention implementation"},
       {{"capacity", "--phase", "serve"}, "--phase: unknown phase 'serve'; allowed: prefill, decode, train, train-recompute"},
       {{"capacity", "--batch", "0"}, "--batch: must be 1..2^20"},
       {{"capacity", "--kv-block", "0"}, "--kv-block: must be 1..65536 tokens"},
@@ -132,13 +134,13 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"capacity", "--plot", "wall.pdf"}, "--plot: unsupported plot format '.pdf'; allowed: .svg, .png"},
       {{"capacity", "--model", "all", "--plot", "x.svg"}, "--plot: draws one model on one GPU"},
       {{"capacity", "--out", "/nonexistent-dir/c.txt"}, "--out: folder '/nonexistent-dir' does not exist"},
-      {{"plan", "--context", "0"}, "--context: must be 1..2^40 tokens"},
-      {{"ring", "--model", "mamba2-780m", "--gpus", "2"}, "--model: context parallelism is modelled for attention-only models"},
+      {{"plan", "--seq", "0"}, "--seq: must be 1..2^40 tokens"},
+      {{"ring", "--model", "mamba2-780m", "--gpu-count", "2"}, "--model: context parallelism is modelled for attention-only models"},
       {{"ring", "--interconnect-gb-per-s", "fast"}, "--interconnect-gb-per-s: expects a bandwidth in GB/s > 0 (got 'fast')"},
-      {{"ring", "--gpus", "0"}, "--gpus: must be 1..4096"},
+      {{"ring", "--gpu-count", "0"}, "--gpu-count: must be 1..4096"},
       {{"serve", "--batch", "1,0"}, "--batch: each batch must be 1..2^20 (got 0)"},
       {{"serve", "--phase", "prefill"}, "--phase: attnsim serve models decoding; allowed: decode"},
-      {{"plan", "--gpus", "h100"}, "--gpus: unknown GPU 'h100' (did you mean 'h100-"},
+      {{"plan", "--gpu", "h100"}, "--gpu: unknown GPU 'h100' (did you mean 'h100-"},
       {{"plan", "--latency-budget", "-1"}, "--latency-budget: expects seconds > 0 (got '-1')"},
       {{"capacity", "--weight-dtype", "int3"}, "--weight-dtype: unknown weight format 'int3'; allowed: bf16, fp16, fp8, int8, int4"},
       {{"capacity", "--weight-group-size", "64"}, "--weight-group-size: applies to --weight-dtype int8 and int4 only"},
@@ -162,7 +164,7 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
 
 TEST(PlanCommand, Int4WeightsCutTheGpusAMixtureOfExpertsNeeds) {
   auto gpus_needed = [](const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {"plan", "--model", "deepseek-v3", "--context", "131072", "--gpus", "h200", "--format", "json"};
+    std::vector<std::string> args = {"plan", "--model", "deepseek-v3", "--seq", "131072", "--gpu", "h200", "--format", "json"};
     args.insert(args.end(), extra.begin(), extra.end());
     const Result r = attnsim(args);
     EXPECT_EQ(r.status, 0) << r.err;
@@ -186,7 +188,7 @@ TEST(CapacityCommands, HelpTeachesWithExamples) {
 }
 
 TEST(ServeCommand, LongerContextsFitSmallerBatchesAndThroughputCollapses) {
-  const Result r = attnsim({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "4096,65536", "--batch", "1,8",
+  const Result r = attnsim({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--seq", "4096,65536", "--batch", "1,8",
                             "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);

@@ -24,19 +24,19 @@ inline std::vector<JsonRun> json_runs() {
       {"predict", {"--gpu", "rtx4090", "--variant", "eager", "--seq", "4096"}},
       {"sweep", {"--gpu", "h100-sxm", "--variant", "eager,sliding-window", "--seq", "1024:16384:x4"}},
       {"sweep", {"--variant", "flash2", "--seq", "1024"}},  // one point: no slope
-      {"capacity", {"--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "eager,flash2"}},
-      {"capacity", {"--model", "llama-3.2-1b", "--gpu", "rtx4090", "--impl", "flash2", "--context", "8192"}},
+      {"capacity", {"--model", "llama-3.2-1b", "--gpu", "rtx4090", "--variant", "eager,flash2"}},
+      {"capacity", {"--model", "llama-3.2-1b", "--gpu", "rtx4090", "--variant", "flash2", "--seq", "8192"}},
       {"capacity", {"--model", "mamba2-780m", "--gpu", "rtx4090", "--phase", "decode"}},   // unbounded
-      {"capacity", {"--model", "llama-3.1-70b", "--gpu", "rtx4090", "--impl", "flash2"}},  // nothing fits
-      {"plan", {"--model", "llama-3.1-8b", "--context", "131072", "--latency-budget", "30"}},
-      {"plan", {"--model", "llama-3.1-8b", "--context", "131072", "--impl", "ssm-scan", "--gpus", "h100-sxm"}},
-      {"serve", {"--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "4096,131072", "--batch", "1,8"}},
-      {"serve", {"--model", "llama-3.1-70b", "--gpu", "rtx4090", "--context", "4096", "--batch", "1"}},
+      {"capacity", {"--model", "llama-3.1-70b", "--gpu", "rtx4090", "--variant", "flash2"}},  // nothing fits
+      {"plan", {"--model", "llama-3.1-8b", "--seq", "131072", "--latency-budget", "30"}},
+      {"plan", {"--model", "llama-3.1-8b", "--seq", "131072", "--variant", "ssm-scan", "--gpu", "h100-sxm"}},
+      {"serve", {"--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--seq", "4096,131072", "--batch", "1,8"}},
+      {"serve", {"--model", "llama-3.1-70b", "--gpu", "rtx4090", "--seq", "4096", "--batch", "1"}},
       {"crossover",
        {"--transformer", "llama-3.2-1b", "--ssm", "mamba2-780m", "--gpu", "rtx4090", "--seq", "1024:65536:x4"}},
       {"crossover",
        {"--transformer", "llama-3.2-1b", "--ssm", "mamba2-780m", "--gpu", "rtx4090", "--seq", "1024,2048"}},
-      {"ring", {"--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "1048576", "--gpus", "1,8"}},
+      {"ring", {"--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--seq", "1048576", "--gpu-count", "1,8"}},
       {"tiles", {"--seq", "2048", "--block-m", "64,192", "--block-n", "64,176", "--stages", "1,3", "--jobs", "2"}},
       {"validate", {"--measured", data + "h200/pytorch_attention.csv", "--gpu", "h200"}},
       {"validate",

@@ -98,7 +98,12 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 // The JSON objects a command's CSV rows stand for, in the same order.
 std::vector<nlohmann::json> json_rows(const JsonRun& run, const nlohmann::json& j) {
   const auto list = [&](const char* key) { return std::vector<nlohmann::json>(j[key].begin(), j[key].end()); };
-  if (run.command == "predict") return {j};
+  if (run.command == "predict") {  // the scenario heads the JSON and the table; CSV rows hold data only
+    nlohmann::json row = j;
+    row.erase("scenario");
+    return {row};
+  }
+  if (run.command == "tiles") return list("candidates");
   if (run.command == "sweep" || run.command == "crossover") return list("points");
   if (run.command == "plan") return list("gpus");
   if (run.command == "ring") return list("rows");

@@ -55,7 +55,7 @@ TEST(SimCli, TilesSortsByTimeMarksTheDefaultAndSaysWhichLimitFails) {
   const Result r = attnsim({"tiles", "--gpu", "h100-sxm", "--seq", "4096", "--heads", "16", "--block-m", "64,128,192",
                             "--block-n", "32,64,128,176", "--stages", "1,2,3", "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
-  const auto rows = nlohmann::json::parse(r.out);
+  const auto rows = nlohmann::json::parse(r.out)["candidates"];
   ASSERT_EQ(rows.size(), 36u);
   int defaults = 0;
   double previous = 0;

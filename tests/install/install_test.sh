@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs a built tree into a temporary prefix, moves the prefix, and checks that the installed
 # attnsim reads its data from beside itself (not from the source tree, which still exists), fails with
-# exit status 1 and one line when that data is gone, honours ATTNSIM_PROFILES, and that a separate
-# project builds and runs against the moved prefix through find_package(attnsim).
+# exit status 1 and one line when that data is gone, honours ATTNSIM_PROFILES, that the installed
+# Python module (when built) imports from the moved prefix and reads the same data, and that a
+# separate project builds and runs against the moved prefix through find_package(attnsim).
 # usage: install_test.sh BUILD_DIR CONSUMER_SOURCE GENERATOR CXX_COMPILER CXX_FLAGS BUILD_TYPE
 set -euo pipefail
 build=$1 consumer_source=$2 generator=$3 cxx=$4 cxx_flags=$5 build_type=$6
@@ -31,8 +32,28 @@ grep -q '^h100-sxm,' <<<"$gpus" || fail "h100-sxm missing from attnsim gpus"
 step "attnsim predict and capacity from the moved prefix (names in any case)"
 predict=$("$attnsim" predict --gpu H100-SXM --variant FLASH2 --seq 4096 --causal)
 grep -E '^(flash2 on|predicted_seconds)' <<<"$predict"
-capacity=$("$attnsim" capacity --model llama-3.2-1b --gpu rtx4090 --impl flash2)
+capacity=$("$attnsim" capacity --model llama-3.2-1b --gpu rtx4090 --variant flash2)
 echo "${capacity%%$'\n'*}"
+
+# The module is built for one interpreter, pythonX.Y, whose name its folder carries.
+site=$(ls -d "$prefix"/lib*/python3.*/site-packages 2>/dev/null | head -n 1 || true)
+if [[ -n $site ]]; then
+  python=$(basename "$(dirname "$site")")
+  step "import attnsim with PYTHONPATH=$site ($python): same numbers as the binary, data of the moved prefix"
+  [[ -f $site/attnsim/__init__.py ]] || fail "$site/attnsim/__init__.py not installed"
+  cli_seconds=$("$attnsim" predict --gpu h100-sxm --variant flash2 --seq 4096 --causal --format json |
+                "$python" -c 'import json, sys; print(repr(json.load(sys.stdin)["predicted_seconds"]))')
+  py_out=$(PYTHONPATH=$site "$python" -c '
+import attnsim
+print(repr(attnsim.predict(gpu="h100-sxm", variant="flash2", seq=4096, causal=True)["predicted_seconds"]))
+print(" ".join(g["id"] for g in attnsim.gpus()))
+print(attnsim.__file__)')
+  echo "$py_out"
+  [[ $(sed -n 1p <<<"$py_out") == "$cli_seconds" ]] || fail "Python predicted $(sed -n 1p <<<"$py_out"), the binary $cli_seconds"
+  ! grep -qw a10 <<<"$(sed -n 2p <<<"$py_out")" || fail "the module read a profile that is not in the moved prefix"
+  grep -qw h100-sxm <<<"$(sed -n 2p <<<"$py_out")" || fail "h100-sxm missing from attnsim.gpus()"
+  [[ $(sed -n 3p <<<"$py_out") == "$site/attnsim/__init__.py" ]] || fail "imported $(sed -n 3p <<<"$py_out"), not the moved prefix's"
+fi
 
 step "ATTNSIM_PROFILES overrides the installed profiles"
 mkdir "$work/mine"
