@@ -1,9 +1,9 @@
 #include "io/hf_config.h"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "io/model_config.h"
@@ -28,9 +28,9 @@ using nlohmann::json;
 constexpr const char* kMambaSsm = "mamba_ssm";
 
 const std::vector<std::string>& model_types() {
-  static const std::vector<std::string> types = {"llama",   "mistral",     "mixtral",     "qwen2",   "qwen3",
-                                                 "qwen3_moe", "phi3",      "gemma3",      "gemma3_text",
-                                                 "gpt_oss", "deepseek_v3", "mamba",       "mamba2",  "falcon_h1"};
+  static const std::vector<std::string> types = {"llama",       "mistral", "mixtral", "qwen2",       "qwen3",
+                                                 "qwen3_moe",   "phi3",    "gemma3",  "gemma3_text", "gpt_oss",
+                                                 "deepseek_v3", "mamba",   "mamba2",  "falcon_h1"};
   return types;
 }
 
@@ -126,10 +126,12 @@ std::string class_default(const std::string& config_class, const std::string& va
 // The transformers configuration class of each type, named in the sources of defaults.
 std::string config_class(const std::string& type) {
   static const std::map<std::string, std::string> classes = {
-      {"llama", "LlamaConfig"},         {"mistral", "MistralConfig"},        {"mixtral", "MixtralConfig"},
-      {"qwen2", "Qwen2Config"},         {"qwen3", "Qwen3Config"},            {"qwen3_moe", "Qwen3MoeConfig"},
-      {"phi3", "Phi3Config"},           {"gemma3_text", "Gemma3TextConfig"}, {"gpt_oss", "GptOssConfig"},
-      {"deepseek_v3", "DeepseekV3Config"}, {"mamba", "MambaConfig"},         {"mamba2", "Mamba2Config"},
+      {"llama", "LlamaConfig"},       {"mistral", "MistralConfig"},
+      {"mixtral", "MixtralConfig"},   {"qwen2", "Qwen2Config"},
+      {"qwen3", "Qwen3Config"},       {"qwen3_moe", "Qwen3MoeConfig"},
+      {"phi3", "Phi3Config"},         {"gemma3_text", "Gemma3TextConfig"},
+      {"gpt_oss", "GptOssConfig"},    {"deepseek_v3", "DeepseekV3Config"},
+      {"mamba", "MambaConfig"},       {"mamba2", "Mamba2Config"},
       {"falcon_h1", "FalconH1Config"}};
   const auto it = classes.find(type);
   return it == classes.end() ? type : it->second;
@@ -137,9 +139,7 @@ std::string config_class(const std::string& type) {
 
 // tie_word_embeddings when the config leaves it out: the class's default (PretrainedConfig's true
 // unless the class sets its own; transformers configuration_*.py of each type).
-bool tied_by_default(const std::string& type) {
-  return type == "gemma3_text" || type == "mamba";
-}
+bool tied_by_default(const std::string& type) { return type == "gemma3_text" || type == "mamba"; }
 
 void read_embeddings(Fields& f, ModelConfig& m, const std::string& type) {
   m.layers = f.integer("layers", "num_hidden_layers");
@@ -202,8 +202,8 @@ void read_pattern(Fields& f, ModelConfig& m, const std::string& type) {
   AttentionPattern p;
   if (auto unit = layer_types(f)) {
     p.layer_types = std::move(*unit);
-    f.note("attention_pattern.layer_types",
-           "from config.json key " + f.name("layer_types") + " (its repeating unit, laid over the layers from layer 0)");
+    f.note("attention_pattern.layer_types", "from config.json key " + f.name("layer_types") +
+                                                " (its repeating unit, laid over the layers from layer 0)");
   } else {
     // Gemma3TextConfig: layer i is global when (i + 1) % sliding_window_pattern == 0 (default 6).
     const std::int64_t pattern = f.integer_or("attention_pattern.local_per_global", "sliding_window_pattern", 6,
@@ -211,14 +211,13 @@ void read_pattern(Fields& f, ModelConfig& m, const std::string& type) {
     if (pattern < 1) f.context().fail("key '" + f.name("sliding_window_pattern") + "' must be at least 1");
     p.layer_types.assign(std::size_t(pattern - 1), LayerAttention::local);
     p.layer_types.push_back(LayerAttention::global);
-    f.note("attention_pattern.local_per_global",
-           f.context().sources["attention_pattern.local_per_global"] + " (sliding_window_pattern " +
-               std::to_string(pattern) + ": " + std::to_string(pattern - 1) + " local layers per global one)");
+    f.note("attention_pattern.local_per_global", f.context().sources["attention_pattern.local_per_global"] +
+                                                     " (sliding_window_pattern " + std::to_string(pattern) + ": " +
+                                                     std::to_string(pattern - 1) + " local layers per global one)");
   }
-  p.sliding_window = type == "gemma3_text"
-                         ? f.integer_or("attention_pattern.sliding_window", "sliding_window", 4096,
-                                        class_default(config_class(type), "4096"))
-                         : f.integer("attention_pattern.sliding_window", "sliding_window");
+  p.sliding_window = type == "gemma3_text" ? f.integer_or("attention_pattern.sliding_window", "sliding_window", 4096,
+                                                          class_default(config_class(type), "4096"))
+                                           : f.integer("attention_pattern.sliding_window", "sliding_window");
   if (type == "gpt_oss") {
     p.attention_sinks = true;
     f.note("attention_pattern.attention_sinks",
@@ -245,8 +244,9 @@ void read_window(Fields& f, ModelConfig& m, const std::string& type) {
     return;
   }
   if (f.flag("use_sliding_window", false)) {
-    f.context().fail("use_sliding_window is true: windows on the layers past max_window_layers only are not "
-                     "modelled (models/SCHEMA.md)");
+    f.context().fail(
+        "use_sliding_window is true: windows on the layers past max_window_layers only are not "
+        "modelled (models/SCHEMA.md)");
   }
 }
 
@@ -321,9 +321,9 @@ ModelConfig read_transformer(Fields& f, const std::string& type) {
   m.mixer = Mixer::attention;
   read_embeddings(f, m, type);
   m.intermediate_size = f.integer("intermediate_size", "intermediate_size");
-  m.vocab_size = type == "gemma3_text" ? f.integer_or("vocab_size", "vocab_size", 262208,
-                                                      class_default(config_class(type), "262208"))
-                                       : f.integer("vocab_size", "vocab_size");
+  m.vocab_size = type == "gemma3_text"
+                     ? f.integer_or("vocab_size", "vocab_size", 262208, class_default(config_class(type), "262208"))
+                     : f.integer("vocab_size", "vocab_size");
   if (type == "deepseek_v3") {
     m.heads = f.integer("heads", "num_attention_heads");
     m.kv_heads = f.integer("kv_heads", "num_key_value_heads");
@@ -425,14 +425,13 @@ ModelConfig read_mamba_ssm(Fields& f, const json& root) {
   }
   // MambaLMHeadModel pads the vocabulary to a multiple of pad_vocab_size_multiple (default 8).
   const std::int64_t vocab = f.whole("vocab_size", f.require("vocab_size"));
-  const std::int64_t multiple = f.has("pad_vocab_size_multiple")
-                                    ? f.whole("pad_vocab_size_multiple", f.require("pad_vocab_size_multiple"))
-                                    : 8;
+  const std::int64_t multiple =
+      f.has("pad_vocab_size_multiple") ? f.whole("pad_vocab_size_multiple", f.require("pad_vocab_size_multiple")) : 8;
   if (multiple < 1) f.context().fail("key 'pad_vocab_size_multiple' must be at least 1");
   m.vocab_size = (vocab + multiple - 1) / multiple * multiple;
   f.note("vocab_size", "from config.json: vocab_size " + std::to_string(vocab) + " padded to a multiple of " +
-                           "pad_vocab_size_multiple " + std::to_string(multiple) + " = " + std::to_string(m.vocab_size) +
-                           " (mamba_ssm MambaLMHeadModel)");
+                           "pad_vocab_size_multiple " + std::to_string(multiple) + " = " +
+                           std::to_string(m.vocab_size) + " (mamba_ssm MambaLMHeadModel)");
   m.intermediate_size = f.integer_or("intermediate_size", "d_intermediate", 0,
                                      "mamba_ssm MambaConfig default 0 (Mamba blocks only, no MLP)");
 

@@ -68,7 +68,8 @@ void write_pattern(Writer& w, const ImportedModel& imported) {
     w.integer("local_per_global", std::int64_t(p.layer_types.size()) - 1, "attention_pattern.");
   } else {
     std::string list = "[";
-    for (std::size_t i = 0; i < p.layer_types.size(); ++i) list += (i ? ", " : "") + std::string(layer_type_name(p.layer_types[i]));
+    for (std::size_t i = 0; i < p.layer_types.size(); ++i)
+      list += (i ? ", " : "") + std::string(layer_type_name(p.layer_types[i]));
     w.entry("layer_types", list + "]", "attention_pattern.layer_types");
   }
   if (p.attention_sinks) w.boolean("attention_sinks", true, "attention_pattern.");
@@ -116,8 +117,8 @@ std::string model_file_text(const ImportedModel& imported) {
            << imported.model_type << ").\n"
            << "# Each source names the config.json key the value came from, or the library default it falls back to.\n"
            << "# Add published_parameters (the model card's count) by hand if you have it.\n\n"
-           << "id = " << quoted(m.id) << "\nname = " << quoted(m.name) << "\nmixer = "
-           << quoted(capacity::mixer_name(m.mixer)) << "\n\n";
+           << "id = " << quoted(m.id) << "\nname = " << quoted(m.name)
+           << "\nmixer = " << quoted(capacity::mixer_name(m.mixer)) << "\n\n";
   w.integer("layers", m.layers);
   w.integer("hidden_size", m.hidden_size);
   w.integer("intermediate_size", m.intermediate_size);

@@ -1,9 +1,9 @@
 // --model path/config.json and attnsim import-model end to end, in-process: a config.json gives the
 // numbers of its hand-written model id, the written model file gives them too, and bad input exits 2
 // with one line and no output file.
+#include <gtest/gtest.h>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -22,7 +22,8 @@ std::filesystem::path scratch(const std::string& name) { return testing::scratch
 
 // The per-implementation results of `capacity --format json`, without the model's id (a file may give another).
 nlohmann::json capacity_results(const std::string& model) {
-  const Result r = attnsim({"capacity", "--model", model, "--gpu", "h100-sxm", "--impl", "eager,flash2", "--format", "json"});
+  const Result r =
+      attnsim({"capacity", "--model", model, "--gpu", "h100-sxm", "--impl", "eager,flash2", "--format", "json"});
   EXPECT_EQ(r.status, 0) << r.err;
   if (r.status != 0) return nlohmann::json();
   nlohmann::json results = nlohmann::json::parse(r.out)["results"];
@@ -42,7 +43,8 @@ TEST(ModelFromHfConfig, CapacityOfAConfigJsonEqualsCapacityOfItsModelId) {
 
 TEST(ImportModelCommand, WritesAModelFileThatGivesTheSameNumbers) {
   const auto out = scratch("qwen.toml");
-  const Result r = attnsim({"import-model", "--hf-config", kFixtures + "qwen2.5-7b.json", "--id", "my-qwen", "--out", out.string()});
+  const Result r =
+      attnsim({"import-model", "--hf-config", kFixtures + "qwen2.5-7b.json", "--id", "my-qwen", "--out", out.string()});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "");
   std::ifstream in(out);
@@ -63,8 +65,8 @@ TEST(ImportModelCommand, BadInputIsOneLineWithExitTwoAndNoFile) {
        {std::vector<std::string>{"import-model", "--hf-config", bert.string(), "--out", out.string()},
         std::vector<std::string>{"import-model", "--out", out.string()},
         std::vector<std::string>{"import-model", "--hf-config", kFixtures + "absent.json", "--out", out.string()},
-        std::vector<std::string>{"import-model", "--hf-config", kFixtures + "llama-3.1-8b.json", "--id", "a b",
-                                 "--out", out.string()}}) {
+        std::vector<std::string>{"import-model", "--hf-config", kFixtures + "llama-3.1-8b.json", "--id", "a b", "--out",
+                                 out.string()}}) {
     const Result r = attnsim(args);
     EXPECT_EQ(r.status, 2) << args[2];
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
@@ -72,7 +74,9 @@ TEST(ImportModelCommand, BadInputIsOneLineWithExitTwoAndNoFile) {
   }
   const Result unknown = attnsim({"capacity", "--model", bert.string()});
   EXPECT_EQ(unknown.status, 2);
-  EXPECT_EQ(unknown.err.rfind("attnsim: error: --model: " + bert.string() + ": unknown model_type 'bert'; supported: ", 0), 0u)
+  EXPECT_EQ(
+      unknown.err.rfind("attnsim: error: --model: " + bert.string() + ": unknown model_type 'bert'; supported: ", 0),
+      0u)
       << unknown.err;
 }
 

@@ -173,7 +173,8 @@ TEST(HfConfigImport, MissingKeyIsNamed) {
   const std::string key = R"("num_hidden_layers": 32,)";
   text.erase(text.find(key), key.size());
   EXPECT_EQ(error_of(text), "model: x/config.json: missing key 'num_hidden_layers' (model_type llama)");
-  EXPECT_EQ(error_of(R"({"model_type": "gemma3"})"), "model: x/config.json: missing key 'text_config' (model_type gemma3)");
+  EXPECT_EQ(error_of(R"({"model_type": "gemma3"})"),
+            "model: x/config.json: missing key 'text_config' (model_type gemma3)");
 }
 
 TEST(HfConfigImport, ShapesTheModelFilesCannotDescribeAreRefused) {
