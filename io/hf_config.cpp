@@ -526,8 +526,6 @@ std::string derived_id(const std::string& file) {
 
 }  // namespace
 
-std::vector<std::string> supported_hf_model_types() { return model_types(); }
-
 bool names_an_hf_config(const std::string& name_or_path) {
   return name_or_path.size() > 5 && lower(name_or_path.substr(name_or_path.size() - 5)) == ".json";
 }

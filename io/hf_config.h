@@ -23,9 +23,6 @@ struct ImportedModel {
   std::string file_name;  // the config file's name, for the written TOML's header
 };
 
-// The model_type values the importer reads (text_config wrappers included).
-std::vector<std::string> supported_hf_model_types();
-
 // `option` is the command-line option errors name ("model", "hf-config"); `id` the model id to
 // give (else derived from the file name: its stem, or its folder's name for a file named
 // config.json). Throws InvalidInput(option, "<file>: ...") for malformed JSON, an unknown

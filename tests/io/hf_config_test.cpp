@@ -159,6 +159,42 @@ TEST(HfConfigImport, MambaSsmConfigsUseTheLayerDefaultsAndPadTheVocabulary) {
   EXPECT_EQ(mamba2.model_type, "mamba_ssm");
 }
 
+// The types without a real file in tests/data/hf_configs/: each reader fed the config.json keys its
+// hand-written model file cites gives that file's shapes.
+TEST(HfConfigImport, EveryTypeReadsTheKeysItsModelFileCites) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"mistral-7b", R"({"model_type": "mistral", "num_hidden_layers": 32, "hidden_size": 4096,
+          "intermediate_size": 14336, "vocab_size": 32000, "tie_word_embeddings": false, "num_attention_heads": 32,
+          "num_key_value_heads": 8, "sliding_window": 4096})"},
+      {"mixtral-8x7b", R"({"model_type": "mixtral", "num_hidden_layers": 32, "hidden_size": 4096,
+          "intermediate_size": 14336, "vocab_size": 32000, "tie_word_embeddings": false, "num_attention_heads": 32,
+          "num_key_value_heads": 8, "sliding_window": null, "num_local_experts": 8, "num_experts_per_tok": 2})"},
+      {"phi-3-mini", R"({"model_type": "phi3", "num_hidden_layers": 32, "hidden_size": 3072,
+          "intermediate_size": 8192, "vocab_size": 32064, "tie_word_embeddings": false, "num_attention_heads": 32,
+          "num_key_value_heads": 32, "sliding_window": 262144})"},
+      {"qwen2.5-0.5b", R"({"model_type": "qwen2", "num_hidden_layers": 24, "hidden_size": 896,
+          "intermediate_size": 4864, "vocab_size": 151936, "tie_word_embeddings": true, "num_attention_heads": 14,
+          "num_key_value_heads": 2, "sliding_window": 32768, "use_sliding_window": false})"},
+      {"qwen3-30b-a3b", R"({"model_type": "qwen3_moe", "num_hidden_layers": 48, "hidden_size": 2048,
+          "intermediate_size": 6144, "vocab_size": 151936, "tie_word_embeddings": false, "num_attention_heads": 32,
+          "num_key_value_heads": 4, "head_dim": 128, "num_experts": 128, "num_experts_per_tok": 8,
+          "moe_intermediate_size": 768, "decoder_sparse_step": 1, "mlp_only_layers": []})"},
+      {"falcon-h1-0.5b", R"({"model_type": "falcon_h1", "num_hidden_layers": 36, "hidden_size": 1024,
+          "intermediate_size": 2048, "vocab_size": 32784, "tie_word_embeddings": false, "num_attention_heads": 8,
+          "num_key_value_heads": 2, "head_dim": 64, "mamba_d_state": 128, "mamba_d_ssm": 1536, "mamba_n_heads": 24,
+          "mamba_d_head": 64, "mamba_n_groups": 1, "mamba_d_conv": 4})"},
+      {"mamba-790m", R"({"model_type": "mamba", "num_hidden_layers": 48, "hidden_size": 1536, "vocab_size": 50280,
+          "tie_word_embeddings": true, "state_size": 16, "expand": 2, "conv_kernel": 4, "time_step_rank": 96})"},
+      {"mamba2-780m", R"({"model_type": "mamba2", "num_hidden_layers": 48, "hidden_size": 1536, "vocab_size": 50288,
+          "tie_word_embeddings": true, "state_size": 128, "expand": 2, "num_heads": 48, "head_dim": 64,
+          "n_groups": 1, "conv_kernel": 4})"}};
+  for (const auto& [id, text] : cases) {
+    const ImportedModel imported = parse_hf_config(text, id + ".json", "model");
+    EXPECT_EQ(imported.model.id, id);
+    expect_same_shapes(parse_model_config(model_file_text(imported), id + ".toml"), find_model(id), id);
+  }
+}
+
 TEST(HfConfigImport, UnknownModelTypeIsOneLineNamingTheOptionAndTheSupportedTypes) {
   const std::string e = error_of(R"({"model_type": "bert", "hidden_size": 768})");
   EXPECT_EQ(e.rfind("model: x/config.json: unknown model_type 'bert'; supported: llama, ", 0), 0u) << e;
