@@ -71,12 +71,15 @@ class Fields {
     if (!value) context_.fail("missing key '" + name(key) + "' (model_type " + context_.model_type + ")");
     return *value;
   }
+  // Shapes are below 2^31, so products of two (expand x hidden) cannot overflow; the model-file
+  // reader then checks each field's own range.
   std::int64_t whole(const std::string& key, const json& value) const {
-    if (value.is_number_integer()) return value.get<std::int64_t>();
-    if (value.is_number_float() && value.get<double>() == double(std::int64_t(value.get<double>()))) {
-      return std::int64_t(value.get<double>());
+    constexpr double kLimit = 2147483648.0;  // 2^31
+    if (value.is_number()) {
+      const double number = value.get<double>();
+      if (number >= 0 && number < kLimit && number == double(std::int64_t(number))) return std::int64_t(number);
     }
-    context_.fail("key '" + name(key) + "' must be a whole number, not " + value.dump());
+    context_.fail("key '" + name(key) + "' must be a whole number in [0, 2^31), not " + value.dump());
   }
   // A required whole number, recorded as the source of model-file key `field`.
   std::int64_t integer(const std::string& field, const std::string& key) {

@@ -218,7 +218,9 @@ TEST(HfConfigImport, ShapesTheModelFilesCannotDescribeAreRefused) {
   const std::string off = R"("use_sliding_window": false)";
   qwen.replace(qwen.find(off), off.size(), R"("use_sliding_window": true)");
   EXPECT_NE(error_of(qwen).find("use_sliding_window is true"), std::string::npos);
-  EXPECT_NE(error_of(R"({"model_type": "llama", "num_hidden_layers": 2.5})").find("must be a whole number, not 2.5"),
+  EXPECT_NE(error_of(R"({"model_type": "llama", "num_hidden_layers": 2.5})").find("must be a whole number in [0, 2^31), not 2.5"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"model_type": "mamba2", "num_hidden_layers": -4})").find("num_hidden_layers' must be a whole"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"d_model": 64, "n_layer": 2, "vocab_size": 100, "ssm_cfg": {}, "attn_layer_idx": [1]})")
                 .find("attn_layer_idx is not empty"),
