@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "io/hf_fields.h"
+#include "io/hf_ssm_config.h"
 #include "io/model_config.h"
 #include "io/model_toml.h"
 #include "model/error.h"
@@ -19,9 +21,11 @@ using capacity::Mixer;
 using capacity::MlaConfig;
 using capacity::ModelConfig;
 using capacity::MoeConfig;
-using capacity::SsmConfig;
-using capacity::SsmKind;
-using nlohmann::json;
+using hf::class_default;
+using hf::config_class;
+using hf::Context;
+using hf::Fields;
+using hf::json;
 
 // The mamba_ssm checkpoints (state-spaces/mamba-790m, mamba2-780m, ...) ship their own config.json:
 // no model_type, the layer's settings in `ssm_cfg` (mamba_ssm models/config_mamba.py MambaConfig).
@@ -38,136 +42,6 @@ std::string joined(const std::vector<std::string>& items) {
   std::string text;
   for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
   return text;
-}
-
-// Where the import stands: which file, which option errors name, which type, and the sources so far.
-struct Context {
-  std::string file;
-  std::string option;
-  std::string model_type;
-  std::map<std::string, std::string> sources;
-
-  [[noreturn]] void fail(const std::string& message) const { throw InvalidInput(option, file + ": " + message); }
-};
-
-// The keys of one JSON object (the config, or its text_config / ssm_cfg), read strictly: a required
-// key must be there and not null, numbers must be whole, and each value read records its source.
-class Fields {
- public:
-  Fields(const json& object, std::string prefix, Context& context)
-      : object_(object), prefix_(std::move(prefix)), context_(context) {}
-
-  const json* find(const std::string& key) const {
-    const auto it = object_.find(key);
-    if (it == object_.end() || it->is_null()) return nullptr;
-    return &*it;
-  }
-  bool has(const std::string& key) const { return find(key) != nullptr; }
-  std::string name(const std::string& key) const { return prefix_ + key; }
-  std::string from(const std::string& key) const { return "from config.json key " + name(key); }
-
-  const json& require(const std::string& key) const {
-    const json* value = find(key);
-    if (!value) context_.fail("missing key '" + name(key) + "' (model_type " + context_.model_type + ")");
-    return *value;
-  }
-  // Shapes are below 2^31, so products of two (expand x hidden) cannot overflow; the model-file
-  // reader then checks each field's own range.
-  std::int64_t whole(const std::string& key, const json& value) const {
-    constexpr double kLimit = 2147483648.0;  // 2^31
-    if (value.is_number()) {
-      const double number = value.get<double>();
-      if (number >= 0 && number < kLimit && number == double(std::int64_t(number))) return std::int64_t(number);
-    }
-    context_.fail("key '" + name(key) + "' must be a whole number in [0, 2^31), not " + value.dump());
-  }
-  // A required whole number, recorded as the source of model-file key `field`.
-  std::int64_t integer(const std::string& field, const std::string& key) {
-    const std::int64_t value = whole(key, require(key));
-    context_.sources[field] = from(key);
-    return value;
-  }
-  // A whole number the config may leave out; `fallback` is the library default, with its source.
-  std::int64_t integer_or(const std::string& field, const std::string& key, std::int64_t fallback,
-                          const std::string& fallback_source) {
-    if (!has(key)) {
-      context_.sources[field] = "config.json has no " + name(key) + "; " + fallback_source;
-      return fallback;
-    }
-    return integer(field, key);
-  }
-  bool flag_or(const std::string& field, const std::string& key, bool fallback, const std::string& fallback_source) {
-    const json* value = find(key);
-    if (!value) {
-      context_.sources[field] = "config.json has no " + name(key) + "; " + fallback_source;
-      return fallback;
-    }
-    if (!value->is_boolean()) context_.fail("key '" + name(key) + "' must be true or false, not " + value->dump());
-    context_.sources[field] = from(key);
-    return value->get<bool>();
-  }
-  // true/false without recording a source (keys that only decide whether a shape is modelled).
-  bool flag(const std::string& key, bool fallback) const {
-    const json* value = find(key);
-    if (!value) return fallback;
-    if (!value->is_boolean()) context_.fail("key '" + name(key) + "' must be true or false, not " + value->dump());
-    return value->get<bool>();
-  }
-  void note(const std::string& field, const std::string& source) { context_.sources[field] = source; }
-  Context& context() { return context_; }
-
- private:
-  const json& object_;
-  std::string prefix_;
-  Context& context_;
-};
-
-std::string class_default(const std::string& config_class, const std::string& value) {
-  return "transformers " + config_class + " default " + value;
-}
-
-// The transformers configuration class of each type, named in the sources of defaults.
-std::string config_class(const std::string& type) {
-  static const std::map<std::string, std::string> classes = {
-      {"llama", "LlamaConfig"},       {"mistral", "MistralConfig"},
-      {"mixtral", "MixtralConfig"},   {"qwen2", "Qwen2Config"},
-      {"qwen3", "Qwen3Config"},       {"qwen3_moe", "Qwen3MoeConfig"},
-      {"phi3", "Phi3Config"},         {"gemma3_text", "Gemma3TextConfig"},
-      {"gpt_oss", "GptOssConfig"},    {"deepseek_v3", "DeepseekV3Config"},
-      {"mamba", "MambaConfig"},       {"mamba2", "Mamba2Config"},
-      {"falcon_h1", "FalconH1Config"}};
-  const auto it = classes.find(type);
-  return it == classes.end() ? type : it->second;
-}
-
-// tie_word_embeddings when the config leaves it out: the class's default (PretrainedConfig's true
-// unless the class sets its own; transformers configuration_*.py of each type).
-bool tied_by_default(const std::string& type) { return type == "gemma3_text" || type == "mamba"; }
-
-void read_embeddings(Fields& f, ModelConfig& m, const std::string& type) {
-  m.layers = f.integer("layers", "num_hidden_layers");
-  m.hidden_size = f.integer("hidden_size", "hidden_size");
-  const bool tied = tied_by_default(type);
-  m.tied_embeddings = f.flag_or("tied_embeddings", "tie_word_embeddings", tied,
-                                class_default(config_class(type), tied ? "true" : "false"));
-}
-
-void read_heads(Fields& f, ModelConfig& m, const std::string& type) {
-  m.heads = f.integer("heads", "num_attention_heads");
-  m.kv_heads = f.integer_or("kv_heads", "num_key_value_heads", m.heads,
-                            class_default(config_class(type), "num_attention_heads (no grouped-query attention)"));
-  if (f.has("head_dim")) {
-    m.head_dim = f.integer("head_dim", "head_dim");
-    return;
-  }
-  if (m.heads <= 0 || m.hidden_size % m.heads != 0) {
-    f.context().fail("hidden_size " + std::to_string(m.hidden_size) + " is not a multiple of num_attention_heads " +
-                     std::to_string(m.heads) + " and there is no head_dim key");
-  }
-  m.head_dim = m.hidden_size / m.heads;
-  f.note("head_dim", "from config.json: " + f.name("hidden_size") + " / " + f.name("num_attention_heads") + " = " +
-                         std::to_string(m.hidden_size) + " / " + std::to_string(m.heads) +
-                         " (no head_dim key; the attention module's default)");
 }
 
 // The period of Hugging Face's per-layer `layer_types` list: the shortest unit that, laid over the
@@ -348,173 +222,6 @@ ModelConfig read_transformer(Fields& f, const std::string& type) {
   return m;
 }
 
-std::string mamba1_default(const std::string& what) {
-  return "mamba_ssm modules/mamba_simple.py Mamba.__init__ default " + what;
-}
-std::string mamba2_default(const std::string& what) {
-  return "mamba_ssm modules/mamba2.py Mamba2.__init__ default " + what;
-}
-
-void no_mlp(Fields& f, ModelConfig& m, const std::string& why) {
-  m.intermediate_size = 0;
-  f.note("intermediate_size", why);
-}
-
-// transformers MambaConfig (model_type mamba, the *-hf checkpoints).
-ModelConfig read_mamba(Fields& f) {
-  ModelConfig m;
-  m.mixer = Mixer::ssm;
-  read_embeddings(f, m, "mamba");
-  m.vocab_size = f.integer("vocab_size", "vocab_size");
-  no_mlp(f, m, "model_type mamba: transformers MambaBlock has no MLP");
-  SsmConfig s;
-  s.kind = SsmKind::mamba1;
-  s.state_size = f.integer_or("ssm.state_size", "state_size", 16, class_default("MambaConfig", "16"));
-  s.conv_kernel = f.integer_or("ssm.conv_kernel", "conv_kernel", 4, class_default("MambaConfig", "4"));
-  if (f.has("intermediate_size")) {
-    s.inner_size = f.integer("ssm.inner_size", "intermediate_size");
-  } else {
-    const std::int64_t expand = f.integer_or("ssm.inner_size", "expand", 2, class_default("MambaConfig", "2"));
-    s.inner_size = expand * m.hidden_size;
-    f.note("ssm.inner_size", "expand " + std::to_string(expand) + " x hidden_size " + std::to_string(m.hidden_size) +
-                                 " (config.json has no intermediate_size)");
-  }
-  const json* rank = f.find("time_step_rank");
-  if (rank && !rank->is_string()) {
-    s.dt_rank = f.integer("ssm.dt_rank", "time_step_rank");
-  } else {
-    s.dt_rank = (m.hidden_size + 15) / 16;
-    f.note("ssm.dt_rank", "time_step_rank 'auto' = ceil(hidden_size / 16) = " + std::to_string(s.dt_rank) +
-                              " (transformers MambaConfig)");
-  }
-  s.heads = s.inner_size;
-  s.head_dim = 1;
-  m.ssm = s;
-  return m;
-}
-
-// transformers Mamba2Config (model_type mamba2).
-ModelConfig read_mamba2(Fields& f) {
-  ModelConfig m;
-  m.mixer = Mixer::ssm;
-  read_embeddings(f, m, "mamba2");
-  m.vocab_size = f.integer("vocab_size", "vocab_size");
-  no_mlp(f, m, "model_type mamba2: transformers Mamba2Block has no MLP");
-  SsmConfig s;
-  s.kind = SsmKind::mamba2;
-  s.state_size = f.integer_or("ssm.state_size", "state_size", 128, class_default("Mamba2Config", "128"));
-  s.conv_kernel = f.integer_or("ssm.conv_kernel", "conv_kernel", 4, class_default("Mamba2Config", "4"));
-  s.heads = f.integer("ssm.heads", "num_heads");
-  s.head_dim = f.integer_or("ssm.head_dim", "head_dim", 64, class_default("Mamba2Config", "64"));
-  s.groups = f.integer_or("ssm.groups", "n_groups", 1, class_default("Mamba2Config", "1"));
-  const std::int64_t expand = f.integer_or("ssm.inner_size", "expand", 2, class_default("Mamba2Config", "2"));
-  s.inner_size = expand * m.hidden_size;
-  f.note("ssm.inner_size", "expand " + std::to_string(expand) + " x hidden_size " + std::to_string(m.hidden_size) +
-                               " (transformers Mamba2Mixer's intermediate_size)");
-  m.ssm = s;
-  return m;
-}
-
-// mamba_ssm's own config.json (models/config_mamba.py MambaConfig): the layer's settings in ssm_cfg,
-// the rest at the defaults of the layer class ssm_cfg.layer names (Mamba1 unless it says Mamba2).
-ModelConfig read_mamba_ssm(Fields& f, const json& root) {
-  ModelConfig m;
-  m.mixer = Mixer::ssm;
-  m.layers = f.integer("layers", "n_layer");
-  m.hidden_size = f.integer("hidden_size", "d_model");
-  m.tied_embeddings = f.flag_or("tied_embeddings", "tie_embeddings", true, "mamba_ssm MambaConfig default true");
-  if (const json* attention = f.find("attn_layer_idx"); attention && !attention->empty()) {
-    f.context().fail("attn_layer_idx is not empty: interleaved attention layers are not modelled (models/SCHEMA.md)");
-  }
-  // MambaLMHeadModel pads the vocabulary to a multiple of pad_vocab_size_multiple (default 8).
-  const std::int64_t vocab = f.whole("vocab_size", f.require("vocab_size"));
-  const std::int64_t multiple =
-      f.has("pad_vocab_size_multiple") ? f.whole("pad_vocab_size_multiple", f.require("pad_vocab_size_multiple")) : 8;
-  if (multiple < 1) f.context().fail("key 'pad_vocab_size_multiple' must be at least 1");
-  m.vocab_size = (vocab + multiple - 1) / multiple * multiple;
-  f.note("vocab_size", "from config.json: vocab_size " + std::to_string(vocab) + " padded to a multiple of " +
-                           "pad_vocab_size_multiple " + std::to_string(multiple) + " = " +
-                           std::to_string(m.vocab_size) + " (mamba_ssm MambaLMHeadModel)");
-  m.intermediate_size = f.integer_or("intermediate_size", "d_intermediate", 0,
-                                     "mamba_ssm MambaConfig default 0 (Mamba blocks only, no MLP)");
-
-  static const json empty = json::object();
-  const auto cfg_it = root.find("ssm_cfg");
-  const json& cfg = cfg_it != root.end() && cfg_it->is_object() ? *cfg_it : empty;
-  Fields c(cfg, "ssm_cfg.", f.context());
-  const json* layer = c.find("layer");
-  const bool mamba2 = layer && layer->is_string() && layer->get<std::string>() == "Mamba2";
-  if (layer && !mamba2 && !(layer->is_string() && layer->get<std::string>() == "Mamba1")) {
-    f.context().fail("ssm_cfg.layer is " + layer->dump() + "; the model files know Mamba1 and Mamba2");
-  }
-  const auto fallback = [&](const std::string& what) { return mamba2 ? mamba2_default(what) : mamba1_default(what); };
-  SsmConfig s;
-  s.kind = mamba2 ? SsmKind::mamba2 : SsmKind::mamba1;
-  s.state_size = c.integer_or("ssm.state_size", "d_state", mamba2 ? 128 : 16, fallback(mamba2 ? "128" : "16"));
-  s.conv_kernel = c.integer_or("ssm.conv_kernel", "d_conv", 4, fallback("4"));
-  const std::int64_t expand = c.integer_or("ssm.inner_size", "expand", 2, fallback("2"));
-  s.inner_size = expand * m.hidden_size;
-  f.note("ssm.inner_size", "d_inner = expand " + std::to_string(expand) + " x d_model " +
-                               std::to_string(m.hidden_size) + " (" + f.context().sources["ssm.inner_size"] + ")");
-  if (mamba2) {
-    s.head_dim = c.integer_or("ssm.head_dim", "headdim", 64, fallback("64"));
-    s.groups = c.integer_or("ssm.groups", "ngroups", 1, fallback("1"));
-    if (s.head_dim <= 0 || s.inner_size % s.head_dim != 0) {
-      f.context().fail("d_inner " + std::to_string(s.inner_size) + " is not a multiple of headdim " +
-                       std::to_string(s.head_dim));
-    }
-    s.heads = s.inner_size / s.head_dim;
-    f.note("ssm.heads", "nheads = d_inner " + std::to_string(s.inner_size) + " / headdim " +
-                            std::to_string(s.head_dim) + " (mamba_ssm modules/mamba2.py)");
-  } else {
-    const json* rank = c.find("dt_rank");
-    if (rank && !rank->is_string()) {
-      s.dt_rank = c.integer("ssm.dt_rank", "dt_rank");
-    } else {
-      s.dt_rank = (m.hidden_size + 15) / 16;
-      f.note("ssm.dt_rank", "dt_rank 'auto' = ceil(d_model / 16) = " + std::to_string(s.dt_rank) + " (" +
-                                mamba1_default("'auto'") + ")");
-    }
-    s.heads = s.inner_size;
-    s.head_dim = 1;
-  }
-  m.ssm = s;
-  return m;
-}
-
-// transformers FalconH1Config: attention and a Mamba-2 mixer side by side in every layer.
-ModelConfig read_falcon_h1(Fields& f) {
-  ModelConfig m;
-  m.mixer = Mixer::parallel_hybrid;
-  read_embeddings(f, m, "falcon_h1");
-  m.intermediate_size = f.integer("intermediate_size", "intermediate_size");
-  m.vocab_size = f.integer("vocab_size", "vocab_size");
-  read_heads(f, m, "falcon_h1");
-  SsmConfig s;
-  s.kind = SsmKind::mamba2;
-  s.state_size = f.integer("ssm.state_size", "mamba_d_state");
-  s.conv_kernel = f.integer("ssm.conv_kernel", "mamba_d_conv");
-  s.heads = f.integer("ssm.heads", "mamba_n_heads");
-  s.groups = f.integer("ssm.groups", "mamba_n_groups");
-  if (f.has("mamba_d_ssm")) {
-    s.inner_size = f.integer("ssm.inner_size", "mamba_d_ssm");
-  } else {
-    const std::int64_t expand = f.integer("ssm.inner_size", "mamba_expand");
-    s.inner_size = expand * m.hidden_size;
-    f.note("ssm.inner_size", "mamba_expand " + std::to_string(expand) + " x hidden_size (mamba_d_ssm null)");
-  }
-  const json* head = f.find("mamba_d_head");
-  if (head && !head->is_string()) {
-    s.head_dim = f.integer("ssm.head_dim", "mamba_d_head");
-  } else {
-    if (s.heads <= 0 || s.inner_size % s.heads != 0) f.context().fail("mamba_d_ssm is not a multiple of mamba_n_heads");
-    s.head_dim = s.inner_size / s.heads;
-    f.note("ssm.head_dim", "mamba_d_head 'auto' = mamba_d_ssm / mamba_n_heads (transformers FalconH1Config)");
-  }
-  m.ssm = s;
-  return m;
-}
-
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   return text;
@@ -567,13 +274,13 @@ ImportedModel parse_hf_config(std::string_view json_text, const std::string& fil
   Fields f(*object, prefix, context);
   ImportedModel imported;
   if (mamba_ssm) {
-    imported.model = read_mamba_ssm(f, root);
+    imported.model = hf::read_mamba_ssm(f, root);
   } else if (type == "mamba") {
-    imported.model = read_mamba(f);
+    imported.model = hf::read_mamba(f);
   } else if (type == "mamba2") {
-    imported.model = read_mamba2(f);
+    imported.model = hf::read_mamba2(f);
   } else if (type == "falcon_h1") {
-    imported.model = read_falcon_h1(f);
+    imported.model = hf::read_falcon_h1(f);
   } else {
     imported.model = read_transformer(f, type);
   }
