@@ -26,6 +26,7 @@ commands:
   serve      decode throughput vs context and batch; the largest batch that fits at each context
   crossover  transformer vs SSM: prefill time and memory vs N on one GPU, and where they cross
   ring       context parallelism (ring attention) over P GPUs: per-GPU memory and time, hidden transfers
+  import-model  a Hugging Face config.json as a model file, each value with its source (--model also takes the .json)
 
 examples:
   attnsim predict --gpu h100-sxm --variant flash2 --seq 4096 --heads 32 --head-dim 128
@@ -33,6 +34,7 @@ examples:
   attnsim tiles --gpu h100-sxm --seq 16384 --block-m 64,128,192 --block-n 32,64,128,176 --stages 1,2,3
   attnsim capacity --model llama-3.2-1b --gpu rtx4090 --variant eager,sdpa-math,flash2 --plot wall.svg
   attnsim plan --model llama-3.1-8b --seq 131072 --latency-budget 10
+  attnsim import-model --hf-config path/to/config.json --out my-model.toml
 
 options: one name per concept in every command (docs/glossary.md): --variant, --seq, --gpu (ids),
 --gpu-count (ring), --logits (default last; all when training). The old --impl, --context and
@@ -82,7 +84,8 @@ int run_command(const std::string& command, const std::vector<std::string>& rest
   if (command == "serve") return serve_command(rest, out, err);
   if (command == "crossover") return crossover_command(rest, out, err);
   if (command == "ring") return ring_command(rest, out, err);
-  err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, tiles, capacity, plan, serve, crossover, ring\n";
+  if (command == "import-model") return import_model_command(rest, out, err);
+  err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, tiles, capacity, plan, serve, crossover, ring, import-model\n";
   return 2;
 }
 

@@ -32,5 +32,6 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
 int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int crossover_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int ring_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int import_model_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace attnsim::cli

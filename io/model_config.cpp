@@ -8,6 +8,7 @@
 
 #include "io/data_folder.h"
 #include "io/data_location.h"
+#include "io/hf_config.h"
 #include "io/sourced_value.h"
 #include "model/error.h"
 #include "model/variant.h"
@@ -283,10 +284,11 @@ std::vector<ModelConfig> builtin_models() {
 }
 
 ModelConfig find_model(const std::string& name_or_path) {
+  if (names_an_hf_config(name_or_path)) return model_from_hf_config(name_or_path, "model");
   if (names_a_file(name_or_path)) return load_model_config(name_or_path);
   const std::vector<std::string> ids = builtin_model_ids();
   const std::optional<std::string> id = matching_id(name_or_path, ids);
-  if (!id) throw_unknown_id("model", "model", name_or_path, ids, "model file");
+  if (!id) throw_unknown_id("model", "model", name_or_path, ids, "model file or a Hugging Face config.json");
   return load_model_config(models_dir() / (*id + ".toml"));
 }
 

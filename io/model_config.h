@@ -18,7 +18,8 @@ std::filesystem::path models_dir();
 capacity::ModelConfig parse_model_config(std::string_view toml_text, const std::string& file_name);
 capacity::ModelConfig load_model_config(const std::filesystem::path& file);
 
-// A built-in id in any case ("llama-3.1-8b", "Llama-3.1-8B") or a path to a .toml file; unknown ids throw
+// A built-in id in any case ("llama-3.1-8b", "Llama-3.1-8B"), a path to a .toml file, or a path to a
+// Hugging Face config.json (io/hf_config.h: imported, then read as the model file it gives); unknown ids throw
 // InvalidInput("model", ...) with the nearest id and the list.
 capacity::ModelConfig find_model(const std::string& name_or_path);
 std::vector<std::string> builtin_model_ids();

@@ -88,6 +88,23 @@ def test_capacity_equals_cli_json():
     assert "logits: last position" in got["scenario"]
 
 
+def test_capacity_of_a_config_json_equals_capacity_of_its_model_id():
+    # The Python path to a Hugging Face config.json is the CLI's --model: the same numbers as the model id.
+    fixture = REPO / "tests" / "data" / "hf_configs" / "llama-3.2-1b.json"
+    got = attnsim.capacity(model=str(fixture), gpu="rtx4090", impl=["eager", "flash2"])
+    assert got == attnsim.capacity(model="llama-3.2-1b", gpu="rtx4090", impl=["eager", "flash2"])
+    assert got == cli_json("capacity", "--model", str(fixture), "--gpu", "rtx4090", "--impl", "eager,flash2")
+
+
+def test_unknown_model_type_raises_with_the_cli_message(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text('{"model_type": "bert", "hidden_size": 768}')
+    with pytest.raises(attnsim.InvalidInput) as raised:
+        attnsim.capacity(model=str(config))
+    assert str(raised.value) == cli_error("capacity", "--model", str(config))
+    assert "unknown model_type 'bert'; supported: llama" in str(raised.value)
+
+
 def test_plan_equals_cli_json():
     got = attnsim.plan(model="llama-3.1-8b", seq=32768, gpu=["h100-sxm", "rtx4090"])
     assert got == cli_json("plan", "--model", "llama-3.1-8b", "--seq", "32768", "--gpu", "h100-sxm,rtx4090")
