@@ -41,7 +41,8 @@ std::string summary_line(const Prediction& p) {
   const Workload& w = p.workload;
   return fmt::format("{} on {}: B={} H={} Hkv={} Nq={} Nk={} d={} dv={} {} {}{}{}", p.variant, p.gpu, w.batch, w.heads,
                      w.kv_heads, w.seq_q, w.seq_kv, w.head_dim, w.head_dim_v, dtype_name(w.dtype), pass_name(w.pass),
-                     w.causal ? " causal" : "", w.window ? fmt::format(" window {}", *w.window) : "");
+                     modelled_causal(p) ? " causal" : "",
+                     modelled_window(p) ? fmt::format(" window {}", *modelled_window(p)) : "");
 }
 
 std::string render_prediction_table(const Prediction& p) {
