@@ -27,7 +27,9 @@ example:
 
 For every (GPU, variant) the slope of log(time) against log(N) is fitted by least squares over the
 points with N >= --fit-min-seq: about 2 for attention (O(N^2)), 1 for linear-time variants. In the
-plot, dashed hollow points are sequence lengths whose footprint exceeds the GPU's memory.
+plot, dashed hollow points are sequence lengths whose footprint exceeds the GPU's memory; lines that
+coincide (flash3 falling back to flash2 on an RTX 4090) are one entry naming both, and more than 8
+lines are split into panels of at most 8 on the same axes.
 )";
 
 struct Series {
