@@ -150,8 +150,9 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
     text = render_csv(points);
   } else {
     // The mask each variant modelled (sliding-window: causal with its window), not the options typed.
-    text = render_table(points, {"gpu", "variant", yes_no("causal"), null_means("window", "none"), "seq_kv", "predicted_seconds", "achieved_tflops", "hbm_read_bytes",
-                                 "workspace_bytes", "footprint_bytes", "fits_in_memory", "bound"});
+    text = render_table(
+        points, {"gpu", "variant", yes_no("causal"), null_means("window", "none"), "seq_kv", "predicted_seconds",
+                 "achieved_tflops", "hbm_read_bytes", "workspace_bytes", "footprint_bytes", "fits_in_memory", "bound"});
     text += fmt::format("\nlog-log slope of predicted time vs N (least squares over N >= {}):\n", fit_min_seq);
     text += render_table(fits, {"gpu", "variant", "complexity", slope_column(), "fit_from_seq", "fit_to_seq"});
     for (const std::string& note : notes) text += "note: " + note + "\n";

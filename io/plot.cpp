@@ -133,7 +133,8 @@ std::string panel_margins(const std::string& terminal, const std::vector<PlotSer
   return fmt::format("set lmargin at screen 0.08\nset rmargin at screen {:.3f}\n", right);
 }
 
-std::string panel_title(std::size_t panel, std::size_t panels, std::size_t first, std::size_t count, std::size_t total) {
+std::string panel_title(std::size_t panel, std::size_t panels, std::size_t first, std::size_t count,
+                        std::size_t total) {
   if (panels < 2) return "";
   return fmt::format("panel {} of {}: series {}-{} of {}", panel + 1, panels, first + 1, first + count, total);
 }
@@ -172,14 +173,16 @@ std::string loglog_script(const std::vector<PlotSeries>& input, const PlotSpec& 
   std::size_t first = 0;
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const std::vector<PlotSeries>& panel = panels[k];
-    if (panels.size() > 1) s << "set title " << quoted(panel_title(k, panels.size(), first, panel.size(), series.size())) << "\n";
+    if (panels.size() > 1)
+      s << "set title " << quoted(panel_title(k, panels.size(), first, panel.size(), series.size())) << "\n";
     first += panel.size();
     const std::vector<SeriesStyle> styles = styles_of(panel);
     bool any_oom = false;
     s << "plot ";
     for (std::size_t i = 0; i < panel.size(); ++i) {
       const int c = styles[i].color;
-      any_oom |= std::any_of(panel[i].points.begin(), panel[i].points.end(), [](const PlotPoint& p) { return !p.fits; });
+      any_oom |=
+          std::any_of(panel[i].points.begin(), panel[i].points.end(), [](const PlotPoint& p) { return !p.fits; });
       if (i) s << ", ";
       // Three blocks: the points that fit (filled, solid line), the dashed line from the last one
       // that fits through those that do not, and those that do not (hollow).
@@ -289,7 +292,8 @@ std::string scatter_script(const std::vector<PlotSeries>& input, const PlotSpec&
   std::size_t first = 0;
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const std::vector<PlotSeries>& panel = panels[k];
-    if (panels.size() > 1) s << "set title " << quoted(panel_title(k, panels.size(), first, panel.size(), series.size())) << "\n";
+    if (panels.size() > 1)
+      s << "set title " << quoted(panel_title(k, panels.size(), first, panel.size(), series.size())) << "\n";
     first += panel.size();
     const std::vector<SeriesStyle> styles = styles_of(panel);
     s << "plot x with lines lc 'gray' dt 2 title 'predicted = measured'";

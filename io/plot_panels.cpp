@@ -27,9 +27,8 @@ const std::string& group_of(const PlotSeries& s) { return s.group.empty() ? s.ti
 std::vector<PlotSeries> merge_coinciding(const std::vector<PlotSeries>& series) {
   std::vector<PlotSeries> out;
   for (const PlotSeries& s : series) {
-    const auto same = std::find_if(out.begin(), out.end(), [&](const PlotSeries& o) {
-      return !s.points.empty() && same_points(o, s);
-    });
+    const auto same = std::find_if(out.begin(), out.end(),
+                                   [&](const PlotSeries& o) { return !s.points.empty() && same_points(o, s); });
     if (same == out.end()) {
       out.push_back(s);
     } else {

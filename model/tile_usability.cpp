@@ -10,11 +10,11 @@
 namespace attnsim {
 namespace {
 
-constexpr std::int64_t kMmaSyncRows = 16;     // M of mma.sync m16n8kK
-constexpr std::int64_t kWarpgroupRows = 64;   // M of wgmma m64nNkK, and the smallest tcgen05.mma M
+constexpr std::int64_t kMmaSyncRows = 16;       // M of mma.sync m16n8kK
+constexpr std::int64_t kWarpgroupRows = 64;     // M of wgmma m64nNkK, and the smallest tcgen05.mma M
 constexpr std::int64_t kWgmmaMaxColumns = 256;  // largest N of wgmma and tcgen05.mma
-constexpr double kMmaKBytes = 32.0;          // k x element bytes, every shape above
-constexpr double kFragmentRegisters = 4.0;   // fp32 D values per thread of one m16n8 mma.sync
+constexpr double kMmaKBytes = 32.0;             // k x element bytes, every shape above
+constexpr double kFragmentRegisters = 4.0;      // fp32 D values per thread of one m16n8 mma.sync
 constexpr double kThreadsPerWarp = 32.0;
 
 std::int64_t mma_k(Dtype dtype) { return std::int64_t(kMmaKBytes / element_bytes(dtype)); }
@@ -45,8 +45,10 @@ std::string tile_unusable_reason(const Tiling& t, TensorPath path, WarpLayout la
   const std::int64_t rows = row_quantum(t, path, layout);
   if (t.block_m % rows != 0) {
     const std::string why = path == TensorPath::mma_sync && layout == WarpLayout::split_query_rows
-                                ? fmt::format("{} warps x the 16 rows of an {} fragment, as FlashAttention-2's "
-                                              "kernel_traits.h tiles them", t.warps, mma)
+                                ? fmt::format(
+                                      "{} warps x the 16 rows of an {} fragment, as FlashAttention-2's "
+                                      "kernel_traits.h tiles them",
+                                      t.warps, mma)
                                 : fmt::format("the M of {}", mma);
     return fmt::format("mma shape: block M {} is not a multiple of {} ({})", t.block_m, rows, why);
   }
@@ -62,9 +64,10 @@ std::string tile_unusable_reason(const Tiling& t, TensorPath path, WarpLayout la
   // the warps share them; fewer than one fragment leaves the instruction nothing to write into.
   const double s_registers = double(t.block_m) * double(t.block_n) / (kThreadsPerWarp * double(t.warps));
   if (s_registers < kFragmentRegisters) {
-    return fmt::format("registers: {:.3g} fp32 accumulators of S per thread ({}x{} over {} warps), below the {} of "
-                       "one {} fragment",
-                       s_registers, t.block_m, t.block_n, t.warps, kFragmentRegisters, mma);
+    return fmt::format(
+        "registers: {:.3g} fp32 accumulators of S per thread ({}x{} over {} warps), below the {} of "
+        "one {} fragment",
+        s_registers, t.block_m, t.block_n, t.warps, kFragmentRegisters, mma);
   }
   return {};
 }

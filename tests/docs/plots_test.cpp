@@ -153,7 +153,8 @@ TEST_F(InSourceRoot, EveryCommittedDocsPlotIsWhatItsCommandDraws) {
   // No committed plot lacks its command.
   for (const auto& entry : fs::recursive_directory_iterator("docs")) {
     if (entry.path().extension() != ".svg") continue;
-    EXPECT_TRUE(compared.count(entry.path().lexically_normal())) << entry.path() << " has no line in docs/plot-commands.txt";
+    EXPECT_TRUE(compared.count(entry.path().lexically_normal()))
+        << entry.path() << " has no line in docs/plot-commands.txt";
   }
 }
 

@@ -80,8 +80,8 @@ TEST(Plot, TheFirstLengthThatExceedsMemoryIsDrawnHollowNotFilled) {
 }
 
 TEST(Plot, CoincidingSeriesAreMergedIntoOneEntryThatNamesBoth) {
-  const std::vector<PlotSeries> merged =
-      merge_coinciding({line_of("flash2 on rtx4090", 1e-3), line_of("flash3 on rtx4090", 1e-3), line_of("eager", 2e-3)});
+  const std::vector<PlotSeries> merged = merge_coinciding(
+      {line_of("flash2 on rtx4090", 1e-3), line_of("flash3 on rtx4090", 1e-3), line_of("eager", 2e-3)});
   ASSERT_EQ(merged.size(), 2u);
   EXPECT_EQ(merged[0].title, "flash2 on rtx4090 = flash3 on rtx4090");
   EXPECT_EQ(merged[1].title, "eager");
@@ -90,7 +90,8 @@ TEST(Plot, CoincidingSeriesAreMergedIntoOneEntryThatNamesBoth) {
   oom.points.back().fits = false;
   EXPECT_EQ(merge_coinciding({line_of("a", 1e-3), oom}).size(), 2u);
   EXPECT_EQ(merge_coinciding({line_of("a", 1e-3), line_of("b", 1.001e-3)}).size(), 2u);
-  const std::string script = loglog_script({line_of("flash2", 1), line_of("flash3", 1)}, {"t", "x", "y"}, "svg", "o.svg");
+  const std::string script =
+      loglog_script({line_of("flash2", 1), line_of("flash3", 1)}, {"t", "x", "y"}, "svg", "o.svg");
   EXPECT_NE(script.find("title \"flash2 = flash3\""), std::string::npos);
 }
 

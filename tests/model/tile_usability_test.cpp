@@ -34,7 +34,8 @@ TEST(TileUsability, BlockSizesThatAreNotWholeMmaShapesAreRefusedWithTheRule) {
   EXPECT_EQ(reason({7, 3, 4, 1, 255}, TensorPath::mma_sync),
             "mma shape: block M 7 is not a multiple of 64 (4 warps x the 16 rows of an mma.sync m16n8k16 fragment, "
             "as FlashAttention-2's kernel_traits.h tiles them)");
-  EXPECT_EQ(reason({1, 1, 4, 1, 255}, TensorPath::mma_sync).rfind("mma shape: block M 1 is not a multiple of 64", 0), 0u);
+  EXPECT_EQ(reason({1, 1, 4, 1, 255}, TensorPath::mma_sync).rfind("mma shape: block M 1 is not a multiple of 64", 0),
+            0u);
   // 8 warps over 64 rows leave each warp 8: half an m16n8k16 fragment.
   EXPECT_NE(reason({64, 64, 8, 1, 255}, TensorPath::mma_sync), "");
   EXPECT_EQ(reason({128, 40, 4, 1, 255}, TensorPath::mma_sync),
