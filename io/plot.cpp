@@ -133,6 +133,17 @@ std::string panel_margins(const std::string& terminal, const std::vector<PlotSer
   return fmt::format("set lmargin at screen 0.08\nset rmargin at screen {:.3f}\n", right);
 }
 
+// One panel: the title above it. Several: one place on the canvas for all, the title above them.
+void write_layout(std::ostream& s, std::size_t panels, const std::string& canvas, const std::vector<PlotSeries>& series,
+                  const std::string& title) {
+  if (panels < 2) {
+    s << "set title " << quoted(wrapped(title)) << "\n";
+    return;
+  }
+  s << panel_margins(canvas, series);
+  s << "set multiplot layout " << panels << ",1 title " << quoted(wrapped(title)) << " noenhanced\n";
+}
+
 std::string panel_title(std::size_t panel, std::size_t panels, std::size_t first, std::size_t count,
                         std::size_t total) {
   if (panels < 2) return "";
@@ -165,11 +176,8 @@ std::string loglog_script(const std::vector<PlotSeries>& input, const PlotSpec& 
     const auto [x_lo, x_hi] = power_range(xs, 2.0);
     const auto [y_lo, y_hi] = power_range(ys, 10.0);
     s << "set xrange [" << x_lo << ":" << x_hi << "]\nset yrange [" << y_lo << ":" << y_hi << "]\n";
-    s << panel_margins(canvas, series);
-    s << "set multiplot layout " << panels.size() << ",1 title " << quoted(wrapped(spec.title)) << " noenhanced\n";
-  } else {
-    s << "set title " << quoted(wrapped(spec.title)) << "\n";
   }
+  write_layout(s, panels.size(), canvas, series, spec.title);
   std::size_t first = 0;
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const std::vector<PlotSeries>& panel = panels[k];
@@ -284,11 +292,8 @@ std::string scatter_script(const std::vector<PlotSeries>& input, const PlotSpec&
     }
     const auto [lo, hi] = power_range(values, 10.0);
     s << "set xrange [" << lo << ":" << hi << "]\nset yrange [" << lo << ":" << hi << "]\n";
-    s << panel_margins(canvas, series);
-    s << "set multiplot layout " << panels.size() << ",1 title " << quoted(wrapped(spec.title)) << " noenhanced\n";
-  } else {
-    s << "set title " << quoted(wrapped(spec.title)) << "\n";
   }
+  write_layout(s, panels.size(), canvas, series, spec.title);
   std::size_t first = 0;
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const std::vector<PlotSeries>& panel = panels[k];
