@@ -102,8 +102,12 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
   const HostDispatch host = host_dispatch_from(vm);
   const Prediction p = simulated ? simulated->prediction : predict(workload, gpu, variant, knobs, host);
   // The simulator times the kernels alone: no host dispatch, whatever --runtime says.
+  // The mask the variant modelled (sliding-window: causal with its window), not the options typed.
+  Workload modelled = workload;
+  modelled.causal = modelled_causal(p);
+  modelled.window = modelled_window(p);
   const std::string scenario =
-      simulated ? workload_label(workload) + ", simulated kernels" : attention_scenario_label(workload, host);
+      simulated ? workload_label(modelled) + ", simulated kernels" : attention_scenario_label(modelled, host);
 
   std::string text;
   if (format == Format::table) {

@@ -28,7 +28,9 @@ example:
 
 For every (GPU, variant) the slope of log(time) against log(N) is fitted by least squares over the
 points with N >= --fit-min-seq: about 2 for attention (O(N^2)), 1 for linear-time variants. In the
-plot, dashed hollow points are sequence lengths whose footprint exceeds the GPU's memory.
+plot, dashed hollow points are sequence lengths whose footprint exceeds the GPU's memory; lines that
+coincide (flash3 falling back to flash2 on an RTX 4090) are one entry naming both, and more than 8
+lines are split into panels of at most 8 on the same axes.
 )";
 
 Record fit_record(const SweepSeries& s, std::int64_t fit_min_seq) {
@@ -164,8 +166,10 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
     text = render_csv(points);
   } else {
     text = rows.scenario + "\n\n";
-    text += render_table(points, {"gpu", "variant", "seq_kv", "predicted_seconds", "achieved_tflops", "hbm_read_bytes",
-                                 "workspace_bytes", "footprint_bytes", "fits_in_memory", "bound"});
+    // The mask each variant modelled (sliding-window: causal with its window), not the options typed.
+    text += render_table(
+        points, {"gpu", "variant", yes_no("causal"), null_means("window", "none"), "seq_kv", "predicted_seconds",
+                 "achieved_tflops", "hbm_read_bytes", "workspace_bytes", "footprint_bytes", "fits_in_memory", "bound"});
     text += fmt::format("\nlog-log slope of predicted time vs N (least squares over N >= {}):\n", fit_min_seq);
     text += render_table(fits, {"gpu", "variant", "complexity", slope_column(), "fit_from_seq", "fit_to_seq"});
     for (const std::string& note : notes) text += "note: " + note + "\n";

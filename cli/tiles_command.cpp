@@ -27,7 +27,9 @@ example:
   attnsim tiles --gpu h100-sxm --seq 8192 --format csv --out tiles.csv
 
 Each candidate tile (block M query rows x block N key rows, K/V pipeline stages, warps per CTA) is
-checked against the GPU: shared memory per CTA 2*(M*d + stages*N*(d+dv)) bytes within the per-block
+checked first against the instruction FlashAttention-2 issues (mma.sync m16n8k16, PTX ISA): block M
+a multiple of 16 rows per warp, block N a multiple of the mma's k (16 for bf16/fp16, 32 for fp8),
+then against the GPU: shared memory per CTA 2*(M*d + stages*N*(d+dv)) bytes within the per-block
 limit, threads within the SM, the compiled 255 registers per thread within the register file.
 Registers the accumulators need (fp32 S and O, bf16 P, per thread) beyond 255 spill to local memory:
 such a tile still runs, marked in `spills`, its spill traffic priced as the closed form prices it.

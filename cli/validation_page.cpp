@@ -63,8 +63,10 @@ bool plot_dram_scatter(const ValidationReport& report, const Gpu& gpu, const std
 bool plot_time_vs_n(const ValidationReport& report, const Gpu& gpu, const std::filesystem::path& output) {
   std::vector<PlotSeries> series;
   for (const SlopeSummary& slope : report.slopes) {
-    PlotSeries measured{"measured " + slope.variant + " (" + slope.backend + ") " + slope.family, {}};
-    PlotSeries predicted{"predicted " + slope.variant + " (" + slope.backend + ") " + slope.family, {}};
+    // Measured and predicted of one shape family: one colour, one panel, circles and squares.
+    const std::string family = slope.variant + " (" + slope.backend + ") " + slope.family;
+    PlotSeries measured{"measured " + family, {}, family};
+    PlotSeries predicted{"predicted " + family, {}, family};
     std::map<std::int64_t, std::pair<double, double>> by_n;  // one point per N (the first row: tiles repeat N)
     for (const RunComparison& c : report.rows) {
       const Workload& w = c.run.workload;

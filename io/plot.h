@@ -1,7 +1,10 @@
-// Log-log line plots through gnuplot (Debian package gnuplot-nox): one line per series, points
-// that do not fit in GPU memory drawn hollow and dashed. SVG or PNG chosen by the file extension.
+// Plots through gnuplot (Debian package gnuplot-nox): log-log lines whose points that do not fit in
+// GPU memory are drawn hollow on a dashed line, from the first one that does not; scatter against
+// the diagonal; a heatmap of discrete cells; stacked areas. Series that coincide are merged and at
+// most 8 series share a panel (io/plot_panels.h). SVG or PNG chosen by the file extension.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -18,6 +21,9 @@ struct PlotPoint {
 struct PlotSeries {
   std::string title;
   std::vector<PlotPoint> points;
+  // Series of one group (measured and predicted of one shape) share a colour and a panel and differ
+  // in marker; empty: a group of its own.
+  std::string group = {};
 };
 
 struct PlotSpec {
@@ -25,6 +31,9 @@ struct PlotSpec {
   std::string x_label;
   std::string y_label;
 };
+
+// Titles longer than this many characters are broken over lines, so none runs off the canvas.
+inline constexpr std::size_t kMaxTitleLineChars = 72;
 
 // The gnuplot script (data inline), exposed for tests.
 std::string loglog_script(const std::vector<PlotSeries>& series, const PlotSpec& spec, const std::string& terminal,

@@ -101,8 +101,8 @@ Record prediction_record(const Prediction& p) {
   add("seq_kv", w.seq_kv);
   add("head_dim", w.head_dim);
   add("head_dim_v", w.head_dim_v);
-  add("causal", w.causal);
-  add("window", value_or_null(w.window));
+  add("causal", modelled_causal(p));
+  add("window", value_or_null(modelled_window(p)));
   add("dtype", std::string(dtype_name(w.dtype)));
   add("pass", std::string(pass_name(w.pass)));
   add("tile", p.cost.tiling ? Value(fmt::format("{}x{}", p.cost.tiling->block_m, p.cost.tiling->block_n)) : Value());

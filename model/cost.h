@@ -1,6 +1,7 @@
 // What a variant counts for one attention call: per-kernel work and traffic, before any timing.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,6 +75,14 @@ struct Cost {
   // for a fused call (predict() fills that in when a variant leaves 0), one per step of a chain.
   double framework_operators = 0;
   std::vector<std::string> notes;  // fallbacks and assumptions the user should see
+  // The mask the counts were made for, where the variant models another than the call names
+  // (sliding-window is causal with its window; the SSM scan is causal by construction); absent:
+  // the workload's own. Outputs report this, not the input.
+  struct Mask {
+    bool causal = false;
+    std::optional<std::int64_t> window;
+  };
+  std::optional<Mask> modelled_mask;
 };
 
 }  // namespace attnsim

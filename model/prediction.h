@@ -61,4 +61,12 @@ struct Prediction {
   std::string arch_family;  // "sm90"
 };
 
+// What the prediction modelled: the variant's mask where it replaces the workload's (Cost::modelled_mask).
+inline bool modelled_causal(const Prediction& p) {
+  return p.cost.modelled_mask ? p.cost.modelled_mask->causal : p.workload.causal;
+}
+inline std::optional<std::int64_t> modelled_window(const Prediction& p) {
+  return p.cost.modelled_mask ? p.cost.modelled_mask->window : p.workload.window;
+}
+
 }  // namespace attnsim

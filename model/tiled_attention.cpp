@@ -9,6 +9,7 @@
 #include "model/error.h"
 #include "model/mask_geometry.h"
 #include "model/register_demand.h"
+#include "model/tile_usability.h"
 
 namespace attnsim {
 namespace {
@@ -38,6 +39,18 @@ double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, co
                          std::to_string(long(gpu.registers_per_sm)) + " registers and " +
                          std::to_string(long(gpu.max_threads_per_sm)) + " threads" +
                          (tile_from_knobs ? " (use fewer --warps)" : ""));
+}
+
+// The library's own tiles are built kernels; a tile from --tile/--warps must be one a kernel could
+// be, on the instruction path the kernel issues (model/tile_usability.h).
+void require_buildable_tile(const Workload& w, const Gpu& gpu, const TiledKernelSpec& spec) {
+  if (!spec.tile_from_knobs) return;
+  const std::string reason = tile_unusable_reason(
+      spec.tiling, spec.efficiency.tensor_path.value_or(gpu.native_tensor_path()),
+      spec.warps_tile_the_output ? WarpLayout::output_grid : WarpLayout::split_query_rows, w.dtype);
+  if (!reason.empty()) {
+    throw InvalidInput("tile", spec.name + " tile " + tiling_label(spec.tiling) + " cannot be built: " + reason);
+  }
 }
 
 // Grids of up to this many waves are list-scheduled; beyond, uneven CTAs average out over the waves.
@@ -166,6 +179,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   const double tile_scores = double(t.block_m) * double(t.block_n);
   const double e = element_bytes(w.dtype);
 
+  require_buildable_tile(w, gpu, spec);
   KernelCost k;
   k.name = spec.name;
   k.tensor_dtype = w.dtype;
@@ -219,6 +233,7 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
   const double tile_scores = double(t.block_m) * double(t.block_n);
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
+  require_buildable_tile(w, gpu, spec);
   KernelCost main;
   main.name = spec.name + " bwd";
   main.tensor_dtype = w.dtype;

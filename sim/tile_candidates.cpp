@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "model/error.h"
+#include "model/tile_usability.h"
 #include "model/variants/flash_decode.h"
 
 namespace attnsim::sim {
@@ -17,7 +18,11 @@ constexpr double kKiB = 1024.0;
 std::string round_text(double x) { return std::to_string(std::llround(x)); }
 
 // Which limit the tile breaks, checked in the order a kernel author meets them; empty if none.
-std::string infeasibility(const TileCandidate& c, const Gpu& gpu) {
+std::string infeasibility(const TileCandidate& c, const Gpu& gpu, Dtype dtype) {
+  // FlashAttention-2's forward issues mma.sync with the warps splitting the query rows.
+  const std::string unusable =
+      tile_unusable_reason(c.tiling, TensorPath::mma_sync, WarpLayout::split_query_rows, dtype);
+  if (!unusable.empty()) return unusable;
   const double threads = tiling_threads(c.tiling);
   if (c.shared_memory_bytes > gpu.shared_memory_per_block_bytes) {
     return "shared memory: " + round_text(c.shared_memory_bytes / kKiB) + " KiB per CTA > " +
@@ -43,7 +48,7 @@ TileCandidate evaluate(const Workload& w, const Gpu& gpu, const Variant& variant
       tile_shared_memory_bytes(tiling, double(w.head_dim), double(w.head_dim_v), element_bytes(w.dtype));
   c.registers = forward_register_demand(tiling, w.head_dim_v);
   c.ctas_per_sm = ctas_per_sm(gpu, c.shared_memory_bytes, tiling_threads(tiling), tiling.registers_per_thread);
-  c.infeasible = infeasibility(c, gpu);
+  c.infeasible = infeasibility(c, gpu, w.dtype);
   if (!c.infeasible.empty()) return c;
   VariantKnobs knobs;
   knobs.block_m = tiling.block_m;

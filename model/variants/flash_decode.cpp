@@ -10,6 +10,7 @@
 
 #include "model/error.h"
 #include "model/mask_geometry.h"
+#include "model/tile_usability.h"
 #include "model/tiled_attention.h"
 #include "model/variants/flash2.h"
 
@@ -96,6 +97,11 @@ Cost split_kv_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs,
   }
   const Workload& packed = plan.packed;
   const Tiling& t = plan.tiling;
+  // The split kernel issues mma.sync with its warps splitting the rows, as the standard one does.
+  const std::string unusable = tile_unusable_reason(t, TensorPath::mma_sync, WarpLayout::split_query_rows, w.dtype);
+  if (sets_tile(knobs) && !unusable.empty()) {
+    throw InvalidInput("tile", "flash-decode split-KV tile " + tiling_label(t) + " cannot be built: " + unusable);
+  }
   const std::int64_t splits = plan.splits;
   const MaskGeometry mask = mask_of(packed);
   const BlockCounts blocks = count_blocks(mask, t.block_m, t.block_n);

@@ -14,6 +14,7 @@ Cost sliding_window_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& 
   local.causal = true;
   if (!local.window) local.window = kDefaultWindow;
   Cost cost = flash2_cost(local, gpu, knobs);
+  cost.modelled_mask = Cost::Mask{local.causal, local.window};
   if (!w.window) cost.notes.push_back("window 4096 (Mistral-7B v0.1 sliding_window); set --window to change");
   if (!w.causal) cost.notes.push_back("sliding-window is causal local attention: --causal implied");
   return cost;

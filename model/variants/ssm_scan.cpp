@@ -60,6 +60,8 @@ Cost ssm_scan_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs)
   const double cb_bytes = b * chunks * q * q * kFp32Bytes;          // (B, chunks, 1, Q, Q)
 
   Cost cost;
+  // The scan is causal by construction (each state sums the tokens before it) and has no window.
+  cost.modelled_mask = Cost::Mask{true, std::nullopt};
   auto& ks = cost.kernels;
   ks.push_back(elementwise_kernel("chunk_cumsum", 1.0, dt_bytes, 2.0 * cumsum_bytes, b * t * h * 4.0, eff));
   ks.push_back(gemm_kernel("chunk_state: B^T x per chunk", 2.0 * b * t * h * p * n, x_bytes + bc_bytes + 2.0 * cumsum_bytes,

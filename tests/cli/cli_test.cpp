@@ -286,8 +286,8 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--tile", "128"}, "--tile: expects BMxBN such as 128x64 (got '128')"},
       {{"predict", "--tile", "512x512"}, "--tile: flash2 fwd tile 512x512, 4 warps, 1 stage needs"},
       {{"predict", "--tile", "0x64"}, "--tile: block M must be 1..1024"},
-      {{"predict", "--warps", "32"},
-       "--warps: flash2 fwd tile 128x64, 32 warps, 1 stage needs 1024 threads x 255 registers"},
+      {{"predict", "--tile", "512x64", "--warps", "32"},
+       "--warps: flash2 fwd tile 512x64, 32 warps, 1 stage needs 1024 threads x 255 registers"},
       {{"predict", "--variant", "flash2", "--dtype", "fp32"}, "--dtype: flash2 supports fp16 and bf16 only (got fp32)"},
       {{"predict", "--variant", "eager", "--dtype", "fp8-e4m3"},
        "--dtype: eager runs torch.matmul, which has no fp8-e4m3"},
@@ -348,6 +348,19 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--tile", "4096x64"}, "--tile: block M must be 1..1024"},
       {{"predict", "--tile", "x"}, "--tile: expects BMxBN such as 128x64 (got 'x')"},
       {{"predict", "--tile", "64x-8"}, "--tile: expects BMxBN such as 128x64 (got '64x-8')"},
+      // Tiles no kernel can be built with: refused with the rule, not priced.
+      {{"predict", "--tile", "7x3"},
+       "--tile: flash2 fwd tile 7x3, 4 warps, 1 stage cannot be built: mma shape: block M 7 is not a multiple of 64 "
+       "(4 warps x the 16 rows of an mma.sync m16n8k16 fragment, as FlashAttention-2's kernel_traits.h tiles them)"},
+      {{"sweep", "--variant", "flash2", "--tile", "128x40"},
+       "--tile: flash2 fwd tile 128x40, 4 warps, 1 stage cannot be built: mma shape: block N 40 is not a multiple of 16"},
+      {{"predict", "--variant", "flash3", "--tile", "96x128"},
+       "--tile: flash3 fwd tile 96x128, 12 warps, 2 stages cannot be built: mma shape: block M 96 is not a multiple of "
+       "64 (the M of wgmma m64nNk16)"},
+      {{"predict", "--warps", "16"}, "cannot be built: mma shape: block M 128 is not a multiple of 256"},
+      {{"predict", "--variant", "flash-decode", "--seq-q", "1", "--seq", "65536", "--tile", "7x3"},
+       "--tile: flash-decode split-KV tile 7x3, 4 warps, 1 stage cannot be built: mma shape: block M 7 is not a "
+       "multiple of 64"},
       // Unknown names get the nearest one.
       {{"predict", "--variant", "flsh2"},
        "--variant: unknown variant 'flsh2' (did you mean 'flash2'?); allowed: eager,"},
@@ -469,7 +482,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
        "--seq: 50000 points x 3 variants x 2 GPUs = 300000 predictions; allowed: at most 100000"},
   };
   const std::string file_stem = (std::filesystem::temp_directory_path() / "attnsim_cli_test" / "bad").string();
-  EXPECT_EQ(table.size(), 104u);  // docs/robustness.md quotes the number
+  EXPECT_EQ(table.size(), 109u);  // docs/robustness.md quotes the number
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
     for (std::string& arg : args) arg = replace_all(arg, "@FILE", file_stem);
@@ -494,6 +507,59 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_FALSE(std::filesystem::exists(out));
   }
+}
+
+TEST(Cli, OutputsReportTheMaskTheModelUsedNotTheOptionsTyped) {
+  // sliding-window is causal local attention with its window (4096 unless --window says otherwise).
+  const Result r = attnsim({"predict", "--variant", "sliding-window", "--seq", "16384", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["causal"].get<bool>());
+  EXPECT_EQ(j["window"].get<std::int64_t>(), 4096);
+  const Result table = attnsim({"predict", "--variant", "sliding-window", "--seq", "16384", "--window", "1024"});
+  ASSERT_EQ(table.status, 0) << table.err;
+  EXPECT_NE(table.out.find("bf16 forward causal window 1024, runtime graph\n"), std::string::npos) << table.out;
+  const Result sweep = attnsim({"sweep", "--gpu", "h100-sxm", "--variant", "sliding-window,flash2", "--seq", "8192"});
+  ASSERT_EQ(sweep.status, 0) << sweep.err;
+  EXPECT_NE(sweep.out.find("sliding-window  yes     4096"), std::string::npos) << sweep.out;
+  EXPECT_NE(sweep.out.find("flash2          no      none"), std::string::npos) << sweep.out;
+  // A variant that honours the options reports them as given.
+  const auto flash2 = nlohmann::json::parse(attnsim({"predict", "--seq", "8192", "--format", "json"}).out);
+  EXPECT_FALSE(flash2["causal"].get<bool>());
+  EXPECT_TRUE(flash2["window"].is_null());
+}
+
+TEST(Cli, TheFirstSequenceLengthThatExceedsMemoryIsDrawnHollow) {
+  // eager on an RTX 4090 runs out of memory from N = 16384 (examples/01): the plot's hollow
+  // circles are exactly the lengths that do not fit, plus the key's sample of that style.
+  const std::vector<std::string> args = {"sweep", "--gpu", "rtx4090", "--variant", "eager", "--seq", "4096:65536:x2"};
+  std::vector<std::string> json_args = args;
+  json_args.insert(json_args.end(), {"--format", "json"});
+  const auto j = nlohmann::json::parse(attnsim(json_args).out);
+  std::size_t fit = 0;
+  std::size_t oom = 0;
+  std::int64_t first_oom = 0;
+  for (const auto& p : j["points"]) {
+    if (p["fits_in_memory"].get<bool>()) {
+      ++fit;
+    } else if (oom++ == 0) {
+      first_oom = p["seq_kv"].get<std::int64_t>();
+    }
+  }
+  ASSERT_EQ(first_oom, 16384);
+  const auto path = scratch("first-oom.svg");
+  std::vector<std::string> plot_args = args;
+  plot_args.insert(plot_args.end(), {"--plot", path.string()});
+  ASSERT_EQ(attnsim(plot_args).status, 0);
+  const std::string svg = read_text(path.string());
+  const auto uses = [&](const std::string& marker) {
+    std::size_t n = 0;
+    const std::string needle = "xlink:href='#" + marker + "' transform";
+    for (std::size_t at = svg.find(needle); at != std::string::npos; at = svg.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(uses("gpPt6"), fit + 1);  // gnuplot pt 7, filled circle: the lengths that fit and the key
+  EXPECT_EQ(uses("gpPt5"), oom + 1);  // pt 6, hollow circle: every length that does not, and the key
 }
 
 }  // namespace

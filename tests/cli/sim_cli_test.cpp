@@ -108,6 +108,27 @@ TEST(SimCli, TilesAddsTheDefaultWhenTheGridLacksItAndDrawsTheHeatmap) {
   EXPECT_NE(svg.str().find("<svg"), std::string::npos);
 }
 
+TEST(SimCli, TilesNoKernelCanBuildAreRefusedRowsWithTheirRule) {
+  const Result r = attnsim({"tiles", "--seq", "2048", "--heads", "8", "--block-m", "1,64", "--block-n", "1,64",
+                            "--stages", "1", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out)["candidates"];
+  int refused = 0;
+  for (const auto& row : rows) {
+    const std::int64_t m = row["block_m"].get<std::int64_t>();
+    const std::int64_t n = row["block_n"].get<std::int64_t>();
+    if (m == 1 || n == 1) {
+      ++refused;
+      EXPECT_FALSE(row["feasible"].get<bool>());
+      EXPECT_EQ(row["infeasible_reason"].get<std::string>().rfind("mma shape: block ", 0), 0u) << row.dump();
+      EXPECT_TRUE(row["time_seconds"].is_null());  // not priced
+    } else {
+      EXPECT_TRUE(row["feasible"].get<bool>()) << row.dump();
+    }
+  }
+  EXPECT_EQ(refused, 3);
+}
+
 TEST(SimCli, BadInputsExitTwoWithOneClearLineAndNoFile) {
   const std::string out = scratch("never.txt").string();
   const std::string trace = scratch("never-trace.json").string();

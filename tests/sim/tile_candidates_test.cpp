@@ -59,12 +59,14 @@ TEST(TileWhatIf, ASpillingTileRunsWithTheClosedFormsSpillAndOccupancy) {
 
 TEST(TileWhatIf, OnlyTilesThatCannotLaunchAreInfeasible) {
   const Workload w = testing::workload(4096, 16);
-  sim::TileGrid sixteen_warps = grid({128}, {64});
-  sixteen_warps.warps = 16;  // 512 threads x 255 registers: twice an SM's register file
+  // 16 warps of 16 rows each (a buildable mma.sync tile), 512 threads x 255 registers: twice an
+  // SM's register file.
+  sim::TileGrid sixteen_warps = grid({256}, {64});
+  sixteen_warps.warps = 16;
   const auto rows =
       sim::sweep_tiles(w, gpu("h100-sxm"), find_variant("flash2"), sixteen_warps, sim::SimOptions{}, 1);
   ASSERT_EQ(rows.size(), 2u);  // the candidate and the default tile
-  EXPECT_EQ(row(rows, 128, 64, 16).infeasible, "register file: 130560 per CTA > 65536 per SM");
+  EXPECT_EQ(row(rows, 256, 64, 16).infeasible, "register file: 130560 per CTA > 65536 per SM");
   EXPECT_TRUE(row(rows, 128, 64, 4).infeasible.empty());
 }
 
