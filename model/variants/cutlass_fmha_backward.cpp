@@ -159,7 +159,7 @@ CutlassBackwardKernel cutlass_backward_kernel(const Workload& w, const Gpu& gpu)
     std::int64_t max_k;
     bool sm8x_only;
   };
-  const Candidate candidates[] = {{64, 32, false},  {64, 64, false},   {128, 96, true},     {128, 128, false},
+  const Candidate candidates[] = {{64, 32, false},  {64, 64, false},     {128, 96, true},   {128, 128, false},
                                   {64, 128, false}, {128, 65536, false}, {64, 65536, false}};
   for (const Candidate& c : candidates) {
     if (c.max_k < k || (c.sm8x_only && !sm8x)) continue;
@@ -248,8 +248,10 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
       kernel.output_in_rf ? 0.0 : (tiles - bh * blocks.active_query_blocks) * 2.0 * bj * (d + dv) * kFp32Bytes;
   // and D: every CTA reads O and dO of its whole head.
   const double delta_read_bytes = main.ctas * 2.0 * double(w.seq_q) * dv * e;
-  main.l2_wait_bytes = tiles * (waited_operand_bytes_per_tile + dq_bytes_per_tile) + staged_dkdv_bytes + delta_read_bytes;
-  main.l2_read_bytes = tiles * (operand_bytes_per_tile + dq_bytes_per_tile / 2.0) + staged_dkdv_bytes / 2.0 + delta_read_bytes;
+  main.l2_wait_bytes =
+      tiles * (waited_operand_bytes_per_tile + dq_bytes_per_tile) + staged_dkdv_bytes + delta_read_bytes;
+  main.l2_read_bytes =
+      tiles * (operand_bytes_per_tile + dq_bytes_per_tile / 2.0) + staged_dkdv_bytes / 2.0 + delta_read_bytes;
   // Round trips waited on per tile: the first operand stage of each matmul the kernel does not
   // preload (S, dP, and dV, dQ, dK per output column chunk: kN = kBlockSizeI, kBlockSizeJ,
   // kBlockSizeI), each accumulator chunk read back from the workspace, and per dQ chunk the lock
@@ -265,9 +267,9 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
   // HBM: the inputs once (splits of a head walk its query blocks together), the outputs and D
   // once; the zeroed workspace read back and written out once.
   const double kv_read_bytes = double(w.batch) * double(w.kv_heads) * double(w.seq_kv) * (d + dv) * e;
-  main.hbm_read_bytes =
-      kv_read_bytes + q_bytes(w) + 2.0 * o_bytes(w) + delta_bytes + (splits > 1 ? workspace : 0.0);
-  main.hbm_write_bytes = q_bytes(w) + bh * double(w.seq_kv) * (d + dv) * e + delta_bytes + (splits > 1 ? workspace : 0.0);
+  main.hbm_read_bytes = kv_read_bytes + q_bytes(w) + 2.0 * o_bytes(w) + delta_bytes + (splits > 1 ? workspace : 0.0);
+  main.hbm_write_bytes =
+      q_bytes(w) + bh * double(w.seq_kv) * (d + dv) * e + delta_bytes + (splits > 1 ? workspace : 0.0);
   cost.kernels.push_back(main);
 
   if (w.kv_heads != w.heads) {  // dK, dV per query head, then summed over the group
