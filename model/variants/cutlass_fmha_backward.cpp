@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <queue>
 #include <string>
 #include <vector>
 
@@ -93,15 +91,8 @@ double key_block_query_blocks(const MaskGeometry& m, const CutlassBackwardKernel
   return double(last_row / k.block_i - first_row / k.block_i + 1);
 }
 
-MaskGeometry keys_as_rows(const MaskGeometry& m) {
-  MaskGeometry t{m.seq_kv, m.seq_q, std::nullopt, std::nullopt};
-  if (m.hi_offset) t.lo_offset = -*m.hi_offset;
-  if (m.lo_offset) t.hi_offset = -*m.lo_offset;
-  return t;
-}
-
 // Grid (num_splits_key, H, B), split fastest; split s owns key blocks s, s + S, s + 2S, ...
-// Greedy list schedule over the slots; returns makespan over the balanced time, 0 when not run.
+// Returns the list schedule's makespan over the balanced time, 0 when not run.
 double split_schedule_stretch(const MaskGeometry& m, const CutlassBackwardKernel& k, std::int64_t splits,
                               double batch_heads, double slots) {
   const std::int64_t key_blocks = (m.seq_kv + k.block_j - 1) / k.block_j;
@@ -109,21 +100,7 @@ double split_schedule_stretch(const MaskGeometry& m, const CutlassBackwardKernel
   if (slots < 1.0 || ctas > kMaxScheduledWaves * slots || key_blocks > kMaxScheduledKeyBlocks) return 0.0;
   std::vector<double> work(static_cast<std::size_t>(splits), 0.0);
   for (std::int64_t j = 0; j < key_blocks; ++j) work[std::size_t(j % splits)] += key_block_query_blocks(m, k, j);
-  double total = 0;
-  for (double x : work) total += x * batch_heads;
-  if (total <= 0) return 0.0;
-  std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
-  for (std::int64_t s = 0; s < std::int64_t(slots); ++s) free_at.push(0.0);
-  double makespan = 0;
-  for (std::int64_t h = 0; h < std::int64_t(batch_heads); ++h) {
-    for (double x : work) {
-      const double start = free_at.top();
-      free_at.pop();
-      free_at.push(start + x);
-      makespan = std::max(makespan, start + x);
-    }
-  }
-  return makespan * std::floor(slots) / total;
+  return list_schedule_makespan_ratio(work, batch_heads, slots);
 }
 
 Efficiency backward_efficiency(const Gpu& gpu, double ctas_per_sm) {
@@ -207,7 +184,7 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
     cost.kernels.push_back(zero);
   }
 
-  const MaskGeometry keys_view = keys_as_rows(mask_of(w));
+  const MaskGeometry keys_view = transposed(mask_of(w));
   const BlockCounts blocks = count_blocks(keys_view, kernel.block_j, kernel.block_i);
   const double tiles = bh * blocks.tiles;
   const double tile_scores = bi * bj;
