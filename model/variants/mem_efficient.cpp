@@ -48,7 +48,7 @@ Cost mem_efficient_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& k
       "mem-efficient fwd", with_knobs(forward_tiling(w), knobs), eff, true, sets_tile(knobs), true};
   Workload forward_pass = w;
   forward_pass.pass = Pass::forward;
-  Cost cost = tiled_attention_cost(forward_pass, gpu, forward, forward);
+  Cost cost = tiled_attention_cost(forward_pass, gpu, forward, forward);  // forward only: no backward spec used
   if (w.pass == Pass::forward) return cost;
   if (w.pass == Pass::backward) {  // the forward's outputs (O, logsumexp) are inputs here
     cost.kernels.clear();
