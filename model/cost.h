@@ -35,6 +35,10 @@ struct Efficiency {
   double memory_overlap = 1.0;
   // The tensor-core instruction the kernel's matmuls issue; absent: the GPU's newest (cuBLAS).
   std::optional<TensorPath> tensor_path = std::nullopt;
+  // Share of the L2 rate per SM that KernelCost::l2_wait_bytes move at (see model/timing.cpp).
+  double l2_wait_rate = 1.0;
+  // SM clocks one waited-on global round trip (KernelCost::l2_round_trips) costs.
+  double l2_round_trip_clocks = 0.0;
 };
 
 struct KernelCost {
@@ -52,6 +56,13 @@ struct KernelCost {
   double shared_memory_per_cta_bytes = 0;
   // Bytes the warps load from shared memory into registers.
   double shared_memory_read_bytes = 0;
+  // Global-memory bytes (served by L2) a CTA loads or stores between its matmuls and waits on:
+  // accumulator tiles read back and written out, operand tiles fetched at the start of a matmul.
+  // They add to the load pipe (model/timing.cpp); 0 where loads stream under the math.
+  double l2_wait_bytes = 0;
+  // Global round trips the CTAs wait on one after another (a matmul's first operand stage, an
+  // accumulator tile read back, a lock taken or a fence), summed over all CTAs.
+  double l2_round_trips = 0;
   // Local-memory traffic of registers spilled above the per-thread limit: stored and reloaded.
   double register_spill_bytes = 0;
   // Loads each CTA issues one after another, each waiting for the one before, from data in L2 (a

@@ -75,24 +75,8 @@ double list_schedule_stretch(const MaskGeometry& mask, const Tiling& t, double q
   if (!mask.lo_offset && !mask.hi_offset) return 0.0;
   if (slots < 1.0 || query_blocks * batch_heads > kMaxScheduledWaves * slots) return 0.0;
   std::vector<double> tiles(static_cast<std::size_t>(query_blocks));
-  double total = 0;
-  for (std::size_t i = 0; i < tiles.size(); ++i) {
-    tiles[i] = query_block_tiles(mask, t, std::int64_t(i));
-    total += tiles[i] * batch_heads;
-  }
-  if (total <= 0) return 0.0;
-  std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
-  for (std::int64_t s = 0; s < std::int64_t(slots); ++s) free_at.push(0.0);
-  double makespan = 0;
-  for (std::int64_t h = 0; h < std::int64_t(batch_heads); ++h) {
-    for (double work : tiles) {
-      const double start = free_at.top();
-      free_at.pop();
-      free_at.push(start + work);
-      makespan = std::max(makespan, start + work);
-    }
-  }
-  return makespan * std::floor(slots) / total;
+  for (std::size_t i = 0; i < tiles.size(); ++i) tiles[i] = query_block_tiles(mask, t, std::int64_t(i));
+  return list_schedule_makespan_ratio(tiles, batch_heads, slots);
 }
 
 // Shared-memory operand bytes of one M x N x K warp-level matmul (mma.sync): the CTA's warps form a
@@ -109,13 +93,6 @@ double warp_grid_operand_bytes(double m, double n, double k, double warps, doubl
   return best;
 }
 
-MaskGeometry transposed(const MaskGeometry& m) {
-  MaskGeometry t{m.seq_kv, m.seq_q, std::nullopt, std::nullopt};
-  if (m.hi_offset) t.lo_offset = -*m.hi_offset;
-  if (m.lo_offset) t.hi_offset = -*m.lo_offset;
-  return t;
-}
-
 // Rows of the streamed operand (keys for forward, queries for backward) read from HBM per head:
 // one pass per wave when a head's operand does not fit in L2, else once.
 double streamed_rows_from_hbm(const MaskGeometry& mask, double outer_blocks, std::int64_t outer_block_rows,
@@ -127,6 +104,31 @@ double streamed_rows_from_hbm(const MaskGeometry& mask, double outer_blocks, std
 }
 
 }  // namespace
+
+double list_schedule_makespan_ratio(const std::vector<double>& work, double batch_heads, double slots) {
+  double total = 0;
+  for (double x : work) total += x * batch_heads;
+  if (total <= 0 || slots < 1.0) return 0.0;
+  std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
+  for (std::int64_t s = 0; s < std::int64_t(slots); ++s) free_at.push(0.0);
+  double makespan = 0;
+  for (std::int64_t h = 0; h < std::int64_t(batch_heads); ++h) {
+    for (double x : work) {
+      const double start = free_at.top();
+      free_at.pop();
+      free_at.push(start + x);
+      makespan = std::max(makespan, start + x);
+    }
+  }
+  return makespan * std::floor(slots) / total;
+}
+
+MaskGeometry transposed(const MaskGeometry& m) {
+  MaskGeometry t{m.seq_kv, m.seq_q, std::nullopt, std::nullopt};
+  if (m.hi_offset) t.lo_offset = -*m.hi_offset;
+  if (m.lo_offset) t.hi_offset = -*m.lo_offset;
+  return t;
+}
 
 std::string tiling_label(const Tiling& t) {
   return std::to_string(t.block_m) + "x" + std::to_string(t.block_n) + ", " + std::to_string(t.warps) + " warps, " +

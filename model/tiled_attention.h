@@ -8,6 +8,7 @@
 
 #include "model/cost.h"
 #include "model/gpu.h"
+#include "model/mask_geometry.h"
 #include "model/workload.h"
 
 namespace attnsim {
@@ -51,6 +52,14 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
 // Fills model FLOPs, compulsory bytes, io and workspace for a fused variant and the requested pass.
 Cost tiled_attention_cost(const Workload& w, const Gpu& gpu, const TiledKernelSpec& forward,
                           const TiledKernelSpec& backward);
+
+// The block scheduler hands CTAs to free slots in launch order: `work` per CTA of one (batch, head),
+// repeated batch_heads times, greedily list-scheduled over `slots`. Returns the makespan over the
+// perfectly balanced time (>= 1), or 0 when there is no work.
+double list_schedule_makespan_ratio(const std::vector<double>& work, double batch_heads, double slots);
+
+// The mask seen from the keys: rows are keys, columns queries (backward kernels own key blocks).
+MaskGeometry transposed(const MaskGeometry& m);
 
 // Share of K/V rows some query sees (below 1 only when a window leaves early keys unseen).
 double visible_key_fraction(const Workload& w);

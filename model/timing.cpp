@@ -19,6 +19,10 @@ constexpr double kSharedMemoryBytesPerClockPerSm = 128.0;
 // Other GPUs are assumed to keep that ratio. Unlike operand loads, a spill is never part of a
 // published whole-kernel efficiency (the libraries' default tiles do not spill), so it always adds.
 constexpr double kSpillCostInSharedMemoryBytes = 5.2;
+// L2 hit bandwidth per SM per clock: 7360 GB/s read by all 132 SMs of an H100 SXM at an SM clock of
+// 1980 MHz (validate/data/h100-sxm/l2_bandwidth.csv, l2_bandwidth_run2.csv; hw_profiles/h100-sxm.toml)
+// = 28.2 B/clk/SM. Other GPUs are assumed to keep that rate per SM and clock.
+constexpr double kL2BytesPerClockPerSm = 7360e9 / (132.0 * 1980e6);
 
 // Matrix work (tensor cores), operand loads from shared memory and softmax work (SFU exponentials
 // and FP32 bookkeeping) run on different pipes of an SM: the longest sets the pace and `overlap` of
@@ -81,6 +85,16 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   t.operand_load_seconds = (k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes +
                             kSpillCostInSharedMemoryBytes * k.register_spill_bytes) /
                            (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.sustained_clock());
+  if (k.l2_wait_bytes > 0) {
+    t.operand_load_seconds +=
+        k.l2_wait_bytes / (kL2BytesPerClockPerSm * k.efficiency.l2_wait_rate * gpu.sm_count * gpu.sustained_clock());
+  }
+  if (k.l2_round_trips > 0) {
+    // The CTAs resident on one SM wait at the same time.
+    const double waiting_together = std::max(1.0, k.ctas_per_sm);
+    t.operand_load_seconds += k.l2_round_trips * k.efficiency.l2_round_trip_clocks /
+                              (waiting_together * gpu.sm_count * gpu.sustained_clock());
+  }
   const double compute_seconds = unquantized_compute_seconds(t, k);
   // A partial last wave leaves SMs idle: compute stretches by waves / (CTAs / slots).
   double quantized_compute_seconds = compute_seconds;
