@@ -20,7 +20,7 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"flash2", "sm100", "forward+backward", 16.0, 6, "b200"},
       {"flash2", "sm80", "forward+backward", 10.2, 24, "a100-sxm-80gb"},
       {"flash2", "sm90", "backward", 13.0, 20, "h200"},
-      {"flash2", "sm90", "forward", 16.3, 81, "h100-sxm, h200"},
+      {"flash2", "sm90", "forward", 16.1, 81, "h100-sxm, h200"},
       {"flash2", "sm90", "forward+backward", 8.9, 20, "h200"},
       {"flash3", "sm90", "backward", 29.2, 12, "h100-sxm"},
       {"flash3", "sm90", "forward", 20.6, 43, "h100-sxm"},
