@@ -5,7 +5,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost-program-options-dev libeigen3-dev libfccp-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libbenchmark-dev
-  python3-dev pybind11-dev python3-pytest
+  python3-dev pybind11-dev python3-pytest python3-pandas
   gnuplot-nox
   clang libclang-rt-14-dev
 )

@@ -77,9 +77,12 @@ def test_sweep_rows_equal_the_whole_cli_json(kwargs, args):
 
 def test_sweep_gives_a_dataframe_when_pandas_is_there():
     pandas = pytest.importorskip("pandas")
-    frame = attnsim.sweep(variant="flash2", seq=[1024, 2048])
+    frame = attnsim.sweep(gpu="h100-sxm", variant=["eager", "flash2"], seq=[1024, 2048])
     assert isinstance(frame, pandas.DataFrame)
-    assert list(frame["seq_kv"]) == [1024, 2048]
+    want = cli_json("sweep", "--gpu", "h100-sxm", "--variant", "eager,flash2", "--seq", "1024,2048")["points"]
+    assert list(frame["seq_kv"]) == [p["seq_kv"] for p in want]
+    assert list(frame["predicted_seconds"]) == [p["predicted_seconds"] for p in want]
+    assert frame["fits_in_memory"].dtype == bool
 
 
 def test_capacity_equals_cli_json():
