@@ -20,8 +20,8 @@ export PYTHONUNBUFFERED=1
   python3 -c 'import causal_conv1d; print("causal_conv1d present")' 2>&1 | tail -1
 } > "$OUT/environment.txt" 2>&1
 echo "== command: python3 validate/capacity/measure_peak_memory.py --out \$OUT/peak_memory_v2.csv" >> "$OUT/environment.txt"
-timeout 360 python3 validate/capacity/measure_peak_memory.py --out "$OUT/peak_memory_v2.csv" 2> "$OUT/peak_memory_v2.log"
+timeout 240 python3 validate/capacity/measure_peak_memory.py --out "$OUT/peak_memory_v2.csv" 2> "$OUT/peak_memory_v2.log"
 echo "== command: python3 validate/capacity/measure_peak_memory.py --out \$OUT/peak_memory_v2.csv --append --models gemma-3-27b --impls sdpa --logits last --seqs 4096,16384,32768" >> "$OUT/environment.txt"
-timeout 150 python3 validate/capacity/measure_peak_memory.py --out "$OUT/peak_memory_v2.csv" --append \
+timeout 70 python3 validate/capacity/measure_peak_memory.py --out "$OUT/peak_memory_v2.csv" --append \
   --models gemma-3-27b --impls sdpa --logits last --seqs 4096,16384,32768 2>> "$OUT/peak_memory_v2.log"
 nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.mem,power.limit --format=csv >> "$OUT/environment.txt"
