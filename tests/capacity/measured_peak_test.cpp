@@ -78,16 +78,14 @@ Scenario scenario_of(const MeasuredRun& r) {
   return s;
 }
 
-// Models whose Hugging Face path the capacity model follows (attention decoders); Falcon-H1's rows
-// ran transformers' pure-PyTorch Mamba-2 path (no mamba_ssm kernels on the machine) and are
-// reported, not checked.
+// Models whose Hugging Face path the capacity model follows: attention decoders. Falcon-H1 without
+// the mamba_ssm kernels runs transformers' pure-PyTorch Mamba-2 path, whose chunked tensors the
+// model does not price; measure_peak_memory.py records such rows, this check would skip them.
 bool modelled(const MeasuredRun& r) { return r.model != "falcon-h1-0.5b"; }
 
 TEST(MeasuredPeak, WithinFivePercentOfEveryMeasuredH100Run) {
-  std::vector<MeasuredRun> all = runs_in("peak_memory.csv");
+  const std::vector<MeasuredRun> all = runs_in("peak_memory.csv");
   ASSERT_EQ(all.size(), 48u);
-  const std::vector<MeasuredRun> second = runs_in("peak_memory_v2.csv");
-  all.insert(all.end(), second.begin(), second.end());
   const Gpu& h100 = attnsim::testing::gpu("h100-sxm");
   int compared = 0;
   double worst = 0;
@@ -107,7 +105,7 @@ TEST(MeasuredPeak, WithinFivePercentOfEveryMeasuredH100Run) {
       EXPECT_GT(b.total_bytes, h100.usable_or_capacity_bytes());
     }
   }
-  EXPECT_GE(compared, 42);
+  EXPECT_EQ(compared, 42);  // 6 of the 48 runs ran out of memory
   RecordProperty("worst_relative_error", std::to_string(worst));
 }
 
