@@ -50,7 +50,7 @@ def test_sweep_points_equal_cli_json():
 
 def test_sweep_gives_a_dataframe_when_pandas_is_there():
     pandas = pytest.importorskip("pandas")
-    frame = attnsim.sweep(variant="flash2", seq=[1024, 2048])
+    frame = attnsim.sweep(gpu="h100-sxm", variant="flash2", seq=[1024, 2048])
     assert isinstance(frame, pandas.DataFrame)
     assert list(frame["seq_kv"]) == [1024, 2048]
 
