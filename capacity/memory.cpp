@@ -14,27 +14,38 @@ constexpr double kFp32Bytes = 4.0;
 // beside the 16-bit weights and gradients (ZeRO, arXiv 1910.02054, Sec. 3.1: 2 + 2 + 12 = 16 B/param).
 constexpr double kOptimizerBytesPerParameter = 3.0 * kFp32Bytes;
 
+// Hidden-size tensors Hugging Face keeps alive beside each step (transformers LlamaModel.forward and
+// LlamaDecoderLayer.forward; the other decoders are written the same way): during a layer, the
+// embedding output (`inputs_embeds` stays bound through the loop), the layer's input (the loop's
+// `hidden_states`, also the layer's `residual`) and the normed input the mixer reads: 3; at the MLP
+// also the post-attention residual sum (the normed input is the MLP's): 4; at the LM head only the
+// final norm's output, the model's locals being gone: 1.
+constexpr double kResidualCopiesAtMixer = 3.0;
+constexpr double kResidualCopiesAtMlp = 4.0;
+constexpr double kResidualCopiesAtLogits = 1.0;
+
 bool training(const Scenario& s) { return s.phase == Phase::train || s.phase == Phase::train_recompute; }
-bool keeps_cache(const Scenario& s) { return !training(s); }
+bool keeps_cache(const Scenario& s) { return !training(s) && s.kv_cache; }
 // Tokens each step processes: the whole prompt, or one per sequence when decoding.
 double step_tokens(const Scenario& s) { return double(s.batch) * (s.phase == Phase::decode ? 1.0 : double(s.context)); }
 
 // Allocated bytes of every parameter tensor: the large matrices rounded one by one (those
 // weight-only quantization converts at `matrix_bytes` per element, scales included), the
 // embedding and LM head, and the small remainder (norms, biases, conv, A, D) added as is.
-double parameter_allocation(const ModelConfig& m, double matrix_bytes, double other_bytes, const RuntimeOverhead& rt) {
+Allocation parameter_allocation(const ModelConfig& m, double matrix_bytes, double other_bytes, const RuntimeOverhead& rt) {
   const ParameterCounts c = count_parameters(m);
   double listed = 0;
-  double allocated = 0;
+  Allocation allocated;
   for (const WeightMatrix& w : decoder_matrices(m)) {
     listed += w.elements * w.count;
-    allocated += w.count * allocated_bytes(w.elements * (w.quantizable ? matrix_bytes : other_bytes), rt);
+    allocated += tensor_allocation(w.elements * (w.quantizable ? matrix_bytes : other_bytes), rt) * w.count;
   }
   for (const double elements : {c.embedding, c.lm_head}) {
     listed += elements;
-    if (elements > 0) allocated += allocated_bytes(elements * other_bytes, rt);
+    if (elements > 0) allocated += tensor_allocation(elements * other_bytes, rt);
   }
-  return allocated + (c.total() - listed) * other_bytes;
+  allocated.bytes += (c.total() - listed) * other_bytes;
+  return allocated;
 }
 
 // A windowed layer keeps min(context, window) tokens: transformers' DynamicSlidingWindowLayer
@@ -46,9 +57,26 @@ double cached_tokens(const ModelConfig& m, const Scenario& s, LayerAttention kin
   return std::ceil(tokens / block) * block;
 }
 
+// One attention layer's cache as tensors: K and V (the latent and rope key as one tensor with latent
+// attention). A fused qkv projection (Phi-3's qkv_proj) hands transformers' DynamicCache a V that is
+// a view of the whole qkv output, and the prefill's first update stores it as it is
+// (cache_utils.py DynamicLayer), so the layer keeps K plus the whole (H + 2 Hkv) x d buffer until a
+// decode step concatenates; a paged cache (--kv-block > 1) copies into its blocks instead.
+Allocation cache_layer_tensors(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
+  const RuntimeOverhead& rt = s.runtime;
+  const double closed_form = kv_cache_layer_bytes(m, s, kind);
+  if (m.mla) return tensor_allocation(closed_form, rt);
+  const Allocation k = tensor_allocation(closed_form / 2.0, rt);
+  if (m.fused_qkv && s.phase == Phase::prefill && s.kv_block_tokens == 1) {
+    const double widths = double(m.heads + 2 * m.kv_heads) / double(m.kv_heads);
+    return k + tensor_allocation(closed_form / 2.0 * widths, rt);
+  }
+  return k * 2.0;
+}
+
 struct Step {
   std::string name;
-  double bytes = 0;
+  Allocation alloc;
   double attention_workspace = 0;
 };
 
@@ -56,14 +84,21 @@ struct Step {
 // Latent attention caches the latent instead: a prefill up-projects every head's K and V as the
 // step's own tensors, while decode multiplies the cached latent directly (the up-projections
 // absorbed into the query and output, DeepSeek-V2 Sec. 2.1.2) and never materializes them.
+// A fused qkv projection without a cache keeps its whole output alive while the call runs (V is a
+// view of it; the rotated Q and K are copies): its Q and K slices come on top.
 Step attention_step(const ModelConfig& m, const Gpu& gpu, const Scenario& s, LayerAttention kind) {
   const Pass pass = training(s) ? Pass::forward_backward : Pass::forward;
   const Prediction p = predict_attention(m, gpu, s, pass, kind);
   const Workload& w = p.workload;
   const bool kv_elsewhere = keeps_cache(s) && (!m.mla || s.phase == Phase::decode);
   const double cached = kv_elsewhere ? k_bytes(w) + v_bytes(w) : 0.0;
-  return {"attention", allocated_bytes(p.cost.io_bytes - cached + p.cost.workspace_bytes, s.runtime),
-          p.cost.workspace_bytes};
+  const double fused_slices =
+      m.fused_qkv && !keeps_cache(s) && !training(s)
+          ? step_tokens(s) * double(m.heads + m.kv_heads) * double(m.head_dim) * element_bytes(s.dtype)
+          : 0.0;
+  Allocation a = tensor_allocation(p.cost.io_bytes - cached + p.cost.workspace_bytes, s.runtime);
+  if (fused_slices > 0) a += tensor_allocation(fused_slices, s.runtime);
+  return {"attention", a, p.cost.workspace_bytes};
 }
 
 // Layers run one at a time, so the largest layer kind's step counts (a global layer's, with a pattern).
@@ -71,27 +106,32 @@ Step largest_attention_step(const ModelConfig& m, const Gpu& gpu, const Scenario
   Step largest;
   for (const LayerAttention kind : attention_layer_kinds(m)) {
     Step step = attention_step(m, gpu, s, kind);
-    if (step.bytes > largest.bytes) largest = std::move(step);
+    if (step.alloc.bytes > largest.alloc.bytes) largest = std::move(step);
   }
   return largest;
 }
 
 // in_proj output, causal-conv output and the SSD scan's own tensors (core ssm-scan); at decode the
 // recurrent update touches one token's projections.
-double ssm_step_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+Allocation ssm_step(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double e = element_bytes(s.dtype);
   const double tokens = step_tokens(s);
-  const double projections = allocated_bytes(tokens * ssm_in_proj_width(m) * e, s.runtime) +
-                             allocated_bytes(tokens * ssm_conv_channels(m) * e, s.runtime);
+  Allocation projections = tensor_allocation(tokens * ssm_in_proj_width(m) * e, s.runtime);
+  projections += tensor_allocation(tokens * ssm_conv_channels(m) * e, s.runtime);
   if (s.phase == Phase::decode) return projections;
   const Prediction scan = predict_ssm_scan(m, gpu, s);
-  const double scan_bytes = allocated_bytes(scan.cost.io_bytes + scan.cost.workspace_bytes, s.runtime);
-  return projections + (training(s) ? 2.0 : 1.0) * scan_bytes;  // backward holds gradients of the same tensors
+  const Allocation scan_tensors = tensor_allocation(scan.cost.io_bytes + scan.cost.workspace_bytes, s.runtime);
+  // backward holds gradients of the same tensors
+  return projections + scan_tensors * (training(s) ? 2.0 : 1.0);
 }
 
 // HF LlamaMLP: down(act(gate(x)) * up(x)): act(gate), up and their product are alive together.
-double dense_mlp_bytes(double tokens, double width, const Scenario& s) {
-  return 3.0 * allocated_bytes(tokens * width * element_bytes(s.dtype), s.runtime);
+// A fused gate_up projection (Phi3MLP: gate, up = gate_up_proj(x).chunk(2)) keeps its 2-wide output
+// alive through the views, beside act(gate) and the product.
+Allocation dense_mlp(const ModelConfig& m, double tokens, double width, const Scenario& s) {
+  const Allocation one = tensor_allocation(tokens * width * element_bytes(s.dtype), s.runtime);
+  if (m.fused_gate_up) return tensor_allocation(2.0 * tokens * width * element_bytes(s.dtype), s.runtime) + one * 2.0;
+  return one * 3.0;
 }
 
 // Hugging Face's MoE block (MixtralSparseMoeBlock, Qwen3MoeSparseMoeBlock, DeepseekV3MoE): router
@@ -99,7 +139,7 @@ double dense_mlp_bytes(double tokens, double width, const Scenario& s) {
 // accumulates (M, hidden), and one expert at a time over the tokens routed to it, M x k / E under
 // uniform routing: their gathered input, gate and up, act(gate) * up and the down projection's
 // output. DeepSeek's shared experts then run as one dense MLP beside the output.
-double moe_step_bytes(const ModelConfig& m, const Scenario& s) {
+Allocation moe_step(const ModelConfig& m, const Scenario& s) {
   const MoeConfig& moe = *m.moe;
   const RuntimeOverhead& rt = s.runtime;
   const double e = element_bytes(s.dtype);
@@ -109,41 +149,47 @@ double moe_step_bytes(const ModelConfig& m, const Scenario& s) {
   const double h = double(m.hidden_size);
   const double width = double(moe.moe_intermediate_size);
   constexpr double kInt64Bytes = 8.0;
-  const double routing = allocated_bytes(tokens * experts * e, rt) +
-                         allocated_bytes(tokens * experts * kFp32Bytes, rt) +
-                         allocated_bytes(experts * k * tokens * kInt64Bytes, rt);
+  const Allocation routing = tensor_allocation(tokens * experts * e, rt) +
+                             tensor_allocation(tokens * experts * kFp32Bytes, rt) +
+                             tensor_allocation(experts * k * tokens * kInt64Bytes, rt);
   const double routed_tokens = tokens * k / experts;
-  const double one_expert = 2.0 * allocated_bytes(routed_tokens * h * e, rt) +
-                            allocated_bytes(routed_tokens * 2.0 * width * e, rt) +
-                            allocated_bytes(routed_tokens * width * e, rt);
-  const double shared = moe.shared_experts > 0 ? dense_mlp_bytes(tokens, double(moe.shared_experts) * width, s) : 0.0;
-  return allocated_bytes(tokens * h * e, rt) + std::max(routing + one_expert, shared);
+  const Allocation one_expert = tensor_allocation(routed_tokens * h * e, rt) * 2.0 +
+                                tensor_allocation(routed_tokens * 2.0 * width * e, rt) +
+                                tensor_allocation(routed_tokens * width * e, rt);
+  const Allocation shared =
+      moe.shared_experts > 0 ? dense_mlp(m, tokens, double(moe.shared_experts) * width, s) : Allocation{};
+  const Allocation routed = routing + one_expert;
+  return tensor_allocation(tokens * h * e, rt) + (routed.bytes >= shared.bytes ? routed : shared);
 }
 
 // The larger of a dense layer's MLP and an MoE layer's expert block.
-double mlp_step_bytes(const ModelConfig& m, const Scenario& s) {
-  double bytes = 0;
-  if (m.intermediate_size > 0 && m.dense_layers() > 0) {
-    bytes = dense_mlp_bytes(step_tokens(s), double(m.intermediate_size), s);
+Allocation mlp_step(const ModelConfig& m, const Scenario& s) {
+  Allocation a;
+  if (m.intermediate_size > 0 && m.dense_layers() > 0) a = dense_mlp(m, step_tokens(s), double(m.intermediate_size), s);
+  if (m.moe) {
+    const Allocation moe = moe_step(m, s);
+    if (moe.bytes > a.bytes) a = moe;
   }
-  if (m.moe) bytes = std::max(bytes, moe_step_bytes(m, s));
-  return bytes;
+  return a;
 }
 
-double logits_step_bytes(const ModelConfig& m, const Scenario& s) {
+// The LM head's output; a model that scales its logits (Falcon-H1: lm_head(h) * lm_head_multiplier,
+// transformers FalconH1ForCausalLM.forward) holds the product beside it.
+Allocation logits_step(const ModelConfig& m, const Scenario& s) {
   const double rows = s.phase == Phase::decode || !s.all_logits ? double(s.batch) : step_tokens(s);
   const double logits = rows * double(m.vocab_size);
-  double bytes = allocated_bytes(logits * element_bytes(s.dtype), s.runtime);
-  if (s.logits_fp32 || training(s)) bytes += allocated_bytes(logits * kFp32Bytes, s.runtime);
-  if (training(s)) bytes += allocated_bytes(logits * kFp32Bytes, s.runtime);  // cross-entropy gradient
-  return bytes;
+  const Allocation one = tensor_allocation(logits * element_bytes(s.dtype), s.runtime);
+  Allocation a = m.lm_head_multiplier ? one * 2.0 : one;
+  if (s.logits_fp32 || training(s)) a += tensor_allocation(logits * kFp32Bytes, s.runtime);
+  if (training(s)) a += tensor_allocation(logits * kFp32Bytes, s.runtime);  // cross-entropy gradient
+  return a;
 }
 
 // Activations one layer keeps for its backward pass (forward workspace of the core variants kept
 // whole: an upper bound for eager, whose softmax step holds more than it saves). An MoE layer keeps
 // its router logits and, per token, the same MLP tensors for each expert it passes through.
-double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s, bool moe_layer,
-                             LayerAttention kind) {
+Allocation saved_per_layer(const ModelConfig& m, const Gpu& gpu, const Scenario& s, bool moe_layer,
+                            LayerAttention kind) {
   const double e = element_bytes(s.dtype);
   const double tokens = step_tokens(s);
   const double h = double(m.hidden_size);
@@ -167,7 +213,7 @@ double saved_per_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenari
   } else if (m.intermediate_size > 0) {
     width += 2.0 * h + 4.0 * double(m.intermediate_size);  // norm, gate, up, act, product
   }
-  return allocated_bytes(tokens * width * e + core, s.runtime);
+  return tensor_allocation(tokens * width * e + core, s.runtime);
 }
 
 // Attention layer kinds with the share of layers each has; a pure SSM has one "kind" covering all.
@@ -182,21 +228,24 @@ std::vector<std::pair<LayerAttention, double>> layer_kind_shares(const ModelConf
 
 // Every layer's saved activations: the dense layers' and the MoE layers', each split by attention
 // kind in proportion (the patterned models have one MLP kind throughout, so the split is exact there).
-double saved_all_layers_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
-  double bytes = 0;
+Allocation saved_all_layers(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+  Allocation a;
   for (const auto& [kind, share] : layer_kind_shares(m)) {
-    if (m.dense_layers() > 0) bytes += share * m.dense_layers() * saved_per_layer_bytes(m, gpu, s, false, kind);
-    if (m.moe) bytes += share * m.moe_layers() * saved_per_layer_bytes(m, gpu, s, true, kind);
+    if (m.dense_layers() > 0) a += saved_per_layer(m, gpu, s, false, kind) * (share * m.dense_layers());
+    if (m.moe) a += saved_per_layer(m, gpu, s, true, kind) * (share * m.moe_layers());
   }
-  return bytes;
+  return a;
 }
 
 // The largest one layer keeps, for recomputation (which re-runs one layer at a time).
-double saved_largest_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
-  double largest = 0;
+Allocation saved_largest_layer(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+  Allocation largest;
   for (const auto& [kind, share] : layer_kind_shares(m)) {
-    if (m.dense_layers() > 0) largest = std::max(largest, saved_per_layer_bytes(m, gpu, s, false, kind));
-    if (m.moe) largest = std::max(largest, saved_per_layer_bytes(m, gpu, s, true, kind));
+    for (const bool moe_layer : {false, true}) {
+      if (moe_layer ? !m.moe : m.dense_layers() <= 0) continue;
+      const Allocation a = saved_per_layer(m, gpu, s, moe_layer, kind);
+      if (a.bytes > largest.bytes) largest = a;
+    }
   }
   return largest;
 }
@@ -206,7 +255,8 @@ double saved_largest_layer_bytes(const ModelConfig& m, const Gpu& gpu, const Sce
 const std::vector<std::string>& part_names() {
   static const std::vector<std::string> names = {
       "weights",         "gradients", "optimizer_states", "kv_cache", "ssm_state", "saved_activations",
-      "residual_stream", "attention", "ssm_scan",         "mlp",      "logits",    "cuda_context"};
+      "residual_stream", "attention", "ssm_scan",         "mlp",      "logits",    "cuda_context",
+      "allocator_slack"};
   return names;
 }
 
@@ -217,12 +267,19 @@ double MemoryBreakdown::part(const std::string& name) const {
   return 0.0;
 }
 
-double allocated_bytes(double bytes, const RuntimeOverhead& rt) {
-  if (bytes <= 0) return 0.0;
-  const double unit =
-      bytes > rt.small_allocation_limit_bytes ? rt.large_allocation_round_bytes : rt.small_allocation_round_bytes;
-  return std::ceil(bytes / unit) * unit;
+Allocation tensor_allocation(double bytes, const RuntimeOverhead& rt) {
+  if (bytes <= 0) return {};
+  const double rounded = std::ceil(bytes / rt.allocation_round_bytes) * rt.allocation_round_bytes;
+  // Requests below kMinLargeAlloc share pooled segments (2 MiB small, 20 MiB large): no segment of
+  // their own to leave slack in.
+  if (rounded < rt.min_large_allocation_bytes) return {rounded, 0.0};
+  const double segment = std::ceil(rounded / rt.large_segment_round_bytes) * rt.large_segment_round_bytes;
+  // Up to kSmallSize left over: the block is not split and the tensor holds the whole segment.
+  if (segment - rounded <= rt.small_allocation_limit_bytes) return {segment, 0.0};
+  return {rounded, segment - rounded};
 }
+
+double allocated_bytes(double bytes, const RuntimeOverhead& rt) { return tensor_allocation(bytes, rt).bytes; }
 
 double kv_cache_layer_bytes(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
   if (!m.has_attention()) return 0.0;
@@ -253,70 +310,84 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   const double e = element_bytes(s.dtype);
   const double layers = double(m.layers);
   require_supported_weights(s);
-  std::vector<MemoryPart> persistent;
-  persistent.push_back(
-      {"weights", parameter_allocation(m, matrix_element_bytes(s.weights, s.dtype), e, rt), true, true});
+  require_supported_cache(s);
+  struct Persistent {
+    std::string name;
+    Allocation alloc;
+  };
+  std::vector<Persistent> persistent;
+  persistent.push_back({"weights", parameter_allocation(m, matrix_element_bytes(s.weights, s.dtype), e, rt)});
   if (training(s)) {
-    persistent.push_back({"gradients", parameter_allocation(m, e, e, rt), true, true});
-    persistent.push_back({"optimizer_states",
-                          parameter_allocation(m, kOptimizerBytesPerParameter, kOptimizerBytesPerParameter, rt), true,
-                          true});
-    const double layer_input = allocated_bytes(step_tokens(s) * double(m.hidden_size) * e, rt);
+    persistent.push_back({"gradients", parameter_allocation(m, e, e, rt)});
+    persistent.push_back(
+        {"optimizer_states", parameter_allocation(m, kOptimizerBytesPerParameter, kOptimizerBytesPerParameter, rt)});
+    const Allocation layer_input = tensor_allocation(step_tokens(s) * double(m.hidden_size) * e, rt);
     // Recomputation keeps each layer's input and re-runs one layer at a time during backward.
-    const double kept = s.phase == Phase::train ? saved_all_layers_bytes(m, gpu, s)
-                                                : layers * layer_input + saved_largest_layer_bytes(m, gpu, s);
-    persistent.push_back({"saved_activations", kept, true, true});
+    const Allocation kept = s.phase == Phase::train ? saved_all_layers(m, gpu, s)
+                                                    : layer_input * layers + saved_largest_layer(m, gpu, s);
+    persistent.push_back({"saved_activations", kept});
   } else {
-    if (m.has_attention()) {
-      // K and V of a layer are two tensors; the latent and rope key one (FlashMLA's kv cache).
-      const double per_layer_tensors = m.mla ? 1.0 : 2.0;
-      double cache = 0;
+    if (m.has_attention() && keeps_cache(s)) {
+      Allocation cache;
       for (const LayerAttention kind : attention_layer_kinds(m)) {
-        cache += m.attention_layers(kind) * per_layer_tensors *
-                 allocated_bytes(kv_cache_layer_bytes(m, s, kind) / per_layer_tensors, rt);
+        cache += cache_layer_tensors(m, s, kind) * m.attention_layers(kind);
       }
-      persistent.push_back({"kv_cache", cache, true, true});
+      persistent.push_back({"kv_cache", cache});
     }
     if (m.has_ssm()) {
-      persistent.push_back({"ssm_state", layers * allocated_bytes(ssm_state_bytes(m, s) / layers, rt), true, true});
+      persistent.push_back({"ssm_state", tensor_allocation(ssm_state_bytes(m, s) / layers, rt) * layers});
     }
   }
-  persistent.push_back({"cuda_context", rt.cuda_context_bytes, true, true});
 
-  // The steps of one layer and the logits; the largest sets the peak.
-  const double residual = 2.0 * allocated_bytes(step_tokens(s) * double(m.hidden_size) * e, rt);
+  // The steps of one layer and the logits, each with the hidden-size tensors alive beside it; the
+  // largest sets the peak.
+  const Allocation hidden = tensor_allocation(step_tokens(s) * double(m.hidden_size) * e, rt);
   Step attention;
   if (m.has_attention()) attention = largest_attention_step(m, gpu, s);
-  const double ssm = m.has_ssm() ? ssm_step_bytes(m, gpu, s) : 0.0;
-  const double mlp = mlp_step_bytes(m, s);
-  const double logits = logits_step_bytes(m, s);
+  const Allocation ssm = m.has_ssm() ? ssm_step(m, gpu, s) : Allocation{};
+  const Allocation mlp = mlp_step(m, s);
+  const Allocation logits = logits_step(m, s);
   // A parallel hybrid holds both mixers' outputs before concatenating them.
-  const double mixer = m.mixer == Mixer::parallel_hybrid ? attention.bytes + ssm : std::max(attention.bytes, ssm);
-  std::string step = m.mixer == Mixer::parallel_hybrid ? "attention+ssm" : (m.has_attention() ? "attention" : "ssm");
-  double step_bytes = mixer;
-  if (mlp > step_bytes) {
-    step = "mlp";
-    step_bytes = mlp;
+  const Allocation mixer = m.mixer == Mixer::parallel_hybrid
+                               ? attention.alloc + ssm
+                               : (attention.alloc.bytes >= ssm.bytes ? attention.alloc : ssm);
+  struct Candidate {
+    std::string step;
+    Allocation alloc;
+    double residual_copies;
+  };
+  const std::vector<Candidate> candidates = {
+      {m.mixer == Mixer::parallel_hybrid ? "attention+ssm" : (m.has_attention() ? "attention" : "ssm"), mixer,
+       kResidualCopiesAtMixer},
+      {"mlp", mlp, kResidualCopiesAtMlp},
+      {"logits", logits, kResidualCopiesAtLogits}};
+  const Candidate* peak = &candidates.front();
+  for (const Candidate& c : candidates) {
+    if (c.alloc.bytes + c.residual_copies * hidden.bytes > peak->alloc.bytes + peak->residual_copies * hidden.bytes) {
+      peak = &c;
+    }
   }
-  if (logits > step_bytes) {
-    step = "logits";
-    step_bytes = logits;
-  }
+  const std::string& step = peak->step;
+  const Allocation residual = hidden * peak->residual_copies;
 
   MemoryBreakdown b;
   b.peak_step = step;
   b.attention_workspace_bytes = attention.attention_workspace;
   const bool mixer_at_peak = step != "mlp" && step != "logits";
+  double slack = residual.slack + peak->alloc.slack;
+  for (const Persistent& p : persistent) slack += p.alloc.slack;
   for (const std::string& name : part_names()) {
     MemoryPart part{name, 0.0, false, false};
-    for (const MemoryPart& p : persistent) {
-      if (p.name == name) part = p;
+    for (const Persistent& p : persistent) {
+      if (p.name == name) part = {name, p.alloc.bytes, true, true};
     }
-    if (name == "residual_stream") part = {name, residual, false, true};
-    if (name == "attention") part = {name, attention.bytes, false, mixer_at_peak && m.has_attention()};
-    if (name == "ssm_scan") part = {name, ssm, false, mixer_at_peak && m.has_ssm()};
-    if (name == "mlp") part = {name, mlp, false, step == "mlp"};
-    if (name == "logits") part = {name, logits, false, step == "logits"};
+    if (name == "cuda_context") part = {name, rt.cuda_context_bytes, true, true};
+    if (name == "residual_stream") part = {name, residual.bytes, false, true};
+    if (name == "attention") part = {name, attention.alloc.bytes, false, mixer_at_peak && m.has_attention()};
+    if (name == "ssm_scan") part = {name, ssm.bytes, false, mixer_at_peak && m.has_ssm()};
+    if (name == "mlp") part = {name, mlp.bytes, false, step == "mlp"};
+    if (name == "logits") part = {name, logits.bytes, false, step == "logits"};
+    if (name == "allocator_slack") part = {name, slack, false, true};
     if (part.at_peak) b.total_bytes += part.bytes;
     b.parts.push_back(part);
   }

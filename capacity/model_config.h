@@ -86,12 +86,18 @@ struct ModelConfig {
   std::int64_t intermediate_size = 0;  // dense gated (SwiGLU) MLP width; 0: no MLP (Mamba blocks)
   std::int64_t vocab_size = 0;
   bool tied_embeddings = false;
+  // One gate_up_proj whose output the MLP chunks into views (Phi-3): the 2-wide output stays alive.
+  bool fused_gate_up = false;
+  // Falcon-H1's `lm_head_multiplier`: the logits are lm_head(h) * multiplier, a second full tensor.
+  std::optional<double> lm_head_multiplier;
 
   // Attention layers (absent fields for pure SSMs are 0).
   std::int64_t heads = 0;
   std::int64_t kv_heads = 0;
   std::int64_t head_dim = 0;                   // of queries and keys; MLA: qk_nope_head_dim + qk_rope_head_dim
   bool qkv_bias = false;                       // Qwen2: biases on the q, k, v projections
+  // One qkv_proj whose output q, k and v are views of (Phi-3): a cached V keeps the whole buffer.
+  bool fused_qkv = false;
   std::optional<std::int64_t> sliding_window;  // keys within this many positions (Mistral)
   std::optional<AttentionPattern> attention_pattern;  // local and global layers (Gemma 3, gpt-oss)
 

@@ -36,3 +36,13 @@ void require_supported_weights(const Scenario& s) {
 }
 
 }  // namespace attnsim::capacity
+
+namespace attnsim::capacity {
+
+void require_supported_cache(const Scenario& s) {
+  if (!s.kv_cache && s.phase == Phase::decode) {
+    throw InvalidInput("kv-cache", "none applies to prefill and training; decode reads a cache (allowed: dynamic)");
+  }
+}
+
+}  // namespace attnsim::capacity

@@ -34,12 +34,19 @@ struct RuntimeOverhead {
   // its first 4-byte tensor (discuss.pytorch.org/t/what-is-the-reason-for-pytorchs-gpu-memory-floor/73021;
   // "~700+ MB depending on the CUDA version", discuss.pytorch.org/t/high-gpu-memory-overhead/81330).
   double cuda_context_bytes = 723.0 * 1024.0 * 1024.0;
-  // PyTorch's caching allocator rounds allocations above 1 MiB up to whole 2 MiB
-  // (c10 CachingAllocator: kSmallSize = 1 MiB, kRoundLarge = 2 MiB) and smaller ones to 512 B
-  // (kMinBlockSize).
-  double large_allocation_round_bytes = 2.0 * 1024.0 * 1024.0;
+  // PyTorch's caching allocator (c10/cuda/CUDACachingAllocator.cpp): round_size() rounds every
+  // request up to a multiple of kMinBlockSize, 512 B, and that is what max_memory_allocated() counts
+  // once a block is split from a cached segment. Segments come from cudaMalloc in
+  // get_allocation_size(): requests up to kSmallSize (1 MiB) share 2 MiB small-pool segments
+  // (kSmallBuffer), requests below kMinLargeAlloc (10 MiB) share 20 MiB segments (kLargeBuffer), and
+  // larger ones get their own segment rounded up to kRoundLarge (2 MiB); a large block is split only
+  // when more than kSmallSize would remain (should_split), so a request with up to 1 MiB of segment
+  // left over takes the whole segment.
+  double allocation_round_bytes = 512.0;
   double small_allocation_limit_bytes = 1024.0 * 1024.0;
-  double small_allocation_round_bytes = 512.0;
+  double small_segment_bytes = 2.0 * 1024.0 * 1024.0;
+  double min_large_allocation_bytes = 10.0 * 1024.0 * 1024.0;
+  double large_segment_round_bytes = 2.0 * 1024.0 * 1024.0;
 };
 
 struct Scenario {
@@ -52,6 +59,9 @@ struct Scenario {
   // Paged KV cache: a sequence holds whole blocks of this many tokens (vLLM's default block_size
   // is 16, vllm/config.py CacheConfig); 1 = a contiguous cache sized exactly.
   std::int64_t kv_block_tokens = 16;
+  // Keep a KV cache (generate(), model(..., use_cache=True)); false: a prefill that keeps none
+  // (use_cache=False, scoring or embedding a prompt), whose attention holds its own K and V.
+  bool kv_cache = true;
   bool all_logits = true;            // logits for every position (model(input_ids)), or only the last one
   // Upcast logits to fp32: older transformers releases did (LlamaForCausalLM.forward: logits.float());
   // transformers 5.17 keeps them in the model dtype unless it computes a loss (recorded in
@@ -66,5 +76,7 @@ struct Scenario {
 // quantization is an inference format (training keeps its weights, gradients and optimizer states
 // in --dtype and fp32).
 void require_supported_weights(const Scenario& scenario);
+// Throws InvalidInput("kv-cache", ...) for a decode step without a KV cache (it has nothing to read).
+void require_supported_cache(const Scenario& scenario);
 
 }  // namespace attnsim::capacity

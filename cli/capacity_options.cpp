@@ -23,9 +23,24 @@ po::options_description scenario_options(const std::string& default_phase, bool 
       ("logits", po::value<std::string>(), "last: logits of the last position only, as generate() and serving engines compute them (default for prefill and decode); all: every position, as model(input_ids) returns them (default, and the only choice, for training: the loss reads every position)")
       ("logits-dtype", po::value<std::string>()->default_value("model"), "model: keep --dtype (transformers 5); fp32: upcast, as older transformers did (.float())")
       ("cuda-context-mib", po::value<std::string>()->default_value("723"), "device memory of the CUDA context (PyTorch forum measurement)")
-      ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's memory_capacity_gib)");
+      ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's usable_memory_gib, else memory_capacity_gib)");
+  o.add(kv_cache_options());
   o.add(runtime_options("eager"));
   return o;
+}
+
+// --kv-cache: whether the run keeps a KV cache (its own block, beside --kv-dtype and --kv-block).
+po::options_description kv_cache_options() {
+  po::options_description o("KV cache");
+  o.add_options()("kv-cache", po::value<std::string>()->default_value("dynamic"),
+                  "dynamic: keep a KV cache (generate(), use_cache=True); none: a prefill that keeps none (use_cache=False)");
+  return o;
+}
+
+bool kv_cache_from(const po::variables_map& vm) {
+  const std::string text = vm["kv-cache"].as<std::string>();
+  if (text != "dynamic" && text != "none") throw InvalidInput("kv-cache", "allowed: dynamic, none (got '" + text + "')");
+  return text == "dynamic";
 }
 
 namespace {
@@ -92,6 +107,8 @@ capacity::Scenario scenario_from(const po::variables_map& vm) {
   }
   s.logits_fp32 = logits_dtype == "fp32";
   s.runtime.cuda_context_bytes = positive_number(vm, "cuda-context-mib") * 1024.0 * 1024.0;
+  s.kv_cache = kv_cache_from(vm);
+  capacity::require_supported_cache(s);
   const HostDispatch host = host_dispatch_from(vm);
   s.runtime.dispatch = host.dispatch;
   s.runtime.host_seconds_per_operator = host.seconds_per_operator;
@@ -99,7 +116,7 @@ capacity::Scenario scenario_from(const po::variables_map& vm) {
 }
 
 double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu) {
-  if (!vm.count("capacity-gib")) return gpu.memory_capacity_bytes;
+  if (!vm.count("capacity-gib")) return gpu.usable_or_capacity_bytes();
   const double gib = positive_number(vm, "capacity-gib");
   if (gib <= 0) throw InvalidInput("capacity-gib", "must be positive");
   return gib * 1024.0 * 1024.0 * 1024.0;
@@ -194,9 +211,10 @@ std::string peak_parts_label(const capacity::MemoryBreakdown& b) {
 
 std::string scenario_label(const capacity::Scenario& s) {
   const std::string weights = capacity::weight_format_label(s.weights);
-  return fmt::format("{}, batch {}, {}{}, KV {} in blocks of {}, logits: {}, {}, runtime {}",
-                     capacity::phase_name(s.phase), s.batch, dtype_name(s.dtype),
-                     weights.empty() ? "" : ", weights " + weights, dtype_name(s.kv_dtype), s.kv_block_tokens,
+  const std::string kv =
+      s.kv_cache ? fmt::format("KV {} in blocks of {}", dtype_name(s.kv_dtype), s.kv_block_tokens) : "no KV cache";
+  return fmt::format("{}, batch {}, {}{}, {}, logits: {}, {}, runtime {}", capacity::phase_name(s.phase), s.batch,
+                     dtype_name(s.dtype), weights.empty() ? "" : ", weights " + weights, kv,
                      s.all_logits ? "all positions" : "last position", s.logits_fp32 ? "fp32" : dtype_name(s.dtype),
                      dispatch_name(s.runtime.dispatch));
 }

@@ -21,6 +21,9 @@ namespace attnsim::cli {
 // a list).
 po::options_description scenario_options(const std::string& default_phase, bool with_batch = true);
 capacity::Scenario scenario_from(const po::variables_map& vm);
+// --kv-cache dynamic|none (part of scenario_options): true when a cache is kept.
+po::options_description kv_cache_options();
+bool kv_cache_from(const po::variables_map& vm);
 // --capacity-gib, else the GPU's memory.
 double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu);
 

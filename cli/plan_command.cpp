@@ -80,7 +80,7 @@ Value usd_per_million(std::optional<double> price_per_hour, double tokens_per_se
 
 Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& base,
                 std::optional<double> budget) {
-  Record r{{"gpu", gpu.id}, {"memory_bytes", gpu.memory_capacity_bytes}};
+  Record r{{"gpu", gpu.id}, {"memory_bytes", gpu.usable_or_capacity_bytes()}};
   capacity::Scenario prefill = base;
   prefill.phase = capacity::Phase::prefill;
   capacity::Scenario decode = base;
@@ -89,8 +89,8 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     const capacity::MemoryBreakdown b = capacity::memory_at(model, gpu, prefill);
     const capacity::PhaseTime t = capacity::phase_time(model, gpu, prefill);
     const capacity::PhaseTime d = capacity::phase_time(model, gpu, decode);
-    const bool fits = b.total_bytes <= gpu.memory_capacity_bytes;
-    const int for_memory = gpus_for_memory(b, base.runtime.cuda_context_bytes, gpu.memory_capacity_bytes);
+    const bool fits = b.total_bytes <= gpu.usable_or_capacity_bytes();
+    const int for_memory = gpus_for_memory(b, base.runtime.cuda_context_bytes, gpu.usable_or_capacity_bytes());
     const int for_latency = gpus_for_latency(t.total_seconds, budget);
     const int gpus = for_memory == 0 || for_latency == 0 ? 0 : std::max(for_memory, for_latency);
     r.push_back({"fits", fits});
@@ -100,7 +100,7 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"gpus_needed", gpus == 0 ? Value() : Value(std::int64_t{gpus})});  // null: more than kMaxGpus
     r.push_back({"prefill_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, t.tokens_per_second)});
     r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, d.tokens_per_second)});
-    std::string why = fits ? std::string("") : why_not(b, gpu.memory_capacity_bytes);
+    std::string why = fits ? std::string("") : why_not(b, gpu.usable_or_capacity_bytes());
     if (budget && t.total_seconds > *budget) {
       why += fmt::format("{}prefill {} > budget {}", why.empty() ? "" : "; ", human_seconds(t.total_seconds), human_seconds(*budget));
     }

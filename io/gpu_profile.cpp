@@ -92,7 +92,8 @@ void reject_unknown_keys(const toml::table& root, const std::string& file) {
   for (const NumberField& field : kNumberFields) known.push_back(field.key);
   for (const char* key : {"tensor_dense_tflops", "mma_sync_dense_tflops", "sustained_clock_mhz",
                           "fp32_vector_clock_mhz", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s", "l2_latency_ns",
-                          "l2_partitions", "interconnect_gb_per_s", "price_usd_per_hour", "efficiency"}) {
+                          "l2_partitions", "interconnect_gb_per_s", "price_usd_per_hour", "efficiency",
+                          "usable_memory_gib"}) {
     known.push_back(key);
   }
   for (const auto& [k, v] : root) {
@@ -228,6 +229,12 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   }
   if (const toml::node* node = root.get("interconnect_gb_per_s")) {
     gpu.interconnect_bytes_per_second = sourced_number(*node, file, "interconnect_gb_per_s", 1, 1e5) * 1e9;
+  }
+  if (const toml::node* node = root.get("usable_memory_gib")) {
+    gpu.usable_memory_bytes = sourced_number(*node, file, "usable_memory_gib", 0.25, 100000) * kGiB;
+    if (*gpu.usable_memory_bytes > gpu.memory_capacity_bytes) {
+      throw InvalidInput(where(file, *node, "usable_memory_gib"), "cannot exceed memory_capacity_gib");
+    }
   }
   if (const toml::node* node = root.get("price_usd_per_hour")) {
     gpu.price_usd_per_hour = sourced_number(*node, file, "price_usd_per_hour", 0.001, 1000);

@@ -212,6 +212,9 @@ void read_attention(Reader& r, ModelConfig& m) {
                        "must divide heads (" + std::to_string(m.heads) + " % " + std::to_string(m.kv_heads) + " != 0)");
   }
   if (const toml::node* node = r.find("qkv_bias")) m.qkv_bias = sourced_bool(*node, r.file(), "qkv_bias");
+  if (const toml::node* node = r.find("fused_qkv")) m.fused_qkv = sourced_bool(*node, r.file(), "fused_qkv");
+  if (m.fused_qkv && m.mla)
+    throw InvalidInput(r.file() + ": fused_qkv", "latent attention has no single q, k, v projection");
   if (m.qkv_bias && m.mla)
     throw InvalidInput(r.file() + ": qkv_bias", "latent attention's projections have no q, k, v biases");
   m.sliding_window = r.optional_integer("sliding_window", 1, std::int64_t{1} << 40);
@@ -248,6 +251,13 @@ ModelConfig parse_model_config(std::string_view toml_text, const std::string& fi
   m.vocab_size = r.integer("vocab_size", 1, kMaxWidth);
   m.tied_embeddings = sourced_bool(r.require("tied_embeddings", "required"), file, "tied_embeddings");
   if (m.has_attention()) read_attention(r, m);
+  if (const toml::node* node = r.find("fused_gate_up")) m.fused_gate_up = sourced_bool(*node, file, "fused_gate_up");
+  if (m.fused_gate_up && m.intermediate_size == 0) {
+    throw InvalidInput(file + ": fused_gate_up", "needs a dense MLP (intermediate_size > 0)");
+  }
+  if (const toml::node* node = r.find("lm_head_multiplier")) {
+    m.lm_head_multiplier = sourced_number(*node, file, "lm_head_multiplier", -1e6, 1e6);
+  }
   if (const toml::node* node = r.find("published_parameters")) {
     m.published_parameters = sourced_number(*node, file, "published_parameters", 1e3, 1e14);
   }
@@ -255,7 +265,8 @@ ModelConfig parse_model_config(std::string_view toml_text, const std::string& fi
   if (m.has_ssm()) m.ssm = read_ssm(ssm, file, m);
   if (const toml::node* moe = r.find("moe")) m.moe = read_moe(*moe, file, m);
   if (!m.has_attention()) {
-    for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias", "mla", "attention_pattern"}) {
+    for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias", "fused_qkv", "mla",
+                            "attention_pattern"}) {
       if (const toml::node* node = root.get(key)) {
         throw InvalidInput(toml_where(file, *node, key), "mixer 'ssm' has no attention; remove this field");
       }

@@ -53,6 +53,11 @@ struct Gpu {
   double sfu_exp_per_clock_per_sm = 0;
 
   double memory_capacity_bytes = 0;
+  // Device memory the CUDA runtime reports as the device's total (cudaMemGetInfo, PyTorch's
+  // torch.cuda.mem_get_info()[1]), where a profile gives it: what tensors and the CUDA context share.
+  std::optional<double> usable_memory_bytes;
+  // The memory whole-model searches fit into: the runtime's figure where known, else the capacity.
+  double usable_or_capacity_bytes() const { return usable_memory_bytes.value_or(memory_capacity_bytes); }
   double hbm_bytes_per_second = 0;
   double hbm_efficiency = 0;
   double l2_bytes = 0;

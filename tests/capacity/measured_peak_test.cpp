@@ -3,6 +3,7 @@
 // a KV cache). Nothing was fitted to these runs: every constant was set before they were taken.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -16,61 +17,92 @@ namespace attnsim::capacity {
 namespace {
 
 struct MeasuredRun {
+  std::string file;
   std::string model;
   std::string impl;
   std::int64_t seq = 0;
   bool all_logits = true;
+  bool kv_cache = true;
   bool ok = false;
   double peak_allocated_bytes = 0;
 };
 
-std::vector<MeasuredRun> runs() {
-  std::ifstream in(std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/capacity/peak_memory.csv");
-  std::string line;
-  std::getline(in, line);  // model,impl,seq,logits,status,weights_allocated_bytes,peak_allocated_bytes,...
-  std::vector<MeasuredRun> found;
-  while (std::getline(in, line)) {
+// Rows of a measured CSV by column name (the first file has no kv_cache column: every run kept one).
+std::vector<MeasuredRun> runs_in(const std::string& file) {
+  std::ifstream in(std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/capacity/" + file);
+  const auto split = [](const std::string& line) {
     std::vector<std::string> cells;
     std::stringstream fields(line);
     std::string cell;
     while (std::getline(fields, cell, ',')) cells.push_back(cell);
-    MeasuredRun r{cells[0], cells[1], std::stoll(cells[2]), cells[3] == "all", cells[4] == "ok", 0};
-    if (r.ok) r.peak_allocated_bytes = std::stod(cells[6]);
+    if (!line.empty() && line.back() == ',') cells.emplace_back();
+    return cells;
+  };
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = split(line);
+  const auto column = [&](const std::string& name) -> std::ptrdiff_t {
+    const auto at = std::find(header.begin(), header.end(), name);
+    return at == header.end() ? -1 : at - header.begin();
+  };
+  std::vector<MeasuredRun> found;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> cells = split(line);
+    const auto cell = [&](const std::string& name) { return cells.at(std::size_t(column(name))); };
+    MeasuredRun r;
+    r.file = file;
+    r.model = cell("model");
+    r.impl = cell("impl");
+    r.seq = std::stoll(cell("seq"));
+    r.all_logits = cell("logits") == "all";
+    r.kv_cache = column("kv_cache") < 0 || cell("kv_cache") == "dynamic";
+    r.ok = cell("status") == "ok";
+    if (r.ok) r.peak_allocated_bytes = std::stod(cell("peak_allocated_bytes"));
     found.push_back(r);
   }
   return found;
 }
 
 // The run's setting: transformers 5 keeps logits in bf16 and grows a contiguous DynamicCache;
-// max_memory_allocated() excludes the CUDA context. PyTorch SDPA on an H100 in bf16 runs its
-// FlashAttention-2 backend.
+// max_memory_allocated() excludes the CUDA context and the segments' slack. PyTorch SDPA on an H100
+// in bf16 runs its FlashAttention-2 backend.
 Scenario scenario_of(const MeasuredRun& r) {
   Scenario s;
   s.context = r.seq;
   s.attention = r.impl == "eager" ? "eager" : "flash2";
   s.all_logits = r.all_logits;
+  s.kv_cache = r.kv_cache;
   s.logits_fp32 = false;
   s.kv_block_tokens = 1;
   s.runtime.cuda_context_bytes = 0;
   return s;
 }
 
-TEST(MeasuredPeak, WithinTenPercentOfEveryMeasuredH100Run) {
-  const std::vector<MeasuredRun> all = runs();
+// Models whose Hugging Face path the capacity model follows: attention decoders. Falcon-H1 without
+// the mamba_ssm kernels runs transformers' pure-PyTorch Mamba-2 path, whose chunked tensors the
+// model does not price; measure_peak_memory.py records such rows, this check would skip them.
+bool modelled(const MeasuredRun& r) { return r.model != "falcon-h1-0.5b"; }
+
+TEST(MeasuredPeak, WithinFivePercentOfEveryMeasuredH100Run) {
+  const std::vector<MeasuredRun> all = runs_in("peak_memory.csv");
   ASSERT_EQ(all.size(), 48u);
   const Gpu& h100 = attnsim::testing::gpu("h100-sxm");
   int compared = 0;
   double worst = 0;
   for (const MeasuredRun& r : all) {
-    const double predicted = memory_at(find_model(r.model), h100, scenario_of(r)).total_bytes;
+    if (!modelled(r)) continue;
+    const MemoryBreakdown b = memory_at(find_model(r.model), h100, scenario_of(r));
+    SCOPED_TRACE(fmt::format("{}: {} {} kv {} N={} logits {}", r.file, r.model, r.impl, r.kv_cache ? "dynamic" : "none",
+                             r.seq, r.all_logits ? "all" : "last"));
     if (r.ok) {
-      const double error = predicted / r.peak_allocated_bytes - 1.0;
-      EXPECT_LT(std::fabs(error), 0.10) << r.model << " " << r.impl << " N=" << r.seq;
+      const double error = b.allocated_peak_bytes() / r.peak_allocated_bytes - 1.0;
+      EXPECT_LT(std::fabs(error), 0.05) << "predicted " << b.allocated_peak_bytes() << " measured "
+                                        << r.peak_allocated_bytes;
       worst = std::max(worst, std::fabs(error));
       ++compared;
     } else {
       // Out of memory on the card: the prediction must not fit either.
-      EXPECT_GT(predicted, h100.memory_capacity_bytes) << r.model << " " << r.impl << " N=" << r.seq;
+      EXPECT_GT(b.total_bytes, h100.usable_or_capacity_bytes());
     }
   }
   EXPECT_EQ(compared, 42);  // 6 of the 48 runs ran out of memory

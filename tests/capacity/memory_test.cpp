@@ -8,6 +8,7 @@
 #include "capacity/parameters.h"
 #include "capacity/phase_time.h"
 #include "io/model_config.h"
+#include "model/error.h"
 #include "tests/test_support.h"
 
 namespace attnsim::capacity {
@@ -278,6 +279,73 @@ TEST(PhaseTime, ShortPromptsAndSmallModelDecodeAreHostBoundInEagerModeOnly) {
   // Decode of one token: the same host floor, whatever the cache.
   Scenario decode = scenario(4096, "flash2", Phase::decode);
   EXPECT_NEAR(phase_time(m, gpu("h200"), decode).total_seconds, eager.host_seconds, 1e-12);
+}
+
+// PyTorch's caching allocator (c10/cuda/CUDACachingAllocator.cpp): 512 B rounding; a tensor of
+// 10 MiB or more holds its whole 2 MiB-rounded segment when at most 1 MiB would be left, else the
+// rest of the segment is slack.
+TEST(Allocator, RoundsTo512BytesAndKeepsSegmentRestsAsSlack) {
+  const RuntimeOverhead rt;
+  constexpr double kMiB = 1024.0 * 1024.0;
+  EXPECT_DOUBLE_EQ(tensor_allocation(1.0, rt).bytes, 512.0);
+  EXPECT_DOUBLE_EQ(tensor_allocation(3.0 * kMiB + 1.0, rt).bytes, 3.0 * kMiB + 512.0);  // pooled: no slack
+  EXPECT_DOUBLE_EQ(tensor_allocation(3.0 * kMiB + 1.0, rt).slack, 0.0);
+  const Allocation whole = tensor_allocation(11.5 * kMiB, rt);  // 0.5 MiB left of 12: not split
+  EXPECT_DOUBLE_EQ(whole.bytes, 12.0 * kMiB);
+  EXPECT_DOUBLE_EQ(whole.slack, 0.0);
+  const Allocation split = tensor_allocation(10.5 * kMiB, rt);  // 1.5 MiB left of 12: split
+  EXPECT_DOUBLE_EQ(split.bytes, 10.5 * kMiB);
+  EXPECT_DOUBLE_EQ(split.slack, 1.5 * kMiB);
+}
+
+TEST(KvCacheOption, NoneDropsTheCacheAndTheAttentionCallHoldsItsOwnKeysAndValues) {
+  Scenario with = scenario(16384);
+  with.kv_block_tokens = 1;
+  Scenario without = with;
+  without.kv_cache = false;
+  const MemoryBreakdown a = memory_at(model("llama-3.2-1b"), gpu("h100-sxm"), with);
+  const MemoryBreakdown b = memory_at(model("llama-3.2-1b"), gpu("h100-sxm"), without);
+  EXPECT_GT(a.part("kv_cache"), 0.0);
+  EXPECT_EQ(b.part("kv_cache"), 0.0);
+  // One layer's K and V (2 x 8 heads x 64 x 16384 x 2 B = 32 MiB) join the attention step.
+  EXPECT_NEAR(b.part("attention") - a.part("attention"), 32.0 * 1024 * 1024, 2.0 * 1024 * 1024);
+  Scenario decode = without;
+  decode.phase = Phase::decode;
+  EXPECT_THROW(memory_at(model("llama-3.2-1b"), gpu("h100-sxm"), decode), InvalidInput);
+}
+
+TEST(FusedViews, Phi3CachedValueKeepsTheWholeQkvBufferInAContiguousPrefillCache) {
+  Scenario s = scenario(8192);
+  s.kv_block_tokens = 1;
+  const ModelConfig phi = model("phi-3-mini");
+  ModelConfig separate = phi;
+  separate.fused_qkv = false;
+  separate.fused_gate_up = false;
+  const MemoryBreakdown fused = memory_at(phi, gpu("h100-sxm"), s);
+  const MemoryBreakdown plain = memory_at(separate, gpu("h100-sxm"), s);
+  EXPECT_NEAR(fused.part("kv_cache") / plain.part("kv_cache"), 2.0, 1e-9);  // K + (32 + 2 x 32) heads vs K + V
+  EXPECT_NEAR(fused.part("mlp") / plain.part("mlp"), 4.0 / 3.0, 1e-9);      // gate_up (2I), act, product vs 3 x I
+  s.kv_block_tokens = 16;  // a paged cache copies V into its blocks
+  EXPECT_DOUBLE_EQ(memory_at(phi, gpu("h100-sxm"), s).part("kv_cache"), memory_at(separate, gpu("h100-sxm"), s).part("kv_cache"));
+}
+
+TEST(LogitsMultiplier, FalconH1HoldsTwoLogitsTensors) {
+  const ModelConfig falcon = model("falcon-h1-0.5b");
+  ASSERT_TRUE(falcon.lm_head_multiplier.has_value());
+  ModelConfig unscaled = falcon;
+  unscaled.lm_head_multiplier.reset();
+  const Scenario s = scenario(32768);
+  EXPECT_DOUBLE_EQ(memory_at(falcon, gpu("h100-sxm"), s).part("logits"),
+                   2.0 * memory_at(unscaled, gpu("h100-sxm"), s).part("logits"));
+}
+
+TEST(UsableMemory, ProfilesGiveTheRuntimesTotalBesideTheNominalCapacity) {
+  const Gpu& rtx = gpu("rtx4090");
+  ASSERT_TRUE(rtx.usable_memory_bytes.has_value());
+  EXPECT_NEAR(*rtx.usable_memory_bytes / (1024.0 * 1024 * 1024), 23.65, 1e-9);
+  EXPECT_LT(rtx.usable_or_capacity_bytes(), rtx.memory_capacity_bytes);
+  EXPECT_FALSE(gpu("a10").usable_memory_bytes.has_value());
+  EXPECT_DOUBLE_EQ(gpu("a10").usable_or_capacity_bytes(), gpu("a10").memory_capacity_bytes);
 }
 
 }  // namespace

@@ -146,6 +146,8 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"capacity", "--weight-group-size", "64"}, "--weight-group-size: applies to --weight-dtype int8 and int4 only"},
       {{"serve", "--weight-dtype", "int4", "--weight-group-size", "0"}, "--weight-group-size: must be 1..65536 weights per scale"},
       {{"capacity", "--phase", "train", "--weight-dtype", "int4"}, "--weight-dtype: quantized weights are modelled for inference"},
+      {{"capacity", "--kv-cache", "off"}, "--kv-cache: allowed: dynamic, none (got 'off')"},
+      {{"serve", "--kv-cache", "none"}, "--kv-cache: none applies to prefill and training; decode reads a cache"},
   };
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
