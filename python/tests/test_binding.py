@@ -94,8 +94,8 @@ def test_capacity_equals_cli_json():
 def test_capacity_of_a_config_json_equals_capacity_of_its_model_id():
     # The Python path to a Hugging Face config.json is the CLI's --model: the same numbers as the model id.
     fixture = REPO / "tests" / "data" / "hf_configs" / "llama-3.2-1b.json"
-    got = attnsim.capacity(model=str(fixture), gpu="rtx4090", impl=["eager", "flash2"])
-    assert got == attnsim.capacity(model="llama-3.2-1b", gpu="rtx4090", impl=["eager", "flash2"])
+    got = attnsim.capacity(model=str(fixture), gpu="rtx4090", variant=["eager", "flash2"])
+    assert got == attnsim.capacity(model="llama-3.2-1b", gpu="rtx4090", variant=["eager", "flash2"])
     assert got == cli_json("capacity", "--model", str(fixture), "--gpu", "rtx4090", "--impl", "eager,flash2")
 
 
