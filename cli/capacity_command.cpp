@@ -149,7 +149,7 @@ void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& m
 int capacity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim capacity");
   options.add_options()
-      ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, or all (comma list)")
+      ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, Hugging Face config.json paths, or all (comma list)")
       ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU ids (attnsim gpus), .toml paths, or all (comma list)")
       ("variant", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
       ("seq", po::value<std::string>(), "context length N in tokens: instead of searching: the breakdown and time at this N, and whether it fits")

@@ -57,8 +57,8 @@ std::int64_t crossover(const std::vector<std::int64_t>& lengths, const std::func
 int crossover_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim crossover");
   options.add_options()
-      ("transformer", po::value<std::string>()->default_value("llama-3.2-1b"), "attention model id or .toml path")
-      ("ssm", po::value<std::string>()->default_value("mamba2-780m"), "SSM model id or .toml path")
+      ("transformer", po::value<std::string>()->default_value("llama-3.2-1b"), "attention model id, .toml path or Hugging Face config.json")
+      ("ssm", po::value<std::string>()->default_value("mamba2-780m"), "SSM model id, .toml path or Hugging Face config.json")
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
       ("variant", po::value<std::string>()->default_value("flash2"), "attention variant of the transformer")
       ("seq", po::value<std::string>()->default_value("1024:1048576:x2"), "prompt lengths: START:END:xF, START:END:+S or list")

@@ -123,7 +123,7 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim plan");
   options.add_options()
-      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/) or path to a .toml model file")
+      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/), a .toml model file or a Hugging Face config.json")
       ("seq", po::value<std::string>()->default_value("131072"), "prompt length N in tokens")
       ("gpu", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")
       ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")

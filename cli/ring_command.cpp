@@ -31,7 +31,7 @@ examples:
 int ring_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim ring");
   options.add_options()
-      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "attention model id (models/) or .toml path")
+      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "attention model id (models/), .toml path or Hugging Face config.json")
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
       ("variant", po::value<std::string>()->default_value("flash2"), "attention variant")
       ("seq", po::value<std::string>()->default_value("1048576"), "prompt length N in tokens")

@@ -66,7 +66,7 @@ double tokens_per_second(const capacity::ModelConfig& m, const Gpu& gpu, capacit
 int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim serve");
   options.add_options()
-      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/) or path to a .toml model file")
+      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/), a .toml model file or a Hugging Face config.json")
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
       ("variant", po::value<std::string>()->default_value("flash2"), "attention variant whose decode workspace is counted")
       ("seq", po::value<std::string>()->default_value("4096:131072:x2"), "cached tokens per sequence: START:END:xF, START:END:+S or list")
