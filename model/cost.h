@@ -67,6 +67,10 @@ struct KernelCost {
   double register_spill_bytes = 0;
   // Loads each CTA issues one after another, each waiting for the one before, from data in L2 (a
   // combine kernel walking its splits): the kernel lasts at least waves x loads x the L2 round trip.
+  // The same physical wait as l2_round_trips above, priced two ways today: here at the profile's
+  // l2_latency_ns (390 clocks on the H100, fitted on FlashAttention-2's combine kernels), there at
+  // the variant's l2_round_trip_clocks (500, fitted on CUTLASS's backward, whose trips include
+  // locks and fences). One measured latency should serve both once attnsim-memory-latency has run.
   double dependent_l2_loads_per_cta = 0;
   // Makespan of the CTAs' list schedule over the slots, over the perfectly balanced time (>= 1);
   // it replaces the wave-quantization stretch when set (0: not modelled, use waves).
