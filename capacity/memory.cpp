@@ -5,6 +5,7 @@
 
 #include "capacity/layer_workloads.h"
 #include "capacity/parameters.h"
+#include "model/error.h"
 
 namespace attnsim::capacity {
 namespace {
@@ -57,17 +58,29 @@ double cached_tokens(const ModelConfig& m, const Scenario& s, LayerAttention kin
   return std::ceil(tokens / block) * block;
 }
 
+// Storage a windowed layer's contiguous cache holds right after a prefill: transformers'
+// DynamicSlidingWindowLayer.update (cache_utils.py) concatenates the prompt's K and V and keeps
+// full[:, :, -window + 1:], a view, so the whole prompt's K and V stay allocated until the first
+// decode step concatenates again (Gemma 3 27B: cache_storage_bytes in
+// validate/data/h100-sxm/capacity/peak_memory_v2.csv is every layer's full prompt). transformers 4's
+// DynamicCache kept every layer whole. A paged cache (--kv-block > 1) holds the window's blocks only.
+double stored_cache_layer_bytes(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
+  const double kept = kv_cache_layer_bytes(m, s, kind);
+  const bool prefill_view = s.phase == Phase::prefill && s.kv_block_tokens == 1 && m.window_of(kind).has_value();
+  return prefill_view ? kept / cached_tokens(m, s, kind) * double(s.context) : kept;
+}
+
 // One attention layer's cache as tensors: K and V (the latent and rope key as one tensor with latent
-// attention). A fused qkv projection (Phi-3's qkv_proj) hands transformers' DynamicCache a V that is
-// a view of the whole qkv output, and the prefill's first update stores it as it is
-// (cache_utils.py DynamicLayer), so the layer keeps K plus the whole (H + 2 Hkv) x d buffer until a
-// decode step concatenates; a paged cache (--kv-block > 1) copies into its blocks instead.
+// attention). With `--kv-cache legacy` (transformers 4's DynamicCache, which stored the prefill's
+// tensors as handed over) a fused qkv projection (Phi-3's qkv_proj) leaves a V that is a view of the
+// whole qkv output, so the layer keeps K plus the whole (H + 2 Hkv) x d buffer until a decode step
+// concatenates. transformers 5 copies on that first update, and a paged cache copies into its blocks.
 Allocation cache_layer_tensors(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
   const RuntimeOverhead& rt = s.runtime;
-  const double closed_form = kv_cache_layer_bytes(m, s, kind);
+  const double closed_form = stored_cache_layer_bytes(m, s, kind);
   if (m.mla) return tensor_allocation(closed_form, rt);
   const Allocation k = tensor_allocation(closed_form / 2.0, rt);
-  if (m.fused_qkv && s.phase == Phase::prefill && s.kv_block_tokens == 1) {
+  if (m.fused_qkv && s.kv_cache_keeps_prefill_views && s.phase == Phase::prefill && s.kv_block_tokens == 1) {
     const double widths = double(m.heads + 2 * m.kv_heads) / double(m.kv_heads);
     return k + tensor_allocation(closed_form / 2.0 * widths, rt);
   }
@@ -111,14 +124,34 @@ Step largest_attention_step(const ModelConfig& m, const Gpu& gpu, const Scenario
   return largest;
 }
 
-// in_proj output, causal-conv output and the SSD scan's own tensors (core ssm-scan); at decode the
-// recurrent update touches one token's projections.
+// transformers' pure-PyTorch Mamba-2 prefill (torch_forward of Mamba2Mixer, FalconH1Mixer): in fp32,
+// per sequence padded to whole chunks of l tokens, it holds x * dt and the D residual (heads x P),
+// B and C repeated to every head (heads x N each) and L = exp(segsum(A)) (heads x l per token) when
+// it forms G_intermediate = C[:, :, :, None] * B[:, :, None], (batch, chunks, l, l, heads, N): l x heads
+// x N per token, the step's largest tensor by far (l = 128, 24 heads, N = 128 for Falcon-H1-0.5B).
+Allocation ssm_reference_scan(const ModelConfig& m, const Scenario& s) {
+  const SsmConfig& ssm = *m.ssm;
+  if (ssm.kind != SsmKind::mamba2) {
+    throw InvalidInput("ssm-kernel", "torch is modelled for Mamba-2 mixers (SSD); allowed for Mamba-1: fused");
+  }
+  const double l = double(ssm.chunk_size);
+  const double padded_tokens = double(s.batch) * std::ceil(double(s.context) / l) * l;
+  const double heads = double(ssm.heads);
+  const double n = double(ssm.state_size);
+  const double per_token_head = 2.0 * double(ssm.head_dim) + 2.0 * n + l;
+  return tensor_allocation(padded_tokens * heads * per_token_head * kFp32Bytes, s.runtime) +
+         tensor_allocation(padded_tokens * l * heads * n * kFp32Bytes, s.runtime);
+}
+
+// in_proj output, causal-conv output and the SSD scan's own tensors (core ssm-scan, or transformers'
+// reference scan); at decode the recurrent update touches one token's projections.
 Allocation ssm_step(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double e = element_bytes(s.dtype);
   const double tokens = step_tokens(s);
   Allocation projections = tensor_allocation(tokens * ssm_in_proj_width(m) * e, s.runtime);
   projections += tensor_allocation(tokens * ssm_conv_channels(m) * e, s.runtime);
   if (s.phase == Phase::decode) return projections;
+  if (s.ssm_torch_reference) return projections + ssm_reference_scan(m, s);
   const Prediction scan = predict_ssm_scan(m, gpu, s);
   const Allocation scan_tensors = tensor_allocation(scan.cost.io_bytes + scan.cost.workspace_bytes, s.runtime);
   // backward holds gradients of the same tensors
@@ -347,20 +380,20 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   const Allocation ssm = m.has_ssm() ? ssm_step(m, gpu, s) : Allocation{};
   const Allocation mlp = mlp_step(m, s);
   const Allocation logits = logits_step(m, s);
-  // A parallel hybrid holds both mixers' outputs before concatenating them.
-  const Allocation mixer = m.mixer == Mixer::parallel_hybrid
-                               ? attention.alloc + ssm
-                               : (attention.alloc.bytes >= ssm.bytes ? attention.alloc : ssm);
   struct Candidate {
     std::string step;
     Allocation alloc;
     double residual_copies;
   };
-  const std::vector<Candidate> candidates = {
-      {m.mixer == Mixer::parallel_hybrid ? "attention+ssm" : (m.has_attention() ? "attention" : "ssm"), mixer,
-       kResidualCopiesAtMixer},
-      {"mlp", mlp, kResidualCopiesAtMlp},
-      {"logits", logits, kResidualCopiesAtLogits}};
+  // A parallel hybrid's mixers run one after the other (transformers' FalconH1DecoderLayer: the Mamba
+  // branch, then attention on hidden_states * attention_in_multiplier while the Mamba output waits),
+  // so each is a step of its own, attention's with two more hidden-size tensors.
+  const double waiting_copies = m.mixer == Mixer::parallel_hybrid ? 2.0 : 0.0;
+  std::vector<Candidate> candidates;
+  if (m.has_attention()) candidates.push_back({"attention", attention.alloc, kResidualCopiesAtMixer + waiting_copies});
+  if (m.has_ssm()) candidates.push_back({"ssm", ssm, kResidualCopiesAtMixer});
+  candidates.push_back({"mlp", mlp, kResidualCopiesAtMlp});
+  candidates.push_back({"logits", logits, kResidualCopiesAtLogits});
   const Candidate* peak = &candidates.front();
   for (const Candidate& c : candidates) {
     if (c.alloc.bytes + c.residual_copies * hidden.bytes > peak->alloc.bytes + peak->residual_copies * hidden.bytes) {
@@ -373,7 +406,6 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   MemoryBreakdown b;
   b.peak_step = step;
   b.attention_workspace_bytes = attention.attention_workspace;
-  const bool mixer_at_peak = step != "mlp" && step != "logits";
   double slack = residual.slack + peak->alloc.slack;
   for (const Persistent& p : persistent) slack += p.alloc.slack;
   for (const std::string& name : part_names()) {
@@ -383,8 +415,8 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
     }
     if (name == "cuda_context") part = {name, rt.cuda_context_bytes, true, true};
     if (name == "residual_stream") part = {name, residual.bytes, false, true};
-    if (name == "attention") part = {name, attention.alloc.bytes, false, mixer_at_peak && m.has_attention()};
-    if (name == "ssm_scan") part = {name, ssm.bytes, false, mixer_at_peak && m.has_ssm()};
+    if (name == "attention") part = {name, attention.alloc.bytes, false, step == "attention"};
+    if (name == "ssm_scan") part = {name, ssm.bytes, false, step == "ssm"};
     if (name == "mlp") part = {name, mlp.bytes, false, step == "mlp"};
     if (name == "logits") part = {name, logits.bytes, false, step == "logits"};
     if (name == "allocator_slack") part = {name, slack, false, true};

@@ -25,6 +25,9 @@ struct SsmConfig {
   std::int64_t head_dim = 64;     // Mamba-2 P; Mamba-1: 1 (every channel its own state)
   std::int64_t groups = 1;        // B/C groups (Mamba-2)
   std::int64_t dt_rank = 0;       // Mamba-1 x_proj rank (ceil(d_model / 16) by default)
+  // Mamba-2 SSD chunk length (config.json chunk_size, Falcon-H1's mamba_chunk_size). Only transformers'
+  // pure-PyTorch path depends on it; absent, transformers' Mamba2Config default of 256.
+  std::int64_t chunk_size = 256;
 };
 
 // Mixture of experts (Mixtral, arXiv 2401.04088; DeepSeekMoE, arXiv 2401.06066): the MLP of a layer

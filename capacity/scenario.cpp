@@ -43,6 +43,13 @@ void require_supported_cache(const Scenario& s) {
   if (!s.kv_cache && s.phase == Phase::decode) {
     throw InvalidInput("kv-cache", "none applies to prefill and training; decode reads a cache (allowed: dynamic)");
   }
+  const bool trains = s.phase == Phase::train || s.phase == Phase::train_recompute;
+  if (s.kv_cache_keeps_prefill_views && trains) {
+    throw InvalidInput("kv-cache", "legacy describes generate()'s cache; training keeps none (allowed: dynamic, none)");
+  }
+  if (s.ssm_torch_reference && trains) {
+    throw InvalidInput("ssm-kernel", "torch is modelled for prefill and decode; training needs the fused kernels (allowed: fused)");
+  }
 }
 
 }  // namespace attnsim::capacity

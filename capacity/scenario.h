@@ -62,6 +62,16 @@ struct Scenario {
   // Keep a KV cache (generate(), model(..., use_cache=True)); false: a prefill that keeps none
   // (use_cache=False, scoring or embedding a prompt), whose attention holds its own K and V.
   bool kv_cache = true;
+  // How a Hugging Face DynamicCache stores a prefill's K and V. transformers 5 (DynamicLayer.update,
+  // cache_utils.py) concatenates them onto an empty tensor, a copy of exactly the cache's size
+  // (cache_storage_bytes of Phi-3 in validate/data/h100-sxm/capacity/peak_memory_v3.csv). transformers
+  // 4's DynamicCache.update appended the tensors it was handed (self.key_cache.append(key_states)), so
+  // a V sliced from a fused qkv output kept that whole buffer alive: `--kv-cache legacy`.
+  bool kv_cache_keeps_prefill_views = false;
+  // Mamba-2 mixers' prefill: the fused chunked-scan kernels (mamba_ssm), or transformers' pure-PyTorch
+  // torch_forward, which Hugging Face runs when mamba_ssm and causal_conv1d are not installed and
+  // which materializes each chunk's C x B products in fp32 (see ssm_reference_scan_bytes).
+  bool ssm_torch_reference = false;
   bool all_logits = true;            // logits for every position (model(input_ids)), or only the last one
   // Upcast logits to fp32: older transformers releases did (LlamaForCausalLM.forward: logits.float());
   // transformers 5.17 keeps them in the model dtype unless it computes a loss (recorded in

@@ -23,7 +23,8 @@ po::options_description scenario_options(const std::string& default_phase, bool 
       ("logits", po::value<std::string>(), "last: logits of the last position only, as generate() and serving engines compute them (default for prefill and decode); all: every position, as model(input_ids) returns them (default, and the only choice, for training: the loss reads every position)")
       ("logits-dtype", po::value<std::string>()->default_value("model"), "model: keep --dtype (transformers 5); fp32: upcast, as older transformers did (.float())")
       ("cuda-context-mib", po::value<std::string>()->default_value("723"), "device memory of the CUDA context (PyTorch forum measurement)")
-      ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's usable_memory_gib, else memory_capacity_gib)");
+      ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's usable_memory_gib, else memory_capacity_gib)")
+      ("ssm-kernel", po::value<std::string>()->default_value("fused"), "Mamba-2 prefill: fused (mamba_ssm's chunked-scan kernels); torch: transformers' pure-PyTorch path, taken when mamba_ssm is not installed, which holds an fp32 chunk x chunk x heads x state tensor");
   o.add(kv_cache_options());
   o.add(runtime_options("eager"));
   return o;
@@ -33,14 +34,20 @@ po::options_description scenario_options(const std::string& default_phase, bool 
 po::options_description kv_cache_options() {
   po::options_description o("KV cache");
   o.add_options()("kv-cache", po::value<std::string>()->default_value("dynamic"),
-                  "dynamic: keep a KV cache (generate(), use_cache=True); none: a prefill that keeps none (use_cache=False)");
+                  "dynamic: keep a KV cache (generate(), use_cache=True; transformers 5 copies the prompt's K and V "
+                  "into it); legacy: transformers 4's DynamicCache, which stored them as handed over (a fused qkv "
+                  "projection's V keeps the whole qkv buffer); none: a prefill that keeps none (use_cache=False)");
   return o;
 }
 
-bool kv_cache_from(const po::variables_map& vm) {
+bool kv_cache_from(const po::variables_map& vm) { return kv_cache_style_from(vm) != KvCacheStyle::none; }
+
+KvCacheStyle kv_cache_style_from(const po::variables_map& vm) {
   const std::string text = vm["kv-cache"].as<std::string>();
-  if (text != "dynamic" && text != "none") throw InvalidInput("kv-cache", "allowed: dynamic, none (got '" + text + "')");
-  return text == "dynamic";
+  if (text == "dynamic") return KvCacheStyle::dynamic;
+  if (text == "legacy") return KvCacheStyle::legacy;
+  if (text == "none") return KvCacheStyle::none;
+  throw InvalidInput("kv-cache", "allowed: dynamic, legacy, none (got '" + text + "')");
 }
 
 namespace {
@@ -107,7 +114,14 @@ capacity::Scenario scenario_from(const po::variables_map& vm) {
   }
   s.logits_fp32 = logits_dtype == "fp32";
   s.runtime.cuda_context_bytes = positive_number(vm, "cuda-context-mib") * 1024.0 * 1024.0;
-  s.kv_cache = kv_cache_from(vm);
+  const KvCacheStyle cache = kv_cache_style_from(vm);
+  s.kv_cache = cache != KvCacheStyle::none;
+  s.kv_cache_keeps_prefill_views = cache == KvCacheStyle::legacy;
+  const std::string ssm_kernel = vm["ssm-kernel"].as<std::string>();
+  if (ssm_kernel != "fused" && ssm_kernel != "torch") {
+    throw InvalidInput("ssm-kernel", "allowed: fused, torch (got '" + ssm_kernel + "')");
+  }
+  s.ssm_torch_reference = ssm_kernel == "torch";
   capacity::require_supported_cache(s);
   const HostDispatch host = host_dispatch_from(vm);
   s.runtime.dispatch = host.dispatch;
@@ -212,11 +226,14 @@ std::string peak_parts_label(const capacity::MemoryBreakdown& b) {
 std::string scenario_label(const capacity::Scenario& s) {
   const std::string weights = capacity::weight_format_label(s.weights);
   const std::string kv =
-      s.kv_cache ? fmt::format("KV {} in blocks of {}", dtype_name(s.kv_dtype), s.kv_block_tokens) : "no KV cache";
+      s.kv_cache ? fmt::format("KV {} in blocks of {}{}", dtype_name(s.kv_dtype), s.kv_block_tokens,
+                               s.kv_cache_keeps_prefill_views ? " (legacy DynamicCache)" : "")
+                 : "no KV cache";
   return fmt::format("{}, batch {}, {}{}, {}, logits: {}, {}, runtime {}", capacity::phase_name(s.phase), s.batch,
                      dtype_name(s.dtype), weights.empty() ? "" : ", weights " + weights, kv,
                      s.all_logits ? "all positions" : "last position", s.logits_fp32 ? "fp32" : dtype_name(s.dtype),
-                     dispatch_name(s.runtime.dispatch));
+                     dispatch_name(s.runtime.dispatch)) +
+         (s.ssm_torch_reference ? ", SSM scan: transformers torch path" : "");
 }
 
 }  // namespace attnsim::cli

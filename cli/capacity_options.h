@@ -24,6 +24,10 @@ capacity::Scenario scenario_from(const po::variables_map& vm);
 // --kv-cache dynamic|none (part of scenario_options): true when a cache is kept.
 po::options_description kv_cache_options();
 bool kv_cache_from(const po::variables_map& vm);
+// dynamic (transformers 5's DynamicCache), legacy (transformers 4's, which kept the prompt's tensors
+// as handed over) or none.
+enum class KvCacheStyle { dynamic, legacy, none };
+KvCacheStyle kv_cache_style_from(const po::variables_map& vm);
 // --capacity-gib, else the GPU's memory.
 double capacity_bytes_from(const po::variables_map& vm, const Gpu& gpu);
 

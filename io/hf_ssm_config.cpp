@@ -70,6 +70,7 @@ ModelConfig read_mamba2(Fields& f) {
   s.heads = f.integer("ssm.heads", "num_heads");
   s.head_dim = f.integer_or("ssm.head_dim", "head_dim", 64, class_default("Mamba2Config", "64"));
   s.groups = f.integer_or("ssm.groups", "n_groups", 1, class_default("Mamba2Config", "1"));
+  if (f.has("chunk_size")) s.chunk_size = f.integer("ssm.chunk_size", "chunk_size");
   const std::int64_t expand = f.integer_or("ssm.inner_size", "expand", 2, class_default("Mamba2Config", "2"));
   s.inner_size = expand * m.hidden_size;
   f.note("ssm.inner_size", "expand " + std::to_string(expand) + " x hidden_size " + std::to_string(m.hidden_size) +
@@ -159,6 +160,7 @@ ModelConfig read_falcon_h1(Fields& f) {
   s.conv_kernel = f.integer("ssm.conv_kernel", "mamba_d_conv");
   s.heads = f.integer("ssm.heads", "mamba_n_heads");
   s.groups = f.integer("ssm.groups", "mamba_n_groups");
+  if (f.has("mamba_chunk_size")) s.chunk_size = f.integer("ssm.chunk_size", "mamba_chunk_size");
   if (f.has("mamba_d_ssm")) {
     s.inner_size = f.integer("ssm.inner_size", "mamba_d_ssm");
   } else {

@@ -93,6 +93,7 @@ SsmConfig read_ssm(const toml::node* node, const std::string& file, const ModelC
     s.heads = r.integer("heads", 1, kMaxWidth, "Mamba-2 layers have heads");
     s.head_dim = r.integer("head_dim", 1, 4096, "Mamba-2 layers have a head dim");
     s.groups = r.integer("groups", 1, 4096, "Mamba-2 layers have B/C groups");
+    s.chunk_size = r.optional_integer("chunk_size", 1, 65536).value_or(s.chunk_size);
     if (s.heads * s.head_dim != s.inner_size) {
       throw InvalidInput(file + ": ssm.heads", "heads x head_dim must equal inner_size (" + std::to_string(s.heads) +
                                                    " x " + std::to_string(s.head_dim) +

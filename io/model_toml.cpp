@@ -85,6 +85,7 @@ void write_ssm(Writer& w, const capacity::SsmConfig& s) {
     w.integer("heads", s.heads, "ssm.");
     w.integer("head_dim", s.head_dim, "ssm.");
     w.integer("groups", s.groups, "ssm.");
+    if (s.chunk_size != capacity::SsmConfig{}.chunk_size) w.integer("chunk_size", s.chunk_size, "ssm.");
   } else {
     w.integer("dt_rank", s.dt_rank, "ssm.");
   }

@@ -65,7 +65,8 @@ std::vector<MeasuredRun> runs_in(const std::string& file) {
 
 // The run's setting: transformers 5 keeps logits in bf16 and grows a contiguous DynamicCache;
 // max_memory_allocated() excludes the CUDA context and the segments' slack. PyTorch SDPA on an H100
-// in bf16 runs its FlashAttention-2 backend.
+// in bf16 runs its FlashAttention-2 backend. mamba_ssm was not installed (environment_v2.txt), so
+// Falcon-H1 ran transformers' pure-PyTorch Mamba-2 path.
 Scenario scenario_of(const MeasuredRun& r) {
   Scenario s;
   s.context = r.seq;
@@ -75,22 +76,38 @@ Scenario scenario_of(const MeasuredRun& r) {
   s.logits_fp32 = false;
   s.kv_block_tokens = 1;
   s.runtime.cuda_context_bytes = 0;
+  s.ssm_torch_reference = r.model == "falcon-h1-0.5b";
   return s;
 }
 
-// Models whose Hugging Face path the capacity model follows: attention decoders. Falcon-H1 without
-// the mamba_ssm kernels runs transformers' pure-PyTorch Mamba-2 path, whose chunked tensors the
-// model does not price; measure_peak_memory.py records such rows, this check would skip them.
-bool modelled(const MeasuredRun& r) { return r.model != "falcon-h1-0.5b"; }
+// Out-of-memory runs the model predicts to fit, each with what is missing. Falcon-H1's pure-PyTorch
+// scan at 32K: the allocated peak grows by exactly 1.651 MB per token from 1K to 16K (the fp32
+// chunk x chunk x heads x state product is 1.573 of it), which extrapolates to 51 GiB at 32K, yet
+// the run failed on a 79 GiB card. The inter-chunk decay product (heads x (chunks + 1)^2 x P x N,
+// fp32) is quadratic in the chunks: 48 GiB at 32K but 12 GiB at 16K, where no peak shows it; what
+// it coexists with at 32K is not pinned down.
+bool listed_oom_miss(const MeasuredRun& r) { return r.model == "falcon-h1-0.5b" && r.impl == "sdpa" && r.seq == 32768; }
 
-TEST(MeasuredPeak, WithinFivePercentOfEveryMeasuredH100Run) {
-  const std::vector<MeasuredRun> all = runs_in("peak_memory.csv");
-  ASSERT_EQ(all.size(), 48u);
+struct FileExpectation {
+  const char* file;
+  std::size_t rows;
+  int ok_rows;
+};
+void PrintTo(const FileExpectation& e, std::ostream* os) { *os << e.file; }
+
+// peak_memory.csv: Llama-3.2-1B and Qwen2.5-0.5B with a KV cache (the first run);
+// peak_memory_v2.csv: the same without a cache too, and Gemma 3 27B (5 local : 1 global layers);
+// peak_memory_v3.csv: Phi-3-mini (fused qkv and gate_up) and Falcon-H1-0.5B (parallel hybrid).
+class MeasuredPeak : public ::testing::TestWithParam<FileExpectation> {};
+
+TEST_P(MeasuredPeak, WithinFivePercentOfEveryMeasuredH100Run) {
+  const FileExpectation expected = GetParam();
+  const std::vector<MeasuredRun> all = runs_in(expected.file);
+  ASSERT_EQ(all.size(), expected.rows);
   const Gpu& h100 = attnsim::testing::gpu("h100-sxm");
   int compared = 0;
   double worst = 0;
   for (const MeasuredRun& r : all) {
-    if (!modelled(r)) continue;
     const MemoryBreakdown b = memory_at(find_model(r.model), h100, scenario_of(r));
     SCOPED_TRACE(fmt::format("{}: {} {} kv {} N={} logits {}", r.file, r.model, r.impl, r.kv_cache ? "dynamic" : "none",
                              r.seq, r.all_logits ? "all" : "last"));
@@ -100,14 +117,22 @@ TEST(MeasuredPeak, WithinFivePercentOfEveryMeasuredH100Run) {
                                         << r.peak_allocated_bytes;
       worst = std::max(worst, std::fabs(error));
       ++compared;
+    } else if (listed_oom_miss(r)) {
+      // Fails once the missing tensor is modelled: then delete the listing.
+      EXPECT_LT(b.total_bytes, h100.usable_or_capacity_bytes());
     } else {
       // Out of memory on the card: the prediction must not fit either.
       EXPECT_GT(b.total_bytes, h100.usable_or_capacity_bytes());
     }
   }
-  EXPECT_EQ(compared, 42);  // 6 of the 48 runs ran out of memory
+  EXPECT_EQ(compared, expected.ok_rows);
   RecordProperty("worst_relative_error", std::to_string(worst));
 }
+
+INSTANTIATE_TEST_SUITE_P(Runs, MeasuredPeak,
+                         ::testing::Values(FileExpectation{"peak_memory.csv", 48, 42},
+                                           FileExpectation{"peak_memory_v2.csv", 98, 90},
+                                           FileExpectation{"peak_memory_v3.csv", 92, 80}));
 
 }  // namespace
 }  // namespace attnsim::capacity

@@ -314,9 +314,10 @@ TEST(KvCacheOption, NoneDropsTheCacheAndTheAttentionCallHoldsItsOwnKeysAndValues
   EXPECT_THROW(memory_at(model("llama-3.2-1b"), gpu("h100-sxm"), decode), InvalidInput);
 }
 
-TEST(FusedViews, Phi3CachedValueKeepsTheWholeQkvBufferInAContiguousPrefillCache) {
+TEST(FusedViews, Phi3CachedValueKeepsTheWholeQkvBufferOnlyInTransformers4sCache) {
   Scenario s = scenario(8192);
   s.kv_block_tokens = 1;
+  s.kv_cache_keeps_prefill_views = true;
   const ModelConfig phi = model("phi-3-mini");
   ModelConfig separate = phi;
   separate.fused_qkv = false;
@@ -325,8 +326,30 @@ TEST(FusedViews, Phi3CachedValueKeepsTheWholeQkvBufferInAContiguousPrefillCache)
   const MemoryBreakdown plain = memory_at(separate, gpu("h100-sxm"), s);
   EXPECT_NEAR(fused.part("kv_cache") / plain.part("kv_cache"), 2.0, 1e-9);  // K + (32 + 2 x 32) heads vs K + V
   EXPECT_NEAR(fused.part("mlp") / plain.part("mlp"), 4.0 / 3.0, 1e-9);      // gate_up (2I), act, product vs 3 x I
+  const auto same_cache = [&](const Scenario& scenario) {
+    return memory_at(phi, gpu("h100-sxm"), scenario).part("kv_cache") ==
+           memory_at(separate, gpu("h100-sxm"), scenario).part("kv_cache");
+  };
+  EXPECT_FALSE(same_cache(s));
   s.kv_block_tokens = 16;  // a paged cache copies V into its blocks
-  EXPECT_DOUBLE_EQ(memory_at(phi, gpu("h100-sxm"), s).part("kv_cache"), memory_at(separate, gpu("h100-sxm"), s).part("kv_cache"));
+  EXPECT_TRUE(same_cache(s));
+  s.kv_block_tokens = 1;
+  s.kv_cache_keeps_prefill_views = false;  // transformers 5 copies on the first update
+  EXPECT_TRUE(same_cache(s));
+}
+
+// transformers' DynamicSlidingWindowLayer keeps a view of the whole prompt's K and V after a prefill,
+// so Gemma 3's local layers hold all N tokens until the first decode step; a paged cache holds the
+// window's blocks.
+TEST(SlidingWindowCache, LocalLayersHoldTheWholePromptRightAfterAContiguousPrefill) {
+  const ModelConfig gemma = model("gemma-3-27b");
+  Scenario s = scenario(32768);
+  s.kv_block_tokens = 1;
+  const double per_token_layer = 2.0 * 16 * 128 * 2;  // K and V, 16 kv heads x 128, bf16
+  EXPECT_NEAR(memory_at(gemma, gpu("h100-sxm"), s).part("kv_cache"), 62.0 * 32768 * per_token_layer, 62.0 * 4096);
+  s.phase = Phase::decode;
+  EXPECT_NEAR(memory_at(gemma, gpu("h100-sxm"), s).part("kv_cache"), (10.0 * 32768 + 52.0 * 1024) * per_token_layer,
+              62.0 * 4096);
 }
 
 TEST(LogitsMultiplier, FalconH1HoldsTwoLogitsTensors) {

@@ -146,8 +146,12 @@ TEST(CapacityCommands, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"capacity", "--weight-group-size", "64"}, "--weight-group-size: applies to --weight-dtype int8 and int4 only"},
       {{"serve", "--weight-dtype", "int4", "--weight-group-size", "0"}, "--weight-group-size: must be 1..65536 weights per scale"},
       {{"capacity", "--phase", "train", "--weight-dtype", "int4"}, "--weight-dtype: quantized weights are modelled for inference"},
-      {{"capacity", "--kv-cache", "off"}, "--kv-cache: allowed: dynamic, none (got 'off')"},
+      {{"capacity", "--kv-cache", "off"}, "--kv-cache: allowed: dynamic, legacy, none (got 'off')"},
       {{"serve", "--kv-cache", "none"}, "--kv-cache: none applies to prefill and training; decode reads a cache"},
+      {{"capacity", "--ssm-kernel", "triton"}, "--ssm-kernel: allowed: fused, torch (got 'triton')"},
+      {{"capacity", "--model", "mamba-790m", "--ssm-kernel", "torch"}, "--ssm-kernel: torch is modelled for Mamba-2 mixers"},
+      {{"capacity", "--phase", "train", "--ssm-kernel", "torch"}, "--ssm-kernel: torch is modelled for prefill and decode"},
+      {{"capacity", "--phase", "train", "--kv-cache", "legacy"}, "--kv-cache: legacy describes generate()'s cache"},
   };
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
