@@ -37,8 +37,6 @@ struct Efficiency {
   std::optional<TensorPath> tensor_path = std::nullopt;
   // Share of the L2 rate per SM that KernelCost::l2_wait_bytes move at (see model/timing.cpp).
   double l2_wait_rate = 1.0;
-  // SM clocks one waited-on global round trip (KernelCost::l2_round_trips) costs.
-  double l2_round_trip_clocks = 0.0;
 };
 
 struct KernelCost {
@@ -67,10 +65,8 @@ struct KernelCost {
   double register_spill_bytes = 0;
   // Loads each CTA issues one after another, each waiting for the one before, from data in L2 (a
   // combine kernel walking its splits): the kernel lasts at least waves x loads x the L2 round trip.
-  // The same physical wait as l2_round_trips above, priced two ways today: here at the profile's
-  // l2_latency_ns (390 clocks on the H100, fitted on FlashAttention-2's combine kernels), there at
-  // the variant's l2_round_trip_clocks (500, fitted on CUTLASS's backward, whose trips include
-  // locks and fences). One measured latency should serve both once attnsim-memory-latency has run.
+  // l2_round_trips above waits on the same round trip, spread over the SMs; both are priced at the
+  // profile's measured l2_latency_ns (model/timing.cpp).
   double dependent_l2_loads_per_cta = 0;
   // Makespan of the CTAs' list schedule over the slots, over the perfectly balanced time (>= 1);
   // it replaces the wave-quantization stretch when set (0: not modelled, use waves).

@@ -23,6 +23,14 @@ constexpr double kSpillCostInSharedMemoryBytes = 5.2;
 // 1980 MHz (validate/data/h100-sxm/l2_bandwidth.csv, l2_bandwidth_run2.csv; hw_profiles/h100-sxm.toml)
 // = 28.2 B/clk/SM. Other GPUs are assumed to keep that rate per SM and clock.
 constexpr double kL2BytesPerClockPerSm = 7360e9 / (132.0 * 1980e6);
+// One dependent load of a line in L2 that the SM has not read before: 414 clocks on an H100 SXM at
+// 1980 MHz (validate/data/h100-sxm/latency/memory_latency.csv, attnsim-memory-latency). A profile's
+// l2_latency_ns replaces it; other GPUs are assumed to keep the H100's clocks.
+constexpr double kL2RoundTripClocks = 414.0;
+
+double l2_round_trip_seconds(const Gpu& gpu) {
+  return gpu.l2_latency_seconds.value_or(kL2RoundTripClocks / gpu.sustained_clock());
+}
 
 // Matrix work (tensor cores), operand loads from shared memory and softmax work (SFU exponentials
 // and FP32 bookkeeping) run on different pipes of an SM: the longest sets the pace and `overlap` of
@@ -59,7 +67,7 @@ double dependent_load_seconds(const KernelCost& k, const Gpu& gpu) {
   if (k.dependent_l2_loads_per_cta <= 0 || !gpu.l2_latency_seconds) return 0.0;
   const double slots = gpu.sm_count * std::max(k.ctas_per_sm, 1.0);
   const double waves = k.ctas > 0 ? std::ceil(k.ctas / slots) : 1.0;
-  return waves * k.dependent_l2_loads_per_cta * *gpu.l2_latency_seconds;
+  return waves * k.dependent_l2_loads_per_cta * l2_round_trip_seconds(gpu);
 }
 
 }  // namespace
@@ -92,8 +100,7 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   if (k.l2_round_trips > 0) {
     // The CTAs resident on one SM wait at the same time.
     const double waiting_together = std::max(1.0, k.ctas_per_sm);
-    t.operand_load_seconds += k.l2_round_trips * k.efficiency.l2_round_trip_clocks /
-                              (waiting_together * gpu.sm_count * gpu.sustained_clock());
+    t.operand_load_seconds += k.l2_round_trips * l2_round_trip_seconds(gpu) / (waiting_together * gpu.sm_count);
   }
   const double compute_seconds = unquantized_compute_seconds(t, k);
   // A partial last wave leaves SMs idle: compute stretches by waves / (CTAs / slots).

@@ -40,14 +40,14 @@ constexpr double kEnoughParallelism = 256.0;
 constexpr double kOverlapAcrossCtas = 0.35;
 // The global loads a CTA waits on between its matmuls (accumulator tiles read back before the
 // MMAs that add to them, operand tiles fetched at the start of a matmul that is not preloaded) run
-// at this share of the L2 rate per SM, and each round trip waited on one after another costs
-// kRoundTripClocks. Both fitted together on the H200 training split
+// at this share of the L2 rate per SM, fitted on the H200 training split
 // (validate/data/h200/mechanisms/training.csv, sdpa-efficient backward, N = 512, 2048, 8192, 32768,
-// d = 64, 128, 256, causal and not: 25 runs): over a grid of 0.5-0.7 x 400-800 clocks, training
-// MAPE 10.3-17.0%, flat at 10.3-11.0% along (0.6, 400-600) and (0.7, 800); 0.6 and 500 chosen
-// (10.4%). 500 clocks at 1.8 GHz is 0.28 us, a loaded L2 round trip.
+// d = 64, 128, 256, causal and not: 25 runs) together with a round-trip price: over a grid of
+// 0.5-0.7 x 400-800 clocks, training MAPE 10.3-17.0%, flat at 10.3-11.0% along (0.6, 400-600). The
+// round trips waited one after another are now priced at the measured L2 round trip (414 clocks on
+// the H100, validate/data/h100-sxm/latency/), inside that flat valley; 0.6 stays the one fitted
+// constant.
 constexpr double kL2WaitRate = 0.6;
-constexpr double kRoundTripClocks = 500.0;
 // Grids of up to this many waves are list-scheduled (as model/tiled_attention.cpp); beyond, uneven
 // CTAs average out over the waves.
 constexpr double kMaxScheduledWaves = 8.0;
@@ -111,12 +111,11 @@ Efficiency backward_efficiency(const Gpu& gpu, double ctas_per_sm) {
   e.operand_fetch_serial = 1.0;
   e.overlap_across_ctas = true;
   e.l2_wait_rate = kL2WaitRate;
-  e.l2_round_trip_clocks = kRoundTripClocks;
   e.tensor_path = TensorPath::mma_sync;
   e.source =
       "CUTLASS fMHA backward (kernel_backward.h): mma.sync at 32x32 warp tiles, shared-memory operand loads, "
-      "global loads waited on at 0.6 of the L2 rate per SM and 500 clocks per round trip (fitted on "
-      "validate/data/h200/mechanisms/training.csv, training split)";
+      "global loads waited on at 0.6 of the L2 rate per SM (fitted on validate/data/h200/mechanisms/training.csv, "
+      "training split) and one measured L2 round trip per trip waited on (validate/data/h100-sxm/latency/)";
   // A profile's [efficiency.mem-efficient-backward] table still overrides.
   const std::vector<ArchEfficiency> table = {{"sm80", e}};
   Efficiency out = efficiency_for(gpu, "mem-efficient-backward", table, TensorPath::mma_sync);
