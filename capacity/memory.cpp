@@ -23,6 +23,10 @@ constexpr double kOptimizerBytesPerParameter = 3.0 * kFp32Bytes;
 constexpr double kResidualCopiesAtMixer = 3.0;
 constexpr double kResidualCopiesAtMlp = 4.0;
 constexpr double kResidualCopiesAtLogits = 1.0;
+// Zamba2Model.forward also keeps `original_hidden_states = torch.clone(inputs_embeds)` through the
+// loop, one more copy at every layer's steps; its shared block normalizes concat(hidden, embedding),
+// a normed input twice as wide as the others' at the attention step.
+constexpr double kSharedHybridExtraCopies = 1.0;
 
 bool training(const Scenario& s) { return s.phase == Phase::train || s.phase == Phase::train_recompute; }
 bool keeps_cache(const Scenario& s) { return !training(s) && s.kv_cache; }
@@ -344,22 +348,26 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   const Allocation hidden = tensor_allocation(step_tokens(s) * double(m.hidden_size) * e, rt);
   Step attention;
   if (m.has_attention()) attention = largest_attention_step(m, gpu, s);
+  if (m.shared_blocks) attention.alloc += hidden;  // the normed input's second half
+  const double extra_copies = m.shared_blocks ? kSharedHybridExtraCopies : 0.0;
   const Allocation ssm = m.has_ssm() ? ssm_step(m, gpu, s) : Allocation{};
   const Allocation mlp = mlp_step(m, s);
   const Allocation logits = logits_step(m, s);
-  // A parallel hybrid holds both mixers' outputs before concatenating them.
-  const Allocation mixer = m.mixer == Mixer::parallel_hybrid
-                               ? attention.alloc + ssm
-                               : (attention.alloc.bytes >= ssm.bytes ? attention.alloc : ssm);
+  // A parallel hybrid holds both mixers' outputs before concatenating them; a shared hybrid runs its
+  // attention and its SSM layers one after another, so the larger counts.
+  const bool attention_is_larger = m.has_attention() && attention.alloc.bytes >= ssm.bytes;
+  const Allocation mixer = m.mixer == Mixer::parallel_hybrid ? attention.alloc + ssm
+                                                             : (attention_is_larger ? attention.alloc : ssm);
+  const std::string mixer_step =
+      m.mixer == Mixer::parallel_hybrid ? "attention+ssm" : (attention_is_larger ? "attention" : "ssm");
   struct Candidate {
     std::string step;
     Allocation alloc;
     double residual_copies;
   };
   const std::vector<Candidate> candidates = {
-      {m.mixer == Mixer::parallel_hybrid ? "attention+ssm" : (m.has_attention() ? "attention" : "ssm"), mixer,
-       kResidualCopiesAtMixer},
-      {"mlp", mlp, kResidualCopiesAtMlp},
+      {mixer_step, mixer, kResidualCopiesAtMixer + extra_copies},
+      {"mlp", mlp, kResidualCopiesAtMlp + extra_copies},
       {"logits", logits, kResidualCopiesAtLogits}};
   const Candidate* peak = &candidates.front();
   for (const Candidate& c : candidates) {
@@ -373,7 +381,8 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   MemoryBreakdown b;
   b.peak_step = step;
   b.attention_workspace_bytes = attention.attention_workspace;
-  const bool mixer_at_peak = step != "mlp" && step != "logits";
+  const bool attention_at_peak = step == "attention" || step == "attention+ssm";
+  const bool ssm_at_peak = step == "ssm" || step == "attention+ssm";
   double slack = residual.slack + peak->alloc.slack;
   for (const Persistent& p : persistent) slack += p.alloc.slack;
   for (const std::string& name : part_names()) {
@@ -383,8 +392,8 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
     }
     if (name == "cuda_context") part = {name, rt.cuda_context_bytes, true, true};
     if (name == "residual_stream") part = {name, residual.bytes, false, true};
-    if (name == "attention") part = {name, attention.alloc.bytes, false, mixer_at_peak && m.has_attention()};
-    if (name == "ssm_scan") part = {name, ssm.bytes, false, mixer_at_peak && m.has_ssm()};
+    if (name == "attention") part = {name, attention.alloc.bytes, false, attention_at_peak};
+    if (name == "ssm_scan") part = {name, ssm.bytes, false, ssm_at_peak};
     if (name == "mlp") part = {name, mlp.bytes, false, step == "mlp"};
     if (name == "logits") part = {name, logits.bytes, false, step == "logits"};
     if (name == "allocator_slack") part = {name, slack, false, true};
