@@ -356,8 +356,8 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   // A parallel hybrid holds both mixers' outputs before concatenating them; a shared hybrid runs its
   // attention and its SSM layers one after another, so the larger counts.
   const bool attention_is_larger = m.has_attention() && attention.alloc.bytes >= ssm.bytes;
-  const Allocation mixer = m.mixer == Mixer::parallel_hybrid ? attention.alloc + ssm
-                                                             : (attention_is_larger ? attention.alloc : ssm);
+  const Allocation mixer =
+      m.mixer == Mixer::parallel_hybrid ? attention.alloc + ssm : (attention_is_larger ? attention.alloc : ssm);
   const std::string mixer_step =
       m.mixer == Mixer::parallel_hybrid ? "attention+ssm" : (attention_is_larger ? "attention" : "ssm");
   struct Candidate {
@@ -365,10 +365,9 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
     Allocation alloc;
     double residual_copies;
   };
-  const std::vector<Candidate> candidates = {
-      {mixer_step, mixer, kResidualCopiesAtMixer + extra_copies},
-      {"mlp", mlp, kResidualCopiesAtMlp + extra_copies},
-      {"logits", logits, kResidualCopiesAtLogits}};
+  const std::vector<Candidate> candidates = {{mixer_step, mixer, kResidualCopiesAtMixer + extra_copies},
+                                             {"mlp", mlp, kResidualCopiesAtMlp + extra_copies},
+                                             {"logits", logits, kResidualCopiesAtLogits}};
   const Candidate* peak = &candidates.front();
   for (const Candidate& c : candidates) {
     if (c.alloc.bytes + c.residual_copies * hidden.bytes > peak->alloc.bytes + peak->residual_copies * hidden.bytes) {

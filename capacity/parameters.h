@@ -28,10 +28,10 @@ struct ParameterCounts {
   double router_per_layer = 0;          // the (E, hidden) gate
   // Shared hybrids (Zamba2): `shared_blocks` attention+MLP blocks held once, applied `applications`
   // times, each application with its own output linear and adapters.
-  double shared_block = 0;            // one block: attention, MLP, its two norms
-  double shared_block_matmuls = 0;    // the part of it that multiplies tokens (norms apart)
-  double shared_blocks = 0;           // num_mem_blocks
-  double per_application = 0;         // (hidden, hidden) linear + LoRA adapters
+  double shared_block = 0;          // one block: attention, MLP, its two norms
+  double shared_block_matmuls = 0;  // the part of it that multiplies tokens (norms apart)
+  double shared_blocks = 0;         // num_mem_blocks
+  double per_application = 0;       // (hidden, hidden) linear + LoRA adapters
   double applications = 0;
 
   double dense_layers() const { return layers - moe_layers; }

@@ -161,7 +161,8 @@ SharedBlocks read_shared_blocks(const toml::node* node, const std::string& file,
   b.applications = r.integer("applications", b.blocks, m.layers);
   b.input_size = r.integer("input_size", 1, kMaxWidth);
   b.adapter_rank = r.integer("adapter_rank", 0, kMaxWidth);
-  b.attention_adapters = sourced_bool(r.require("attention_adapters", "required"), file, "shared_blocks.attention_adapters");
+  b.attention_adapters =
+      sourced_bool(r.require("attention_adapters", "required"), file, "shared_blocks.attention_adapters");
   b.mlp_adapters = sourced_bool(r.require("mlp_adapters", "required"), file, "shared_blocks.mlp_adapters");
   r.finish();
   if ((b.attention_adapters || b.mlp_adapters) && b.adapter_rank == 0) {
@@ -294,10 +295,12 @@ ModelConfig parse_model_config(std::string_view toml_text, const std::string& fi
   if (m.mixer == Mixer::shared_hybrid) {
     m.shared_blocks = read_shared_blocks(shared, file, m);
     if (m.moe || m.mla || m.attention_pattern || m.sliding_window) {
-      throw InvalidInput(file + ": mixer", "a shared hybrid is modelled without [moe], [mla], [attention_pattern] or a window");
+      throw InvalidInput(file + ": mixer",
+                         "a shared hybrid is modelled without [moe], [mla], [attention_pattern] or a window");
     }
   } else if (shared) {
-    throw InvalidInput(toml_where(file, *shared, "shared_blocks"), "only mixer 'shared-hybrid' has shared blocks; remove it");
+    throw InvalidInput(toml_where(file, *shared, "shared_blocks"),
+                       "only mixer 'shared-hybrid' has shared blocks; remove it");
   }
   if (!m.has_attention()) {
     for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias", "fused_qkv", "mla",

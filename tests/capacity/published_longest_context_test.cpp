@@ -136,7 +136,8 @@ TEST(PublishedLongestContext, WithinOneGridStepOnTheRtx4090OrListedMisses) {
     misses.erase(listed);
   }
   EXPECT_EQ(compared, 9);
-  for (const auto& [id, tokens] : misses) ADD_FAILURE() << "longest_context_misses.txt lists " << id << ", which no row has";
+  for (const auto& [id, tokens] : misses)
+    ADD_FAILURE() << "longest_context_misses.txt lists " << id << ", which no row has";
 }
 
 }  // namespace

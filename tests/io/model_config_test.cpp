@@ -34,9 +34,9 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 
 TEST(ModelFiles, AllNineteenBuiltInModelsLoadWithTheirShapes) {
   const std::vector<std::string> expected = {
-      "deepseek-v3",  "falcon-h1-0.5b", "gemma-3-27b", "gpt-oss-20b",  "llama-3.1-70b", "llama-3.1-8b",
-      "llama-3.2-1b", "mamba-1.4b",     "mamba-790m",  "mamba2-2.7b",  "mamba2-780m",   "mistral-7b",    "mixtral-8x7b",
-      "phi-3-mini",   "qwen2.5-0.5b",   "qwen2.5-1.5b", "qwen2.5-7b",  "qwen3-30b-a3b", "zamba2-1.2b"};
+      "deepseek-v3",  "falcon-h1-0.5b", "gemma-3-27b", "gpt-oss-20b",   "llama-3.1-70b", "llama-3.1-8b", "llama-3.2-1b",
+      "mamba-1.4b",   "mamba-790m",     "mamba2-2.7b", "mamba2-780m",   "mistral-7b",    "mixtral-8x7b", "phi-3-mini",
+      "qwen2.5-0.5b", "qwen2.5-1.5b",   "qwen2.5-7b",  "qwen3-30b-a3b", "zamba2-1.2b"};
   EXPECT_EQ(builtin_model_ids(), expected);
   const capacity::ModelConfig llama = find_model("llama-3.1-8b");
   EXPECT_EQ(llama.layers, 32);
