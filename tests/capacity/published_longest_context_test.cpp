@@ -91,7 +91,6 @@ Scenario scenario_of(const PublishedLongest& r, const ModelConfig& m) {
   s.phase = Phase::prefill;
   s.batch = 1;
   s.dtype = r.fp16 ? Dtype::fp16 : Dtype::bf16;
-  s.weights = WeightFormat{};
   s.kv_dtype = s.dtype;
   s.kv_cache = m.has_attention();
   s.kv_block_tokens = 1;
