@@ -24,6 +24,10 @@ constexpr double kOptimizerBytesPerParameter = 3.0 * kFp32Bytes;
 constexpr double kResidualCopiesAtMixer = 3.0;
 constexpr double kResidualCopiesAtMlp = 4.0;
 constexpr double kResidualCopiesAtLogits = 1.0;
+// Zamba2Model.forward also keeps `original_hidden_states = torch.clone(inputs_embeds)` through the
+// loop, one more copy at every layer's steps; its shared block normalizes concat(hidden, embedding),
+// a normed input twice as wide as the others' at the attention step.
+constexpr double kSharedHybridExtraCopies = 1.0;
 
 bool training(const Scenario& s) { return s.phase == Phase::train || s.phase == Phase::train_recompute; }
 bool keeps_cache(const Scenario& s) { return !training(s) && s.kv_cache; }
@@ -377,6 +381,8 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   const Allocation hidden = tensor_allocation(step_tokens(s) * double(m.hidden_size) * e, rt);
   Step attention;
   if (m.has_attention()) attention = largest_attention_step(m, gpu, s);
+  if (m.shared_blocks) attention.alloc += hidden;  // the normed input's second half
+  const double extra_copies = m.shared_blocks ? kSharedHybridExtraCopies : 0.0;
   const Allocation ssm = m.has_ssm() ? ssm_step(m, gpu, s) : Allocation{};
   const Allocation mlp = mlp_step(m, s);
   const Allocation logits = logits_step(m, s);
@@ -390,9 +396,9 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   // so each is a step of its own, attention's with two more hidden-size tensors.
   const double waiting_copies = m.mixer == Mixer::parallel_hybrid ? 2.0 : 0.0;
   std::vector<Candidate> candidates;
-  if (m.has_attention()) candidates.push_back({"attention", attention.alloc, kResidualCopiesAtMixer + waiting_copies});
-  if (m.has_ssm()) candidates.push_back({"ssm", ssm, kResidualCopiesAtMixer});
-  candidates.push_back({"mlp", mlp, kResidualCopiesAtMlp});
+  if (m.has_attention()) candidates.push_back({"attention", attention.alloc, kResidualCopiesAtMixer + waiting_copies + extra_copies});
+  if (m.has_ssm()) candidates.push_back({"ssm", ssm, kResidualCopiesAtMixer + extra_copies});
+  candidates.push_back({"mlp", mlp, kResidualCopiesAtMlp + extra_copies});
   candidates.push_back({"logits", logits, kResidualCopiesAtLogits});
   const Candidate* peak = &candidates.front();
   for (const Candidate& c : candidates) {

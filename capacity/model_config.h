@@ -10,8 +10,9 @@
 namespace attnsim::capacity {
 
 // What mixes tokens in every layer. Parallel hybrids (Falcon-H1) run attention and an SSM side by
-// side in each layer and concatenate their outputs.
-enum class Mixer { attention, ssm, parallel_hybrid };
+// side in each layer and concatenate their outputs. Shared hybrids (Zamba2) run an SSM in every layer
+// and, before some of them, one of a few attention+MLP blocks whose weights every application shares.
+enum class Mixer { attention, ssm, parallel_hybrid, shared_hybrid };
 
 // Mamba-1 (selective scan, arXiv 2312.00752) or Mamba-2 (SSD, arXiv 2405.21060) layer.
 enum class SsmKind { mamba1, mamba2 };
@@ -79,6 +80,19 @@ struct AttentionPattern {
   }
 };
 
+// Zamba2's shared transformer blocks (arXiv 2411.15242; transformers Zamba2Model): `blocks` attention+MLP
+// blocks (num_mem_blocks) applied in turn before `applications` of the SSM layers (hybrid_layer_ids).
+// Their weights count once; each application has its own KV cache, its own (hidden, hidden) output
+// linear and, at `adapter_rank` > 0, its own LoRA adapters on q, k, v and on the MLP's gate_up.
+struct SharedBlocks {
+  std::int64_t blocks = 1;        // num_mem_blocks
+  std::int64_t applications = 0;  // len(hybrid_layer_ids)
+  std::int64_t input_size = 0;    // attention_hidden_size: the block reads concat(hidden, embedding), 2 x hidden
+  std::int64_t adapter_rank = 0;
+  bool attention_adapters = false;  // use_shared_attention_adapter: q, k, v adapters per application
+  bool mlp_adapters = false;        // gate_up_proj adapter per application (Zamba2MLP always has it)
+};
+
 struct ModelConfig {
   std::string id;    // name users type, e.g. "llama-3.1-8b"
   std::string name;  // e.g. "meta-llama/Llama-3.1-8B"
@@ -107,6 +121,7 @@ struct ModelConfig {
   std::optional<SsmConfig> ssm;
   std::optional<MoeConfig> moe;
   std::optional<MlaConfig> mla;
+  std::optional<SharedBlocks> shared_blocks;  // mixer shared-hybrid only
 
   // Parameter count the model card or paper states, to check the closed forms against.
   std::optional<double> published_parameters;
@@ -118,8 +133,10 @@ struct ModelConfig {
   double moe_layers() const { return moe ? double(layers - moe->first_dense_layers) : 0.0; }
   double dense_layers() const { return double(layers) - moe_layers(); }
   // Attention layers of each kind; without a pattern every layer is global (Mistral's window applies
-  // to all of them through `sliding_window`, not through a pattern).
+  // to all of them through `sliding_window`, not through a pattern). A shared hybrid runs (and caches)
+  // attention once per application of a shared block.
   double attention_layers(LayerAttention kind) const {
+    if (shared_blocks) return kind == LayerAttention::global ? double(shared_blocks->applications) : 0.0;
     if (!attention_pattern) return kind == LayerAttention::global ? double(layers) : 0.0;
     return double(attention_pattern->layers_of(kind, layers));
   }

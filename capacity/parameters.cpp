@@ -10,6 +10,8 @@ std::string mixer_name(Mixer mixer) {
       return "ssm";
     case Mixer::parallel_hybrid:
       return "parallel-hybrid";
+    case Mixer::shared_hybrid:
+      return "shared-hybrid";
   }
   return "?";
 }
@@ -53,13 +55,15 @@ std::vector<double> mla_matrices(const ModelConfig& m) {
   return mats;
 }
 
-// q, k, v, o; or MLA's projections.
+// q, k, v, o; or MLA's projections. A shared block's q, k, v read its wider input (Zamba2Attention:
+// attention_hidden_size in, hidden_size out of o_proj).
 std::vector<double> attention_matrices(const ModelConfig& m) {
   if (m.mla) return mla_matrices(m);
   const double h = double(m.hidden_size);
+  const double in = m.shared_blocks ? double(m.shared_blocks->input_size) : h;
   const double q = double(m.heads) * double(m.head_dim);
   const double kv = double(m.kv_heads) * double(m.head_dim);
-  return {h * q, h * kv, h * kv, q * h};
+  return {in * q, in * kv, in * kv, q * h};
 }
 
 double attention_parameters(const ModelConfig& m) {
@@ -85,6 +89,40 @@ double ssm_parameters(const ModelConfig& m) {
   }
   // dt_bias, A_log, D per head; gated RMSNorm over d_inner.
   return h * ssm_in_proj_width(m) + conv + 3.0 * double(s.heads) + inner + out_proj;
+}
+
+// Zamba2AttentionDecoderLayer: input_layernorm over the block's input, attention, pre_ff_layernorm, MLP.
+double shared_block_matmuls(const ModelConfig& m) {
+  return attention_parameters(m) + 3.0 * double(m.hidden_size) * double(m.intermediate_size);
+}
+
+// Each application's own weights: Zamba2HybridLayer's (hidden, hidden) linear; Zamba2Attention's
+// q, k, v adapters, Linear(input, rank) then Linear(rank, width), when use_shared_attention_adapter;
+// Zamba2MLP's gate_up adapter, Linear(hidden, rank) then Linear(rank, 2 x intermediate).
+double per_application(const ModelConfig& m) {
+  const SharedBlocks& b = *m.shared_blocks;
+  const double h = double(m.hidden_size);
+  const double r = double(b.adapter_rank);
+  const double in = double(b.input_size);
+  const double q_width = double(m.heads) * double(m.head_dim);
+  const double kv_width = double(m.kv_heads) * double(m.head_dim);
+  double sum = h * h;
+  if (b.attention_adapters) sum += r * (3.0 * in + q_width + 2.0 * kv_width);
+  if (b.mlp_adapters) sum += r * (h + 2.0 * double(m.intermediate_size));
+  return sum;
+}
+
+void count_shared_blocks(const ModelConfig& m, ParameterCounts& c) {
+  const double h = double(m.hidden_size);
+  c.shared_block_matmuls = shared_block_matmuls(m);
+  c.shared_block = c.shared_block_matmuls + double(m.shared_blocks->input_size) + h;  // the two norms
+  c.shared_blocks = double(m.shared_blocks->blocks);
+  c.per_application = per_application(m);
+  c.applications = double(m.shared_blocks->applications);
+  // Every layer is an SSM layer with its input norm; attention and the MLP live in the shared blocks.
+  c.attention_per_layer = 0;
+  c.mlp_per_layer = 0;
+  c.norms_per_layer = h;
 }
 
 }  // namespace
@@ -113,6 +151,7 @@ ParameterCounts count_parameters(const ModelConfig& m) {
     // a layer, 14,848 in all) is not counted.
     c.router_per_layer = c.routed_experts * h;
   }
+  if (m.shared_blocks) count_shared_blocks(m, c);
   return c;
 }
 
@@ -120,14 +159,20 @@ std::vector<WeightMatrix> decoder_matrices(const ModelConfig& m) {
   std::vector<WeightMatrix> mats;
   const double layers = double(m.layers);
   const double h = double(m.hidden_size);
+  // A shared hybrid holds its attention and MLP once per block, and one output linear per application.
+  const double attention_copies = m.shared_blocks ? double(m.shared_blocks->blocks) : layers;
   if (m.has_attention()) {
-    for (const double elements : attention_matrices(m)) mats.push_back({elements, layers, true});
+    for (const double elements : attention_matrices(m)) mats.push_back({elements, attention_copies, true});
+  }
+  if (m.shared_blocks) {
+    mats.push_back({h * h, double(m.shared_blocks->applications), true});
+    mats.insert(mats.end(), 3, {h * double(m.intermediate_size), attention_copies, true});
   }
   if (m.has_ssm()) {
     mats.push_back({h * ssm_in_proj_width(m), layers, true});
     mats.push_back({double(m.ssm->inner_size) * h, layers, true});
   }
-  if (m.intermediate_size > 0 && m.dense_layers() > 0) {
+  if (m.intermediate_size > 0 && m.dense_layers() > 0 && !m.shared_blocks) {
     mats.insert(mats.end(), 3, {h * double(m.intermediate_size), m.dense_layers(), true});
   }
   if (m.moe) {

@@ -1,5 +1,5 @@
 // Parameter counts of a model config, matrix by matrix, in the layouts of the Hugging Face
-// implementations (LlamaForCausalLM, Qwen2, Mistral, Phi3, FalconH1, Mixtral, Qwen3-MoE, DeepseekV3)
+// implementations (LlamaForCausalLM, Qwen2, Mistral, Phi3, FalconH1, Mixtral, Qwen3-MoE, DeepseekV3, Zamba2)
 // and of mamba_ssm (modules/mamba_simple.py, modules/mamba2.py). Counted in double: 70B x 4 bytes
 // passes 2^31.
 #pragma once
@@ -26,6 +26,13 @@ struct ParameterCounts {
   double experts_per_token = 0;         // k
   double shared_experts_per_layer = 0;  // every shared expert of a layer
   double router_per_layer = 0;          // the (E, hidden) gate
+  // Shared hybrids (Zamba2): `shared_blocks` attention+MLP blocks held once, applied `applications`
+  // times, each application with its own output linear and adapters.
+  double shared_block = 0;          // one block: attention, MLP, its two norms
+  double shared_block_matmuls = 0;  // the part of it that multiplies tokens (norms apart)
+  double shared_blocks = 0;         // num_mem_blocks
+  double per_application = 0;       // (hidden, hidden) linear + LoRA adapters
+  double applications = 0;
 
   double dense_layers() const { return layers - moe_layers; }
   double moe_per_layer() const { return routed_experts * expert + shared_experts_per_layer + router_per_layer; }
@@ -36,20 +43,24 @@ struct ParameterCounts {
   // A dense layer (every layer of a model without experts) and an MoE layer.
   double per_layer() const { return attention_per_layer + ssm_per_layer + mlp_per_layer + norms_per_layer; }
   double per_moe_layer() const { return attention_per_layer + ssm_per_layer + moe_per_layer() + norms_per_layer; }
+  double shared() const { return shared_blocks * shared_block + applications * per_application; }
   double total() const {
-    return embedding + lm_head + dense_layers() * per_layer() + moe_layers * per_moe_layer() + final_norm;
+    return embedding + lm_head + dense_layers() * per_layer() + moe_layers * per_moe_layer() + shared() + final_norm;
   }
   // Weights that multiply every token (all but the embedding lookup): 2 FLOPs each per token. An
   // MoE layer counts only the experts a token is routed to.
+  // A shared block multiplies every token once per application.
   double matmul_per_token() const {
     return dense_layers() * (attention_per_layer + ssm_per_layer + mlp_per_layer) +
-           moe_layers * (attention_per_layer + ssm_per_layer + active_moe_per_layer());
+           moe_layers * (attention_per_layer + ssm_per_layer + active_moe_per_layer()) +
+           applications * (shared_block_matmuls + per_application);
   }
   // Parameters one token uses, embedding and LM head included: what MoE model cards call
   // "activated parameters" (DeepSeek-V3's README_WEIGHTS.md counts both in its 36.7B).
   double active() const {
     return embedding + lm_head + dense_layers() * per_layer() +
-           moe_layers * (attention_per_layer + ssm_per_layer + active_moe_per_layer() + norms_per_layer) + final_norm;
+           moe_layers * (attention_per_layer + ssm_per_layer + active_moe_per_layer() + norms_per_layer) + shared() +
+           final_norm;
   }
 };
 

@@ -22,6 +22,7 @@ using capacity::Mixer;
 using capacity::MlaConfig;
 using capacity::ModelConfig;
 using capacity::MoeConfig;
+using capacity::SharedBlocks;
 using capacity::SsmConfig;
 using capacity::SsmKind;
 
@@ -72,7 +73,8 @@ Mixer parse_mixer(const std::string& text, const std::string& where) {
   if (text == "attention") return Mixer::attention;
   if (text == "ssm") return Mixer::ssm;
   if (text == "parallel-hybrid") return Mixer::parallel_hybrid;
-  throw InvalidInput(where, "unknown mixer '" + text + "'; allowed: attention, ssm, parallel-hybrid");
+  if (text == "shared-hybrid") return Mixer::shared_hybrid;
+  throw InvalidInput(where, "unknown mixer '" + text + "'; allowed: attention, ssm, parallel-hybrid, shared-hybrid");
 }
 
 SsmConfig read_ssm(const toml::node* node, const std::string& file, const ModelConfig& m) {
@@ -146,6 +148,31 @@ MoeConfig read_moe(const toml::node& node, const std::string& file, const ModelC
                        "must be > 0: the first_dense_layers dense layers have a dense MLP");
   }
   return e;
+}
+
+// Zamba2's shared blocks: how many, how often applied, how wide their input, their adapters.
+SharedBlocks read_shared_blocks(const toml::node* node, const std::string& file, const ModelConfig& m) {
+  if (!node) {
+    throw InvalidInput(file + ": shared_blocks",
+                       "mixer 'shared-hybrid' needs a [shared_blocks] table (see " + std::string(kSchema) + ")");
+  }
+  Reader r(sub_table(*node, file, "shared_blocks"), file, "shared_blocks.");
+  SharedBlocks b;
+  b.blocks = r.integer("blocks", 1, m.layers);
+  b.applications = r.integer("applications", b.blocks, m.layers);
+  b.input_size = r.integer("input_size", 1, kMaxWidth);
+  b.adapter_rank = r.integer("adapter_rank", 0, kMaxWidth);
+  b.attention_adapters =
+      sourced_bool(r.require("attention_adapters", "required"), file, "shared_blocks.attention_adapters");
+  b.mlp_adapters = sourced_bool(r.require("mlp_adapters", "required"), file, "shared_blocks.mlp_adapters");
+  r.finish();
+  if ((b.attention_adapters || b.mlp_adapters) && b.adapter_rank == 0) {
+    throw InvalidInput(file + ": shared_blocks.adapter_rank", "must be > 0 when a block has adapters");
+  }
+  if (m.intermediate_size == 0) {
+    throw InvalidInput(file + ": intermediate_size", "must be > 0: a shared block has an MLP");
+  }
+  return b;
 }
 
 // Hugging Face's layer type names (transformers configuration_utils ALLOWED_LAYER_TYPES).
@@ -265,6 +292,17 @@ ModelConfig parse_model_config(std::string_view toml_text, const std::string& fi
   const toml::node* ssm = r.find("ssm");
   if (m.has_ssm()) m.ssm = read_ssm(ssm, file, m);
   if (const toml::node* moe = r.find("moe")) m.moe = read_moe(*moe, file, m);
+  const toml::node* shared = r.find("shared_blocks");
+  if (m.mixer == Mixer::shared_hybrid) {
+    m.shared_blocks = read_shared_blocks(shared, file, m);
+    if (m.moe || m.mla || m.attention_pattern || m.sliding_window) {
+      throw InvalidInput(file + ": mixer",
+                         "a shared hybrid is modelled without [moe], [mla], [attention_pattern] or a window");
+    }
+  } else if (shared) {
+    throw InvalidInput(toml_where(file, *shared, "shared_blocks"),
+                       "only mixer 'shared-hybrid' has shared blocks; remove it");
+  }
   if (!m.has_attention()) {
     for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias", "fused_qkv", "mla",
                             "attention_pattern"}) {

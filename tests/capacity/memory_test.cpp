@@ -55,6 +55,32 @@ TEST(Parameters, EveryModelMatchesItsPublishedCount) {
   EXPECT_NEAR(count_parameters(model("gpt-oss-20b")).total(), 20.91e9, 0.05e9);
 }
 
+TEST(Parameters, Zamba2SharedBlockCountsOnceItsAdaptersPerApplication) {
+  const ParameterCounts c = count_parameters(model("zamba2-1.2b"));
+  // Mamba-2 layer: in_proj 2048 x 8512 + conv 4352 x 5 + dt_bias, A_log, D 3 x 64 + norm 4096 + out_proj
+  // 4096 x 2048, and its input norm 2048.
+  EXPECT_DOUBLE_EQ(c.per_layer(), 25849280.0);
+  // The shared block, once: q, k, v 3 x 4096^2 + o 4096 x 2048 + MLP 3 x 2048 x 8192 + norms 4096 + 2048.
+  EXPECT_DOUBLE_EQ(c.shared_blocks * c.shared_block, 109058048.0);
+  // Per application: linear 2048^2 + q, k, v adapters 3 x 2 x 4096 x 128 + gate_up adapter 128 x (2048 + 16384).
+  EXPECT_DOUBLE_EQ(c.per_application, 4194304.0 + 3145728.0 + 2359296.0);
+  EXPECT_DOUBLE_EQ(c.total(), 38 * 25849280.0 + 32000.0 * 2048 + 109058048.0 + 6 * 9699328.0 + 2048);
+  // arXiv 2507.12442's artifact measured 2317.55 MiB of bf16 parameters for Zyphra/Zamba2-1.2B-Instruct-v2
+  // (validate/data/published/rtx4090_longest_context.csv's source): 1,215,063,654 +- 2,621 parameters.
+  EXPECT_NEAR(c.total(), 2317.55 * 1024 * 1024 / 2, 2700.0);
+  // Each application runs the shared weights over every token again.
+  EXPECT_DOUBLE_EQ(c.matmul_per_token() - 38 * (c.ssm_per_layer), 6 * (c.shared_block_matmuls + c.per_application));
+}
+
+TEST(Memory, Zamba2CachesKeysAndValuesOncePerApplication) {
+  // 6 applications x 2 (K, V) x 32 KV heads x 128 x 2 B per token.
+  Scenario s = scenario(1000);
+  s.kv_block_tokens = 1;
+  EXPECT_DOUBLE_EQ(kv_cache_bytes(model("zamba2-1.2b"), s), 6.0 * 2 * 32 * 128 * 2 * 1000);
+  // Every one of the 38 layers keeps a Mamba-2 state.
+  EXPECT_DOUBLE_EQ(ssm_state_bytes(model("zamba2-1.2b"), s), 38.0 * (64 * 64 * 128 + 4352 * 4) * 2);
+}
+
 TEST(Parameters, MoeCardsActivatedCountsAreTheRoutedExpertsOnly) {
   // Mixtral 12.9B used per token (announcement), Qwen3-30B-A3B 3.3B (card), DeepSeek-V3 36.7B with
   // the 0.9B embedding and 0.9B head (README_WEIGHTS.md).

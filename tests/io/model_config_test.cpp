@@ -32,11 +32,11 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text;
 }
 
-TEST(ModelFiles, AllEighteenBuiltInModelsLoadWithTheirShapes) {
+TEST(ModelFiles, AllNineteenBuiltInModelsLoadWithTheirShapes) {
   const std::vector<std::string> expected = {
-      "deepseek-v3",  "falcon-h1-0.5b", "gemma-3-27b", "gpt-oss-20b",  "llama-3.1-70b", "llama-3.1-8b",
-      "llama-3.2-1b", "mamba-1.4b",     "mamba-790m",  "mamba2-2.7b",  "mamba2-780m",   "mistral-7b",    "mixtral-8x7b",
-      "phi-3-mini",   "qwen2.5-0.5b",   "qwen2.5-1.5b", "qwen2.5-7b",  "qwen3-30b-a3b"};
+      "deepseek-v3",  "falcon-h1-0.5b", "gemma-3-27b", "gpt-oss-20b",   "llama-3.1-70b", "llama-3.1-8b", "llama-3.2-1b",
+      "mamba-1.4b",   "mamba-790m",     "mamba2-2.7b", "mamba2-780m",   "mistral-7b",    "mixtral-8x7b", "phi-3-mini",
+      "qwen2.5-0.5b", "qwen2.5-1.5b",   "qwen2.5-7b",  "qwen3-30b-a3b", "zamba2-1.2b"};
   EXPECT_EQ(builtin_model_ids(), expected);
   const capacity::ModelConfig llama = find_model("llama-3.1-8b");
   EXPECT_EQ(llama.layers, 32);
@@ -51,6 +51,11 @@ TEST(ModelFiles, AllEighteenBuiltInModelsLoadWithTheirShapes) {
   const capacity::ModelConfig hybrid = find_model("falcon-h1-0.5b");
   EXPECT_EQ(hybrid.mixer, capacity::Mixer::parallel_hybrid);
   EXPECT_EQ(hybrid.ssm->heads * hybrid.ssm->head_dim, hybrid.ssm->inner_size);
+  const capacity::ModelConfig zamba = find_model("zamba2-1.2b");
+  EXPECT_EQ(zamba.mixer, capacity::Mixer::shared_hybrid);
+  ASSERT_TRUE(zamba.shared_blocks.has_value());
+  EXPECT_EQ(zamba.shared_blocks->applications, 6);
+  EXPECT_DOUBLE_EQ(zamba.attention_layers(capacity::LayerAttention::global), 6.0);
   const capacity::ModelConfig mixtral = find_model("mixtral-8x7b");
   ASSERT_TRUE(mixtral.moe.has_value());
   EXPECT_EQ(mixtral.moe->routed_experts, 8);
@@ -63,6 +68,21 @@ TEST(ModelFiles, AllEighteenBuiltInModelsLoadWithTheirShapes) {
   EXPECT_EQ(deepseek.moe->first_dense_layers, 3);
   EXPECT_DOUBLE_EQ(deepseek.moe_layers(), 58.0);
   EXPECT_EQ(find_model("qwen3-30b-a3b").moe->moe_intermediate_size, 768);
+}
+
+TEST(ModelFiles, SharedBlocksAreCheckedToo) {
+  const std::string zamba = model_text("zamba2-1.2b");
+  ASSERT_EQ(error_of(zamba), "no error");
+  EXPECT_NE(error_of(replaced(zamba, "[shared_blocks]", "[shared_block]")).find("shared_blocks"), std::string::npos);
+  EXPECT_NE(error_of(replaced(zamba, "applications = { value = 6", "applications = { value = 60"))
+                .find("shared_blocks.applications"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(zamba, "adapter_rank = { value = 128", "adapter_rank = { value = 0"))
+                .find("shared_blocks.adapter_rank: must be > 0"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(zamba, "mixer = \"shared-hybrid\"", "mixer = \"parallel-hybrid\""))
+                .find("only mixer 'shared-hybrid' has shared blocks"),
+            std::string::npos);
 }
 
 TEST(ModelFiles, ExpertsAndLatentAttentionAreCheckedToo) {
