@@ -137,12 +137,26 @@ def breakdown_points(quick: bool) -> list[tuple[base.Shape, list[str], list[str]
     return points
 
 
-def write_breakdown(path: str, quick: bool, env: dict, device, gen) -> None:
+def efficient_forward_points() -> list[tuple[base.Shape, list[str], list[str]]]:
+    """CUTLASS fMHA's forward kernels (sdpa-efficient) across head dims that pick each of PyTorch's
+    three sm80 kernels (64x64 up to 64, 64x128 up to 128, 32x128 with the output accumulated in
+    global memory above), prompt lengths and causality: the kernel classes of model/variants."""
+    points = []
+    for d in (64, 96, 128, 160, 256, 384, 512):
+        for n in (1024, 4096, 16384):
+            for causal in (False, True):
+                heads = 32 if d <= 256 else 16
+                points.append((base.Shape(1, heads, heads, n, n, d, causal), ["sdpa-efficient"], ["forward"]))
+    return points
+
+
+def write_breakdown(path: str, quick: bool, env: dict, device, gen, efficient_forward: bool = False) -> None:
     cases = base.all_cases()
     with open(path, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=KERNEL_COLUMNS)
         writer.writeheader()
-        for number, (shape, backends, passes) in enumerate(breakdown_points(quick)):
+        points = efficient_forward_points() if efficient_forward else breakdown_points(quick)
+        for number, (shape, backends, passes) in enumerate(points):
             for name in backends:
                 case = cases[name]
                 common = {"point": number, "backend": name, "batch": shape.batch, "heads": shape.heads,
@@ -184,7 +198,8 @@ def write_breakdown(path: str, quick: bool, env: dict, device, gen) -> None:
                           f"{status[:60]} {per_call} kernels, {total * 1e6:.1f} us", flush=True)
                     t = None
                     torch.cuda.empty_cache()
-        write_standard_breakdown(writer, len(breakdown_points(quick)), quick, env, device, gen)
+        if not efficient_forward:
+            write_standard_breakdown(writer, len(points), quick, env, device, gen)
 
 
 STANDARD_BREAKDOWN = [(4, 16, 4096, 128, False), (4, 16, 4096, 128, True), (2, 32, 8192, 64, False),
@@ -294,15 +309,18 @@ def main() -> int:
     parser.add_argument("--kernels", required=True)
     parser.add_argument("--standard", required=True)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--efficient-forward", action="store_true",
+                        help="only CUTLASS fMHA's forward kernels over head dim, N and causality (no standard file)")
     args = parser.parse_args()
     device = torch.device("cuda")
     gen = torch.Generator(device=device)
     gen.manual_seed(0)
     env = base.environment(device)
     start = time.monotonic()
-    write_standard(args.standard, args.quick, env, device, gen)
-    print(f"# standard done in {time.monotonic() - start:.1f} s", flush=True)
-    write_breakdown(args.kernels, args.quick, env, device, gen)
+    if not args.efficient_forward:
+        write_standard(args.standard, args.quick, env, device, gen)
+        print(f"# standard done in {time.monotonic() - start:.1f} s", flush=True)
+    write_breakdown(args.kernels, args.quick, env, device, gen, args.efficient_forward)
     print(f"# done in {time.monotonic() - start:.1f} s", flush=True)
     return 0
 
