@@ -19,8 +19,9 @@ constexpr double kFp32Bytes = 4.0;
 double batch_heads(const Workload& w) { return double(w.batch) * double(w.heads); }
 
 double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, const std::string& name,
-                     bool tile_from_knobs) {
-  const double smem = tile_shared_memory_bytes(tiling, double(w.head_dim), double(w.head_dim_v), element_bytes(w.dtype));
+                     bool tile_from_knobs, std::optional<double> kernel_shared_memory_bytes = std::nullopt) {
+  const double smem = kernel_shared_memory_bytes.value_or(
+      tile_shared_memory_bytes(tiling, double(w.head_dim), double(w.head_dim_v), element_bytes(w.dtype)));
   const double per_sm = ctas_per_sm(gpu, smem, tiling_threads(tiling), tiling.registers_per_thread);
   if (per_sm >= 1.0) return per_sm;
   const std::string needs = name + " tile " + tiling_label(tiling) + " needs ";
@@ -186,7 +187,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   k.name = spec.name;
   k.tensor_dtype = w.dtype;
   k.efficiency = spec.efficiency;
-  k.ctas_per_sm = resident_ctas(w, gpu, t, spec.name, spec.tile_from_knobs);
+  k.ctas_per_sm = resident_ctas(w, gpu, t, spec.name, spec.tile_from_knobs, spec.shared_memory_per_cta_bytes);
   k.ctas = bh * blocks.query_blocks;
   k.shared_memory_per_cta_bytes = tile_shared_memory_bytes(t, double(w.head_dim), double(w.head_dim_v), e);
   k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * double(w.head_dim + w.head_dim_v);

@@ -3,6 +3,7 @@
 // Shared by flash2, flash3, mem-efficient and sliding-window, which differ in tiles and efficiency.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct TiledKernelSpec {
   // whole K and V tile (FlashAttention-2); true, they form a grid over each matmul's output and
   // load only their rows and columns, P included (CUTLASS fMHA).
   bool warps_tile_the_output = false;
+  // Shared memory a CTA of the built kernel takes, where it does not grow with the head dim as
+  // FlashAttention's whole-tile buffers do (CUTLASS fMHA streams Q, K and V through fixed stages);
+  // absent: tile_shared_memory_bytes' count of the tile.
+  std::optional<double> shared_memory_per_cta_bytes = std::nullopt;
 };
 
 // HBM bytes of K and V read by a query-block-parallel kernel. Every wave of co-resident CTAs

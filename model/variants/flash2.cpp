@@ -104,7 +104,7 @@ void require_flash_head_dim(const Workload& w, const char* variant) {
   throw InvalidInput(value_dim ? "head-dim-v" : "head-dim",
                      std::string(variant) + " has kernels for head dims up to 256 (FlashAttention's flash_api.cpp); got " +
                          std::to_string(value_dim ? w.head_dim_v : w.head_dim) +
-                         "; allowed: 1 to 256, or a variant without this limit (eager, sdpa-math, flash1)");
+                         "; allowed: 1 to 256, or a variant without this limit (eager, sdpa-math, mem-efficient, flash1)");
 }
 
 Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {

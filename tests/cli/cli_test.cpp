@@ -339,9 +339,9 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--variant", "flash2", "--gpu", "rtx4090", "--head-dim", "256", "--tile", "128x128"},
        "--tile: flash2 fwd tile 128x128, 4 warps, 1 stage needs 196608 bytes of shared memory per CTA at head dim 256; "
        "rtx4090 allows 101376 (use a smaller --tile or fewer --stages)"},
-      {{"predict", "--variant", "mem-efficient", "--head-dim", "1024"},
-       "--head-dim: mem-efficient fwd tile 32x128, 4 warps, 1 stage needs 589824 bytes of shared memory per CTA at head "
-       "dim 1024; h100-sxm allows 232448 (the kernel's own tile for this head dim; use a smaller --head-dim)"},
+      {{"predict", "--variant", "flash2", "--head-dim", "1024"},
+       "--head-dim: flash2 has kernels for head dims up to 256 (FlashAttention's flash_api.cpp); got 1024; allowed: 1 "
+       "to 256, or a variant without this limit (eager, sdpa-math, mem-efficient, flash1)"},
       {{"predict", "--variant", "flash2", "--stages", "8"},
        "--tile: flash2 fwd tile 128x64, 4 warps, 8 stages needs 294912 bytes"},
       {{"predict", "--stages", "9"}, "--stages: must be 1..8"},
