@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/efficiency.h"
@@ -103,26 +104,6 @@ double split_schedule_stretch(const MaskGeometry& m, const CutlassBackwardKernel
   return list_schedule_makespan_ratio(work, batch_heads, slots);
 }
 
-Efficiency backward_efficiency(const Gpu& gpu, double ctas_per_sm) {
-  Efficiency e;
-  e.tensor = 1.0;
-  e.vector = 1.0;
-  e.softmax_overlap = ctas_per_sm > 1.0 ? kOverlapAcrossCtas : 0.0;
-  e.operand_fetch_serial = 1.0;
-  e.overlap_across_ctas = true;
-  e.l2_wait_rate = kL2WaitRate;
-  e.tensor_path = TensorPath::mma_sync;
-  e.source =
-      "CUTLASS fMHA backward (kernel_backward.h): mma.sync at 32x32 warp tiles, shared-memory operand loads, "
-      "global loads waited on at 0.6 of the L2 rate per SM (fitted on validate/data/h200/mechanisms/training.csv, "
-      "training split) and one measured L2 round trip per trip waited on (validate/data/h100-sxm/latency/)";
-  // A profile's [efficiency.mem-efficient-backward] table still overrides.
-  const std::vector<ArchEfficiency> table = {{"sm80", e}};
-  Efficiency out = efficiency_for(gpu, "mem-efficient-backward", table, TensorPath::mma_sync);
-  out.overlap_across_ctas = true;
-  return out;
-}
-
 }  // namespace
 
 CutlassBackwardKernel cutlass_backward_kernel(const Workload& w, const Gpu& gpu) {
@@ -164,6 +145,22 @@ double cutlass_backward_workspace_bytes(const Workload& w, const CutlassBackward
   return double(w.batch) * double(w.heads) * align_up(dk + dv + dq, 4.0) * kFp32Bytes;
 }
 
+Efficiency cutlass_fmha_efficiency(const Gpu& gpu, std::string_view variant_id, double ctas_per_sm, std::string source) {
+  Efficiency e;
+  e.tensor = 1.0;
+  e.vector = 1.0;
+  e.softmax_overlap = ctas_per_sm > 1.0 ? kOverlapAcrossCtas : 0.0;
+  e.operand_fetch_serial = 1.0;
+  e.overlap_across_ctas = true;
+  e.l2_wait_rate = kL2WaitRate;
+  e.tensor_path = TensorPath::mma_sync;
+  e.source = std::move(source);
+  const std::vector<ArchEfficiency> table = {{"sm80", e}};
+  Efficiency out = efficiency_for(gpu, variant_id, table, TensorPath::mma_sync);
+  out.overlap_across_ctas = true;
+  return out;
+}
+
 void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
   const CutlassBackwardKernel kernel = cutlass_backward_kernel(w, gpu);
   const std::int64_t splits = cutlass_backward_key_splits(w, kernel);
@@ -199,7 +196,11 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
                                        std::to_string(kernel.block_j) + " does not fit an SM of " + gpu.id);
   }
   main.shared_memory_per_cta_bytes = kernel.shared_memory_bytes;
-  main.efficiency = backward_efficiency(gpu, main.ctas_per_sm);
+  main.efficiency = cutlass_fmha_efficiency(
+      gpu, "mem-efficient-backward", main.ctas_per_sm,
+      "CUTLASS fMHA backward (kernel_backward.h): mma.sync at 32x32 warp tiles, shared-memory operand loads, "
+      "global loads waited on at 0.6 of the L2 rate per SM (fitted on validate/data/h200/mechanisms/training.csv, "
+      "training split) and one measured L2 round trip per trip waited on (validate/data/h100-sxm/latency/)");
   // S^T = K Q^T, dV += P^T dO, dP = dO V^T, dQ += dS K, dK += dS^T Q, on whole tiles.
   main.tensor_flops = tiles * tile_scores * 2.0 * (3.0 * d + 2.0 * dv);
   main.exp_ops = tiles * tile_scores;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "model/cost.h"
 #include "model/gpu.h"
@@ -40,5 +42,11 @@ double cutlass_backward_workspace_bytes(const Workload& w, const CutlassBackward
 // Adds the backward pass to `cost` (a forward cost, or an empty one for --pass backward): the
 // workspace zero-fill kernel, the main kernel, compulsory bytes, io and workspace.
 void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost);
+
+// The pipes of a CUTLASS fMHA kernel, forward or backward: mma.sync at 32x32 warp tiles, shared-memory
+// operand loads, the global loads a CTA waits on at 0.6 of the L2 rate per SM (fitted on the
+// backward) and one measured L2 round trip per trip, overlap 0.35 across co-resident CTAs. A
+// profile's [efficiency.<variant_id>] table overrides them.
+Efficiency cutlass_fmha_efficiency(const Gpu& gpu, std::string_view variant_id, double ctas_per_sm, std::string source);
 
 }  // namespace attnsim

@@ -38,14 +38,6 @@ constexpr double kSharedMemory32x128GmemBytes = 51200.0;
 // ThreadK = 32 deep (DefaultGemmType for the tensor-op sm80 path, gemm_kernel_utils.h).
 constexpr double kMainloopStages = 4.0;
 constexpr double kStageDepth = 32.0;
-// Overlap of the pipes across co-resident CTAs: FlashAttention-2's forward figure
-// (model/variants/flash2.cpp, kOverlap), as the backward takes it (cutlass_fmha_backward.cpp); a
-// CTA alone on its SM overlaps nothing (its warps meet at a __syncthreads after every phase).
-constexpr double kOverlapAcrossCtas = 0.35;
-// The global loads a CTA waits on move at this share of the L2 rate per SM: the constant fitted on
-// the backward (cutlass_fmha_backward.cpp, kL2WaitRate: validate/data/h200/mechanisms/training.csv,
-// sdpa-efficient backward), reused unchanged; nothing in the forward was fitted.
-constexpr double kL2WaitRate = 0.6;
 
 // One instantiation of AttentionKernel<T, Sm80, aligned, kQueriesPerBlock, kKeysPerBlock, kMaxK>
 // (kernels/generate_kernels.py, FwdKernel.get_all, sm80 range used from cc 8.0 up):
@@ -120,22 +112,11 @@ void price_cutlass_forward(const Workload& w, const Gpu& gpu, const Tiling& t, b
     }
   }
 
-  Efficiency e_ = k.efficiency;
-  e_.tensor = 1.0;
-  e_.vector = 1.0;
-  e_.operand_fetch_serial = 1.0;
-  e_.overlap_across_ctas = true;
-  e_.softmax_overlap = k.ctas_per_sm > 1.0 ? kOverlapAcrossCtas : 0.0;
-  e_.l2_wait_rate = kL2WaitRate;
-  e_.tensor_path = TensorPath::mma_sync;
-  e_.source =
+  k.efficiency = cutlass_fmha_efficiency(
+      gpu, "mem-efficient", k.ctas_per_sm,
       "CUTLASS fMHA forward (kernel_forward.h): mma.sync at 32x32 warp tiles, shared-memory operand loads, "
       "the operands of each S = Q K^T prologue waited on at the backward's L2 wait rate (0.6, fitted on the "
-      "backward: validate/data/h200/mechanisms/training.csv) and one measured L2 round trip per trip waited on";
-  // A profile's [efficiency.mem-efficient] table still overrides.
-  const std::vector<ArchEfficiency> table = {{"sm80", e_}};
-  k.efficiency = efficiency_for(gpu, "mem-efficient", table, TensorPath::mma_sync);
-  k.efficiency.overlap_across_ctas = true;
+      "backward: validate/data/h200/mechanisms/training.csv) and one measured L2 round trip per trip waited on");
 
   // Both matmuls run on 32x32 warp tiles (MM0::WarpShape, MM1::WarpShape = GemmShape<32, 32, ..>):
   // per M x N x K product each warp loads 32 rows of A and 32 columns of B, K deep, from shared
