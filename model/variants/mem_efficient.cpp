@@ -59,18 +59,23 @@ ForwardKernel forward_kernel(const Workload& w) {
   return {32, 128, 65536};
 }
 
-// The shared memory ptxas gave the kernels measured (constants above); the 64x64 kernel's is
-// counted from its tile like FlashAttention's.
-std::optional<double> measured_shared_memory_bytes(const ForwardKernel& k) {
-  if (k.block_m == 64 && k.block_n == 128) return kSharedMemory64x128Bytes;
-  if (!k.output_in_rf()) return kSharedMemory32x128GmemBytes;
-  return std::nullopt;
+// The registers and shared memory ptxas gave the kernels measured (constants above); the 64x64
+// kernel's are the launch bounds' cap and a count of its tile like FlashAttention's.
+struct CompiledKernel {
+  int registers_per_thread = int(kRegistersAtLaunchBoundsCap);
+  std::optional<double> shared_memory_bytes;
+};
+
+CompiledKernel compiled(const ForwardKernel& k) {
+  if (k.block_m == 64 && k.block_n == 128) return {int(kRegistersAtLaunchBoundsCap), kSharedMemory64x128Bytes};
+  if (!k.output_in_rf()) return {int(kRegisters32x128Gmem), kSharedMemory32x128GmemBytes};
+  return {};
 }
 
 Tiling forward_tiling(const Workload& w) {
   const ForwardKernel k = forward_kernel(w);
   // kNumWarpsPerBlock = kQueriesPerBlock * kKeysPerBlock / (32 * 32).
-  return {k.block_m, k.block_n, int(k.block_m * k.block_n / 1024), 1, 128};
+  return {k.block_m, k.block_n, int(k.block_m * k.block_n / 1024), 1, int(kRegistersAtLaunchBoundsCap)};
 }
 
 // Key blocks query block i walks (kernel_forward.h advance_to_block: with a causal mask num_keys
@@ -100,17 +105,6 @@ void price_cutlass_forward(const Workload& w, const Gpu& gpu, const Tiling& t, b
   const MaskGeometry mask = mask_of(w);
   const BlockCounts blocks = count_blocks(mask, kernel.block_m, kernel.block_n);
   const double tiles = bh * blocks.tiles;
-
-  if (!tile_from_knobs) {
-    const double threads = 32.0 * bm * bn / 1024.0;
-    if (kernel.block_m == 64 && kernel.block_n == 128) {
-      k.shared_memory_per_cta_bytes = kSharedMemory64x128Bytes;
-      k.ctas_per_sm = ctas_per_sm(gpu, kSharedMemory64x128Bytes, threads, kRegistersAtLaunchBoundsCap);
-    } else if (!kernel.output_in_rf()) {
-      k.shared_memory_per_cta_bytes = kSharedMemory32x128GmemBytes;
-      k.ctas_per_sm = ctas_per_sm(gpu, kSharedMemory32x128GmemBytes, threads, kRegisters32x128Gmem);
-    }
-  }
 
   k.efficiency = cutlass_fmha_efficiency(
       gpu, "mem-efficient", k.ctas_per_sm,
@@ -169,7 +163,11 @@ Cost mem_efficient_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& k
   eff.overlap_across_ctas = true;
   const Tiling tiling = with_knobs(forward_tiling(w), knobs);
   TiledKernelSpec forward{"mem-efficient fwd", tiling, eff, true, sets_tile(knobs), true};
-  if (!sets_tile(knobs)) forward.shared_memory_per_cta_bytes = measured_shared_memory_bytes(forward_kernel(w));
+  if (!sets_tile(knobs)) {  // the library's own kernel, as compiled
+    const CompiledKernel kernel = compiled(forward_kernel(w));
+    forward.tiling.registers_per_thread = kernel.registers_per_thread;
+    forward.shared_memory_per_cta_bytes = kernel.shared_memory_bytes;
+  }
   Workload forward_pass = w;
   forward_pass.pass = Pass::forward;
   Cost cost = tiled_attention_cost(forward_pass, gpu, forward, forward);  // forward only: no backward spec used
