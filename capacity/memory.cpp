@@ -62,6 +62,14 @@ double cached_tokens(const ModelConfig& m, const Scenario& s, LayerAttention kin
   return std::ceil(tokens / block) * block;
 }
 
+// One layer's cache per cached token, every sequence of the batch: K and V, or the latent and rope key.
+double kv_cache_bytes_per_layer_token(const ModelConfig& m, const Scenario& s) {
+  if (!m.has_attention()) return 0.0;
+  const double elements =
+      m.mla ? double(m.mla->kv_lora_rank + m.mla->qk_rope_head_dim) : 2.0 * double(m.kv_heads) * double(m.head_dim);
+  return double(s.batch) * elements * element_bytes(s.kv_dtype);
+}
+
 // Storage a windowed layer's contiguous cache holds right after a prefill: transformers'
 // DynamicSlidingWindowLayer.update (cache_utils.py) concatenates the prompt's K and V and keeps
 // full[:, :, -window + 1:], a view, so the whole prompt's K and V stay allocated until the first
@@ -69,9 +77,8 @@ double cached_tokens(const ModelConfig& m, const Scenario& s, LayerAttention kin
 // validate/data/h100-sxm/capacity/peak_memory_v2.csv is every layer's full prompt). transformers 4's
 // DynamicCache kept every layer whole. A paged cache (--kv-block > 1) holds the window's blocks only.
 double stored_cache_layer_bytes(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
-  const double kept = kv_cache_layer_bytes(m, s, kind);
   const bool prefill_view = s.phase == Phase::prefill && s.kv_block_tokens == 1 && m.window_of(kind).has_value();
-  return prefill_view ? kept / cached_tokens(m, s, kind) * double(s.context) : kept;
+  return prefill_view ? kv_cache_bytes_per_layer_token(m, s) * double(s.context) : kv_cache_layer_bytes(m, s, kind);
 }
 
 // One attention layer's cache as tensors: K and V (the latent and rope key as one tensor with latent
@@ -319,10 +326,7 @@ Allocation tensor_allocation(double bytes, const RuntimeOverhead& rt) {
 double allocated_bytes(double bytes, const RuntimeOverhead& rt) { return tensor_allocation(bytes, rt).bytes; }
 
 double kv_cache_layer_bytes(const ModelConfig& m, const Scenario& s, LayerAttention kind) {
-  if (!m.has_attention()) return 0.0;
-  const double per_token_layer =
-      m.mla ? double(m.mla->kv_lora_rank + m.mla->qk_rope_head_dim) : 2.0 * double(m.kv_heads) * double(m.head_dim);
-  return double(s.batch) * per_token_layer * cached_tokens(m, s, kind) * element_bytes(s.kv_dtype);
+  return kv_cache_bytes_per_layer_token(m, s) * cached_tokens(m, s, kind);
 }
 
 double kv_cache_bytes(const ModelConfig& m, const Scenario& s) {
