@@ -150,6 +150,31 @@ std::string panel_title(std::size_t panel, std::size_t panels, std::size_t first
   return fmt::format("panel {} of {}: series {}-{} of {}", panel + 1, panels, first + 1, first + count, total);
 }
 
+// Of several panels, each is titled with the series it shows, `first` counting from 0 over all.
+void write_panel_title(std::ostream& s, std::size_t panel, std::size_t panels, std::size_t first, std::size_t count,
+                       std::size_t total) {
+  if (panels > 1) s << "set title " << quoted(panel_title(panel, panels, first, count, total)) << "\n";
+}
+
+// The canvas, the output file and the axis labels, the same for every kind of plot.
+void write_canvas(std::ostream& s, const std::string& canvas, const std::filesystem::path& output, const PlotSpec& spec) {
+  s << "set terminal " << canvas << "\n";
+  s << "set output " << quoted(output.string()) << "\n";
+  s << "set xlabel " << quoted(spec.x_label) << "\nset ylabel " << quoted(spec.y_label) << "\n";
+}
+
+// The coordinates of every point of every series: x, y or both (for axes that share a range).
+std::vector<double> coordinates(const std::vector<PlotSeries>& series, bool x, bool y) {
+  std::vector<double> values;
+  for (const PlotSeries& one : series) {
+    for (const PlotPoint& p : one.points) {
+      if (x) values.push_back(p.x);
+      if (y) values.push_back(p.y);
+    }
+  }
+  return values;
+}
+
 }  // namespace
 
 std::string loglog_script(const std::vector<PlotSeries>& input, const PlotSpec& spec, const std::string& terminal,
@@ -159,30 +184,19 @@ std::string loglog_script(const std::vector<PlotSeries>& input, const PlotSpec& 
   std::ostringstream s;
   s.precision(10);
   const std::string canvas = terminal_for_key(terminal_for_panels(terminal, panels.size()), series);
-  s << "set terminal " << canvas << "\n";
-  s << "set output " << quoted(output.string()) << "\n";
-  s << "set xlabel " << quoted(spec.x_label) << "\nset ylabel " << quoted(spec.y_label) << "\n";
+  write_canvas(s, canvas, output, spec);
   s << "set logscale xy 2\nset format x '%.0f'\nset format y '10^{%L}'\nset logscale y 10\n";
   s << "set grid\nset key outside right top noenhanced\nset title noenhanced\n";
   if (panels.size() > 1) {
-    std::vector<double> xs;
-    std::vector<double> ys;
-    for (const PlotSeries& one : series) {
-      for (const PlotPoint& p : one.points) {
-        xs.push_back(p.x);
-        ys.push_back(p.y);
-      }
-    }
-    const auto [x_lo, x_hi] = power_range(xs, 2.0);
-    const auto [y_lo, y_hi] = power_range(ys, 10.0);
+    const auto [x_lo, x_hi] = power_range(coordinates(series, true, false), 2.0);
+    const auto [y_lo, y_hi] = power_range(coordinates(series, false, true), 10.0);
     s << "set xrange [" << x_lo << ":" << x_hi << "]\nset yrange [" << y_lo << ":" << y_hi << "]\n";
   }
   write_layout(s, panels.size(), canvas, series, spec.title);
   std::size_t first = 0;
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const std::vector<PlotSeries>& panel = panels[k];
-    if (panels.size() > 1)
-      s << "set title " << quoted(panel_title(k, panels.size(), first, panel.size(), series.size())) << "\n";
+    write_panel_title(s, k, panels.size(), first, panel.size(), series.size());
     first += panel.size();
     const std::vector<SeriesStyle> styles = styles_of(panel);
     bool any_oom = false;
@@ -276,29 +290,19 @@ std::string scatter_script(const std::vector<PlotSeries>& input, const PlotSpec&
   std::ostringstream s;
   s.precision(10);
   const std::string canvas = terminal_for_key(terminal_for_panels(terminal, panels.size()), series);
-  s << "set terminal " << canvas << "\n";
-  s << "set output " << quoted(output.string()) << "\n";
-  s << "set xlabel " << quoted(spec.x_label) << "\nset ylabel " << quoted(spec.y_label) << "\n";
+  write_canvas(s, canvas, output, spec);
   s << "set logscale xy 10\nset format x '10^{%L}'\nset format y '10^{%L}'\n";
   s << "set grid\nset key outside right top noenhanced\nset size ratio -1\nset title noenhanced\n";
   if (panels.size() > 1) {
     // One range for both axes of every panel, so the diagonal and the scale are the same in each.
-    std::vector<double> values;
-    for (const PlotSeries& one : series) {
-      for (const PlotPoint& p : one.points) {
-        values.push_back(p.x);
-        values.push_back(p.y);
-      }
-    }
-    const auto [lo, hi] = power_range(values, 10.0);
+    const auto [lo, hi] = power_range(coordinates(series, true, true), 10.0);
     s << "set xrange [" << lo << ":" << hi << "]\nset yrange [" << lo << ":" << hi << "]\n";
   }
   write_layout(s, panels.size(), canvas, series, spec.title);
   std::size_t first = 0;
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const std::vector<PlotSeries>& panel = panels[k];
-    if (panels.size() > 1)
-      s << "set title " << quoted(panel_title(k, panels.size(), first, panel.size(), series.size())) << "\n";
+    write_panel_title(s, k, panels.size(), first, panel.size(), series.size());
     first += panel.size();
     const std::vector<SeriesStyle> styles = styles_of(panel);
     s << "plot x with lines lc 'gray' dt 2 title 'predicted = measured'";
