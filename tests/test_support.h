@@ -1,6 +1,10 @@
 // Helpers shared by the test files: GPUs and models from the built-in files and a default workload.
 #pragma once
 
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "model/efficiency.h"
 #include "io/gpu_profile.h"
 #include "io/model_config.h"
@@ -20,6 +24,15 @@ inline const capacity::ModelConfig& model(const std::string& id) {
   auto it = cache.find(id);
   if (it == cache.end()) it = cache.emplace(id, find_model(id)).first;
   return it->second;
+}
+
+// A documented command line as the words a shell would pass (the docs' commands quote nothing).
+inline std::vector<std::string> split_words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  std::string word;
+  while (in >> word) words.push_back(word);
+  return words;
 }
 
 inline Workload workload(std::int64_t seq, std::int64_t heads = 32, std::int64_t head_dim = 128) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/app.h"
+#include "tests/test_support.h"
 
 namespace attnsim {
 namespace {
@@ -17,14 +18,6 @@ struct Example {
   std::vector<std::string> args;
   std::string expected;
 };
-
-std::vector<std::string> split_words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> words;
-  std::string word;
-  while (in >> word) words.push_back(word);
-  return words;
-}
 
 // The pages whose console blocks are checked: every walkthrough and variant page, the
 // simulator page, the capacity-planning guide and the validation page.
@@ -53,7 +46,7 @@ std::vector<Example> examples() {
         in_console = false;
         current = nullptr;
       } else if (in_console && (line.rfind("$ attnsim ", 0) == 0 || line.rfind("$ build/attnsim ", 0) == 0)) {
-        std::vector<std::string> words = split_words(line.substr(line.find("attnsim ") + 8));
+        std::vector<std::string> words = testing::split_words(line.substr(line.find("attnsim ") + 8));
         found.push_back({page.filename().string(), words, ""});
         current = &found.back();
       } else if (current) {

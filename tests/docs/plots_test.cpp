@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/app.h"
+#include "tests/test_support.h"
 
 namespace attnsim {
 namespace {
@@ -26,14 +27,6 @@ std::string read(const fs::path& path) {
   return s.str();
 }
 
-std::vector<std::string> split_words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> words;
-  std::string word;
-  while (in >> word) words.push_back(word);
-  return words;
-}
-
 struct PlotCommand {
   std::vector<std::string> args;  // after "attnsim"
   std::size_t output_arg = 0;     // index of the path after --plot or --report
@@ -45,7 +38,7 @@ std::vector<PlotCommand> plot_commands() {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> words = split_words(line);
+    std::vector<std::string> words = testing::split_words(line);
     EXPECT_EQ(words.front(), "attnsim") << line;
     PlotCommand c{{words.begin() + 1, words.end()}, 0};
     for (std::size_t i = 0; i + 1 < c.args.size(); ++i) {
