@@ -5,13 +5,12 @@
 #include <gtest/gtest.h>
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "capacity/memory.h"
 #include "capacity/phase_time.h"
 #include "io/model_config.h"
 #include "tests/test_support.h"
+#include "validate/fccp_csv.h"
 
 namespace attnsim::capacity {
 namespace {
@@ -27,37 +26,23 @@ struct MeasuredRun {
   double peak_allocated_bytes = 0;
 };
 
-// Rows of a measured CSV by column name (the first file has no kv_cache column: every run kept one).
+// Rows of a measured CSV by column name (the first file has no kv_cache column: every run kept one;
+// an out-of-memory row leaves peak_allocated_bytes empty).
 std::vector<MeasuredRun> runs_in(const std::string& file) {
-  std::ifstream in(std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/capacity/" + file);
-  const auto split = [](const std::string& line) {
-    std::vector<std::string> cells;
-    std::stringstream fields(line);
-    std::string cell;
-    while (std::getline(fields, cell, ',')) cells.push_back(cell);
-    if (!line.empty() && line.back() == ',') cells.emplace_back();
-    return cells;
-  };
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = split(line);
-  const auto column = [&](const std::string& name) -> std::ptrdiff_t {
-    const auto at = std::find(header.begin(), header.end(), name);
-    return at == header.end() ? -1 : at - header.begin();
-  };
+  io::CSVReader<7, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
+      std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/capacity/" + file);
+  in.read_header(io::ignore_extra_column | io::ignore_missing_column, "model", "impl", "seq", "logits", "kv_cache",
+                 "status", "peak_allocated_bytes");
+  const bool has_kv_cache = in.has_column("kv_cache");
   std::vector<MeasuredRun> found;
-  while (std::getline(in, line)) {
-    const std::vector<std::string> cells = split(line);
-    const auto cell = [&](const std::string& name) { return cells.at(std::size_t(column(name))); };
-    MeasuredRun r;
+  MeasuredRun r;
+  std::string logits, kv_cache, status, peak;
+  while (in.read_row(r.model, r.impl, r.seq, logits, kv_cache, status, peak)) {
     r.file = file;
-    r.model = cell("model");
-    r.impl = cell("impl");
-    r.seq = std::stoll(cell("seq"));
-    r.all_logits = cell("logits") == "all";
-    r.kv_cache = column("kv_cache") < 0 || cell("kv_cache") == "dynamic";
-    r.ok = cell("status") == "ok";
-    if (r.ok) r.peak_allocated_bytes = std::stod(cell("peak_allocated_bytes"));
+    r.all_logits = logits == "all";
+    r.kv_cache = !has_kv_cache || kv_cache == "dynamic";
+    r.ok = status == "ok";
+    r.peak_allocated_bytes = r.ok ? std::stod(peak) : 0.0;
     found.push_back(r);
   }
   return found;
@@ -157,18 +142,16 @@ std::vector<PrefillRow> prefill_rows() {
   const std::string data = std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/";
   for (const auto& [gpu, file] : {std::pair<std::string, std::string>{"h100-sxm", "h100-sxm/capacity/prefill_time.csv"},
                                   {"h200", "h200/capacity/prefill_mechanisms.csv"}}) {
-    std::ifstream in(data + file);
-    std::string line;
-    std::getline(in, line);
-    const bool has_timing = line.find(",timing,") != std::string::npos;
-    while (std::getline(in, line)) {
-      std::vector<std::string> cells;
-      std::stringstream fields(line);
-      std::string cell;
-      while (std::getline(fields, cell, ',')) cells.push_back(cell);
-      // prefill_mechanisms.csv: model,impl,seq,timing,status,median_seconds,...
-      if (has_timing && (cells[3] != "cuda-events-per-call" || cells[4] != "ok")) continue;
-      rows.push_back({gpu, cells[0], cells[1], std::stoll(cells[2]), std::stod(cells[has_timing ? 5 : 3])});
+    io::CSVReader<6, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(data + file);
+    // prefill_mechanisms.csv also times CUDA-graph replays; the per-call event timings are the rows.
+    in.read_header(io::ignore_extra_column | io::ignore_missing_column, "model", "impl", "seq", "timing", "status",
+                   "median_seconds");
+    PrefillRow r;
+    r.gpu = gpu;
+    std::string timing = "cuda-events-per-call", status = "ok";
+    while (in.read_row(r.model, r.impl, r.seq, timing, status, r.measured)) {
+      if (timing != "cuda-events-per-call" || status != "ok") continue;
+      rows.push_back(r);
     }
   }
   return rows;

@@ -14,27 +14,12 @@
 #include "capacity/longest_context.h"
 #include "io/model_config.h"
 #include "tests/test_support.h"
+#include "validate/fccp_csv.h"
 
 namespace attnsim::capacity {
 namespace {
 
 const std::string kPublished = std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/published/";
-
-// One CSV line into fields; a field in double quotes may hold commas.
-std::vector<std::string> csv_fields(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (const char c : line) {
-    if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
 
 struct PublishedLongest {
   std::string model_id;
@@ -48,24 +33,20 @@ struct PublishedLongest {
 };
 
 std::vector<PublishedLongest> published_rows() {
-  std::ifstream in(kPublished + "rtx4090_longest_context.csv");
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = csv_fields(line);
-  const auto column = [&](const std::string& name) {
-    return std::size_t(std::find(header.begin(), header.end(), name) - header.begin());
-  };
+  io::CSVReader<6, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(kPublished +
+                                                                                          "rtx4090_longest_context.csv");
+  in.read_header(io::ignore_extra_column, "model_id", "longest_ok_tokens", "first_oom_tokens", "grid_tokens", "dtype",
+                 "framework");
   std::vector<PublishedLongest> rows;
-  while (std::getline(in, line)) {
-    const std::vector<std::string> f = csv_fields(line);
-    PublishedLongest r;
-    r.model_id = f.at(column("model_id"));
-    r.longest_ok = std::stoll(f.at(column("longest_ok_tokens")));
-    if (!f.at(column("first_oom_tokens")).empty()) r.first_oom = std::stoll(f.at(column("first_oom_tokens")));
-    std::stringstream grid(f.at(column("grid_tokens")));
-    for (std::string n; std::getline(grid, n, ';');) r.grid.push_back(std::stoll(n));
-    r.fp16 = f.at(column("dtype")).rfind("fp16", 0) == 0;
-    r.legacy_cache = f.at(column("framework")).find("transformers 4.52") != std::string::npos;
+  PublishedLongest r;
+  std::string first_oom, grid, dtype, framework;
+  while (in.read_row(r.model_id, r.longest_ok, first_oom, grid, dtype, framework)) {
+    r.first_oom = first_oom.empty() ? 0 : std::stoll(first_oom);
+    r.grid.clear();
+    std::stringstream lengths(grid);
+    for (std::string n; std::getline(lengths, n, ';');) r.grid.push_back(std::stoll(n));
+    r.fp16 = dtype.rfind("fp16", 0) == 0;
+    r.legacy_cache = framework.find("transformers 4.52") != std::string::npos;
     rows.push_back(r);
   }
   return rows;
