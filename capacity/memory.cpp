@@ -400,7 +400,8 @@ MemoryBreakdown memory_at(const ModelConfig& m, const Gpu& gpu, const Scenario& 
   // so each is a step of its own, attention's with two more hidden-size tensors.
   const double waiting_copies = m.mixer == Mixer::parallel_hybrid ? 2.0 : 0.0;
   std::vector<Candidate> candidates;
-  if (m.has_attention()) candidates.push_back({"attention", attention.alloc, kResidualCopiesAtMixer + waiting_copies + extra_copies});
+  if (m.has_attention())
+    candidates.push_back({"attention", attention.alloc, kResidualCopiesAtMixer + waiting_copies + extra_copies});
   if (m.has_ssm()) candidates.push_back({"ssm", ssm, kResidualCopiesAtMixer + extra_copies});
   candidates.push_back({"mlp", mlp, kResidualCopiesAtMlp + extra_copies});
   candidates.push_back({"logits", logits, kResidualCopiesAtLogits});

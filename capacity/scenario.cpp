@@ -48,7 +48,8 @@ void require_supported_cache(const Scenario& s) {
     throw InvalidInput("kv-cache", "legacy describes generate()'s cache; training keeps none (allowed: dynamic, none)");
   }
   if (s.ssm_torch_reference && trains) {
-    throw InvalidInput("ssm-kernel", "torch is modelled for prefill and decode; training needs the fused kernels (allowed: fused)");
+    throw InvalidInput("ssm-kernel",
+                       "torch is modelled for prefill and decode; training needs the fused kernels (allowed: fused)");
   }
 }
 

@@ -157,7 +157,8 @@ void write_panel_title(std::ostream& s, std::size_t panel, std::size_t panels, s
 }
 
 // The canvas, the output file and the axis labels, the same for every kind of plot.
-void write_canvas(std::ostream& s, const std::string& canvas, const std::filesystem::path& output, const PlotSpec& spec) {
+void write_canvas(std::ostream& s, const std::string& canvas, const std::filesystem::path& output,
+                  const PlotSpec& spec) {
   s << "set terminal " << canvas << "\n";
   s << "set output " << quoted(output.string()) << "\n";
   s << "set xlabel " << quoted(spec.x_label) << "\nset ylabel " << quoted(spec.y_label) << "\n";

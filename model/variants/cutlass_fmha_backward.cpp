@@ -145,7 +145,8 @@ double cutlass_backward_workspace_bytes(const Workload& w, const CutlassBackward
   return double(w.batch) * double(w.heads) * align_up(dk + dv + dq, 4.0) * kFp32Bytes;
 }
 
-Efficiency cutlass_fmha_efficiency(const Gpu& gpu, std::string_view variant_id, double ctas_per_sm, std::string source) {
+Efficiency cutlass_fmha_efficiency(const Gpu& gpu, std::string_view variant_id, double ctas_per_sm,
+                                   std::string source) {
   Efficiency e;
   e.tensor = 1.0;
   e.vector = 1.0;

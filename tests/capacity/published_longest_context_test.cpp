@@ -33,8 +33,8 @@ struct PublishedLongest {
 };
 
 std::vector<PublishedLongest> published_rows() {
-  io::CSVReader<6, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(kPublished +
-                                                                                          "rtx4090_longest_context.csv");
+  io::CSVReader<6, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
+      kPublished + "rtx4090_longest_context.csv");
   in.read_header(io::ignore_extra_column, "model_id", "longest_ok_tokens", "first_oom_tokens", "grid_tokens", "dtype",
                  "framework");
   std::vector<PublishedLongest> rows;
@@ -68,9 +68,9 @@ std::map<std::string, double> listed_misses() {
 }
 
 // The paper's setting: one prefill at batch 1, all logits in the model dtype (transformers 4.52 and
-// 4.57 no longer upcast them), the contiguous KV cache transformers grows, as its version stores it (none for the Mamba runs,
-// which pass no inference_params), and PyTorch SDPA's default backend for a causal bf16 call without
-// a mask, FlashAttention-2.
+// 4.57 no longer upcast them), the contiguous KV cache transformers grows, as its version stores it
+// (none for the Mamba runs, which pass no inference_params), and PyTorch SDPA's default backend for a
+// causal bf16 call without a mask, FlashAttention-2.
 Scenario scenario_of(const PublishedLongest& r, const ModelConfig& m) {
   Scenario s;
   s.phase = Phase::prefill;
