@@ -66,6 +66,7 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
       ("out", po::value<std::string>(), "write the calibrated profile (.toml) here, whole or not at all")
       ("config", po::value<std::string>(), "read options from FILE")
       ("help,h", "show this help");
+  options.add(clock_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;
@@ -78,7 +79,7 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
   const std::string measured = vm["measured"].as<std::string>();
   const std::string out_path = out_path_from(vm);
   const std::string gpu_arg = vm["gpu"].as<std::string>();
-  const Gpu gpu = find_gpu(gpu_arg);
+  const Gpu gpu = at_clock_from(vm, find_gpu(gpu_arg));
   const std::int64_t seed = parse_integer(vm["seed"].as<std::string>(), "seed");
   double holdout = 0;
   try {

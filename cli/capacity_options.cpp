@@ -189,7 +189,9 @@ std::vector<Gpu> gpus_option(const po::variables_map& vm, const char* key) {
                                   "'); a number of GPUs is ring's --gpu-count");
     }
   }
-  return list_option<Gpu>(vm, key, "gpu", &builtin_gpus, &find_gpu);
+  std::vector<Gpu> gpus = list_option<Gpu>(vm, key, "gpu", &builtin_gpus, &find_gpu);
+  for (Gpu& gpu : gpus) gpu = at_clock_from(vm, std::move(gpu));
+  return gpus;
 }
 
 std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, const char* key) {

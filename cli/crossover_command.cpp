@@ -74,7 +74,7 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
   const capacity::ModelConfig ssm = find_model(vm["ssm"].as<std::string>());
   if (!transformer.has_attention()) throw InvalidInput("transformer", "'" + transformer.id + "' has no attention layers");
   if (ssm.mixer != capacity::Mixer::ssm) throw InvalidInput("ssm", "'" + ssm.id + "' is not a pure SSM (mixer ssm)");
-  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   capacity::Scenario base = scenario_from(vm);
   if (base.phase == capacity::Phase::decode) throw InvalidInput("phase", "crossover compares whole prompts; allowed: prefill, train, train-recompute");
   base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;

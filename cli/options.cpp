@@ -11,6 +11,7 @@
 #include "io/atomic_file.h"
 #include "io/plot.h"
 #include "model/error.h"
+#include "model/sm_clock.h"
 
 namespace attnsim::cli {
 
@@ -112,7 +113,19 @@ po::options_description runtime_options(const std::string& default_runtime) {
       ("runtime", po::value<std::string>()->default_value(default_runtime), "graph: CUDA graphs or a compiled program, GPU time only; eager: PyTorch eager mode, the host dispatches every operator and a call takes the longer of host and GPU time (short calls and small-model decode are host-bound)")
       ("host-us-per-op", po::value<std::string>()->default_value("20.2"), "host time per framework operator in eager mode, microseconds (CPU-dependent; 20.2 measured on an H200 machine's Xeon)")
       ("entry", po::value<std::string>()->default_value("kernel"), "kernel: the backend as its own API calls it (flash_attn_func, cuDNN); sdpa: through torch.nn.functional.scaled_dot_product_attention, whose FlashAttention-2 backward adds two layout copies (O and dO)");
+  o.add(clock_options());
   return o;
+}
+
+po::options_description clock_options() {
+  po::options_description o("Clock");
+  o.add_options()
+      ("clock", po::value<std::string>()->default_value("sustained"), "SM clock compute is priced at: sustained (the profile's sustained_clock_mhz, what long compute-bound runs hold under the power limit: serving, training), burst (the profile's max_clock_mhz, what a call after idle holds until the limit acts: benchmarks' medians over a few calls), or a clock in MHz (a clock locked with nvidia-smi -lgc; light kernels run at it too)");
+  return o;
+}
+
+Gpu at_clock_from(const po::variables_map& vm, Gpu gpu) {
+  return at_clock(std::move(gpu), parse_clock_setting(vm["clock"].as<std::string>()));
 }
 
 HostDispatch host_dispatch_from(const po::variables_map& vm) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/report.h"
+#include "model/gpu.h"
 #include "model/host_dispatch.h"
 #include "model/variant.h"
 #include "model/workload.h"
@@ -24,6 +25,10 @@ po::options_description knob_options();
 // whole model (default eager: transformers as it ships).
 po::options_description runtime_options(const std::string& default_runtime);
 HostDispatch host_dispatch_from(const po::variables_map& vm);
+// --clock: the SM clock compute is priced at (model/sm_clock.h); runtime_options includes it.
+po::options_description clock_options();
+// The GPU at the --clock the options chose (one clear error where a profile lacks max_clock_mhz).
+Gpu at_clock_from(const po::variables_map& vm, Gpu gpu);
 
 // The scenario an attention command assumed, in one line for the table's header and the JSON's
 // "scenario": "B=1 H=32 Hkv=32 Nq=4096 Nk=4096 d=128 dv=128 bf16 forward causal, runtime graph".

@@ -85,7 +85,7 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
   const Workload workload = workload_from(vm);
   const VariantKnobs knobs = knobs_from(vm);
   const Variant& variant = find_variant(vm["variant"].as<std::string>());
-  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   const std::string out_path = out_path_from(vm);
   const std::string engine = vm["engine"].as<std::string>();
   if (engine != "model" && engine != "sim") throw InvalidInput("engine", "unknown engine '" + engine + "'; allowed: model, sim");

@@ -45,7 +45,7 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
   }
   const Format format = format_from(vm);
   const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
-  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   capacity::Scenario base = scenario_from(vm);
   base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;
   base.context = context_option(vm);

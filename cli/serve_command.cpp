@@ -80,7 +80,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   const Format format = format_from(vm);
   const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
-  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   capacity::Scenario base = scenario_from(vm);
   if (base.phase != capacity::Phase::decode) throw InvalidInput("phase", "attnsim serve models decoding; allowed: decode");
   base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;

@@ -89,7 +89,7 @@ SweepRows sweep_rows(const po::variables_map& vm, const PointSink& sink) {
   std::vector<const Variant*> variants;
   for (const std::string& id : split_list(vm["variant"].as<std::string>())) variants.push_back(&find_variant(id));
   std::vector<Gpu> gpus;
-  for (const std::string& id : split_list(vm["gpu"].as<std::string>())) gpus.push_back(find_gpu(id));
+  for (const std::string& id : split_list(vm["gpu"].as<std::string>())) gpus.push_back(at_clock_from(vm, find_gpu(id)));
   if (variants.empty()) throw InvalidInput("variant", "is empty; name at least one (attnsim variants)");
   if (gpus.empty()) throw InvalidInput("gpu", "is empty; name at least one (attnsim gpus)");
   const std::size_t predictions = seqs.size() * variants.size() * gpus.size();

@@ -154,7 +154,7 @@ int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::
       ("warps", po::value<std::string>(), "warps per CTA (default: the library's for this head dim)")
       ("jobs", po::value<std::string>(), "simulations run in parallel (default: the machine's cores)")
       ("plot", po::value<std::string>(), "write a heatmap of time over block M x block N (.svg or .png)");
-  options.add(workload_options()).add(output_options());
+  options.add(workload_options()).add(clock_options()).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;
@@ -162,7 +162,7 @@ int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   const Format format = format_from(vm);
   const Workload workload = workload_from(vm);
-  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   const Variant& variant = find_variant(vm["variant"].as<std::string>());
   sim::TileGrid grid;
   grid.block_m = integer_list(vm, "block-m");

@@ -133,7 +133,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
       ("plot", po::value<std::string>(), "predicted-vs-measured scatter to FILE (.svg or .png)")
       ("ncu", po::value<std::string>(), "Nsight Compute CSV export of a --profile run of --measured (see above)")
       ("report", po::value<std::string>(), "write the comparison as a Markdown page FILE.md, plots beside it");
-  options.add(output_options());
+  options.add(clock_options()).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;
@@ -143,7 +143,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
   if (!vm.count("gpu")) throw InvalidInput("gpu", "is required: the profile of the GPU the runs were measured on");
   const Format format = format_from(vm);
   const std::int64_t fit_min_seq = parse_integer(vm["fit-min-seq"].as<std::string>(), "fit-min-seq");
-  const Gpu gpu = find_gpu(vm["gpu"].as<std::string>());
+  const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   const std::string out_path = out_path_from(vm);
   const std::string plot_path = plot_path_from(vm);
   if (vm.count("report")) check_output_path(vm["report"].as<std::string>(), "report");

@@ -136,6 +136,7 @@ Record prediction_record(const Prediction& p) {
   add("predicted_seconds", p.predicted_seconds);
   add("achieved_tflops", p.achieved_flops_per_second / 1e12);
   add("bound", p.bound);
+  add("sm_clock_mhz", p.sm_clock_hz / 1e6);
   add("error_band_percent", p.error_band ? Value(p.error_band->percent) : Value());
   add("validated_on", validated_on(p.error_band, p.arch_family));
   return r;

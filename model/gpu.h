@@ -37,9 +37,20 @@ struct Gpu {
   double sm_count = 0;
   double boost_clock_hz = 0;
   // SM clock held under a long compute-bound kernel (power- and thermal-limited parts hold less
-  // than boost, GeForce cards more); every per-clock rate (tensor, exp, vector, shared memory)
-  // runs at it. Equal to boost_clock_hz where the profile gives no measured or cited figure.
+  // than boost, GeForce cards more). Equal to boost_clock_hz where the profile gives no measured or
+  // cited figure.
   double sustained_clock_hz = 0;
+  // The highest SM clock (nvidia-smi's clocks.max.sm), which a call holds until the board's power
+  // limit acts: isolated calls and the first second of back-to-back ones. Absent where no profile
+  // source gives it.
+  std::optional<double> max_clock_hz;
+  // The SM clock compute-bound work is priced at: sustained_clock_hz unless a run chose another
+  // (model/sm_clock.h: --clock burst or MHz). Every per-clock rate (tensor, exp, vector, shared
+  // memory, L2 bandwidth) runs at it.
+  double sm_clock_hz = 0;
+  // True when the clock was fixed (--clock MHz, as `nvidia-smi -lgc` does): light kernels then run at
+  // it too, rather than at the clock they hold below the power limit (element_kernel_clock()).
+  bool sm_clock_fixed = false;
   // Dense tensor-core peak with FP32 accumulation of the GPU's newest path (native_tensor_path()),
   // at boost_clock_hz; a dtype the GPU has no tensor path for is absent.
   std::map<Dtype, double> tensor_flops_per_second;
@@ -92,9 +103,16 @@ struct Gpu {
     if (compute_capability_major == 10) return TensorPath::tcgen05;
     return TensorPath::mma_sync;
   }
-  double clock_scale() const { return sustained_clock_hz > 0 ? sustained_clock_hz / boost_clock_hz : 1.0; }
-  double sustained_clock() const { return boost_clock_hz * clock_scale(); }
-  // Dense rate of `path` for `dtype` at the sustained clock; absent where the GPU lacks the path
+  double sm_clock() const { return sm_clock_hz > 0 ? sm_clock_hz : sustained_clock_hz > 0 ? sustained_clock_hz : boost_clock_hz; }
+  double clock_scale() const { return sm_clock() / boost_clock_hz; }
+  // The clock element-bound kernels (PyTorch's index-math elementwise kernels) run at: they draw
+  // too little power for the limit to pull them below the clock the FP32 peak is quoted at (the
+  // H100 ran them at 1980 MHz while attention kernels throttled), unless the clock was fixed.
+  double element_kernel_clock() const {
+    if (sm_clock_fixed) return sm_clock();
+    return fp32_vector_clock_hz > 0 ? fp32_vector_clock_hz : boost_clock_hz;
+  }
+  // Dense rate of `path` for `dtype` at sm_clock(); absent where the GPU lacks the path
   // (wgmma off sm90) or the dtype on it.
   std::optional<double> tensor_peak(Dtype dtype, TensorPath path) const {
     const bool native = path == native_tensor_path();
@@ -105,9 +123,9 @@ struct Gpu {
     return it->second * clock_scale();
   }
   std::optional<double> tensor_peak(Dtype dtype) const { return tensor_peak(dtype, native_tensor_path()); }
-  double exp_per_second() const { return sfu_exp_per_clock_per_sm * sm_count * sustained_clock(); }
+  double exp_per_second() const { return sfu_exp_per_clock_per_sm * sm_count * sm_clock(); }
   double vector_flops_per_second() const {
-    return fp32_vector_flops_per_second * sustained_clock() /
+    return fp32_vector_flops_per_second * sm_clock() /
            (fp32_vector_clock_hz > 0 ? fp32_vector_clock_hz : boost_clock_hz);
   }
   bool is_hopper() const { return compute_capability_major == 9; }

@@ -29,7 +29,7 @@ constexpr double kL2BytesPerClockPerSm = 7360e9 / (132.0 * 1980e6);
 constexpr double kL2RoundTripClocks = 414.0;
 
 double l2_round_trip_seconds(const Gpu& gpu) {
-  return gpu.l2_latency_seconds.value_or(kL2RoundTripClocks / gpu.sustained_clock());
+  return gpu.l2_latency_seconds.value_or(kL2RoundTripClocks / gpu.sm_clock());
 }
 
 // Matrix work (tensor cores), operand loads from shared memory and softmax work (SFU exponentials
@@ -92,10 +92,10 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
 
   t.operand_load_seconds = (k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes +
                             kSpillCostInSharedMemoryBytes * k.register_spill_bytes) /
-                           (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.sustained_clock());
+                           (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.sm_clock());
   if (k.l2_wait_bytes > 0) {
     t.operand_load_seconds +=
-        k.l2_wait_bytes / (kL2BytesPerClockPerSm * k.efficiency.l2_wait_rate * gpu.sm_count * gpu.sustained_clock());
+        k.l2_wait_bytes / (kL2BytesPerClockPerSm * k.efficiency.l2_wait_rate * gpu.sm_count * gpu.sm_clock());
   }
   if (k.l2_round_trips > 0) {
     // The CTAs resident on one SM wait at the same time.
@@ -139,6 +139,7 @@ Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
   Prediction p;
   p.workload = workload;
   p.gpu = gpu.id;
+  p.sm_clock_hz = gpu.sm_clock();
   std::map<std::string, double> seconds_by_bound;
   for (const KernelCost& k : cost.kernels) {
     KernelTime t = time_kernel(k, gpu);

@@ -11,14 +11,14 @@
 namespace attnsim {
 namespace {
 
-constexpr int kColumns = 19;
+constexpr int kColumns = 20;
 
 struct Row {
   std::string variant, backend, batch, heads, kv_heads, seq_q, seq_kv, head_dim, head_dim_v, causal, window, dtype,
-      pass, status, median_seconds, peak_extra_memory_bytes, gpu_name, tile, timing;
+      pass, status, median_seconds, peak_extra_memory_bytes, gpu_name, tile, timing, sm_clock_mhz;
 };
 
-// Columns every file must have; `tile` and `timing` may be absent (files written by hand).
+// Columns every file must have; `tile`, `timing` and `sm_clock_mhz` may be absent (files written by hand).
 constexpr const char* kRequired[] = {"variant", "backend", "batch", "heads", "kv_heads", "seq_q",
                                      "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype",
                                      "pass", "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name"};
@@ -130,6 +130,13 @@ MeasuredRun to_run(const Row& r, unsigned line, const std::string& file) {
     throw InvalidInput(at, "column " + column_of(e.field()) + ": " + e.what());
   }
   run.timing = r.timing;
+  if (!r.sm_clock_mhz.empty()) {
+    const double mhz = number(r.sm_clock_mhz, "sm_clock_mhz", at);
+    if (mhz < 100 || mhz > 10000) {
+      throw InvalidInput(at, "column sm_clock_mhz: expected an SM clock of 100-10000 MHz, got '" + r.sm_clock_mhz + "'");
+    }
+    run.sm_clock_hz = mhz * 1e6;
+  }
   if (!r.tile.empty()) {
     const auto x = r.tile.find('x');
     if (x == std::string::npos) throw InvalidInput(at, "column tile: expected BMxBN such as 128x64, got '" + r.tile + "'");
@@ -160,7 +167,8 @@ std::vector<MeasuredRun> parse_measured_runs(std::string_view csv_text, const st
         file, csv_text.data(), csv_text.data() + csv_text.size());
     in.read_header(io::ignore_extra_column | io::ignore_missing_column, "variant", "backend", "batch", "heads",
                    "kv_heads", "seq_q", "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype", "pass",
-                   "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name", "tile", "timing");
+                   "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name", "tile", "timing",
+                   "sm_clock_mhz");
     for (const char* column : kRequired) {
       if (!in.has_column(column)) {
         throw InvalidInput(where(file, 1), std::string("header lacks column '") + column + "'; required: " +
@@ -170,7 +178,7 @@ std::vector<MeasuredRun> parse_measured_runs(std::string_view csv_text, const st
     Row r;
     while (in.read_row(r.variant, r.backend, r.batch, r.heads, r.kv_heads, r.seq_q, r.seq_kv, r.head_dim, r.head_dim_v,
                        r.causal, r.window, r.dtype, r.pass, r.status, r.median_seconds, r.peak_extra_memory_bytes,
-                       r.gpu_name, r.tile, r.timing)) {
+                       r.gpu_name, r.tile, r.timing, r.sm_clock_mhz)) {
       runs.push_back(to_run(r, in.get_file_line(), file));
     }
   } catch (const io::error::base& e) {

@@ -27,6 +27,9 @@ struct MeasuredRun {
   std::optional<std::int64_t> tile_block_m;
   std::optional<std::int64_t> tile_block_n;
   std::string timing;
+  // `sm_clock_mhz`: the SM clock the call held, where the file measured it (in-kernel or with Nsight
+  // Compute's cycle counters); the comparison then prices the run at that clock (model/sm_clock.h).
+  std::optional<double> sm_clock_hz;
 };
 
 inline constexpr const char* kProfiledTiming = "one-call-under-profiler";

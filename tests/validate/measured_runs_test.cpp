@@ -74,5 +74,16 @@ TEST(MeasuredRuns, BadFilesGetOneClearMessage) {
   EXPECT_NE(error_of("/nonexistent.csv").find("cannot read"), std::string::npos);
 }
 
+// A measured clock per row prices that row at it; a clock outside 100-10000 MHz names the column.
+TEST(MeasuredRuns, AnSmClockColumnIsReadWhereGiven) {
+  const auto runs = parse_measured_runs(kHeader + ",sm_clock_mhz\n" + kRow + ",1755\n" + kRow + ",\n", "clocks.csv");
+  ASSERT_EQ(runs.size(), 2u);
+  ASSERT_TRUE(runs[0].sm_clock_hz.has_value());
+  EXPECT_DOUBLE_EQ(*runs[0].sm_clock_hz, 1755e6);
+  EXPECT_FALSE(runs[1].sm_clock_hz.has_value());
+  EXPECT_NE(error_of(write("bad_clock.csv", kHeader + ",sm_clock_mhz\n" + kRow + ",19800\n")).find("column sm_clock_mhz"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace attnsim

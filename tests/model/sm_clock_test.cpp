@@ -1,0 +1,58 @@
+#include "model/sm_clock.h"
+
+#include <gtest/gtest.h>
+
+#include "model/error.h"
+#include "tests/test_support.h"
+
+namespace attnsim {
+namespace {
+
+TEST(SmClock, ParsesTheThreeSettingsAndRefusesAnythingElse) {
+  EXPECT_EQ(parse_clock_setting("sustained").kind, ClockSetting::Kind::sustained);
+  EXPECT_EQ(parse_clock_setting("burst").kind, ClockSetting::Kind::burst);
+  const ClockSetting fixed = parse_clock_setting("1410");
+  EXPECT_EQ(fixed.kind, ClockSetting::Kind::fixed);
+  EXPECT_DOUBLE_EQ(fixed.fixed_hz, 1410e6);
+  for (const char* bad : {"", "fast", "1980MHz", "99", "10001", "nan", "inf"}) {
+    EXPECT_THROW(parse_clock_setting(bad), InvalidInput) << bad;
+  }
+}
+
+TEST(SmClock, BurstIsTheProfilesMaximumAndNeedsIt) {
+  const Gpu& h100 = testing::gpu("h100-sxm");
+  ASSERT_TRUE(h100.max_clock_hz.has_value());
+  EXPECT_DOUBLE_EQ(at_clock(h100, parse_clock_setting("burst")).sm_clock(), *h100.max_clock_hz);
+  EXPECT_DOUBLE_EQ(at_clock(h100, parse_clock_setting("sustained")).sm_clock(), h100.sustained_clock_hz);
+  EXPECT_DOUBLE_EQ(h100.sm_clock(), h100.sustained_clock_hz);  // the default
+  try {
+    at_clock(testing::gpu("rtx4090"), parse_clock_setting("burst"));
+    FAIL() << "burst on a profile without max_clock_mhz";
+  } catch (const InvalidInput& e) {
+    EXPECT_EQ(e.field(), "clock");
+    EXPECT_NE(std::string(e.what()).find("max_clock_mhz"), std::string::npos);
+  }
+}
+
+// A compute-bound call scales with the clock; a streaming one does not; and the light element-bound
+// kernels of a materialized chain keep the clock they hold below the power limit unless it is fixed.
+TEST(SmClock, ComputeScalesWithTheClockAndBandwidthDoesNot) {
+  const Gpu& h100 = testing::gpu("h100-sxm");
+  const Gpu burst = at_clock(h100, parse_clock_setting("burst"));
+  const double ratio = *h100.max_clock_hz / h100.sustained_clock_hz;
+  const Prediction slow = predict(testing::workload(16384), h100, find_variant("flash2"), {});
+  const Prediction fast = predict(testing::workload(16384), burst, find_variant("flash2"), {});
+  EXPECT_EQ(slow.bound, "compute");
+  EXPECT_NEAR(slow.tensor_seconds / fast.tensor_seconds, ratio, 1e-9);
+  EXPECT_NEAR(slow.hbm_seconds, fast.hbm_seconds, 1e-15);
+  EXPECT_DOUBLE_EQ(fast.sm_clock_hz, *h100.max_clock_hz);
+
+  const Prediction eager_sustained = predict(testing::workload(4096), h100, find_variant("eager"), {});
+  const Prediction eager_burst = predict(testing::workload(4096), burst, find_variant("eager"), {});
+  const Prediction eager_locked = predict(testing::workload(4096), at_clock(h100, parse_clock_setting("990")), find_variant("eager"), {});
+  EXPECT_NEAR(eager_sustained.vector_seconds / eager_burst.vector_seconds, 1.0, 0.01);
+  EXPECT_GT(eager_locked.vector_seconds, 1.9 * eager_burst.vector_seconds);
+}
+
+}  // namespace
+}  // namespace attnsim
