@@ -16,6 +16,18 @@ std::string mamba2_default(const std::string& what) {
   return "mamba_ssm modules/mamba2.py Mamba2.__init__ default " + what;
 }
 
+// Mamba-1's dt_rank: the integer the config gives, or "auto" (or absent) = ceil(hidden / 16), the rule
+// of both mamba_ssm and transformers; `notes` records which.
+std::int64_t mamba1_dt_rank(Fields& config, Fields& notes, const char* key, const char* hidden_name,
+                            std::int64_t hidden_size, const std::string& source) {
+  const json* rank = config.find(key);
+  if (rank && !rank->is_string()) return config.integer("ssm.dt_rank", key);
+  const std::int64_t dt_rank = (hidden_size + 15) / 16;
+  notes.note("ssm.dt_rank", std::string(key) + " 'auto' = ceil(" + hidden_name + " / 16) = " + std::to_string(dt_rank) +
+                                " (" + source + ")");
+  return dt_rank;
+}
+
 void no_mlp(Fields& f, ModelConfig& m, const std::string& why) {
   m.intermediate_size = 0;
   f.note("intermediate_size", why);
@@ -42,14 +54,7 @@ ModelConfig read_mamba(Fields& f) {
     f.note("ssm.inner_size", "expand " + std::to_string(expand) + " x hidden_size " + std::to_string(m.hidden_size) +
                                  " (config.json has no intermediate_size)");
   }
-  const json* rank = f.find("time_step_rank");
-  if (rank && !rank->is_string()) {
-    s.dt_rank = f.integer("ssm.dt_rank", "time_step_rank");
-  } else {
-    s.dt_rank = (m.hidden_size + 15) / 16;
-    f.note("ssm.dt_rank", "time_step_rank 'auto' = ceil(hidden_size / 16) = " + std::to_string(s.dt_rank) +
-                              " (transformers MambaConfig)");
-  }
+  s.dt_rank = mamba1_dt_rank(f, f, "time_step_rank", "hidden_size", m.hidden_size, "transformers MambaConfig");
   s.heads = s.inner_size;
   s.head_dim = 1;
   m.ssm = s;
@@ -131,14 +136,7 @@ ModelConfig read_mamba_ssm(Fields& f, const json& root) {
     f.note("ssm.heads", "nheads = d_inner " + std::to_string(s.inner_size) + " / headdim " +
                             std::to_string(s.head_dim) + " (mamba_ssm modules/mamba2.py)");
   } else {
-    const json* rank = c.find("dt_rank");
-    if (rank && !rank->is_string()) {
-      s.dt_rank = c.integer("ssm.dt_rank", "dt_rank");
-    } else {
-      s.dt_rank = (m.hidden_size + 15) / 16;
-      f.note("ssm.dt_rank", "dt_rank 'auto' = ceil(d_model / 16) = " + std::to_string(s.dt_rank) + " (" +
-                                mamba1_default("'auto'") + ")");
-    }
+    s.dt_rank = mamba1_dt_rank(c, f, "dt_rank", "d_model", m.hidden_size, mamba1_default("'auto'"));
     s.heads = s.inner_size;
     s.head_dim = 1;
   }
