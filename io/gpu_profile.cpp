@@ -90,7 +90,7 @@ double whole_number(const toml::node& node, const std::string& file, std::string
 void reject_unknown_keys(const toml::table& root, const std::string& file) {
   std::vector<std::string> known(std::begin(kStringFields), std::end(kStringFields));
   for (const NumberField& field : kNumberFields) known.push_back(field.key);
-  for (const char* key : {"tensor_dense_tflops", "mma_sync_dense_tflops", "sustained_clock_mhz", "max_clock_mhz",
+  for (const char* key : {"tensor_dense_tflops", "mma_sync_dense_tflops", "sustained_clock_mhz", "burst_clock_mhz",
                           "fp32_vector_clock_mhz", "fp16_fp16_accumulate_tflops", "l2_bandwidth_gb_per_s", "l2_latency_ns",
                           "l2_partitions", "interconnect_gb_per_s", "price_usd_per_hour", "efficiency",
                           "usable_memory_gib"}) {
@@ -216,10 +216,10 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
     gpu.sustained_clock_hz = sourced_number(*node, file, "sustained_clock_mhz", 100, 10000) * 1e6;
   }
   gpu.sm_clock_hz = gpu.sustained_clock_hz;
-  if (const toml::node* node = root.get("max_clock_mhz")) {
-    gpu.max_clock_hz = sourced_number(*node, file, "max_clock_mhz", 100, 10000) * 1e6;
-    if (*gpu.max_clock_hz < gpu.sustained_clock_hz) {
-      throw InvalidInput(where(file, *node, "max_clock_mhz"), "cannot be below sustained_clock_mhz");
+  if (const toml::node* node = root.get("burst_clock_mhz")) {
+    gpu.burst_clock_hz = sourced_number(*node, file, "burst_clock_mhz", 100, 10000) * 1e6;
+    if (*gpu.burst_clock_hz < gpu.sustained_clock_hz) {
+      throw InvalidInput(where(file, *node, "burst_clock_mhz"), "cannot be below sustained_clock_mhz");
     }
   }
   if (const toml::node* node = root.get("fp16_fp16_accumulate_tflops")) {

@@ -40,10 +40,11 @@ struct Gpu {
   // than boost, GeForce cards more). Equal to boost_clock_hz where the profile gives no measured or
   // cited figure.
   double sustained_clock_hz = 0;
-  // The highest SM clock (nvidia-smi's clocks.max.sm), which a call holds until the board's power
-  // limit acts: isolated calls and the first second of back-to-back ones. Absent where no profile
-  // source gives it.
-  std::optional<double> max_clock_hz;
+  // The clock tensor-core work holds in a call after idle (a benchmark's isolated calls): the power
+  // regulation acts within the kernel, by its draw, so it sits below the maximum clock even then
+  // (H100 SXM: 1806.5 MHz against 1980, validate/data/h100-sxm/kernel_clocks/). Absent where no
+  // measurement or citation gives it.
+  std::optional<double> burst_clock_hz;
   // The SM clock compute-bound work is priced at: sustained_clock_hz unless a run chose another
   // (model/sm_clock.h: --clock burst or MHz). Every per-clock rate (tensor, exp, vector, shared
   // memory, L2 bandwidth) runs at it.

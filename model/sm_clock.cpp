@@ -25,11 +25,11 @@ Gpu at_clock(Gpu gpu, const ClockSetting& clock) {
       gpu.sm_clock_fixed = false;
       break;
     case ClockSetting::Kind::burst:
-      if (!gpu.max_clock_hz) {
-        throw InvalidInput("clock", "burst needs the profile's max_clock_mhz, which " + gpu.id +
+      if (!gpu.burst_clock_hz) {
+        throw InvalidInput("clock", "burst needs the profile's burst_clock_mhz, which " + gpu.id +
                                         " does not give; allowed here: sustained, or an SM clock in MHz");
       }
-      gpu.sm_clock_hz = *gpu.max_clock_hz;
+      gpu.sm_clock_hz = *gpu.burst_clock_hz;
       gpu.sm_clock_fixed = false;
       break;
     case ClockSetting::Kind::fixed:

@@ -1,9 +1,11 @@
-// Which SM clock a prediction prices compute at. A datacenter GPU under its power limit does not hold
-// one clock: an isolated call (or the first second of back-to-back calls) runs at the maximum clock,
-// and sustained tensor-core work settles lower, by how much power the kernel draws
-// (validate/data/h100-sxm/clock_regimes/README.md: 1455-1770 MHz late in 12 s of back-to-back
-// calls, 1980 MHz in a burst). A benchmark's median over a few calls after idle is a burst; serving
-// and training are sustained.
+// Which SM clock a prediction prices compute at. A datacenter GPU under its power limit holds no one
+// clock (validate/data/h100-sxm/kernel_clocks/README.md, measured inside the kernels): a tensor-core
+// kernel alone after idle runs below the maximum clock (H100 SXM: 1688-1865 MHz, median 1806.5,
+// against 1980), because the regulation acts within the kernel by its draw; seconds of back-to-back
+// work lower the ceiling further, by how much power the kernel draws (FlashAttention-2 about 1720
+// MHz, cuDNN 1515-1595). Light kernels (elementwise, CUDA-core FP32) hold the maximum either way
+// (Gpu::element_kernel_clock). A benchmark's median over isolated calls is a burst; serving and
+// training are sustained.
 #pragma once
 
 #include <string>
@@ -15,7 +17,7 @@ namespace attnsim {
 struct ClockSetting {
   enum class Kind {
     sustained,  // the profile's sustained_clock_mhz: long compute-bound work (the default)
-    burst,      // the profile's max_clock_mhz: short calls after idle, benchmarks
+    burst,      // the profile's burst_clock_mhz: isolated calls after idle, benchmarks
     fixed,      // a clock the user locked (nvidia-smi -lgc): every kernel runs at it
   } kind = Kind::sustained;
   double fixed_hz = 0;
@@ -25,7 +27,7 @@ struct ClockSetting {
 ClockSetting parse_clock_setting(const std::string& text);
 
 // The GPU with its SM clock set; throws InvalidInput("clock", ...) for burst on a profile without
-// max_clock_mhz.
+// burst_clock_mhz.
 Gpu at_clock(Gpu gpu, const ClockSetting& clock);
 
 // "sustained", "burst" or "fixed", as the output's clock column says it.

@@ -11,6 +11,7 @@
 #include "model/error.h"
 #include "model/variant.h"
 #include "validate/comparison.h"
+#include "validate/measured_clocks.h"
 #include "validate/ncu_report.h"
 
 namespace attnsim {
@@ -206,7 +207,8 @@ std::vector<AccuracyCheck> run_accuracy_checks(const AccuracyInputs& inputs, con
   std::vector<AccuracyCheck> checks;
   for (const std::filesystem::path& file : inputs.timed) {
     const std::vector<MeasuredRun> runs = read_measured_runs(file);
-    const ValidationReport report = compare_runs(runs, gpu, 4096);
+    const Gpu measured_on = gpu_as_measured(gpu, inputs.data_root, file.lexically_relative(inputs.data_root).generic_string());
+    const ValidationReport report = compare_runs(runs, measured_on, 4096);
     time_and_memory_checks(report, checks);
     tile_ranking_check(report, checks);
     largest_n_checks(runs, gpu, file.filename().string(), checks);

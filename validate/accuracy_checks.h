@@ -35,10 +35,12 @@ struct AccuracyCheck {
 
 // Files under `data` (validate/data/<gpu>/): the timed CSVs, the ncu exports and their run CSVs.
 struct AccuracyInputs {
+  std::filesystem::path data_root;           // validate/data: measured_clocks.csv gives each timed file's clock
   std::vector<std::filesystem::path> timed;  // time, memory, largest N, tile ranking
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> ncu;  // (runs CSV, ncu CSV)
 };
 
+// Each timed file is compared at the clock it was measured at (validate/measured_clocks.h).
 std::vector<AccuracyCheck> run_accuracy_checks(const AccuracyInputs& inputs, const Gpu& gpu);
 
 // Published measurements (validate/data/published/<gpu>.csv): nothing in the model was fitted on

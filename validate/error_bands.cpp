@@ -11,6 +11,7 @@
 #include "model/efficiency.h"
 #include "validate/accuracy_checks.h"
 #include "validate/comparison.h"
+#include "validate/measured_clocks.h"
 
 namespace attnsim {
 namespace {
@@ -57,13 +58,17 @@ std::vector<ErrorBand> compute_error_bands(const std::vector<ValidationRecordFil
 
 std::vector<ValidationRecordFile> committed_validation_records(const std::filesystem::path& data,
                                                                Gpu (*load_gpu)(const std::string& id)) {
+  // Each file priced at the clock it was measured at (validate/data/measured_clocks.csv).
+  const auto record = [&](const std::string& file, const std::string& gpu, bool published) {
+    return ValidationRecordFile{data / file, gpu_as_measured(load_gpu(gpu), data, file), published};
+  };
   std::vector<ValidationRecordFile> files = {
-      {data / "h100-sxm/pytorch_attention.csv", load_gpu("h100-sxm"), false},
-      {data / "h200/pytorch_attention.csv", load_gpu("h200"), false},
-      {data / "h200/mechanisms/training.csv", load_gpu("h200"), false},
+      record("h100-sxm/pytorch_attention.csv", "h100-sxm", false),
+      record("h200/pytorch_attention.csv", "h200", false),
+      record("h200/mechanisms/training.csv", "h200", false),
   };
   for (const char* gpu : {"a100-sxm-80gb", "h100-sxm", "b200", "rtx4090"}) {
-    files.push_back({data / "published" / (std::string(gpu) + ".csv"), load_gpu(gpu), true});
+    files.push_back(record("published/" + std::string(gpu) + ".csv", gpu, true));
   }
   return files;
 }

@@ -19,18 +19,18 @@ TEST(SmClock, ParsesTheThreeSettingsAndRefusesAnythingElse) {
   }
 }
 
-TEST(SmClock, BurstIsTheProfilesMaximumAndNeedsIt) {
+TEST(SmClock, BurstIsTheProfilesBurstClockAndNeedsIt) {
   const Gpu& h100 = testing::gpu("h100-sxm");
-  ASSERT_TRUE(h100.max_clock_hz.has_value());
-  EXPECT_DOUBLE_EQ(at_clock(h100, parse_clock_setting("burst")).sm_clock(), *h100.max_clock_hz);
+  ASSERT_TRUE(h100.burst_clock_hz.has_value());
+  EXPECT_DOUBLE_EQ(at_clock(h100, parse_clock_setting("burst")).sm_clock(), *h100.burst_clock_hz);
   EXPECT_DOUBLE_EQ(at_clock(h100, parse_clock_setting("sustained")).sm_clock(), h100.sustained_clock_hz);
   EXPECT_DOUBLE_EQ(h100.sm_clock(), h100.sustained_clock_hz);  // the default
   try {
     at_clock(testing::gpu("rtx4090"), parse_clock_setting("burst"));
-    FAIL() << "burst on a profile without max_clock_mhz";
+    FAIL() << "burst on a profile without burst_clock_mhz";
   } catch (const InvalidInput& e) {
     EXPECT_EQ(e.field(), "clock");
-    EXPECT_NE(std::string(e.what()).find("max_clock_mhz"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("burst_clock_mhz"), std::string::npos);
   }
 }
 
@@ -39,13 +39,13 @@ TEST(SmClock, BurstIsTheProfilesMaximumAndNeedsIt) {
 TEST(SmClock, ComputeScalesWithTheClockAndBandwidthDoesNot) {
   const Gpu& h100 = testing::gpu("h100-sxm");
   const Gpu burst = at_clock(h100, parse_clock_setting("burst"));
-  const double ratio = *h100.max_clock_hz / h100.sustained_clock_hz;
+  const double ratio = *h100.burst_clock_hz / h100.sustained_clock_hz;
   const Prediction slow = predict(testing::workload(16384), h100, find_variant("flash2"), {});
   const Prediction fast = predict(testing::workload(16384), burst, find_variant("flash2"), {});
   EXPECT_EQ(slow.bound, "compute");
   EXPECT_NEAR(slow.tensor_seconds / fast.tensor_seconds, ratio, 1e-9);
   EXPECT_NEAR(slow.hbm_seconds, fast.hbm_seconds, 1e-15);
-  EXPECT_DOUBLE_EQ(fast.sm_clock_hz, *h100.max_clock_hz);
+  EXPECT_DOUBLE_EQ(fast.sm_clock_hz, *h100.burst_clock_hz);
 
   const Prediction eager_sustained = predict(testing::workload(4096), h100, find_variant("eager"), {});
   const Prediction eager_burst = predict(testing::workload(4096), burst, find_variant("eager"), {});

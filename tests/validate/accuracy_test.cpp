@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "tests/test_support.h"
+#include "validate/measured_clocks.h"
 
 namespace attnsim {
 namespace {
@@ -89,6 +90,7 @@ void expect_targets_or_listed_misses(const std::vector<AccuracyCheck>& checks,
 TEST(Accuracy, TargetsOnTheH100TestSplitOrListedMisses) {
   const std::filesystem::path data = data_folder("h100-sxm");
   AccuracyInputs inputs;
+  inputs.data_root = data.parent_path();
   inputs.timed = {data / "attnsim_bench_extended.csv", data / "pytorch_attention.csv"};
   inputs.ncu = {{data / "ncu/ncu_bench_runs.csv", data / "ncu/ncu_bench.csv"},
                 {data / "ncu/ncu_pytorch_runs.csv", data / "ncu/ncu_pytorch.csv"}};
@@ -99,6 +101,7 @@ TEST(Accuracy, TargetsOnTheH100TestSplitOrListedMisses) {
 TEST(Accuracy, TargetsOnTheUnseenH200OrListedMisses) {
   const std::filesystem::path data = data_folder("h200");
   AccuracyInputs inputs;
+  inputs.data_root = data.parent_path();
   inputs.timed = {data / "attnsim_bench.csv", data / "pytorch_attention.csv", data / "mechanisms/training.csv"};
   inputs.ncu = {{data / "ncu/ncu_long_runs.csv", data / "ncu/ncu_long.csv"}};
   expect_targets_or_listed_misses(run_accuracy_checks(inputs, testing::gpu("h200")), data / "known_misses.txt");
@@ -110,7 +113,9 @@ TEST(Accuracy, PublishedNumbersOrListedMisses) {
   const std::filesystem::path data = std::filesystem::path(ATTNSIM_SOURCE_DIR) / "validate/data/published";
   std::vector<AccuracyCheck> checks;
   for (const char* gpu : {"a100-sxm-80gb", "h100-sxm", "b200", "rtx4090"}) {
-    for (const AccuracyCheck& c : published_checks(data / (std::string(gpu) + ".csv"), testing::gpu(gpu))) {
+    const std::string file = std::string(gpu) + ".csv";
+    const Gpu measured_on = gpu_as_measured(testing::gpu(gpu), data.parent_path(), "published/" + file);
+    for (const AccuracyCheck& c : published_checks(data / file, measured_on)) {
       checks.push_back(c);
     }
   }
