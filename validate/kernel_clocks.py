@@ -156,15 +156,18 @@ def run_grid(args) -> int:
     device = torch.device("cuda")
     backends = (("sdpa-flash", SDPBackend.FLASH_ATTENTION), ("sdpa-cudnn", SDPBackend.CUDNN_ATTENTION),
                 ("sdpa-efficient", SDPBackend.EFFICIENT_ATTENTION))
+    backends = tuple(b for b in backends if not args.backends or b[0] in args.backends.split(","))
+    passes = args.passes.split(",")
     points = []
-    for d in (64, 128, 256):
-        for n in (1024, 4096, 16384):
+    for d in (int(x) for x in args.head_dims.split(",")):
+        for n in (int(x) for x in args.seqs.split(",")):
             for causal in (False, True):
                 for name, backend in backends:
-                    points.append((name, backend, "forward", 1, 32, n, d, causal))
-                    points.append((name, backend, "backward", 1, 32, n, d, causal))
-    for n in (1024, 4096):
-        points.append(("sdpa-math", SDPBackend.MATH, "forward", 1, 32, n, 128, False))
+                    for pass_ in passes:
+                        points.append((name, backend, pass_, 1, 32, n, d, causal))
+    if not args.backends:
+        for n in (1024, 4096):
+            points.append(("sdpa-math", SDPBackend.MATH, "forward", 1, 32, n, 128, False))
     with open(args.out, "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["point", "backend", "pass", "batch", "heads", "seq", "head_dim", "causal", "status"])
@@ -196,7 +199,7 @@ def run_grid(args) -> int:
             out.writerow([index, name, pass_, b, h, n, d, str(causal).lower(), status])
             index += 1
             del q, k, v
-        for m in (8192, 4096, 1024):
+        for m in (8192, 4096, 1024) if not args.backends else ():
             a = torch.randn(m, m, dtype=torch.bfloat16, device=device)
             torch.cuda.nvtx.range_push(f"point={index}")
             a @ a
@@ -204,12 +207,13 @@ def run_grid(args) -> int:
             torch.cuda.nvtx.range_pop()
             out.writerow([index, "cublas-gemm", "forward", 1, 1, m, m, "false", "ok"])
             index += 1
-        x = torch.randn(1 << 28, dtype=torch.bfloat16, device=device)
-        torch.cuda.nvtx.range_push(f"point={index}")
-        x + x
-        torch.cuda.synchronize()
-        torch.cuda.nvtx.range_pop()
-        out.writerow([index, "elementwise-add", "forward", 1, 1, 1 << 28, 1, "false", "ok"])
+        if not args.backends:
+            x = torch.randn(1 << 28, dtype=torch.bfloat16, device=device)
+            torch.cuda.nvtx.range_push(f"point={index}")
+            x + x
+            torch.cuda.synchronize()
+            torch.cuda.nvtx.range_pop()
+            out.writerow([index, "elementwise-add", "forward", 1, 1, 1 << 28, 1, "false", "ok"])
     return 0
 
 
@@ -264,6 +268,11 @@ def main() -> int:
     p.add_argument("--idle-seconds", type=float, default=2.0)
     p.add_argument("--sustain-seconds", type=float, default=8.0)
     p.add_argument("--probe-cycles", type=int, default=100000)
+    p.add_argument("--backends", default="", help="grid: only these (sdpa-flash,sdpa-cudnn,sdpa-efficient); "
+                   "default all, plus sdpa-math, GEMMs and an elementwise add")
+    p.add_argument("--head-dims", default="64,128,256", help="grid: head dims")
+    p.add_argument("--seqs", default="1024,4096,16384", help="grid: sequence lengths")
+    p.add_argument("--passes", default="forward,backward", help="grid: forward, backward or both")
     args = p.parse_args()
     if args.mode == "summarize":
         return summarize(args.out, args.ncu)
