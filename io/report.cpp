@@ -126,6 +126,7 @@ Record prediction_record(const Prediction& p) {
   add("arithmetic_intensity_flops_per_byte", p.arithmetic_intensity);
   add("tensor_seconds", p.tensor_seconds);
   add("operand_load_seconds", p.operand_load_seconds);
+  add("l2_wait_seconds", p.l2_wait_seconds);
   add("exp_seconds", p.exp_seconds);
   add("vector_seconds", p.vector_seconds);
   add("hbm_seconds", p.hbm_seconds);

@@ -15,6 +15,7 @@ struct KernelTime {
   std::string name;
   double tensor_seconds = 0;
   double operand_load_seconds = 0;  // shared-memory operand loads that do not overlap the tensor pipe
+  double l2_wait_seconds = 0;       // a CTA stalled on global loads it waits for (other CTAs' work fills it)
   double exp_seconds = 0;
   double vector_seconds = 0;
   double hbm_seconds = 0;
@@ -45,6 +46,7 @@ struct Prediction {
 
   double tensor_seconds = 0;
   double operand_load_seconds = 0;
+  double l2_wait_seconds = 0;
   double exp_seconds = 0;
   double vector_seconds = 0;
   double hbm_seconds = 0;

@@ -112,6 +112,10 @@ void price_cutlass_forward(const Workload& w, const Gpu& gpu, const Tiling& t, b
       "the operands of each S = Q K^T prologue waited on at the backward's L2 wait rate (0.6, fitted on the "
       "backward: validate/data/h200/mechanisms/training.csv) and one measured L2 round trip per trip waited on");
 
+  // MM1 (P V) computes whole output chunks of kKeysPerBlock columns (MM1::ThreadblockShape N): past
+  // dv its warps multiply the zeros the masked V loads leave, so its work is ceil(dv / bn) * bn wide.
+  const double padded_dv = std::ceil(dv / bn) * bn;
+  k.tensor_flops *= (d + padded_dv) / (d + dv);
   // Both matmuls run on 32x32 warp tiles (MM0::WarpShape, MM1::WarpShape = GemmShape<32, 32, ..>):
   // per M x N x K product each warp loads 32 rows of A and 32 columns of B, K deep, from shared
   // memory: e / 32 bytes per matmul FLOP.
