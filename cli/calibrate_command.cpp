@@ -101,8 +101,10 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
   }
   const std::vector<VariantFit> fits = calibrate(split.train, gpu);
   if (fits.empty()) throw InvalidInput("measured", "has no ok runs of an attnsim variant to fit");
-  const std::string source = fmt::format("attnsim calibrate: {} ({} training rows; {}), {}", measured,
-                                         split.train.size(), split_text, today());
+  // The efficiencies are per clock: they carry to any --clock, but say at which one they were fitted.
+  const std::string source =
+      fmt::format("attnsim calibrate: {} ({} training rows; {}; fitted at --clock {}, {:.0f} MHz), {}", measured,
+                  split.train.size(), split_text, vm["clock"].as<std::string>(), gpu.priced_clock_hz() / 1e6, today());
   const Gpu calibrated = with_fits(gpu, fits, source);
   const ValidationReport before = compare_runs(split.test, gpu, 4096);
   const ValidationReport after = compare_runs(split.test, calibrated, 4096);

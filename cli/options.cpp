@@ -120,7 +120,7 @@ po::options_description runtime_options(const std::string& default_runtime) {
 po::options_description clock_options() {
   po::options_description o("Clock");
   o.add_options()
-      ("clock", po::value<std::string>()->default_value("sustained"), "SM clock compute is priced at: sustained (the profile's sustained_clock_mhz, what long compute-bound runs hold under the power limit: serving, training), burst (the profile's burst_clock_mhz, what tensor-core kernels hold in isolated calls after idle: a benchmark's medians), or a clock in MHz (a clock locked with nvidia-smi -lgc; light kernels run at it too)");
+      ("clock", po::value<std::string>()->default_value("sustained"), "SM clock compute is priced at: sustained (the profile's sustained_clock_mhz, what long compute-bound runs hold under the power limit: serving, training), burst (the profile's burst_clock_mhz, what tensor-core kernels hold in isolated calls after idle: a benchmark's medians; the sustained clock where a profile gives none), or a clock in MHz (a clock locked with nvidia-smi -lgc; light kernels run at it too)");
   return o;
 }
 

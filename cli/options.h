@@ -27,7 +27,7 @@ po::options_description runtime_options(const std::string& default_runtime);
 HostDispatch host_dispatch_from(const po::variables_map& vm);
 // --clock: the SM clock compute is priced at (model/sm_clock.h); runtime_options includes it.
 po::options_description clock_options();
-// The GPU at the --clock the options chose (one clear error where a profile lacks burst_clock_mhz).
+// The GPU at the --clock the options chose.
 Gpu at_clock_from(const po::variables_map& vm, Gpu gpu);
 
 // The scenario an attention command assumed, in one line for the table's header and the JSON's

@@ -218,8 +218,9 @@ Gpu parse_gpu_profile(std::string_view toml_text, const std::string& file) {
   gpu.sm_clock_hz = gpu.sustained_clock_hz;
   if (const toml::node* node = root.get("burst_clock_mhz")) {
     gpu.burst_clock_hz = sourced_number(*node, file, "burst_clock_mhz", 100, 10000) * 1e6;
-    if (*gpu.burst_clock_hz < gpu.sustained_clock_hz) {
-      throw InvalidInput(where(file, *node, "burst_clock_mhz"), "cannot be below sustained_clock_mhz");
+    if (root.get("sustained_clock_mhz") && *gpu.burst_clock_hz < gpu.sustained_clock_hz) {
+      throw InvalidInput(where(file, *node, "burst_clock_mhz"),
+                         "cannot be below sustained_clock_mhz: seconds of work hold no higher a clock than a call after idle");
     }
   }
   if (const toml::node* node = root.get("fp16_fp16_accumulate_tflops")) {

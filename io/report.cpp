@@ -176,6 +176,7 @@ nlohmann::json kernels_json(const Prediction& p) {
                     {"waves", t.waves},
                     {"tensor_seconds", t.tensor_seconds},
                     {"operand_load_seconds", t.operand_load_seconds},
+                    {"l2_wait_seconds", t.l2_wait_seconds},
                     {"exp_seconds", t.exp_seconds},
                     {"vector_seconds", t.vector_seconds},
                     {"hbm_seconds", t.hbm_seconds},

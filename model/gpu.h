@@ -42,7 +42,7 @@ struct Gpu {
   double sustained_clock_hz = 0;
   // The clock tensor-core work holds in a call after idle (a benchmark's isolated calls): the power
   // regulation acts within the kernel, by its draw, so it sits below the maximum clock even then
-  // (H100 SXM: 1806.5 MHz against 1980, validate/data/h100-sxm/kernel_clocks/). Absent where no
+  // (H100 SXM: 1806.8 MHz against 1980, validate/data/h100-sxm/kernel_clocks/). Absent where no
   // measurement or citation gives it.
   std::optional<double> burst_clock_hz;
   // The SM clock compute-bound work is priced at: sustained_clock_hz unless a run chose another
@@ -50,7 +50,7 @@ struct Gpu {
   // memory, L2 bandwidth) runs at it.
   double sm_clock_hz = 0;
   // True when the clock was fixed (--clock MHz, as `nvidia-smi -lgc` does): light kernels then run at
-  // it too, rather than at the clock they hold below the power limit (element_kernel_clock()).
+  // it too, rather than at the clock they hold below the power limit (element_kernel_clock_hz()).
   bool sm_clock_fixed = false;
   // Dense tensor-core peak with FP32 accumulation of the GPU's newest path (native_tensor_path()),
   // at boost_clock_hz; a dtype the GPU has no tensor path for is absent.
@@ -104,16 +104,16 @@ struct Gpu {
     if (compute_capability_major == 10) return TensorPath::tcgen05;
     return TensorPath::mma_sync;
   }
-  double sm_clock() const { return sm_clock_hz > 0 ? sm_clock_hz : sustained_clock_hz > 0 ? sustained_clock_hz : boost_clock_hz; }
-  double clock_scale() const { return sm_clock() / boost_clock_hz; }
+  double priced_clock_hz() const { return sm_clock_hz > 0 ? sm_clock_hz : sustained_clock_hz > 0 ? sustained_clock_hz : boost_clock_hz; }
+  double clock_scale() const { return priced_clock_hz() / boost_clock_hz; }
   // The clock element-bound kernels (PyTorch's index-math elementwise kernels) run at: they draw
   // too little power for the limit to pull them below the clock the FP32 peak is quoted at (the
   // H100 ran them at 1980 MHz while attention kernels throttled), unless the clock was fixed.
-  double element_kernel_clock() const {
-    if (sm_clock_fixed) return sm_clock();
+  double element_kernel_clock_hz() const {
+    if (sm_clock_fixed) return priced_clock_hz();
     return fp32_vector_clock_hz > 0 ? fp32_vector_clock_hz : boost_clock_hz;
   }
-  // Dense rate of `path` for `dtype` at sm_clock(); absent where the GPU lacks the path
+  // Dense rate of `path` for `dtype` at priced_clock_hz(); absent where the GPU lacks the path
   // (wgmma off sm90) or the dtype on it.
   std::optional<double> tensor_peak(Dtype dtype, TensorPath path) const {
     const bool native = path == native_tensor_path();
@@ -124,9 +124,9 @@ struct Gpu {
     return it->second * clock_scale();
   }
   std::optional<double> tensor_peak(Dtype dtype) const { return tensor_peak(dtype, native_tensor_path()); }
-  double exp_per_second() const { return sfu_exp_per_clock_per_sm * sm_count * sm_clock(); }
+  double exp_per_second() const { return sfu_exp_per_clock_per_sm * sm_count * priced_clock_hz(); }
   double vector_flops_per_second() const {
-    return fp32_vector_flops_per_second * sm_clock() /
+    return fp32_vector_flops_per_second * priced_clock_hz() /
            (fp32_vector_clock_hz > 0 ? fp32_vector_clock_hz : boost_clock_hz);
   }
   bool is_hopper() const { return compute_capability_major == 9; }

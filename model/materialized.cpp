@@ -64,7 +64,7 @@ KernelCost element_bound_kernel(std::string name, double elements, double read_b
   const double per_clock_per_sm = elements_per_second_on_h100 / (kMeasuredSms * kMeasuredClockHz);
   KernelCost k = elementwise_kernel(std::move(name), 1.0, read_bytes, write_bytes, 0.0, eff);
   k.vector_flops = elements;
-  k.efficiency.vector = per_clock_per_sm * gpu.sm_count * gpu.element_kernel_clock() / gpu.vector_flops_per_second();
+  k.efficiency.vector = per_clock_per_sm * gpu.sm_count * gpu.element_kernel_clock_hz() / gpu.vector_flops_per_second();
   k.efficiency.source = "PyTorch's non-vectorized elementwise kernels, elements per SM per clock measured on the "
                         "H100 (validate/data/h100-sxm/breakdown/kernels.csv)";
   return k;

@@ -29,7 +29,7 @@ struct KernelTime {
 struct Prediction {
   std::string variant;
   std::string gpu;
-  double sm_clock_hz = 0;  // the SM clock compute was priced at (Gpu::sm_clock(), model/sm_clock.h)
+  double sm_clock_hz = 0;  // the SM clock compute was priced at (Gpu::priced_clock_hz(), model/sm_clock.h)
   Workload workload;
   Cost cost;
   std::vector<KernelTime> kernels;

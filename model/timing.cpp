@@ -25,11 +25,12 @@ constexpr double kSpillCostInSharedMemoryBytes = 5.2;
 constexpr double kL2BytesPerClockPerSm = 7360e9 / (132.0 * 1980e6);
 // One dependent load of a line in L2 that the SM has not read before: 414 clocks on an H100 SXM at
 // 1980 MHz (validate/data/h100-sxm/latency/memory_latency.csv, attnsim-memory-latency). A profile's
-// l2_latency_ns replaces it; other GPUs are assumed to keep the H100's clocks.
+// l2_latency_ns replaces it, in nanoseconds whatever --clock says (the L2 and the fabric are not on
+// the SM clock); other GPUs are assumed to keep the H100's 414 clocks at their SM clock.
 constexpr double kL2RoundTripClocks = 414.0;
 
 double l2_round_trip_seconds(const Gpu& gpu) {
-  return gpu.l2_latency_seconds.value_or(kL2RoundTripClocks / gpu.sm_clock());
+  return gpu.l2_latency_seconds.value_or(kL2RoundTripClocks / gpu.priced_clock_hz());
 }
 
 // Matrix work (tensor cores), operand loads from shared memory, softmax work (SFU exponentials
@@ -97,10 +98,10 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
 
   t.operand_load_seconds = (k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes +
                             kSpillCostInSharedMemoryBytes * k.register_spill_bytes) /
-                           (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.sm_clock());
+                           (kSharedMemoryBytesPerClockPerSm * gpu.sm_count * gpu.priced_clock_hz());
   if (k.l2_wait_bytes > 0) {
     t.l2_wait_seconds +=
-        k.l2_wait_bytes / (kL2BytesPerClockPerSm * k.efficiency.l2_wait_rate * gpu.sm_count * gpu.sm_clock());
+        k.l2_wait_bytes / (kL2BytesPerClockPerSm * k.efficiency.l2_wait_rate * gpu.sm_count * gpu.priced_clock_hz());
   }
   if (k.l2_round_trips > 0) {
     // The CTAs resident on one SM wait at the same time.
@@ -144,7 +145,7 @@ Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
   Prediction p;
   p.workload = workload;
   p.gpu = gpu.id;
-  p.sm_clock_hz = gpu.sm_clock();
+  p.sm_clock_hz = gpu.priced_clock_hz();
   std::map<std::string, double> seconds_by_bound;
   for (const KernelCost& k : cost.kernels) {
     KernelTime t = time_kernel(k, gpu);

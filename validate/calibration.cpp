@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "model/error.h"
+#include "model/sm_clock.h"
 #include "model/variant.h"
 #include "validate/comparison.h"
 
@@ -38,7 +39,10 @@ struct Features {
 };
 
 Features features_of(const MeasuredRun& run, const Gpu& gpu) {
-  const Prediction p = predict(run.workload, gpu, find_variant(run.variant), knobs_of(run));
+  // A run that recorded the clock it held is fitted at that clock, as compare_runs reports it.
+  const Prediction p = run.sm_clock_hz ? predict(run.workload, at_clock(gpu, {ClockSetting::Kind::held, *run.sm_clock_hz}),
+                                                 find_variant(run.variant), knobs_of(run))
+                                       : predict(run.workload, gpu, find_variant(run.variant), knobs_of(run));
   Features f;
   f.measured = run.median_seconds;
   for (const KernelTime& k : p.kernels) {

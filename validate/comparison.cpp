@@ -84,8 +84,9 @@ ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& g
     c.run = run;
     if (profiled) c.time_source = "ncu gpu__time_duration";
     try {
-      const Gpu& priced_on = run.sm_clock_hz ? at_clock(gpu, {ClockSetting::Kind::fixed, *run.sm_clock_hz}) : gpu;
-      c.prediction = predict(run.workload, priced_on, find_variant(run.variant), knobs_of(run), host_dispatch_of(run));
+      c.prediction = run.sm_clock_hz ? predict(run.workload, at_clock(gpu, {ClockSetting::Kind::held, *run.sm_clock_hz}),
+                                               find_variant(run.variant), knobs_of(run), host_dispatch_of(run))
+                                     : predict(run.workload, gpu, find_variant(run.variant), knobs_of(run), host_dispatch_of(run));
     } catch (const InvalidInput& e) {
       report.skipped.push_back(at + run.variant + ": " + e.what());
       continue;

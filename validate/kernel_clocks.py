@@ -227,7 +227,12 @@ def summarize(points_csv: str, ncu_csv: str) -> int:
     nvtx = next(c for c in header if "Push/Pop_Range" in c)
     unit = {"ns": 1e-9, "nsecond": 1e-9, "us": 1e-6, "usecond": 1e-6, "ms": 1e-3, "msecond": 1e-3}
     to_seconds = unit[units[col["gpu__time_duration.sum"]]]
-    attention = re.compile(r"flash_fwd|flash_bwd|sdpa_sm90|fmha_cutlass")
+    # The call's own kernel, by backend and pass: untagged kernels between two ranges also include the
+    # next point's warm-up (another backend's forward), which must not count for a backward point.
+    kernel_of = {("sdpa-flash", "forward"): "flash_fwd", ("sdpa-flash", "backward"): "flash_bwd",
+                 ("sdpa-cudnn", "forward"): "sdpa_sm90_flash_fprop", ("sdpa-cudnn", "backward"): "sdpa_sm90_flash_bprop",
+                 ("sdpa-efficient", "forward"): "fmha_cutlassF", ("sdpa-efficient", "backward"): "fmha_cutlassB"}
+    attention = re.compile("|".join(kernel_of.values()))
     kernels, current = {}, -1
     for r in rows[2:]:
         tag = re.search(r"point=(\d+)", r[col[nvtx]])
@@ -243,7 +248,8 @@ def summarize(points_csv: str, ncu_csv: str) -> int:
     by_backend = {}
     print("point,backend,pass,seq,head_dim,causal,kernel,seconds,sm_clock_mhz")
     for index, p in sorted(points.items()):
-        found = kernels.get(index)
+        wanted = kernel_of.get((p["backend"], p["pass"]))
+        found = [k for k in kernels.get(index, []) if wanted and wanted in k[0]]
         if not found or p["status"] != "ok":
             continue
         longest = max(seconds for _, seconds, _ in found)

@@ -14,7 +14,7 @@ namespace attnsim {
 namespace {
 
 // Forward, every architecture: FlashAttention-2 issues mma.sync, so its ceiling is the mma.sync
-// rate at the sustained clock (the profile's mma_sync_dense_tflops where mma.sync is not the newest
+// rate at the SM clock (the profile's mma_sync_dense_tflops where mma.sync is not the newest
 // path: 66% of wgmma on Hopper, measured). Each warp loads the whole K and V tile of every key block
 // from shared memory (ldmatrix, at 128 B/clk/SM: operand_fetch_serial 1), and runs its softmax
 // (exp on the SFU, FP32 bookkeeping) between its two matmuls. With no warp specialisation those
@@ -25,7 +25,7 @@ namespace {
 // N = 512, 2048, 8192, 32768); tested on its test split, on the H100 and on published A100 runs.
 constexpr double kOverlap = 0.35;
 constexpr const char* kForwardSource =
-    "mma.sync at the sustained clock, ldmatrix operand loads and softmax on their pipes, overlap 0.35 across "
+    "mma.sync at the SM clock, ldmatrix operand loads and softmax on their pipes, overlap 0.35 across "
     "the SM's CTAs: fitted on validate/data/h200/mechanisms/training.csv (training split)";
 const Efficiency kForwardPipes{1.0, 1.0, kOverlap, kForwardSource, std::nullopt, std::nullopt, 1.0};
 const std::vector<ArchEfficiency> kForward = {{"sm80", kForwardPipes}};

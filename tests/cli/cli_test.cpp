@@ -28,6 +28,35 @@ TEST(Cli, PredictPrintsTheBreakdown) {
   }
 }
 
+// --clock reaches every command that prices compute: a locked 990 MHz slows a compute-bound
+// prediction, and an unknown clock is one line naming the option, exit status 2. (serve's decode
+// steps read weights and cache: bandwidth-bound, they do not move with the clock.)
+TEST(Cli, ClockMovesComputeInEveryCommandThatPricesIt) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"predict", "--gpu", "h100-sxm", "--seq", "16384"},
+      {"sweep", "--gpu", "h100-sxm", "--seq", "4096,16384"},
+      {"tiles", "--gpu", "h100-sxm", "--seq", "16384", "--block-m", "128", "--block-n", "64"},
+      {"crossover", "--transformer", "llama-3.2-1b", "--ssm", "mamba2-780m", "--gpu", "h100-sxm", "--seq", "4096:16384:x2",
+       "--runtime", "graph"},
+      {"capacity", "--model", "llama-3.2-1b", "--gpu", "h100-sxm"},
+      {"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--seq", "32768", "--runtime", "graph"},
+      {"ring", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpu-count", "4", "--seq", "262144"},
+  };
+  for (std::vector<std::string> args : commands) {
+    args.insert(args.end(), {"--format", "json"});
+    const Result sustained = attnsim(args);
+    args.insert(args.end(), {"--clock", "990"});
+    const Result locked = attnsim(args);
+    EXPECT_EQ(sustained.status, 0) << args[0] << ": " << sustained.err;
+    EXPECT_EQ(locked.status, 0) << args[0] << ": " << locked.err;
+    EXPECT_NE(sustained.out, locked.out) << args[0] << " ignores --clock";
+  }
+  const Result bad = attnsim({"predict", "--clock", "fast"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--clock"), std::string::npos) << bad.err;
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+}
+
 TEST(Cli, GpuAndVariantNamesMatchInAnyCase) {
   const Result lower = attnsim({"predict", "--gpu", "h100-sxm", "--variant", "flash2", "--seq", "4096"});
   const Result upper = attnsim({"predict", "--gpu", "H100-SXM", "--variant", "FLASH2", "--seq", "4096"});

@@ -34,6 +34,27 @@ TEST(Timing, PartialLastWaveStretchesCompute) {
   EXPECT_NEAR(one_more.wave_quantization_seconds / one_more.tensor_seconds, 2.0 * 132 / 133 - 1.0, 1e-12);
 }
 
+// A CTA waiting on L2 holds no pipe: the wait is a part of the overlap of its own, so with 2 CTAs per
+// SM it hides under the longest part as the softmax does, rather than adding to the shared-memory
+// loads; alone on its SM (overlap 0) it adds in full either way.
+TEST(Timing, AnL2WaitIsAPartOfItsOwnInTheOverlap) {
+  const Gpu& gpu = testing::gpu("h100-sxm");
+  KernelCost k = compute_kernel(0, 2);
+  k.efficiency.tensor = 1.0;
+  k.efficiency.softmax_overlap = 0.5;
+  k.shared_memory_read_bytes = 1e10;
+  k.l2_wait_bytes = 1e10;
+  k.efficiency.l2_wait_rate = 0.6;
+  const KernelTime t = time_kernel(k, gpu);
+  ASSERT_GT(t.l2_wait_seconds, t.operand_load_seconds);
+  ASSERT_GT(t.l2_wait_seconds, t.tensor_seconds);
+  const double others = t.tensor_seconds + t.operand_load_seconds + t.exp_seconds + t.vector_seconds;
+  EXPECT_NEAR(t.seconds - t.launch_seconds, t.l2_wait_seconds + 0.5 * others, 1e-12);
+  k.efficiency.softmax_overlap = 0.0;
+  const KernelTime serial = time_kernel(k, gpu);
+  EXPECT_NEAR(serial.seconds - serial.launch_seconds, serial.l2_wait_seconds + others, 1e-12);
+}
+
 TEST(Timing, MemoryAndLatencyBounds) {
   const Gpu& gpu = testing::gpu("h100-sxm");
   KernelCost copy;

@@ -191,6 +191,15 @@ TEST(Eager, Fp32MatmulsRunOnCudaCoresAndTf32OnTensorCores) {
   EXPECT_DOUBLE_EQ(run("eager", w).tensor_flops, 4.0 * 2048 * 2048 * 128 * 32);
 }
 
+// CUTLASS fMHA's MM1 computes whole 128-column output chunks: at d = 96 the 64x128 kernel multiplies
+// 128 columns of P V, so its tensor FLOPs are (96 + 128) / (96 + 96) of the nominal count.
+TEST(MemEfficient, Mm1RunsOnWholeOutputChunks) {
+  const Prediction d96 = testing::run("mem-efficient", testing::workload(4096, 32, 96));
+  const Prediction d128 = testing::run("mem-efficient", testing::workload(4096, 32, 128));
+  EXPECT_NEAR(d96.tensor_flops / d96.cost.model_flops, 224.0 / 192.0, 1e-9);
+  EXPECT_NEAR(d128.tensor_flops / d128.cost.model_flops, 1.0, 1e-9);
+}
+
 TEST(Eager, RepeatsKvForGqaAndOutOfMemoryIsReported) {
   Workload w = workload(4096, 32);
   w.kv_heads = 8;
