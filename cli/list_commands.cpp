@@ -18,6 +18,8 @@ Record gpu_record(const Gpu& g) {
           {"name", g.name},
           {"compute_capability", fmt::format("{}.{}", g.compute_capability_major, g.compute_capability_minor)},
           {"sms", std::int64_t(g.sm_count)},
+          {"sustained_clock_mhz", g.sustained_clock_hz / 1e6},
+          {"burst_clock_mhz", g.burst_clock_hz ? Value(*g.burst_clock_hz / 1e6) : Value()},
           {"bf16_tflops", tflops(Dtype::bf16)},
           {"fp8_tflops", tflops(Dtype::fp8_e4m3)},
           {"fp32_vector_tflops", g.fp32_vector_flops_per_second / 1e12},
@@ -60,14 +62,16 @@ int gpus_command(const std::vector<std::string>& args, std::ostream& out, std::o
       args, "attnsim gpus",
       "attnsim gpus: the built-in GPU profiles (hw_profiles/*.toml, every number with its source).\n\n"
       "example:\n  attnsim gpus\n  attnsim gpus --format csv --out gpus.csv\n\n"
-      "Dense tensor peaks with FP32 accumulation; exp_tops = SFU exponentials per second.\n",
+      "Dense tensor peaks with FP32 accumulation and exp_tops (SFU exponentials per second) at the sustained\n"
+      "clock; burst_clock_mhz is what tensor-core kernels hold in an isolated call (--clock burst), empty\n"
+      "where no measurement gives it.\n",
       [] {
         std::vector<Record> records;
         for (const Gpu& g : builtin_gpus()) records.push_back(gpu_record(g));
         return records;
       },
-      {"id", "compute_capability", "sms", "bf16_tflops", "fp8_tflops", "exp_tops", "hbm_gb_per_s", "memory_bytes",
-       "l2_bytes", "smem_per_sm_bytes"},
+      {"id", "compute_capability", "sms", "sustained_clock_mhz", "burst_clock_mhz", "bf16_tflops", "fp8_tflops",
+       "exp_tops", "hbm_gb_per_s", "memory_bytes", "l2_bytes", "smem_per_sm_bytes"},
       out);
 }
 
