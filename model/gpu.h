@@ -104,15 +104,18 @@ struct Gpu {
     if (compute_capability_major == 10) return TensorPath::tcgen05;
     return TensorPath::mma_sync;
   }
-  double priced_clock_hz() const { return sm_clock_hz > 0 ? sm_clock_hz : sustained_clock_hz > 0 ? sustained_clock_hz : boost_clock_hz; }
+  double priced_clock_hz() const {
+    if (sm_clock_hz > 0) return sm_clock_hz;
+    return sustained_clock_hz > 0 ? sustained_clock_hz : boost_clock_hz;
+  }
   double clock_scale() const { return priced_clock_hz() / boost_clock_hz; }
   // The clock element-bound kernels (PyTorch's index-math elementwise kernels) run at: they draw
   // too little power for the limit to pull them below the clock the FP32 peak is quoted at (the
   // H100 ran them at 1980 MHz while attention kernels throttled), unless the clock was fixed.
   double element_kernel_clock_hz() const {
-    if (sm_clock_fixed) return priced_clock_hz();
-    return fp32_vector_clock_hz > 0 ? fp32_vector_clock_hz : boost_clock_hz;
+    return sm_clock_fixed ? priced_clock_hz() : fp32_peak_clock_hz();
   }
+  double fp32_peak_clock_hz() const { return fp32_vector_clock_hz > 0 ? fp32_vector_clock_hz : boost_clock_hz; }
   // Dense rate of `path` for `dtype` at priced_clock_hz(); absent where the GPU lacks the path
   // (wgmma off sm90) or the dtype on it.
   std::optional<double> tensor_peak(Dtype dtype, TensorPath path) const {
@@ -126,8 +129,7 @@ struct Gpu {
   std::optional<double> tensor_peak(Dtype dtype) const { return tensor_peak(dtype, native_tensor_path()); }
   double exp_per_second() const { return sfu_exp_per_clock_per_sm * sm_count * priced_clock_hz(); }
   double vector_flops_per_second() const {
-    return fp32_vector_flops_per_second * priced_clock_hz() /
-           (fp32_vector_clock_hz > 0 ? fp32_vector_clock_hz : boost_clock_hz);
+    return fp32_vector_flops_per_second * priced_clock_hz() / fp32_peak_clock_hz();
   }
   bool is_hopper() const { return compute_capability_major == 9; }
 };

@@ -14,7 +14,8 @@ ClockSetting parse_clock_setting(const std::string& text) {
                        std::count(text.begin(), text.end(), '.') <= 1 && text.front() != '.' && text.back() != '.';
   const double mhz = decimal ? std::strtod(text.c_str(), nullptr) : 0.0;
   if (!decimal || mhz < 100 || mhz > 10000) {
-    throw InvalidInput("clock", "'" + text + "' is not a clock; allowed: sustained, burst, or an SM clock in MHz (100-10000)");
+    throw InvalidInput("clock",
+                       "'" + text + "' is not a clock; allowed: sustained, burst, or an SM clock in MHz (100-10000)");
   }
   return {ClockSetting::Kind::fixed, mhz * 1e6};
 }

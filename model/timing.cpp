@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 
 #include "model/error.h"
 
@@ -45,7 +46,7 @@ double compute_seconds_at_overlap(const KernelTime& t, double overlap) {
   const double parts[] = {t.tensor_seconds, t.operand_load_seconds, t.exp_seconds + t.vector_seconds,
                           t.l2_wait_seconds};
   const double longest = *std::max_element(std::begin(parts), std::end(parts));
-  const double total = parts[0] + parts[1] + parts[2] + parts[3];
+  const double total = std::accumulate(std::begin(parts), std::end(parts), 0.0);
   return longest + (1.0 - overlap) * (total - longest);
 }
 

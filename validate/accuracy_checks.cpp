@@ -207,7 +207,8 @@ std::vector<AccuracyCheck> run_accuracy_checks(const AccuracyInputs& inputs, con
   std::vector<AccuracyCheck> checks;
   for (const std::filesystem::path& file : inputs.timed) {
     const std::vector<MeasuredRun> runs = read_measured_runs(file);
-    const Gpu measured_on = gpu_as_measured(gpu, inputs.data_root, file.lexically_relative(inputs.data_root).generic_string());
+    const std::string relative = file.lexically_relative(inputs.data_root).generic_string();
+    const Gpu measured_on = gpu_as_measured(gpu, inputs.data_root, relative);
     const ValidationReport report = compare_runs(runs, measured_on, 4096);
     time_and_memory_checks(report, checks);
     tile_ranking_check(report, checks);

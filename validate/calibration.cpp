@@ -8,7 +8,6 @@
 #include <sstream>
 
 #include "model/error.h"
-#include "model/sm_clock.h"
 #include "model/variant.h"
 #include "validate/comparison.h"
 
@@ -39,10 +38,8 @@ struct Features {
 };
 
 Features features_of(const MeasuredRun& run, const Gpu& gpu) {
-  // A run that recorded the clock it held is fitted at that clock, as compare_runs reports it.
-  const Prediction p = run.sm_clock_hz ? predict(run.workload, at_clock(gpu, {ClockSetting::Kind::held, *run.sm_clock_hz}),
-                                                 find_variant(run.variant), knobs_of(run))
-                                       : predict(run.workload, gpu, find_variant(run.variant), knobs_of(run));
+  // Fitted as compare_runs reports it: at the clock the run held, where it recorded one (GPU time).
+  const Prediction p = predict_as_run(run, gpu, HostDispatch{});
   Features f;
   f.measured = run.median_seconds;
   for (const KernelTime& k : p.kernels) {

@@ -42,6 +42,13 @@ HostDispatch host_dispatch_of(const MeasuredRun& run) {
   return host;
 }
 
+Prediction predict_as_run(const MeasuredRun& run, const Gpu& gpu, const HostDispatch& host) {
+  const Variant& variant = find_variant(run.variant);
+  if (!run.sm_clock_hz) return predict(run.workload, gpu, variant, knobs_of(run), host);
+  const Gpu held = at_clock(gpu, {ClockSetting::Kind::held, *run.sm_clock_hz});
+  return predict(run.workload, held, variant, knobs_of(run), host);
+}
+
 VariantKnobs knobs_of(const MeasuredRun& run) {
   VariantKnobs knobs;
   knobs.block_m = run.tile_block_m;
@@ -84,9 +91,7 @@ ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& g
     c.run = run;
     if (profiled) c.time_source = "ncu gpu__time_duration";
     try {
-      c.prediction = run.sm_clock_hz ? predict(run.workload, at_clock(gpu, {ClockSetting::Kind::held, *run.sm_clock_hz}),
-                                               find_variant(run.variant), knobs_of(run), host_dispatch_of(run))
-                                     : predict(run.workload, gpu, find_variant(run.variant), knobs_of(run), host_dispatch_of(run));
+      c.prediction = predict_as_run(run, gpu, host_dispatch_of(run));
     } catch (const InvalidInput& e) {
       report.skipped.push_back(at + run.variant + ": " + e.what());
       continue;

@@ -79,5 +79,8 @@ std::string slope_family(const MeasuredRun& run);
 VariantKnobs knobs_of(const MeasuredRun& run);
 // Eager dispatch for host-inclusive timings, graph (GPU time) for the rest.
 HostDispatch host_dispatch_of(const MeasuredRun& run);
+// The prediction of a measured run as it ran: its tile (knobs_of) and, where the file recorded it,
+// the clock it held inside the kernel (ClockSetting::held, model/sm_clock.h).
+Prediction predict_as_run(const MeasuredRun& run, const Gpu& gpu, const HostDispatch& host);
 
 }  // namespace attnsim
