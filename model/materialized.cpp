@@ -121,17 +121,52 @@ Efficiency softmax_class_efficiency(const Gpu& gpu, const Efficiency& elementwis
 
 constexpr double kFp32SoftmaxBytesPerElement = 8.0;  // one fp32 read, one fp32 write
 
+// host_softmax and host_softmax_backward (aten/src/ATen/native/cuda/SoftMax.cu) give a row of at
+// most 1024 elements and 4096 bytes of the input type to one warp (dispatch_softmax_forward /
+// _backward): the row sits in the warp's registers and its max and sum are warp shuffles, with no
+// block-wide reduction between the read and the write. On the H100 that kernel
+// (softmax_warp_forward<float, float, float, 10>, 1024-element fp32 rows) moved its 268 MB in
+// 87.3-88.9 us, 0.93x the bytes per second of the bf16 copy kernel profiled beside it (201 MB in
+// 61.4-61.9 us; validate/data/h100-sxm/ncu/ncu_pytorch.csv), where the block kernel of 4096-element
+// rows reached 0.70-0.78x. The backward's warp kernel is assumed to stream as well. A 16-bit row
+// stays bound by elements at the block kernel's rate: the A100's published standard attention
+// (fp16 softmax over 512- and 1024-element rows, validate/data/published/a100-sxm-80gb.csv) is met
+// within 5% at that rate and predicted 23-27% fast at a copy's bandwidth.
+constexpr double kWarpSoftmaxMaxRowElements = 1024.0;
+constexpr double kWarpSoftmaxMaxRowBytes = 4096.0;
+constexpr double kWarpSoftmaxOverStreaming = 0.93;
+
+bool takes_warp_softmax(double row_elements, double input_bytes_per_element) {
+  return row_elements <= kWarpSoftmaxMaxRowElements &&
+         row_elements * input_bytes_per_element <= kWarpSoftmaxMaxRowBytes;
+}
+
+Efficiency warp_softmax_efficiency(const Gpu& gpu, const Efficiency& elementwise) {
+  Efficiency e = elementwise;
+  e.hbm = gpu.hbm_efficiency * kWarpSoftmaxOverStreaming;
+  e.source = "PyTorch's warp-per-row softmax (rows <= 1024 elements) at 0.93x a copy's bandwidth, "
+             "validate/data/h100-sxm/ncu/ncu_pytorch.csv";
+  return e;
+}
+
 }  // namespace
 
-KernelCost softmax_forward_kernel(std::string name, double elements, double read_bytes_per_element,
-                                  double write_bytes_per_element, const Gpu& gpu, const Efficiency& eff) {
+KernelCost softmax_forward_kernel(std::string name, double elements, double row_elements,
+                                  double read_bytes_per_element, double write_bytes_per_element, const Gpu& gpu,
+                                  const Efficiency& eff) {
+  const bool narrow = read_bytes_per_element + write_bytes_per_element < kFp32SoftmaxBytesPerElement;
+  if (!narrow && takes_warp_softmax(row_elements, read_bytes_per_element)) {
+    KernelCost k = elementwise_kernel(std::move(name), elements, read_bytes_per_element, write_bytes_per_element, 3.0,
+                                      warp_softmax_efficiency(gpu, eff));
+    k.exp_ops = elements;
+    return k;
+  }
   // The softmax is bound by elements, not bytes: on the H100 the fp16 kernel ran 0.98-1.22 elements
   // per SM per clock and the fp32 one 1.03-1.12 over 4096-element rows
   // (validate/data/h100-sxm/breakdown/run2/kernels.csv), so fp16 moved half fp32's bytes per second
   // (1.1-1.3 against 2.2-2.4 TB/s). A 16-bit softmax is therefore priced by elements at its own
   // measured rate; fp32 keeps the class measured on the H200 (a bandwidth share, which also tracks
   // that GPU's 16% faster fp32 softmax: 1.24 elements per SM per clock against the H100's 1.07).
-  const bool narrow = read_bytes_per_element + write_bytes_per_element < kFp32SoftmaxBytesPerElement;
   KernelCost k = narrow ? element_bound_kernel(std::move(name), elements, elements * read_bytes_per_element,
                                                elements * write_bytes_per_element, ElementBoundPath::softmax_rows, gpu,
                                                eff)
@@ -148,10 +183,14 @@ KernelCost softmax_forward_kernel(std::string name, double elements, double read
   return k;
 }
 
-KernelCost softmax_backward_kernel(std::string name, double elements, double bytes_per_element, const Gpu& gpu,
-                                   const Efficiency& eff) {
+KernelCost softmax_backward_kernel(std::string name, double elements, double row_elements, double bytes_per_element,
+                                   const Gpu& gpu, const Efficiency& eff) {
+  const bool wide = 2.0 * bytes_per_element >= kFp32SoftmaxBytesPerElement;
+  const Efficiency class_efficiency = wide && takes_warp_softmax(row_elements, bytes_per_element)
+                                          ? warp_softmax_efficiency(gpu, eff)
+                                          : softmax_class_efficiency(gpu, eff);
   return elementwise_kernel(std::move(name), elements, 2.0 * bytes_per_element, bytes_per_element, 3.0,
-                            softmax_class_efficiency(gpu, eff));
+                            class_efficiency);
 }
 
 double full_score_elements(const Workload& w) {

@@ -44,14 +44,18 @@ KernelCost gemm_kernel(std::string name, double flops, double read_bytes, double
 // main loop at `tensor` (tensor cores) or `vector` (fp32 SGEMM) of peak, the epilogue's writes
 // partly after it (memory_overlap). Measured, not assumed: validate/data/h200/mechanisms/microbench.csv.
 Efficiency library_gemm_efficiency(const Gpu& gpu, bool on_tensor_cores);
-// PyTorch's softmax over rows of the score matrix (cunn_SoftMaxForward*), one exponential per
-// element: fp32 at the measured class's share of HBM bandwidth (0.6x a streaming kernel), a 16-bit
-// one by elements at its measured rate (model/materialized.cpp).
-KernelCost softmax_forward_kernel(std::string name, double elements, double read_bytes_per_element,
-                                  double write_bytes_per_element, const Gpu& gpu, const Efficiency& eff);
-// Its backward (cunn_SoftMaxBackward*: y and dy in, dx out) at the same class's bandwidth.
-KernelCost softmax_backward_kernel(std::string name, double elements, double bytes_per_element, const Gpu& gpu,
-                                   const Efficiency& eff);
+// PyTorch's softmax over rows of `row_elements` (the key length), one exponential per element.
+// fp32 rows of at most 1024 elements take the warp-per-row kernel (softmax_warp_forward), which
+// streams at 0.93x a copy; longer rows the block-per-row kernels (cunn_SoftMaxForward*), at their
+// measured share of HBM bandwidth (0.6x a streaming kernel); a 16-bit softmax runs by elements at
+// its measured rate whatever the row (model/materialized.cpp).
+KernelCost softmax_forward_kernel(std::string name, double elements, double row_elements,
+                                  double read_bytes_per_element, double write_bytes_per_element, const Gpu& gpu,
+                                  const Efficiency& eff);
+// Its backward (y and dy in, dx out), dispatched by the same rule (softmax_warp_backward or
+// cunn_SoftMaxBackward*) at the same classes' bandwidth.
+KernelCost softmax_backward_kernel(std::string name, double elements, double row_elements, double bytes_per_element,
+                                   const Gpu& gpu, const Efficiency& eff);
 
 // Elements of the full score matrix: materialized kernels compute masked positions too.
 double full_score_elements(const Workload& w);

@@ -81,7 +81,7 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
                                                 ElementBoundPath::widening_copy, gpu, eff));
   }
   const double softmax_in = w.dtype == Dtype::fp16 ? s.e : kFp32Bytes;
-  cost.kernels.push_back(softmax_forward_kernel("softmax (fp32)", s.scores, softmax_in, kFp32Bytes, gpu, eff));
+  cost.kernels.push_back(softmax_forward_kernel("softmax (fp32)", s.scores, double(w.seq_kv), softmax_in, kFp32Bytes, gpu, eff));
   if (s.e != kFp32Bytes) {
     cost.kernels.push_back(elementwise_kernel("to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
   }
@@ -110,7 +110,7 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   if (s.e != kFp32Bytes)
     cost.kernels.push_back(element_bound_kernel("dP to(float32)", s.scores, s.scores * s.e, s.scores * kFp32Bytes,
                                                 ElementBoundPath::widening_copy, gpu, eff));
-  cost.kernels.push_back(softmax_backward_kernel("softmax backward", s.scores, kFp32Bytes, gpu, eff));
+  cost.kernels.push_back(softmax_backward_kernel("softmax backward", s.scores, double(w.seq_kv), kFp32Bytes, gpu, eff));
   if (s.e != kFp32Bytes)
     cost.kernels.push_back(elementwise_kernel("dS to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
   cost.kernels.push_back(elementwise_kernel("* scaling backward", s.scores, s.e, s.e, 1.0, eff));

@@ -76,7 +76,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
     ks.push_back(add);
   }
   // _safe_softmax = softmax, then self.eq(-inf), all(dim), where(all masked, 0, out).
-  ks.push_back(softmax_forward_kernel("_safe_softmax: softmax", scores, kFp32Bytes, kFp32Bytes, gpu, eff));
+  ks.push_back(softmax_forward_kernel("_safe_softmax: softmax", scores, double(w.seq_kv), kFp32Bytes, kFp32Bytes, gpu, eff));
   ks.push_back(elementwise_kernel("_safe_softmax: eq(-inf)", scores, kFp32Bytes, kBoolBytes, 1.0, eff));
   ks.push_back(elementwise_kernel("_safe_softmax: all(dim)", scores, kBoolBytes, 0.0, 1.0, eff));
   // where(all-masked row, 0, out) broadcasts the per-row flag over the row: the generic kernel.
@@ -84,7 +84,13 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
                                     ElementBoundPath::broadcast_add, gpu, eff));
   ks.push_back(gemm_kernel("matmul attn v (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + v_in, o_bytes(w) * widen,
                            tensor_cores, math_dtype, gemm_eff));
-  if (upcast) ks.push_back(elementwise_kernel("out.to(model dtype)", 1.0, o_bytes(w) * widen, o_bytes(w), 0.0, eff));
+  if (upcast) {
+    ks.push_back(elementwise_kernel("out.to(model dtype)", 1.0, o_bytes(w) * widen, o_bytes(w), 0.0, eff));
+    // _scaled_dot_product_attention_math returns (output, attn), both cast back to the input dtype;
+    // SDPA drops attn, but the cast has run: the 61.8 us bfloat16_copy of a 134 MB fp32 score
+    // matrix at N = 1024 on the H100 (validate/data/h100-sxm/ncu/ncu_pytorch.csv).
+    ks.push_back(elementwise_kernel("attn.to(model dtype)", scores, kFp32Bytes, e, 0.0, eff));
+  }
 
   // Alive at the peak: two fp32 score-sized tensors and the bool eq mask (4 + 4 + 1 bytes per
   // score), not three: PyTorch 2.11's measured peak is 2.37 score-sized fp32 tensors at N = 4096
@@ -119,7 +125,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   b.push_back(gemm_kernel("dv = attn^T dO (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + o32, v_in, tensor_cores,
                           math_dtype, gemm_eff));
   b.push_back(elementwise_kernel("where backward", scores, kFp32Bytes + kBoolBytes, kFp32Bytes, 1.0, eff));
-  b.push_back(softmax_backward_kernel("softmax backward", scores, kFp32Bytes, gpu, eff));
+  b.push_back(softmax_backward_kernel("softmax backward", scores, double(w.seq_kv), kFp32Bytes, gpu, eff));
   b.push_back(gemm_kernel("dq = dS k (fp32)", 2.0 * scores * d, scores * kFp32Bytes + k_in, q32, tensor_cores,
                           math_dtype, gemm_eff));
   b.push_back(gemm_kernel("dk = dS^T q (fp32)", 2.0 * scores * d, scores * kFp32Bytes + q32, k_in, tensor_cores,

@@ -68,7 +68,7 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
     add.l2_read_bytes += mask_bytes * double(w.batch) * double(w.heads);
     ks.push_back(add);
   }
-  ks.push_back(softmax_forward_kernel("softmax (input dtype)", s.scores, s.e, s.e, gpu, eff));
+  ks.push_back(softmax_forward_kernel("softmax (input dtype)", s.scores, double(w.seq_kv), s.e, s.e, gpu, eff));
   ks.push_back(permute_copy("einsum: v -> (b h) s d", v_bytes(w), v_heads));
   ks.push_back(gemm_kernel("einsum: P v", 2.0 * s.scores * dv, s.scores * s.e + v_heads, o_bytes(w), tensor_cores,
                            w.dtype, gemm_eff));
@@ -92,7 +92,7 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
                            w.dtype, gemm_eff));
   ks.push_back(gemm_kernel("dv = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w), v_heads, tensor_cores,
                            w.dtype, gemm_eff));
-  ks.push_back(softmax_backward_kernel("softmax backward (input dtype)", s.scores, s.e, gpu, eff));
+  ks.push_back(softmax_backward_kernel("softmax backward (input dtype)", s.scores, double(w.seq_kv), s.e, gpu, eff));
   ks.push_back(gemm_kernel("dq = dS k", 2.0 * s.scores * d, s.scores * s.e + k_heads, q_bytes(w), tensor_cores,
                            w.dtype, gemm_eff));
   ks.push_back(elementwise_kernel("dq * alpha", 1.0, q_bytes(w), q_bytes(w), 0.0, eff));
