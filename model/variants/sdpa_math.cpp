@@ -41,12 +41,12 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   cost.io_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
   std::vector<KernelCost> ks;
   if (upcast) {
-    ks.push_back(element_bound_kernel("q.to(float32)", q_bytes(w) / e, q_bytes(w), q32,
-                                      ElementBoundPath::widening_copy, gpu, eff));
-    ks.push_back(element_bound_kernel("k.to(float32)", k_bytes(w) / e, k_bytes(w), k32,
-                                      ElementBoundPath::widening_copy, gpu, eff));
-    ks.push_back(element_bound_kernel("v.to(float32)", v_bytes(w) / e, v_bytes(w), v32,
-                                      ElementBoundPath::widening_copy, gpu, eff));
+    ks.push_back(element_bound_kernel("q.to(float32)", q_bytes(w) / e, q_bytes(w), q32, ElementBoundPath::widening_copy,
+                                      gpu, eff));
+    ks.push_back(element_bound_kernel("k.to(float32)", k_bytes(w) / e, k_bytes(w), k32, ElementBoundPath::widening_copy,
+                                      gpu, eff));
+    ks.push_back(element_bound_kernel("v.to(float32)", v_bytes(w) / e, v_bytes(w), v32, ElementBoundPath::widening_copy,
+                                      gpu, eff));
   }
   ks.push_back(elementwise_kernel("q * sqrt(scale)", 1.0, q32, q32, 0.0, eff));
   // GQA: K and V are expanded first; the scale multiplies the expanded key inside matmul's argument.
@@ -92,19 +92,34 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
     ks.push_back(elementwise_kernel("attn.to(model dtype)", scores, kFp32Bytes, e, 0.0, eff));
   }
 
-  // Alive at the peak: two fp32 score-sized tensors and the bool eq mask (4 + 4 + 1 bytes per
-  // score), not three: PyTorch 2.11's measured peak is 2.37 score-sized fp32 tensors at N = 4096
-  // (5.10 GB, validate/data/h100-sxm/pytorch_attention.csv and ncu/ncu_pytorch_runs.csv); with the
-  // inputs below the prediction is within 2.3% of the measured peak from N = 4096 up, and up to 12%
-  // over at N = 512, where the fp32 input copies below dominate. Plus the fp32 copies of q, k, v,
-  // their scaled versions, expanded K/V and the masks.
-  const double score_peak = scores * (2.0 * kFp32Bytes + kBoolBytes);
-  const double inputs32 = (upcast ? q32 + k32 + v32 : 0.0) + q32 + k_in + expanded_kv;
+  // Footprint: the tensors alive at each step's peak, counted from PyTorch's code (attention.cpp
+  // _scaled_dot_product_attention_math and _safe_softmax, >= 2.6; SoftMax.cu), then less the call's
+  // outputs: the comparison adds O (and dQ, dK, dV) to the workspace, but none of them is alive at
+  // the peak. Held from the upcast to the return: the fp32 copies of q, k, v (when upcast), the
+  // scaled q, the GQA-expanded K and V, and the causal mask, one fp32 (Nq, Nk) tensor (the bool
+  // ones().tril() it is built from is freed before the scores exist). k^T * sqrt(scale) is a
+  // temporary of the q k^T matmul statement, freed before the softmax.
+  const double copies32 = (upcast ? q32 + k32 + v32 : 0.0) + q32 + expanded_kv;
+  const double mask32 = (w.causal || w.window) ? double(w.seq_q) * double(w.seq_kv) * kFp32Bytes : 0.0;
+  const double held = copies32 + mask32;
+  const double o32 = o_bytes(w) * widen;
+  const double s4 = scores * kFp32Bytes;
+  // _safe_softmax: out = softmax(self), masked = self.isneginf() (bool), all(dim), then
+  // where_out(out, ...) into out's own storage: self, out and the bool mask (9 bytes per score).
+  // Measured peaks are exactly 9 bytes per score plus the held copies, fp32 mask included
+  // (validate/data/h100-sxm/pytorch_attention.csv, every N from 512 to 16384).
+  const double forward_peak = std::max({held + k_in + s4,  // q k^T: its scaled k^T operand
+                                        held + scores * (2.0 * kFp32Bytes + kBoolBytes),  // _safe_softmax
+                                        held + s4 + o32 + (upcast ? o_bytes(w) : 0.0),    // attn @ v, cast
+                                        // attn.to(origin dtype), the discarded second output
+                                        held + s4 + o_bytes(w) + (upcast ? scores * e : 0.0)});
+  // Outputs of the call: O, and for a backward dQ, dK, dV (in io_bytes, allocated during the call).
+  const double gradients = q_bytes(w) + k_bytes(w) + v_bytes(w);
   if (w.pass != Pass::backward) {
     cost.kernels = std::move(ks);
     cost.compulsory_read_bytes = q_bytes(w) + k_bytes(w) + v_bytes(w);
     cost.compulsory_write_bytes = o_bytes(w);
-    cost.workspace_bytes = inputs32 + mask_bytes + score_peak;
+    cost.workspace_bytes = forward_peak - o_bytes(w);
   }
   // Every step is its own operator (the graph is built from aten ops inside one SDPA call).
   cost.framework_operators = double(cost.kernels.size());
@@ -114,7 +129,6 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   // matmuls of attn @ v, _safe_softmax's where and softmax backward (the mask add passes the
   // gradient through), the two matmuls of q k^T, the two sqrt(scale) products, the GQA sum over
   // the expanded K/V, and the casts of dq, dk, dv back to the model dtype.
-  const double o32 = o_bytes(w) * widen;
   std::vector<KernelCost>& b = cost.kernels;
   if (upcast) {
     b.push_back(element_bound_kernel("out.to backward (dO to fp32)", o_bytes(w) / e, o_bytes(w), o32,
@@ -140,11 +154,24 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   cost.compulsory_read_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w) + 2.0 * o_bytes(w);
   cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
   cost.io_bytes = 2.0 * (q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w));
-  // During softmax backward four fp32 score-sized tensors are alive: the saved probabilities,
-  // d attn, where's output and dS (16 bytes per score; 13 with d attn freed early under-counts the
-  // H200's measured peaks by 17%, validate/data/h200/mechanisms/training.csv, training split).
-  const double backward_peak = inputs32 + v_in + mask_bytes + scores * 4.0 * kFp32Bytes;
-  cost.workspace_bytes = std::max(cost.workspace_bytes, backward_peak);
+  // Autograd keeps for the backward: the scaled q and k^T (the q k^T bmm's operands), the
+  // probabilities P (saved by _safe_softmax's node and by the attn @ v bmm) and V (expanded, or its
+  // fp32 copy; none when V itself is fp32 and not expanded). The fp32 copies of q and k and the
+  // mask are freed when the forward returns. Backward steps, each beside what it leaves alive:
+  //   attn @ v's bmm backward: dO in fp32, d attn and dV (fp32);
+  //   softmax backward (SoftMax.cu softmax_backward_cuda_out): tmp = grad * output before the
+  //     kernel, beside P, d attn and dS: four fp32 score-sized tensors, the peak at every measured
+  //     N (16 bytes per score plus these copies, validate/data/h200/mechanisms/training.csv);
+  //   q k^T's bmm backward: dS, dq and dk^T beside the saved operands;
+  //   at the end O, dQ, dK and dV all exist.
+  // dV (fp32) stays alive until V's cast backward runs last (autograd runs later nodes first).
+  const double saved = q32 + k_in + (upcast || group > 1 ? v_in : 0.0);
+  const double saved_scores_free = q32 + k_in + o_bytes(w) + v_in;  // saved q, k^T; O; dV
+  const double backward_peak =
+      std::max({saved + o_bytes(w) + (upcast ? o32 : 0.0) + 2.0 * s4 + v_in, saved_scores_free + 4.0 * s4,
+                saved_scores_free + s4 + q32 + k_in, o_bytes(w) + gradients});
+  const double whole_peak = w.pass == Pass::backward ? backward_peak : std::max(forward_peak, backward_peak);
+  cost.workspace_bytes = whole_peak - o_bytes(w) - gradients;
   cost.framework_operators = double(cost.kernels.size());
   return cost;
 }
