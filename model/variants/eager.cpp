@@ -34,10 +34,10 @@ double softmax_peak_bytes_per_score(Dtype dtype) {
 }
 
 struct EagerShapes {
-  double scores;        // full (B, H, Nq, Nk): eager computes masked positions too
-  double e;             // element bytes
-  double mask_bytes;    // (B, 1, Nq, Nk) additive mask in the model dtype, causal only
-  double repeated_kv;   // repeat_kv copies of K and V at H heads (GQA only)
+  double scores;       // full (B, H, Nq, Nk): eager computes masked positions too
+  double e;            // element bytes
+  double mask_bytes;   // (B, 1, Nq, Nk) additive mask in the model dtype, causal only
+  double repeated_kv;  // repeat_kv copies of K and V at H heads (GQA only)
 };
 
 EagerShapes shapes_of(const Workload& w) {
@@ -56,9 +56,9 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
     // One expand + reshape copy per tensor: broadcast copies, bound by elements (materialized.h).
     const double group = double(w.heads / w.kv_heads);
     cost.kernels.push_back(element_bound_kernel("repeat_kv (K)", k_bytes(w) * group / s.e, k_bytes(w),
-                                               k_bytes(w) * group, ElementBoundPath::broadcast_copy, gpu, eff));
+                                                k_bytes(w) * group, ElementBoundPath::broadcast_copy, gpu, eff));
     cost.kernels.push_back(element_bound_kernel("repeat_kv (V)", v_bytes(w) * group / s.e, v_bytes(w),
-                                               v_bytes(w) * group, ElementBoundPath::broadcast_copy, gpu, eff));
+                                                v_bytes(w) * group, ElementBoundPath::broadcast_copy, gpu, eff));
   }
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
@@ -90,7 +90,7 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   // (B, H, Nq, dv) -> (B, Nq, H, dv): a view, no kernel, when one query token makes both layouts one.
   if (w.seq_q > 1) {
     cost.kernels.push_back(element_bound_kernel("transpose(1,2).contiguous()", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
-                                               ElementBoundPath::permute_copy, gpu, eff));
+                                                ElementBoundPath::permute_copy, gpu, eff));
   }
 }
 
@@ -101,7 +101,7 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
   if (w.seq_q > 1) {
     cost.kernels.push_back(element_bound_kernel("transpose backward (dO)", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
-                                               ElementBoundPath::permute_copy, gpu, eff));
+                                                ElementBoundPath::permute_copy, gpu, eff));
   }
   cost.kernels.push_back(gemm_kernel("dP = dO V^T", 2.0 * s.scores * dv, o_bytes(w) + kv_read * dv / (d + dv),
                                      s.scores * s.e, on_tensor_cores(w), matmul_dtype(w), gemm_eff));
@@ -119,8 +119,8 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   cost.kernels.push_back(gemm_kernel("dK = dS^T Q", 2.0 * s.scores * d, s.scores * s.e + q_bytes(w),
                                      kv_read * d / (d + dv), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   if (s.repeated_kv > 0) {
-    cost.kernels.push_back(elementwise_kernel("repeat_kv backward (sum dK, dV)", 1.0, s.repeated_kv,
-                                              k_bytes(w) + v_bytes(w), 0.0, eff));
+    cost.kernels.push_back(
+        elementwise_kernel("repeat_kv backward (sum dK, dV)", 1.0, s.repeated_kv, k_bytes(w) + v_bytes(w), 0.0, eff));
   }
 }
 
@@ -134,25 +134,60 @@ Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/
   cost.model_flops = pass_model_flops(w);
   const double qkvo = q_bytes(w) + k_bytes(w) + v_bytes(w) + o_bytes(w);
   cost.io_bytes = qkvo;
-  const double fixed = s.mask_bytes + s.repeated_kv;
-  // Forward peak: the larger of the softmax step and its cast back (input, fp32, output = 2e + 4).
-  const double forward_peak = s.scores * std::max(softmax_peak_bytes_per_score(w.dtype), s.e == kFp32Bytes ? 0.0 : 2.0 * s.e + kFp32Bytes);
-  // Autograd keeps the fp32 softmax output and P in the model dtype for backward (e + 4 per score);
-  // softmax backward then holds dP, its fp32 copy and the fp32 dS beside them.
-  const double saved = s.scores * (s.e + kFp32Bytes);
-  const double backward_peak = saved + s.scores * (s.e + 2.0 * kFp32Bytes);
+  // Footprint. The additive mask is counted, although callers build it before the call (the
+  // benchmarks measure from after it exists): the layer needs it. Forward: repeat_kv's copies stay
+  // alive to the return; the softmax step (or its cast back, input, fp32 and output = 2e + 4 per
+  // score) is the peak. A forward alone counts O beside it (the comparison adds O to the
+  // workspace): attnsim-bench's eager chain (cublas-eager) allocates every buffer, O included,
+  // before it starts, while PyTorch writes O after the softmax step, so its measured peaks are O
+  // lower (0.6-2.5% from N = 1024, validate/data/*/pytorch_attention.csv).
+  const double softmax_step = s.repeated_kv + s.scores * std::max(softmax_peak_bytes_per_score(w.dtype),
+                                                                  s.e == kFp32Bytes ? 0.0 : 2.0 * s.e + kFp32Bytes);
+  // PyTorch's forward peak, for forward+backward: the softmax step, or P V's output and its
+  // transpose(1, 2).contiguous() copy (a view when Nq = 1) beside P where they outweigh it.
+  const double forward_peak =
+      std::max(softmax_step, s.repeated_kv + s.scores * s.e + o_bytes(w) * (w.seq_q > 1 ? 2.0 : 1.0));
+  // Forward+backward: the tensors alive at each step's peak (transformers eager_attention_forward;
+  // PyTorch SoftMax.cpp and SoftMax.cu), less the call's outputs O, dQ, dK and dV (in io_bytes, and
+  // added to the workspace by the comparison), which are not all alive at the peak.
+  // Autograd keeps the fp32 softmax output P32 (its node's result), P in the model dtype
+  // (the P V bmm's operand; the same tensor as P32 in fp32) and repeat_kv's copies (the bmm
+  // operands); the mask-added and fp32-converted scores are not saved. Steps, each beside what is
+  // still alive (O, which the caller holds, and dV, which waits for repeat_kv's backward or is dV):
+  //   P V's bmm backward: P32, P, dP in the model dtype, dO made contiguous from its transpose;
+  //   softmax backward (SoftMax.cu softmax_backward_cuda_out): dP in fp32, tmp = grad * output
+  //     before the kernel, and dS (fp32, or the input's fp16 after the fused half_to_float
+  //     softmax) beside P32: 12 + 4 bytes per score in bf16, the peak at every measured N
+  //     (validate/data/h200/mechanisms/training.csv); P and dP in the model dtype are freed by then;
+  //   dS back to the model dtype beside the fp32 dS (bf16), dS * scaling beside dS;
+  //   Q K^T's bmm backward: dS * scaling, dQ and dK (repeated);
+  //   at the end O, dQ, dK and dV all exist.
+  const double gradients = q_bytes(w) + k_bytes(w) + v_bytes(w);
+  const double group = double(w.heads / w.kv_heads);
+  const double k_repeated = s.repeated_kv > 0 ? k_bytes(w) * group : 0.0;  // saved by the Q K^T bmm
+  const double v_repeated = s.repeated_kv > 0 ? v_bytes(w) * group : 0.0;
+  const double dv_repeated = v_bytes(w) * group;
+  const double alive = o_bytes(w) + dv_repeated + k_repeated;
+  const double p_model = s.e == kFp32Bytes ? 0.0 : s.e;  // P in the model dtype beside P32
+  const double ds_bytes = w.dtype == Dtype::fp16 ? s.e : kFp32Bytes;
+  const double backward_peak =
+      std::max({alive + v_repeated + s.scores * (kFp32Bytes + p_model + s.e) + (w.seq_q > 1 ? o_bytes(w) : 0.0),
+                alive + s.scores * (3.0 * kFp32Bytes + ds_bytes),
+                alive + s.scores * (ds_bytes == s.e ? 2.0 * s.e : kFp32Bytes + s.e),
+                alive + s.scores * s.e + q_bytes(w) + k_bytes(w) * group, o_bytes(w) + gradients});
   if (w.pass != Pass::backward) {
     add_forward(w, gpu, eff, s, cost);
     cost.compulsory_read_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
     cost.compulsory_write_bytes += o_bytes(w);
-    cost.workspace_bytes = fixed + forward_peak;
+    cost.workspace_bytes = s.mask_bytes + softmax_step;
   }
   if (w.pass != Pass::forward) {
     add_backward(w, gpu, eff, s, cost);
     cost.compulsory_read_bytes += qkvo;
     cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
     cost.io_bytes = 2.0 * qkvo;
-    cost.workspace_bytes = std::max(cost.workspace_bytes, fixed + backward_peak);
+    const double peak = w.pass == Pass::backward ? backward_peak : std::max(forward_peak, backward_peak);
+    cost.workspace_bytes = s.mask_bytes + peak - o_bytes(w) - gradients;
   }
   cost.framework_operators = double(cost.kernels.size());  // every step is its own operator
   return cost;

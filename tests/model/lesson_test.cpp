@@ -98,6 +98,21 @@ TEST(Lesson, EagerNeedsTenBytesPerScoreInBf16PlusTheMask) {
   EXPECT_DOUBLE_EQ(run("eager", w).cost.workspace_bytes, 8.0 * scores);
 }
 
+TEST(Lesson, TrainingMaterializedAttentionHoldsFourFp32ScoresInSoftmaxBackward) {
+  // CUDA's softmax backward makes tmp = grad * output before its kernel: with the saved
+  // probabilities, their gradient and dS, four fp32 score-sized tensors (16 bytes per score) for
+  // eager in bf16 and for sdpa-math, which the measured peaks match exactly
+  // (validate/data/h200/mechanisms/training.csv).
+  Workload w = workload(8192, 16);
+  w.pass = Pass::forward_backward;
+  const double scores = 16.0 * 8192 * 8192;
+  const double outputs = o_bytes(w) + q_bytes(w) + k_bytes(w) + v_bytes(w);
+  // Beside the scores: eager keeps O and dV; sdpa-math O, its fp32 copies of the scaled q and k^T and dV.
+  EXPECT_DOUBLE_EQ(run("eager", w).cost.workspace_bytes + outputs, 16.0 * scores + o_bytes(w) + v_bytes(w));
+  EXPECT_DOUBLE_EQ(run("sdpa-math", w).cost.workspace_bytes + outputs,
+                   16.0 * scores + o_bytes(w) + 2.0 * (q_bytes(w) + k_bytes(w) + v_bytes(w)));
+}
+
 TEST(Lesson, FlashAttention1RereadsDoubleWhenSramHalves) {
   Workload w = workload(65536, 32, 64);
   Gpu gpu = testing::gpu("a100-sxm-80gb");
