@@ -11,9 +11,9 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"cudnn", "sm90", "backward", 22.7, 32, "h100-sxm, h200"},
       {"cudnn", "sm90", "forward", 18.1, 102, "h100-sxm, h200"},
       {"cudnn", "sm90", "forward+backward", 19.7, 20, "h200"},
-      {"eager", "sm90", "backward", 11.1, 14, "h200"},
+      {"eager", "sm90", "backward", 15.4, 14, "h200"},
       {"eager", "sm90", "forward", 11.0, 57, "h100-sxm, h200"},
-      {"eager", "sm90", "forward+backward", 6.0, 14, "h200"},
+      {"eager", "sm90", "forward+backward", 12.9, 14, "h200"},
       {"flash-mla", "sm90", "forward", 6.2, 5, "h100-sxm"},
       {"flash2", "sm100", "backward", 51.6, 24, "b200"},
       {"flash2", "sm100", "forward", 46.4, 32, "b200"},
@@ -29,12 +29,12 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"mem-efficient", "sm90", "backward", 14.5, 19, "h200"},
       {"mem-efficient", "sm90", "forward", 8.8, 76, "h100-sxm, h200"},
       {"mem-efficient", "sm90", "forward+backward", 11.6, 19, "h200"},
-      {"sdpa-math", "sm100", "backward", 255.6, 5, "b200"},
+      {"sdpa-math", "sm100", "backward", 244.5, 5, "b200"},
       {"sdpa-math", "sm100", "forward", 44.8, 5, "b200"},
-      {"sdpa-math", "sm90", "backward", 9.5, 14, "h200"},
+      {"sdpa-math", "sm90", "backward", 5.5, 14, "h200"},
       {"sdpa-math", "sm90", "forward", 6.9, 46, "h100-sxm, h200"},
-      {"sdpa-math", "sm90", "forward+backward", 4.5, 14, "h200"},
-      {"standard", "sm80", "forward+backward", 6.0, 20, "a100-sxm-80gb"},
+      {"sdpa-math", "sm90", "forward+backward", 2.9, 14, "h200"},
+      {"standard", "sm80", "forward+backward", 7.7, 20, "a100-sxm-80gb"},
   };
   return bands;
 }

@@ -128,7 +128,7 @@ constexpr double kFp32SoftmaxBytesPerElement = 8.0;  // one fp32 read, one fp32 
 // (softmax_warp_forward<float, float, float, 10>, 1024-element fp32 rows) moved its 268 MB in
 // 87.3-88.9 us, 0.93x the bytes per second of the bf16 copy kernel profiled beside it (201 MB in
 // 61.4-61.9 us; validate/data/h100-sxm/ncu/ncu_pytorch.csv), where the block kernel of 4096-element
-// rows reached 0.70-0.78x. The backward's warp kernel is assumed to stream as well. A 16-bit row
+// rows reached 0.70-0.78x. A 16-bit row
 // stays bound by elements at the block kernel's rate: the A100's published standard attention
 // (fp16 softmax over 512- and 1024-element rows, validate/data/published/a100-sxm-80gb.csv) is met
 // within 5% at that rate and predicted 23-27% fast at a copy's bandwidth.
@@ -183,14 +183,14 @@ KernelCost softmax_forward_kernel(std::string name, double elements, double row_
   return k;
 }
 
-KernelCost softmax_backward_kernel(std::string name, double elements, double row_elements, double bytes_per_element,
-                                   const Gpu& gpu, const Efficiency& eff) {
-  const bool wide = 2.0 * bytes_per_element >= kFp32SoftmaxBytesPerElement;
-  const Efficiency class_efficiency = wide && takes_warp_softmax(row_elements, bytes_per_element)
-                                          ? warp_softmax_efficiency(gpu, eff)
-                                          : softmax_class_efficiency(gpu, eff);
-  return elementwise_kernel(std::move(name), elements, 2.0 * bytes_per_element, bytes_per_element, 3.0,
-                            class_efficiency);
+std::vector<KernelCost> softmax_backward_kernels(const std::string& name, double elements, double bytes_per_element,
+                                                 const Efficiency& eff) {
+  // Both stream: on the H100 at 4096-element rows the fp32 multiply took 2076-2078 us and the
+  // backward kernel (cunn_SoftMaxBackwardSmem) 2063-2065 us for 6.4 GB each, 3.1 TB/s; fp16 the
+  // same, 2071 and 2069 us for 6.4 GB (validate/data/h100-sxm/breakdown/run2/kernels.csv, points 16,
+  // 17 and 19). Unlike the forward, the backward kernel has one row reduction and no exponential.
+  return {elementwise_kernel(name + ": grad * output", elements, 2.0 * bytes_per_element, bytes_per_element, 1.0, eff),
+          elementwise_kernel(name, elements, 2.0 * bytes_per_element, bytes_per_element, 2.0, eff)};
 }
 
 double full_score_elements(const Workload& w) {

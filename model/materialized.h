@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/cost.h"
 #include "model/gpu.h"
@@ -52,10 +53,11 @@ Efficiency library_gemm_efficiency(const Gpu& gpu, bool on_tensor_cores);
 KernelCost softmax_forward_kernel(std::string name, double elements, double row_elements,
                                   double read_bytes_per_element, double write_bytes_per_element, const Gpu& gpu,
                                   const Efficiency& eff);
-// Its backward (y and dy in, dx out), dispatched by the same rule (softmax_warp_backward or
-// cunn_SoftMaxBackward*) at the same classes' bandwidth.
-KernelCost softmax_backward_kernel(std::string name, double elements, double row_elements, double bytes_per_element,
-                                   const Gpu& gpu, const Efficiency& eff);
+// Its backward, two kernels (SoftMax.cu softmax_backward_cuda_out): tmp = dy * y, then
+// dx = tmp - y * rowsum(tmp) (softmax_warp_backward or cunn_SoftMaxBackward*); each moves three
+// score-sized tensors at a streaming kernel's bandwidth.
+std::vector<KernelCost> softmax_backward_kernels(const std::string& name, double elements, double bytes_per_element,
+                                                 const Efficiency& eff);
 
 // Elements of the full score matrix: materialized kernels compute masked positions too.
 double full_score_elements(const Workload& w);

@@ -110,7 +110,9 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   if (s.e != kFp32Bytes)
     cost.kernels.push_back(element_bound_kernel("dP to(float32)", s.scores, s.scores * s.e, s.scores * kFp32Bytes,
                                                 ElementBoundPath::widening_copy, gpu, eff));
-  cost.kernels.push_back(softmax_backward_kernel("softmax backward", s.scores, double(w.seq_kv), kFp32Bytes, gpu, eff));
+  for (KernelCost& k : softmax_backward_kernels("softmax backward", s.scores, kFp32Bytes, eff)) {
+    cost.kernels.push_back(std::move(k));
+  }
   if (s.e != kFp32Bytes)
     cost.kernels.push_back(elementwise_kernel("dS to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
   cost.kernels.push_back(elementwise_kernel("* scaling backward", s.scores, s.e, s.e, 1.0, eff));

@@ -138,8 +138,8 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
                           math_dtype, gemm_eff));
   b.push_back(gemm_kernel("dv = attn^T dO (fp32)", 2.0 * scores * dv, scores * kFp32Bytes + o32, v_in, tensor_cores,
                           math_dtype, gemm_eff));
-  b.push_back(elementwise_kernel("where backward", scores, kFp32Bytes + kBoolBytes, kFp32Bytes, 1.0, eff));
-  b.push_back(softmax_backward_kernel("softmax backward", scores, double(w.seq_kv), kFp32Bytes, gpu, eff));
+  // _safe_softmax's derivative is softmax's (derivatives.yaml): its where() adds no kernel here.
+  for (KernelCost& k : softmax_backward_kernels("softmax backward", scores, kFp32Bytes, eff)) b.push_back(std::move(k));
   b.push_back(gemm_kernel("dq = dS k (fp32)", 2.0 * scores * d, scores * kFp32Bytes + k_in, q32, tensor_cores,
                           math_dtype, gemm_eff));
   b.push_back(gemm_kernel("dk = dS^T q (fp32)", 2.0 * scores * d, scores * kFp32Bytes + q32, k_in, tensor_cores,

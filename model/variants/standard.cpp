@@ -92,7 +92,9 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
                            w.dtype, gemm_eff));
   ks.push_back(gemm_kernel("dv = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w), v_heads, tensor_cores,
                            w.dtype, gemm_eff));
-  ks.push_back(softmax_backward_kernel("softmax backward (input dtype)", s.scores, double(w.seq_kv), s.e, gpu, eff));
+  for (KernelCost& k : softmax_backward_kernels("softmax backward (input dtype)", s.scores, s.e, eff)) {
+    ks.push_back(std::move(k));
+  }
   ks.push_back(gemm_kernel("dq = dS k", 2.0 * s.scores * d, s.scores * s.e + k_heads, q_bytes(w), tensor_cores,
                            w.dtype, gemm_eff));
   ks.push_back(elementwise_kernel("dq * alpha", 1.0, q_bytes(w), q_bytes(w), 0.0, eff));
