@@ -6,11 +6,11 @@ namespace attnsim {
 
 const std::vector<ErrorBand>& validated_error_bands() {
   static const std::vector<ErrorBand> bands = {
-      {"cudnn", "sm100", "backward", 47.4, 18, "b200"},
+      {"cudnn", "sm100", "backward", 48.2, 18, "b200"},
       {"cudnn", "sm100", "forward", 57.0, 27, "b200"},
-      {"cudnn", "sm90", "backward", 22.7, 32, "h100-sxm, h200"},
+      {"cudnn", "sm90", "backward", 12.1, 32, "h100-sxm, h200"},
       {"cudnn", "sm90", "forward", 18.1, 102, "h100-sxm, h200"},
-      {"cudnn", "sm90", "forward+backward", 19.7, 20, "h200"},
+      {"cudnn", "sm90", "forward+backward", 10.0, 20, "h200"},
       {"eager", "sm90", "backward", 15.4, 14, "h200"},
       {"eager", "sm90", "forward", 11.0, 57, "h100-sxm, h200"},
       {"eager", "sm90", "forward+backward", 12.9, 14, "h200"},
@@ -22,7 +22,7 @@ const std::vector<ErrorBand>& validated_error_bands() {
       {"flash2", "sm90", "backward", 13.0, 20, "h200"},
       {"flash2", "sm90", "forward", 16.3, 81, "h100-sxm, h200"},
       {"flash2", "sm90", "forward+backward", 8.9, 20, "h200"},
-      {"flash3", "sm90", "backward", 22.4, 12, "h100-sxm"},
+      {"flash3", "sm90", "backward", 16.3, 12, "h100-sxm"},
       {"flash3", "sm90", "forward", 20.0, 43, "h100-sxm"},
       {"mem-efficient", "sm80", "forward+backward", 8.2, 24, "a100-sxm-80gb"},
       {"mem-efficient", "sm8x", "forward", 24.5, 12, "rtx4090"},

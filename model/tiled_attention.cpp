@@ -247,14 +247,17 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
   main.ctas_per_sm = resident_ctas(w, gpu, key_major, spec.name + " backward", spec.tile_from_knobs);
   main.ctas = bh * blocks.query_blocks;
   main.shared_memory_per_cta_bytes = tile_shared_memory_bytes(key_major, d, dv, e);
-  // S = QK^T, dP = dO V^T, dV += P^T dO, dQ += dS K, dK += dS^T Q.
-  main.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (3.0 * d + 2.0 * dv);
-  main.exp_ops = bh * blocks.tiles * tile_scores;
-  main.vector_flops = bh * blocks.tiles * tile_scores * kBackwardVectorFlopsPerScore;
+  const double passes = spec.backward_accumulator_columns
+                            ? std::ceil(std::max(d, dv) / double(*spec.backward_accumulator_columns))
+                            : 1.0;
+  // S = QK^T, dP = dO V^T (and P, dS) once per pass; dV += P^T dO, dQ += dS K, dK += dS^T Q once.
+  main.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (passes * (d + dv) + 2.0 * d + dv);
+  main.exp_ops = bh * blocks.tiles * tile_scores * passes;
+  main.vector_flops = bh * blocks.tiles * tile_scores * kBackwardVectorFlopsPerScore * passes;
   // All five matmuls take both operands from shared memory (P and dS are written there too).
   const double bm = double(t.block_m), bn = double(t.block_n), warps = double(t.warps);
   const double operand_bytes_per_tile =
-      warp_grid_operand_bytes(bm, bn, d, warps, e) + warp_grid_operand_bytes(bm, bn, dv, warps, e) +  // S, dP
+      passes * (warp_grid_operand_bytes(bm, bn, d, warps, e) + warp_grid_operand_bytes(bm, bn, dv, warps, e)) +  // S, dP
       warp_grid_operand_bytes(bn, dv, bm, warps, e) + warp_grid_operand_bytes(bn, d, bm, warps, e) +  // dV, dK
       warp_grid_operand_bytes(bm, d, bn, warps, e);                                                   // dQ
   main.shared_memory_read_bytes = bh * blocks.tiles * operand_bytes_per_tile;

@@ -37,6 +37,10 @@ struct TiledKernelSpec {
   // FlashAttention's whole-tile buffers do (CUTLASS fMHA streams Q, K and V through fixed stages);
   // absent: tile_shared_memory_bytes' count of the tile.
   std::optional<double> shared_memory_per_cta_bytes = std::nullopt;
+  // Backward: head-dim columns of the dK and dV accumulators that one pass of the main loop keeps
+  // in registers (absent: all). A wider head dim takes ceil(max(d, dv) / columns) passes over a key
+  // block's query blocks, each recomputing S = QK^T, P and dP = dO V^T for its share of dK and dV.
+  std::optional<std::int64_t> backward_accumulator_columns = std::nullopt;
 };
 
 // HBM bytes of K and V read by a query-block-parallel kernel. Every wave of co-resident CTAs

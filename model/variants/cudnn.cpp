@@ -29,6 +29,15 @@ Tiling warp_specialized_forward_tiling(const Workload& w) {
 // warpgroup of 4 warps plus its producer.
 Tiling warp_specialized_backward_tiling() { return {64, 64, 8, 2, 168}; }
 
+// The same kernel at d = 256 (knob_26_64x64x256, 168 registers, 384 threads, as at d = 64 and 128)
+// keeps the dK and dV accumulators of 128 head-dim columns at a time: on an H100 at N = 4096 its
+// tensor pipe was active 1.40x the cycles the nominal FLOPs take at d = 128 (7/5: S and dP
+// recomputed once more) and it issued twice d = 128's MUFU instructions (P recomputed), causal and
+// not; d = 64 and 128 kept their nominal ratio (Nsight Compute,
+// validate/data/h100-sxm/backward_counters/ncu_cudnn_backward.csv). 64 keys x 256 columns of dK and
+// dV in fp32 would fill 128 KiB, three quarters of the consumer warpgroups' 168 KiB of registers.
+constexpr std::int64_t kBackwardAccumulatorColumns = 128;
+
 // sm80 kernels: 128 x 64 at head dim 64 (knob_6_128x64x64), 64 x 64 above (knob_3_64x64x128).
 Tiling mma_sync_forward_tiling(const Workload& w) {
   return w.head_dim <= 64 ? Tiling{128, 64, 4, 1, 255} : Tiling{64, 64, 4, 1, 255};
@@ -63,8 +72,9 @@ Cost cudnn_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   }
   const TiledKernelSpec forward{"cudnn fwd", with_knobs(warp_specialized_forward_tiling(w), knobs),
                                 warp_specialized_efficiency(gpu, "cudnn", false), true, sets_tile(knobs)};
-  const TiledKernelSpec backward{"cudnn", warp_specialized_backward_tiling(),
-                                 warp_specialized_efficiency(gpu, "cudnn-backward", true), true};
+  TiledKernelSpec backward{"cudnn", warp_specialized_backward_tiling(),
+                           warp_specialized_efficiency(gpu, "cudnn-backward", true), true};
+  backward.backward_accumulator_columns = kBackwardAccumulatorColumns;
   return tiled_attention_cost(w, gpu, forward, backward);
 }
 

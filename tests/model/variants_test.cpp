@@ -1,6 +1,8 @@
 // Behaviour of each variant that its source documents.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "model/error.h"
 #include "model/loglog_fit.h"
 #include "model/mask_geometry.h"
@@ -180,6 +182,58 @@ TEST(SdpaMath, MovesMoreBytesThanEagerBecauseOfFp32) {
   // vs 21.47 GB): math frees the fp32 scores before allocating its result; eager holds bf16 and fp32 copies.
   EXPECT_LT(run("sdpa-math", w).cost.workspace_bytes, run("eager", w).cost.workspace_bytes);
   EXPECT_EQ(run("sdpa-math", w).tensor_flops, 0.0);  // fp32 matmuls on CUDA cores (TF32 off)
+}
+
+const KernelTime& kernel_named(const Prediction& p, const std::string& name) {
+  for (const KernelTime& k : p.kernels) {
+    if (k.name == name) return k;
+  }
+  throw std::runtime_error("no kernel " + name);
+}
+
+const KernelCost& kernel_cost_named(const Prediction& p, const std::string& name) {
+  for (const KernelCost& k : p.cost.kernels) {
+    if (k.name == name) return k;
+  }
+  throw std::runtime_error("no kernel " + name);
+}
+
+// PyTorch gives an fp32 row of at most 1024 elements to one warp, which streams; longer rows take
+// the block kernel at 0.6x a copy. Per byte, the 1024-key softmax is faster than the 2048-key one.
+TEST(SdpaMath, SoftmaxRowsOfAtMost1024ElementsStreamAsOneWarpEach) {
+  const auto seconds_per_byte = [](std::int64_t n) {
+    const Prediction p = run("sdpa-math", workload(n));
+    const KernelCost& k = kernel_cost_named(p, "_safe_softmax: softmax");
+    return kernel_named(p, "_safe_softmax: softmax").hbm_seconds / (k.hbm_read_bytes + k.hbm_write_bytes);
+  };
+  EXPECT_NEAR(seconds_per_byte(2048) / seconds_per_byte(1024), 0.93 / (2.58 / 4.27), 1e-9);
+}
+
+// _scaled_dot_product_attention_math returns attn cast back to bf16 beside the output, and the
+// softmax backward runs tmp = grad * output before its kernel; _safe_softmax adds no backward kernel.
+TEST(SdpaMath, RunsTheKernelsPyTorchLaunches) {
+  Workload w = workload(4096);
+  const Prediction forward = run("sdpa-math", w);
+  const double scores = 32.0 * 4096 * 4096;
+  EXPECT_DOUBLE_EQ(kernel_cost_named(forward, "attn.to(model dtype)").hbm_write_bytes, scores * 2.0);
+  w.pass = Pass::backward;
+  const Prediction backward = run("sdpa-math", w);
+  EXPECT_DOUBLE_EQ(kernel_cost_named(backward, "softmax backward: grad * output").hbm_read_bytes, scores * 8.0);
+  EXPECT_DOUBLE_EQ(kernel_cost_named(backward, "softmax backward").hbm_read_bytes, scores * 8.0);
+  EXPECT_THROW(kernel_named(backward, "where backward"), std::runtime_error);
+}
+
+// cuDNN's sm90 backward keeps 128 head-dim columns of dK and dV per pass: at d = 256 it runs 7
+// matmuls per tile instead of 5 and computes P twice (Nsight Compute: 1.40x the tensor cycles the
+// nominal FLOPs take, twice the MUFU instructions; validate/data/h100-sxm/backward_counters/).
+TEST(Cudnn, BackwardRecomputesSAndDpPer128AccumulatorColumns) {
+  Workload w = workload(4096, 32, 128);
+  w.pass = Pass::backward;
+  const KernelCost d128 = kernel_cost_named(run("cudnn", w), "cudnn bwd");
+  w.head_dim = w.head_dim_v = 256;
+  const KernelCost d256 = kernel_cost_named(run("cudnn", w), "cudnn bwd");
+  EXPECT_NEAR(d256.tensor_flops / d128.tensor_flops, 2.0 * 7.0 / 5.0, 1e-12);
+  EXPECT_NEAR(d256.exp_ops / d128.exp_ops, 2.0, 1e-12);
 }
 
 TEST(Eager, Fp32MatmulsRunOnCudaCoresAndTf32OnTensorCores) {
