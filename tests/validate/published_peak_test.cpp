@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "tests/test_support.h"
 
@@ -20,11 +21,13 @@ namespace {
 constexpr double kPublishedForwardTflops = 1460.0;
 
 // The sm100 kernel is priced as cuDNN's (`cudnn`, a warp-specialized tcgen05 kernel like FlashMLA's
-// CUTLASS-derived one). Listed miss: attnsim's best is 1147 TFLOP/s, 21% low, the same direction as
-// the B200 cuDNN forward rows (validate/data/published/known_misses.txt, published-mape/b200/cudnn/
-// forward: exp split between the SFU and an FMA polynomial, and tensor-memory accumulators that let
-// the softmax overlap the MMAs, are not modelled on sm100).
-constexpr double kListedBestOverPublished = 0.786;
+// CUTLASS-derived one). Listed miss: attnsim's best is 1906 TFLOP/s, 31% high, at d = 192 where the
+// matmuls outlast the softmax and the kernel is tensor-bound: sm100 runs at sm90's 0.85 of the
+// tensor rate, and the profile's 2250 TFLOP/s is at a derived 1856 MHz; the clock a B200 holds under
+// a tensor-bound load is not measured (an H100 holds 1620-1810 MHz inside such kernels against its
+// 1980 MHz boost, model/sm_clock.h), nor is any tensor-bound B200 row in b200.csv, all d = 128. It was
+// 1147 TFLOP/s, 21% low, while sm100's forward hid only 30% of the matmuls under the softmax.
+constexpr double kListedBestOverPublished = 1.306;
 
 TEST(PublishedPeak, FlashMlaDensePrefillOnB200OverItsBenchmarkGrid) {
   double best_tflops = 0;
@@ -51,7 +54,7 @@ TEST(PublishedPeak, FlashMlaDensePrefillOnB200OverItsBenchmarkGrid) {
   EXPECT_NEAR(ratio, kListedBestOverPublished, 0.005)
       << fmt::format("attnsim's best {:.0f} TFLOP/s over FlashMLA's published {:.0f}: update the listed miss",
                      best_tflops, kPublishedForwardTflops);
-  EXPECT_LT(ratio, 0.85) << "within 15% now: remove the listed miss";
+  EXPECT_GT(std::abs(ratio - 1.0), 0.15) << "within 15% now: remove the listed miss";
 }
 
 }  // namespace
