@@ -58,6 +58,9 @@ struct KernelCost {
   // accumulator tiles read back and written out, operand tiles fetched at the start of a matmul.
   // They add to the load pipe (model/timing.cpp); 0 where loads stream under the math.
   double l2_wait_bytes = 0;
+  // The same kind of waited bytes when their working set does not fit L2: they come from DRAM, at
+  // the same share of its bandwidth (model/timing.cpp).
+  double dram_wait_bytes = 0;
   // Global round trips the CTAs wait on one after another (a matmul's first operand stage, an
   // accumulator tile read back, a lock taken or a fence), summed over all CTAs.
   double l2_round_trips = 0;

@@ -104,6 +104,10 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     t.l2_wait_seconds +=
         k.l2_wait_bytes / (kL2BytesPerClockPerSm * k.efficiency.l2_wait_rate * gpu.sm_count * gpu.priced_clock_hz());
   }
+  if (k.dram_wait_bytes > 0) {
+    t.l2_wait_seconds += k.dram_wait_bytes / (gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency) *
+                                              k.efficiency.l2_wait_rate);
+  }
   if (k.l2_round_trips > 0) {
     // The CTAs resident on one SM wait at the same time.
     const double waiting_together = std::max(1.0, k.ctas_per_sm);

@@ -140,7 +140,19 @@ void price_cutlass_forward(const Workload& w, const Gpu& gpu, const Tiling& t, b
   const double chunks = kernel.output_in_rf() ? 1.0 : std::ceil(dv / bn);
   const double accumulator_tiles = kernel.output_in_rf() ? 0.0 : tiles - bh * blocks.active_query_blocks;
   const double accumulator_read_bytes = accumulator_tiles * bm * dv * kFp32Bytes;
-  k.l2_wait_bytes = waited_operand_bytes + accumulator_read_bytes;
+  // Each key block every resident CTA re-reads its Q tile and reads its accumulator tile back (and
+  // writes it out), so a tile's next use comes after all of theirs: once these tiles outgrow the
+  // L2 partition an SM's lines live in, the accumulator round trips miss. On an H100 at N = 4096
+  // (validate/data/h100-sxm/cutlass_counters/): d = 256, 24.8 MiB of tiles against 25 MiB per
+  // partition, 14% of the accumulator reads reached DRAM; d = 384 and 512 (37 and 50 MiB), all.
+  const double resident_tile_bytes = gpu.sm_count * k.ctas_per_sm * bm * (dv * kFp32Bytes + d * e);
+  const bool accumulator_in_dram = resident_tile_bytes > gpu.l2_bytes_read_by_every_sm();
+  k.l2_wait_bytes = waited_operand_bytes + (accumulator_in_dram ? 0.0 : accumulator_read_bytes);
+  if (accumulator_in_dram) {
+    k.dram_wait_bytes = accumulator_read_bytes;
+    k.hbm_read_bytes += accumulator_read_bytes;
+    k.hbm_write_bytes += accumulator_read_bytes;
+  }
   // Per tile the L2 carries Q_i, K_j, V_j (and the accumulator both ways); on top of the HBM bytes.
   k.l2_read_bytes = tiles * e * (bm * d + bn * (d + dv)) + accumulator_read_bytes;
   // Round trips waited on one after another: S's first stage per tile, and each accumulator chunk

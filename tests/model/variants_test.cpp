@@ -254,6 +254,18 @@ TEST(MemEfficient, Mm1RunsOnWholeOutputChunks) {
   EXPECT_NEAR(d128.tensor_flops / d128.cost.model_flops, 1.0, 1e-9);
 }
 
+// The 32x128 "gmem" kernel re-reads each CTA's Q tile and fp32 accumulator tile every key block: on
+// an H100 (132 SMs x 4 CTAs, 25 MiB per L2 partition) they fit at d = 256 (24.8 MiB) and not at
+// d = 384, where the accumulator round trips come from DRAM (validate/data/h100-sxm/cutlass_counters/).
+TEST(MemEfficient, GmemAccumulatorsComeFromDramOnceTheResidentTilesOutgrowAnL2Partition) {
+  const KernelCost d256 = kernel_cost_named(run("mem-efficient", workload(4096, 32, 256)), "mem-efficient fwd");
+  const KernelCost d384 = kernel_cost_named(run("mem-efficient", workload(4096, 32, 384)), "mem-efficient fwd");
+  EXPECT_EQ(d256.dram_wait_bytes, 0.0);
+  // 4096 CTAs x 31 key blocks after their first x 32 rows x 384 columns x 4 bytes.
+  EXPECT_DOUBLE_EQ(d384.dram_wait_bytes, 4096.0 * 31.0 * 32.0 * 384.0 * 4.0);
+  EXPECT_GT(d384.hbm_write_bytes, d384.dram_wait_bytes);
+}
+
 TEST(Eager, RepeatsKvForGqaAndOutOfMemoryIsReported) {
   Workload w = workload(4096, 32);
   w.kv_heads = 8;

@@ -57,9 +57,10 @@ TEST(KernelGrid, CutlassForwardAcrossHeadDimsOnTheH200WithinFifteenPercent) {
                              r.workload.causal, 100.0 * error));
     sum += std::fabs(error);
     worst = std::max(worst, std::fabs(error));
-    // d <= 256 within 21%. The 32x128 "gmem" kernel at d = 384-512 runs 2-35% slower than priced: a
-    // cost per output chunk of MM1 is missing (validate/data/published/known_misses.txt, rtx4090).
-    EXPECT_LT(std::fabs(error), r.workload.head_dim <= 256 ? 0.25 : 0.40);
+    // Every kernel within 25% (the worst, d = 512 at N = 1024, 24% fast) since the 32x128 "gmem"
+    // kernel's accumulator round trips come from DRAM once its resident tiles outgrow an L2
+    // partition (d >= 384 on the H200); they were priced from L2 and ran 2-35% slower than that.
+    EXPECT_LT(std::fabs(error), 0.25);
   }
   const double mape = sum / double(runs.size());
   RecordProperty("mape_percent", std::to_string(100.0 * mape));
