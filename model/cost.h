@@ -64,6 +64,10 @@ struct KernelCost {
   // Global round trips the CTAs wait on one after another (a matmul's first operand stage, an
   // accumulator tile read back, a lock taken or a fence), summed over all CTAs.
   double l2_round_trips = 0;
+  // Clocks each CTA spends in a loop bound by its own chain of dependent instructions, which no pipe
+  // of its own overlaps (CUTLASS fMHA backward's D = rowsum(dO * O) loop); CTAs on one SM run theirs
+  // side by side (model/timing.cpp).
+  double serial_loop_clocks_per_cta = 0;
   // Local-memory traffic of registers spilled above the per-thread limit: stored and reloaded.
   double register_spill_bytes = 0;
   // Loads each CTA issues one after another, each waiting for the one before, from data in L2 (a

@@ -44,7 +44,7 @@ double l2_round_trip_seconds(const Gpu& gpu) {
 // H100 and H200 test splits (5% with it apart). Before wave quantization.
 double compute_seconds_at_overlap(const KernelTime& t, double overlap) {
   const double parts[] = {t.tensor_seconds, t.operand_load_seconds, t.exp_seconds + t.vector_seconds,
-                          t.l2_wait_seconds};
+                          t.l2_wait_seconds, t.serial_loop_seconds};
   const double longest = *std::max_element(std::begin(parts), std::end(parts));
   const double total = std::accumulate(std::begin(parts), std::end(parts), 0.0);
   return longest + (1.0 - overlap) * (total - longest);
@@ -113,6 +113,11 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     const double waiting_together = std::max(1.0, k.ctas_per_sm);
     t.l2_wait_seconds += k.l2_round_trips * l2_round_trip_seconds(gpu) / (waiting_together * gpu.sm_count);
   }
+  if (k.serial_loop_clocks_per_cta > 0 && k.ctas > 0) {
+    // The CTAs of one SM run their loops side by side (latency, not a pipe, bounds each).
+    t.serial_loop_seconds = k.ctas * k.serial_loop_clocks_per_cta /
+                            (gpu.sm_count * std::max(1.0, k.ctas_per_sm) * gpu.priced_clock_hz());
+  }
   const double compute_seconds = unquantized_compute_seconds(t, k);
   // A partial last wave leaves SMs idle: compute stretches by waves / (CTAs / slots).
   double quantized_compute_seconds = compute_seconds;
@@ -162,6 +167,7 @@ Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
     p.tensor_seconds += t.tensor_seconds;
     p.operand_load_seconds += t.operand_load_seconds;
     p.l2_wait_seconds += t.l2_wait_seconds;
+    p.serial_loop_seconds += t.serial_loop_seconds;
     p.exp_seconds += t.exp_seconds;
     p.vector_seconds += t.vector_seconds;
     p.hbm_seconds += t.hbm_seconds;

@@ -49,6 +49,19 @@ constexpr double kOverlapAcrossCtas = 0.35;
 // the H100, validate/data/h100-sxm/latency/), inside that flat valley; 0.6 stays the one fitted
 // constant.
 constexpr double kL2WaitRate = 0.6;
+// kKernelComputesDelta: before its key blocks every CTA computes D = rowsum(dO * O) for every query
+// row of its head (computeDelta, once per kBlockSizeI rows, whatever the mask). A kernel built for
+// kMaxK > 256 bounds that loop at run time by align_up(dv, kElementsPerAccess * threads per row)
+// iterations instead of dv / (kElementsPerAccess * threads per row): 256 at d = 256, of which the
+// last 240 load nothing, each storing its two 16-byte fragments to a local array and reloading them
+// (kernel_backward.h, computeDelta). On an H100 (validate/data/h100-sxm/backward_counters/ and
+// cutlass_counters/, the generic 128x64 kernel at d = 256, N = 512-4096, causal and not) the local
+// loads are exactly 192 CTAs x N/128 x 256 threads x 256 iterations x 32 bytes, and the time the
+// model lacked before this loop was priced grows as N whatever the mask: 53 us per CTA per 128
+// rows, 374 clocks per iteration at 1806.8 MHz (fitted on those eight calls; nothing else is).
+constexpr double kDeltaLoopIterationClocks = 374.0;
+constexpr double kDeltaElementsPerAccess = 8.0;  // 128-bit loads of 16-bit elements
+constexpr std::int64_t kDeltaLoopUnrolledMaxK = 256;
 // Grids of up to this many waves are list-scheduled (as model/tiled_attention.cpp); beyond, uneven
 // CTAs average out over the waves.
 constexpr double kMaxScheduledWaves = 8.0;
@@ -197,6 +210,11 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
                                        std::to_string(kernel.block_j) + " does not fit an SM of " + gpu.id);
   }
   main.shared_memory_per_cta_bytes = kernel.shared_memory_bytes;
+  if (kernel.max_k > kDeltaLoopUnrolledMaxK) {
+    const double step = kDeltaElementsPerAccess * threads / bi;  // elements of a row per iteration
+    main.serial_loop_clocks_per_cta =
+        ceil_div(double(w.seq_q), bi) * align_up(dv, step) * kDeltaLoopIterationClocks;
+  }
   main.efficiency = cutlass_fmha_efficiency(
       gpu, "mem-efficient-backward", main.ctas_per_sm,
       "CUTLASS fMHA backward (kernel_backward.h): mma.sync at 32x32 warp tiles, shared-memory operand loads, "

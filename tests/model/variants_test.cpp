@@ -266,6 +266,22 @@ TEST(MemEfficient, GmemAccumulatorsComeFromDramOnceTheResidentTilesOutgrowAnL2Pa
   EXPECT_GT(d384.hbm_write_bytes, d384.dram_wait_bytes);
 }
 
+// The backward built for any head dim (kMaxK = 65536, 128x64 at d = 256 on sm90) computes D over
+// align_up(dv, 16) iterations per 128 query rows before its key blocks, masked or not; the kMaxK = 128
+// kernel's loop is unrolled to dv / 16 and is not priced apart (kernel_backward.h, computeDelta).
+TEST(MemEfficient, GenericBackwardKernelWalksItsDeltaLoopOverTheAlignedHeadDim) {
+  Workload w = workload(4096, 32, 256);
+  w.pass = Pass::backward;
+  const Prediction d256 = run("mem-efficient", w);
+  EXPECT_DOUBLE_EQ(kernel_cost_named(d256, "mem-efficient bwd").serial_loop_clocks_per_cta, 32.0 * 256.0 * 374.0);
+  EXPECT_GT(kernel_named(d256, "mem-efficient bwd").serial_loop_seconds, 0.0);
+  w.causal = true;
+  EXPECT_DOUBLE_EQ(kernel_cost_named(run("mem-efficient", w), "mem-efficient bwd").serial_loop_clocks_per_cta,
+                   32.0 * 256.0 * 374.0);
+  w.head_dim = w.head_dim_v = 128;
+  EXPECT_EQ(kernel_cost_named(run("mem-efficient", w), "mem-efficient bwd").serial_loop_clocks_per_cta, 0.0);
+}
+
 TEST(Eager, RepeatsKvForGqaAndOutOfMemoryIsReported) {
   Workload w = workload(4096, 32);
   w.kv_heads = 8;
