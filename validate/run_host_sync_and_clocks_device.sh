@@ -13,11 +13,7 @@ METRICS=gpu__time_duration.sum,sm__cycles_elapsed.avg,sm__cycles_elapsed.avg.per
 GRID="--backends sdpa-flash,sdpa-cudnn,sdpa-efficient"
 CUTLASS="--backends sdpa-efficient --passes forward --head-dims 64,128 --seqs 4096,16384"
 {
-  echo "== date"; date -u
-  nvidia-smi
-  nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv
-  python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'cudnn', torch.backends.cudnn.version())"
-  ncu --version
+  bash validate/print_device_environment.sh
   echo "== commands"
   echo "python3 validate/sdpa_host_sync.py --out \$OUT/host_sync.csv"
   echo "ncu --clock-control none --nvtx --metrics $METRICS -f -o \$TMP/clocks python3 validate/kernel_clocks.py grid $GRID --out \$OUT/grid_points.csv"

@@ -34,11 +34,7 @@ for m in $WANTED; do
   if grep -q "^$m " "$WORK/ncu_metrics_available.txt"; then METRICS="$METRICS,$m.sum,$m.avg"; fi
 done
 {
-  echo "== date"; date -u
-  nvidia-smi
-  nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv
-  python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'cudnn', torch.backends.cudnn.version())"
-  ncu --version
+  bash validate/print_device_environment.sh
   echo "== commands"
 } > "$WORK/environment.txt" 2>&1
 RC=0
