@@ -247,11 +247,16 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
   main.ctas_per_sm = resident_ctas(w, gpu, key_major, spec.name + " backward", spec.tile_from_knobs);
   main.ctas = bh * blocks.query_blocks;
   main.shared_memory_per_cta_bytes = tile_shared_memory_bytes(key_major, d, dv, e);
-  const double passes = spec.backward_accumulator_columns
-                            ? std::ceil(std::max(d, dv) / double(*spec.backward_accumulator_columns))
-                            : 1.0;
-  // S = QK^T, dP = dO V^T (and P, dS) once per pass; dV += P^T dO, dQ += dS K, dK += dS^T Q once.
-  main.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (passes * (d + dv) + 2.0 * d + dv);
+  const double step = double(spec.backward_head_dim_step.value_or(1));
+  const double kernel_d = std::ceil(d / step) * step, kernel_dv = std::ceil(dv / step) * step;
+  const double columns = double(spec.backward_accumulator_columns.value_or(0));
+  const double passes = columns > 0 ? std::ceil(std::max(kernel_d, kernel_dv) / columns) : 1.0;
+  // The output matmuls' width: a single pass's head dim, or whole chunks of `columns` per pass.
+  const auto output_width = [&](double width) { return passes > 1 ? passes * columns : width; };
+  // S = QK^T, dP = dO V^T (and P, dS) once per pass; dV += P^T dO, dQ += dS K, dK += dS^T Q over the
+  // passes' output chunks.
+  main.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 *
+                      (passes * (kernel_d + kernel_dv) + 2.0 * output_width(kernel_d) + output_width(kernel_dv));
   main.exp_ops = bh * blocks.tiles * tile_scores * passes;
   main.vector_flops = bh * blocks.tiles * tile_scores * kBackwardVectorFlopsPerScore * passes;
   // All five matmuls take both operands from shared memory (P and dS are written there too).

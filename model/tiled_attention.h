@@ -39,8 +39,12 @@ struct TiledKernelSpec {
   std::optional<double> shared_memory_per_cta_bytes = std::nullopt;
   // Backward: head-dim columns of the dK and dV accumulators that one pass of the main loop keeps
   // in registers (absent: all). A wider head dim takes ceil(max(d, dv) / columns) passes over a key
-  // block's query blocks, each recomputing S = QK^T, P and dP = dO V^T for its share of dK and dV.
+  // block's query blocks, each recomputing S = QK^T, P and dP = dO V^T and producing a whole
+  // `columns`-wide chunk of dK, dV and dQ.
   std::optional<std::int64_t> backward_accumulator_columns = std::nullopt;
+  // Backward: the head dims the kernel is built for come in steps of this (absent: every one); a
+  // head dim between two runs the larger one's kernel on zero-padded tiles.
+  std::optional<std::int64_t> backward_head_dim_step = std::nullopt;
 };
 
 // HBM bytes of K and V read by a query-block-parallel kernel. Every wave of co-resident CTAs

@@ -37,6 +37,11 @@ Tiling warp_specialized_backward_tiling() { return {64, 64, 8, 2, 168}; }
 // validate/data/h100-sxm/backward_counters/ncu_cudnn_backward.csv). 64 keys x 256 columns of dK and
 // dV in fp32 would fill 128 KiB, three quarters of the consumer warpgroups' 168 KiB of registers.
 constexpr std::int64_t kBackwardAccumulatorColumns = 128;
+// Its knobs come in head dims of 64, 128, 192 and 256 (..._64x64x{64,128,192,256}_...): d = 160 ran
+// the x192 kernel, with d = 192's tensor cycles and time, and there, two passes, the tensor pipe was
+// active 1.60x the nominal FLOPs, the dK, dV and dQ matmuls each producing two whole 128-column
+// chunks (validate/data/h100-sxm/unseen_head_dims/).
+constexpr std::int64_t kBackwardHeadDimStep = 64;
 
 // sm80 kernels: 128 x 64 at head dim 64 (knob_6_128x64x64), 64 x 64 above (knob_3_64x64x128).
 Tiling mma_sync_forward_tiling(const Workload& w) {
@@ -75,6 +80,7 @@ Cost cudnn_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   TiledKernelSpec backward{"cudnn", warp_specialized_backward_tiling(),
                            warp_specialized_efficiency(gpu, "cudnn-backward", true), true};
   backward.backward_accumulator_columns = kBackwardAccumulatorColumns;
+  backward.backward_head_dim_step = kBackwardHeadDimStep;
   return tiled_attention_cost(w, gpu, forward, backward);
 }
 

@@ -92,6 +92,12 @@ double query_block_key_blocks(const MaskGeometry& m, std::int64_t bm, std::int64
 // Prices the forward kernel as CUTLASS's AttentionKernel runs it. `k` holds the tiled counts
 // (tensor FLOPs on whole tiles, exp, vector, HBM, CTAs); this adds what the kernel does per
 // (query block, key block) tile on top of the mma.sync issue.
+// The gmem kernel's accumulator tiles start to come from DRAM when the resident CTAs' Q and
+// accumulator tiles fill this many L2 partitions, and all of them do from the second figure: fitted
+// on the H100's four counts (d = 256, 320, 384, 512 at N = 4096; price_cutlass_forward).
+constexpr double kAccumulatorMissStart = 0.91;
+constexpr double kAccumulatorMissFull = 1.44;
+
 void price_cutlass_forward(const Workload& w, const Gpu& gpu, const Tiling& t, bool tile_from_knobs, KernelCost& k) {
   const ForwardKernel kernel =
       tile_from_knobs ? ForwardKernel{t.block_m, t.block_n, std::max(w.head_dim, w.head_dim_v) <= t.block_n
@@ -141,18 +147,20 @@ void price_cutlass_forward(const Workload& w, const Gpu& gpu, const Tiling& t, b
   const double accumulator_tiles = kernel.output_in_rf() ? 0.0 : tiles - bh * blocks.active_query_blocks;
   const double accumulator_read_bytes = accumulator_tiles * bm * dv * kFp32Bytes;
   // Each key block every resident CTA re-reads its Q tile and reads its accumulator tile back (and
-  // writes it out), so a tile's next use comes after all of theirs: once these tiles outgrow the
-  // L2 partition an SM's lines live in, the accumulator round trips miss. On an H100 at N = 4096
-  // (validate/data/h100-sxm/cutlass_counters/): d = 256, 24.8 MiB of tiles against 25 MiB per
-  // partition, 14% of the accumulator reads reached DRAM; d = 384 and 512 (37 and 50 MiB), all.
+  // writes it out), so a tile's next use comes after all of theirs: as these tiles outgrow the L2
+  // partition an SM's lines live in, the accumulator round trips miss. On an H100 at N = 4096 the
+  // share of the accumulator reads that reached DRAM was 0.14 at 0.99 of a partition's 25 MiB
+  // (d = 256), 0.62 at 1.24 (d = 320) and 1 at 1.48 and 2.0 (d = 384, 512); it rises in a line from
+  // 0.91 to 1.44 partitions (validate/data/h100-sxm/cutlass_counters/ and unseen_head_dims/).
   const double resident_tile_bytes = gpu.sm_count * k.ctas_per_sm * bm * (dv * kFp32Bytes + d * e);
-  const bool accumulator_in_dram = resident_tile_bytes > gpu.l2_bytes_read_by_every_sm();
-  k.l2_wait_bytes = waited_operand_bytes + (accumulator_in_dram ? 0.0 : accumulator_read_bytes);
-  if (accumulator_in_dram) {
-    k.dram_wait_bytes = accumulator_read_bytes;
-    k.hbm_read_bytes += accumulator_read_bytes;
-    k.hbm_write_bytes += accumulator_read_bytes;
-  }
+  const double partitions_filled = resident_tile_bytes / gpu.l2_bytes_read_by_every_sm();
+  const double dram_share = std::clamp((partitions_filled - kAccumulatorMissStart) /
+                                           (kAccumulatorMissFull - kAccumulatorMissStart),
+                                       0.0, 1.0);
+  k.l2_wait_bytes = waited_operand_bytes + (1.0 - dram_share) * accumulator_read_bytes;
+  k.dram_wait_bytes = dram_share * accumulator_read_bytes;
+  k.hbm_read_bytes += dram_share * accumulator_read_bytes;
+  k.hbm_write_bytes += dram_share * accumulator_read_bytes;
   // Per tile the L2 carries Q_i, K_j, V_j (and the accumulator both ways); on top of the HBM bytes.
   k.l2_read_bytes = tiles * e * (bm * d + bn * (d + dv)) + accumulator_read_bytes;
   // Round trips waited on one after another: S's first stage per tile, and each accumulator chunk
