@@ -1,9 +1,9 @@
 #include "io/report.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
-#include <fmt/format.h>
 
 #include "model/error.h"
 #include "model/mask_geometry.h"

@@ -83,7 +83,7 @@ struct KernelCost {
 
 struct Cost {
   std::vector<KernelCost> kernels;
-  double model_flops = 0;  // useful matmul FLOPs: 2*(d+dv) per visible score element (x2.5 backward)
+  double model_flops = 0;             // useful matmul FLOPs: 2*(d+dv) per visible score element (x2.5 backward)
   double compulsory_read_bytes = 0;   // the call's inputs read once
   double compulsory_write_bytes = 0;  // the call's outputs written once
   double io_bytes = 0;                // Q, K, V, O (and dO, dQ, dK, dV for backward) resident

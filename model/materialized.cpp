@@ -65,8 +65,9 @@ KernelCost element_bound_kernel(std::string name, double elements, double read_b
   KernelCost k = elementwise_kernel(std::move(name), 1.0, read_bytes, write_bytes, 0.0, eff);
   k.vector_flops = elements;
   k.efficiency.vector = per_clock_per_sm * gpu.sm_count * gpu.element_kernel_clock_hz() / gpu.vector_flops_per_second();
-  k.efficiency.source = "PyTorch's non-vectorized elementwise kernels, elements per SM per clock measured on the "
-                        "H100 (validate/data/h100-sxm/breakdown/kernels.csv)";
+  k.efficiency.source =
+      "PyTorch's non-vectorized elementwise kernels, elements per SM per clock measured on the "
+      "H100 (validate/data/h100-sxm/breakdown/kernels.csv)";
   return k;
 }
 
@@ -144,16 +145,16 @@ bool takes_warp_softmax(double row_elements, double input_bytes_per_element) {
 Efficiency warp_softmax_efficiency(const Gpu& gpu, const Efficiency& elementwise) {
   Efficiency e = elementwise;
   e.hbm = gpu.hbm_efficiency * kWarpSoftmaxOverStreaming;
-  e.source = "PyTorch's warp-per-row softmax (rows <= 1024 elements) at 0.93x a copy's bandwidth, "
-             "validate/data/h100-sxm/ncu/ncu_pytorch.csv";
+  e.source =
+      "PyTorch's warp-per-row softmax (rows <= 1024 elements) at 0.93x a copy's bandwidth, "
+      "validate/data/h100-sxm/ncu/ncu_pytorch.csv";
   return e;
 }
 
 }  // namespace
 
-KernelCost softmax_forward_kernel(std::string name, double elements, double row_elements,
-                                  double read_bytes_per_element, double write_bytes_per_element, const Gpu& gpu,
-                                  const Efficiency& eff) {
+KernelCost softmax_forward_kernel(std::string name, double elements, double row_elements, double read_bytes_per_element,
+                                  double write_bytes_per_element, const Gpu& gpu, const Efficiency& eff) {
   const bool narrow = read_bytes_per_element + write_bytes_per_element < kFp32SoftmaxBytesPerElement;
   if (!narrow && takes_warp_softmax(row_elements, read_bytes_per_element)) {
     KernelCost k = elementwise_kernel(std::move(name), elements, read_bytes_per_element, write_bytes_per_element, 3.0,
@@ -167,11 +168,11 @@ KernelCost softmax_forward_kernel(std::string name, double elements, double row_
   // (1.1-1.3 against 2.2-2.4 TB/s). A 16-bit softmax is therefore priced by elements at its own
   // measured rate; fp32 keeps the class measured on the H200 (a bandwidth share, which also tracks
   // that GPU's 16% faster fp32 softmax: 1.24 elements per SM per clock against the H100's 1.07).
-  KernelCost k = narrow ? element_bound_kernel(std::move(name), elements, elements * read_bytes_per_element,
-                                               elements * write_bytes_per_element, ElementBoundPath::softmax_rows, gpu,
-                                               eff)
-                        : elementwise_kernel(std::move(name), elements, read_bytes_per_element,
-                                             write_bytes_per_element, 3.0, softmax_class_efficiency(gpu, eff));
+  KernelCost k =
+      narrow ? element_bound_kernel(std::move(name), elements, elements * read_bytes_per_element,
+                                    elements * write_bytes_per_element, ElementBoundPath::softmax_rows, gpu, eff)
+             : elementwise_kernel(std::move(name), elements, read_bytes_per_element, write_bytes_per_element, 3.0,
+                                  softmax_class_efficiency(gpu, eff));
   k.exp_ops = elements;
   if (narrow) {
     // The measured rate includes the exponentials, which the timing adds to the vector work: the

@@ -50,9 +50,8 @@ Efficiency library_gemm_efficiency(const Gpu& gpu, bool on_tensor_cores);
 // streams at 0.93x a copy; longer rows the block-per-row kernels (cunn_SoftMaxForward*), at their
 // measured share of HBM bandwidth (0.6x a streaming kernel); a 16-bit softmax runs by elements at
 // its measured rate whatever the row (model/materialized.cpp).
-KernelCost softmax_forward_kernel(std::string name, double elements, double row_elements,
-                                  double read_bytes_per_element, double write_bytes_per_element, const Gpu& gpu,
-                                  const Efficiency& eff);
+KernelCost softmax_forward_kernel(std::string name, double elements, double row_elements, double read_bytes_per_element,
+                                  double write_bytes_per_element, const Gpu& gpu, const Efficiency& eff);
 // Its backward, two kernels (SoftMax.cu softmax_backward_cuda_out): tmp = dy * y, then
 // dx = tmp - y * rowsum(tmp) (softmax_warp_backward or cunn_SoftMaxBackward*); each moves three
 // score-sized tensors at a streaming kernel's bandwidth.

@@ -21,8 +21,9 @@ struct KernelTime {
   double vector_seconds = 0;
   double hbm_seconds = 0;
   double launch_seconds = 0;
-  double wave_quantization_seconds = 0;  // time added by the partial last wave, or by the CTA schedule's makespan under uneven (causal) work
-  double waves = 0;                      // 0 for library kernels (not modelled)
+  double wave_quantization_seconds =
+      0;  // time added by the partial last wave, or by the CTA schedule's makespan under uneven (causal) work
+  double waves = 0;  // 0 for library kernels (not modelled)
   double seconds = 0;
   std::string bound;
 };
@@ -40,7 +41,7 @@ struct Prediction {
   double vector_flops = 0;
   double hbm_read_bytes = 0;
   double hbm_write_bytes = 0;
-  double hbm_reread_bytes = 0;  // total minus compulsory: tile re-reads that miss L2 and materialized tensors
+  double hbm_reread_bytes = 0;      // total minus compulsory: tile re-reads that miss L2 and materialized tensors
   double arithmetic_intensity = 0;  // model FLOPs per HBM byte
   double footprint_bytes = 0;       // io + workspace
   bool fits_in_memory = true;

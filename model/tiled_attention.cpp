@@ -30,7 +30,8 @@ double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, co
                             std::to_string(w.head_dim) + "; " + gpu.id + " allows " +
                             std::to_string(long(gpu.shared_memory_per_block_bytes));
     if (!tile_from_knobs) {
-      throw InvalidInput("head-dim", needs + fit + " (the kernel's own tile for this head dim; use a smaller --head-dim)");
+      throw InvalidInput("head-dim",
+                         needs + fit + " (the kernel's own tile for this head dim; use a smaller --head-dim)");
     }
     throw InvalidInput("tile", needs + fit + " (use a smaller --tile or fewer --stages)");
   }
@@ -62,7 +63,8 @@ double query_block_tiles(const MaskGeometry& mask, const Tiling& t, std::int64_t
   const std::int64_t first_row = i * t.block_m;
   const std::int64_t last_row = std::min(mask.seq_q, first_row + t.block_m) - 1;
   const std::int64_t first_key = std::max<std::int64_t>(0, mask.lo_offset ? first_row + *mask.lo_offset : 0);
-  const std::int64_t last_key = std::min(mask.seq_kv - 1, mask.hi_offset ? last_row + *mask.hi_offset : mask.seq_kv - 1);
+  const std::int64_t last_key =
+      std::min(mask.seq_kv - 1, mask.hi_offset ? last_row + *mask.hi_offset : mask.seq_kv - 1);
   if (last_key < first_key) return 0.0;
   return double(last_key / t.block_n - first_key / t.block_n + 1);
 }
@@ -97,8 +99,7 @@ double warp_grid_operand_bytes(double m, double n, double k, double warps, doubl
 // Rows of the streamed operand (keys for forward, queries for backward) read from HBM per head:
 // one pass per wave when a head's operand does not fit in L2, else once.
 double streamed_rows_from_hbm(const MaskGeometry& mask, double outer_blocks, std::int64_t outer_block_rows,
-                              double slots, double operand_bytes_per_head, double l2_bytes,
-                              double tile_rows) {
+                              double slots, double operand_bytes_per_head, double l2_bytes, double tile_rows) {
   if (outer_blocks <= slots || operand_bytes_per_head <= l2_bytes) return visible_key_rows(mask);
   const auto wave_rows = static_cast<std::int64_t>(slots) * outer_block_rows;
   return std::min(tile_rows, count_blocks(mask, wave_rows, 1).kv_rows_loaded);
@@ -166,9 +167,9 @@ KvTraffic kv_read_traffic(const Workload& w, const Gpu& gpu, const Tiling& tilin
   // Query heads of one KV group are adjacent in the grid: when a whole head fits in a wave they
   // share one stream of K/V; otherwise each query head streams it again.
   const bool heads_share_kv = blocks.query_blocks * group <= slots || double(w.seq_kv) * kv_row_bytes <= gpu.l2_bytes;
-  const double rows_per_head = streamed_rows_from_hbm(mask, blocks.query_blocks, tiling.block_m, slots,
-                                                      double(w.seq_kv) * kv_row_bytes, gpu.l2_bytes,
-                                                      blocks.kv_rows_loaded);
+  const double rows_per_head =
+      streamed_rows_from_hbm(mask, blocks.query_blocks, tiling.block_m, slots, double(w.seq_kv) * kv_row_bytes,
+                             gpu.l2_bytes, blocks.kv_rows_loaded);
   const double streams = double(w.batch) * (heads_share_kv ? double(w.kv_heads) : double(w.heads));
   traffic.hbm_bytes = streams * rows_per_head * kv_row_bytes;
   return traffic;
@@ -194,7 +195,8 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * double(w.head_dim + w.head_dim_v);
   // One exp per score, plus one per row per key block to rescale the running sum and output.
   k.exp_ops = bh * blocks.tiles * (tile_scores + double(t.block_m));
-  k.vector_flops = bh * blocks.tiles * (tile_scores * kSoftmaxVectorFlopsPerScore + double(t.block_m) * double(w.head_dim_v));
+  k.vector_flops =
+      bh * blocks.tiles * (tile_scores * kSoftmaxVectorFlopsPerScore + double(t.block_m) * double(w.head_dim_v));
 
   // mma.sync with warps splitting the query rows: every warp loads the whole K and V tile of each
   // key block from shared memory into registers (ldmatrix), so these bytes scale as 1 / (rows per warp).
@@ -261,10 +263,11 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
   main.vector_flops = bh * blocks.tiles * tile_scores * kBackwardVectorFlopsPerScore * passes;
   // All five matmuls take both operands from shared memory (P and dS are written there too).
   const double bm = double(t.block_m), bn = double(t.block_n), warps = double(t.warps);
-  const double operand_bytes_per_tile =
-      passes * (warp_grid_operand_bytes(bm, bn, d, warps, e) + warp_grid_operand_bytes(bm, bn, dv, warps, e)) +  // S, dP
-      warp_grid_operand_bytes(bn, dv, bm, warps, e) + warp_grid_operand_bytes(bn, d, bm, warps, e) +  // dV, dK
-      warp_grid_operand_bytes(bm, d, bn, warps, e);                                                   // dQ
+  const double operand_bytes_per_tile = passes * (warp_grid_operand_bytes(bm, bn, d, warps, e) +
+                                                  warp_grid_operand_bytes(bm, bn, dv, warps, e)) +  // S, dP
+                                        warp_grid_operand_bytes(bn, dv, bm, warps, e) +
+                                        warp_grid_operand_bytes(bn, d, bm, warps, e) +  // dV, dK
+                                        warp_grid_operand_bytes(bm, d, bn, warps, e);   // dQ
   main.shared_memory_read_bytes = bh * blocks.tiles * operand_bytes_per_tile;
   // Per query row streamed: Q, dO, logsumexp and D read; the fp32 dQaccum row read and written.
   const double q_row_read_bytes = (d + dv) * e + 2.0 * kFp32Bytes + d * kFp32Bytes;
@@ -275,7 +278,7 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
                                                    double(w.seq_q) * (q_row_read_bytes + q_row_write_bytes),
                                                    gpu.l2_bytes, blocks.kv_rows_loaded);
   const double kv_read_bytes = double(w.batch) * double(w.kv_heads) * double(w.seq_kv) * (d + dv) * e;
-  main.l2_read_bytes = bh * blocks.kv_rows_loaded * q_row_read_bytes + bh * double(w.seq_kv) * (d + dv) * e;
+  main.l2_read_bytes = passes * bh * blocks.kv_rows_loaded * q_row_read_bytes + bh * double(w.seq_kv) * (d + dv) * e;
   main.hbm_read_bytes = bh * q_rows_hbm * q_row_read_bytes + kv_read_bytes;
   main.hbm_write_bytes = bh * q_rows_hbm * q_row_write_bytes + bh * double(w.seq_kv) * (d + dv) * e;
   kernels.push_back(main);
@@ -324,8 +327,9 @@ Cost tiled_attention_cost(const Workload& w, const Gpu& gpu, const TiledKernelSp
     cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
     cost.io_bytes = 2.0 * qkvo;  // plus dO, dQ, dK, dV
     const double dq_accum_bytes = bh * double(w.seq_q) * double(w.head_dim) * kFp32Bytes;
-    const double gqa_expanded_dkv = w.kv_heads == w.heads ? 0.0
-        : bh * double(w.seq_kv) * double(w.head_dim + w.head_dim_v) * element_bytes(w.dtype);
+    const double gqa_expanded_dkv =
+        w.kv_heads == w.heads ? 0.0
+                              : bh * double(w.seq_kv) * double(w.head_dim + w.head_dim_v) * element_bytes(w.dtype);
     cost.workspace_bytes = 2.0 * logsumexp_bytes + dq_accum_bytes + gqa_expanded_dkv;
   }
   return cost;

@@ -3,6 +3,7 @@
 // Shared by flash2, flash3, mem-efficient and sliding-window, which differ in tiles and efficiency.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>

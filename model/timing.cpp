@@ -43,8 +43,8 @@ double l2_round_trip_seconds(const Gpu& gpu) {
 // shared-memory time it added to the longest pipe and priced CUTLASS's forward 15-21% slow on the
 // H100 and H200 test splits (5% with it apart). Before wave quantization.
 double compute_seconds_at_overlap(const KernelTime& t, double overlap) {
-  const double parts[] = {t.tensor_seconds, t.operand_load_seconds, t.exp_seconds + t.vector_seconds,
-                          t.l2_wait_seconds, t.serial_loop_seconds};
+  const double parts[] = {t.tensor_seconds, t.operand_load_seconds, t.exp_seconds + t.vector_seconds, t.l2_wait_seconds,
+                          t.serial_loop_seconds};
   const double longest = *std::max_element(std::begin(parts), std::end(parts));
   const double total = std::accumulate(std::begin(parts), std::end(parts), 0.0);
   return longest + (1.0 - overlap) * (total - longest);
@@ -115,8 +115,8 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   }
   if (k.serial_loop_clocks_per_cta > 0 && k.ctas > 0) {
     // The CTAs of one SM run their loops side by side (latency, not a pipe, bounds each).
-    t.serial_loop_seconds = k.ctas * k.serial_loop_clocks_per_cta /
-                            (gpu.sm_count * std::max(1.0, k.ctas_per_sm) * gpu.priced_clock_hz());
+    t.serial_loop_seconds =
+        k.ctas * k.serial_loop_clocks_per_cta / (gpu.sm_count * std::max(1.0, k.ctas_per_sm) * gpu.priced_clock_hz());
   }
   const double compute_seconds = unquantized_compute_seconds(t, k);
   // A partial last wave leaves SMs idle: compute stretches by waves / (CTAs / slots).
@@ -129,8 +129,9 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     if (k.schedule_stretch > 0) quantized_compute_seconds = compute_seconds * k.schedule_stretch;
     quantized_compute_seconds *= sparse_wave_factor(t, k, gpu);
   }
-  const double throughput_seconds = std::max(quantized_compute_seconds, t.hbm_seconds) +
-                                    (1.0 - k.efficiency.memory_overlap) * std::min(quantized_compute_seconds, t.hbm_seconds);
+  const double throughput_seconds =
+      std::max(quantized_compute_seconds, t.hbm_seconds) +
+      (1.0 - k.efficiency.memory_overlap) * std::min(quantized_compute_seconds, t.hbm_seconds);
   const double load_chain_seconds = dependent_load_seconds(k, gpu);
   const double body_seconds = std::max(throughput_seconds, load_chain_seconds);
   t.wave_quantization_seconds =
@@ -149,7 +150,9 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   return t;
 }
 
-double compute_seconds(const KernelCost& k, const Gpu& gpu) { return unquantized_compute_seconds(time_kernel(k, gpu), k); }
+double compute_seconds(const KernelCost& k, const Gpu& gpu) {
+  return unquantized_compute_seconds(time_kernel(k, gpu), k);
+}
 
 Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
   Prediction p;

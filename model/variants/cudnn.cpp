@@ -79,8 +79,10 @@ Cost cudnn_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
                                 warp_specialized_efficiency(gpu, "cudnn", false), true, sets_tile(knobs)};
   TiledKernelSpec backward{"cudnn", warp_specialized_backward_tiling(),
                            warp_specialized_efficiency(gpu, "cudnn-backward", true), true};
-  backward.backward_accumulator_columns = kBackwardAccumulatorColumns;
-  backward.backward_head_dim_step = kBackwardHeadDimStep;
+  if (gpu.native_tensor_path() == TensorPath::wgmma) {  // sm90's knobs; sm100 accumulates in tensor memory
+    backward.backward_accumulator_columns = kBackwardAccumulatorColumns;
+    backward.backward_head_dim_step = kBackwardHeadDimStep;
+  }
   return tiled_attention_cost(w, gpu, forward, backward);
 }
 

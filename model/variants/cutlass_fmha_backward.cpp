@@ -212,8 +212,7 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
   main.shared_memory_per_cta_bytes = kernel.shared_memory_bytes;
   if (kernel.max_k > kDeltaLoopUnrolledMaxK) {
     const double step = kDeltaElementsPerAccess * threads / bi;  // elements of a row per iteration
-    main.serial_loop_clocks_per_cta =
-        ceil_div(double(w.seq_q), bi) * align_up(dv, step) * kDeltaLoopIterationClocks;
+    main.serial_loop_clocks_per_cta = ceil_div(double(w.seq_q), bi) * align_up(dv, step) * kDeltaLoopIterationClocks;
   }
   main.efficiency = cutlass_fmha_efficiency(
       gpu, "mem-efficient-backward", main.ctas_per_sm,

@@ -81,7 +81,8 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
                                                 ElementBoundPath::widening_copy, gpu, eff));
   }
   const double softmax_in = w.dtype == Dtype::fp16 ? s.e : kFp32Bytes;
-  cost.kernels.push_back(softmax_forward_kernel("softmax (fp32)", s.scores, double(w.seq_kv), softmax_in, kFp32Bytes, gpu, eff));
+  cost.kernels.push_back(
+      softmax_forward_kernel("softmax (fp32)", s.scores, double(w.seq_kv), softmax_in, kFp32Bytes, gpu, eff));
   if (s.e != kFp32Bytes) {
     cost.kernels.push_back(elementwise_kernel("to(model dtype)", s.scores, kFp32Bytes, s.e, 1.0, eff));
   }

@@ -100,9 +100,9 @@ constexpr double kAccumulatorMissFull = 1.44;
 
 void price_cutlass_forward(const Workload& w, const Gpu& gpu, const Tiling& t, bool tile_from_knobs, KernelCost& k) {
   const ForwardKernel kernel =
-      tile_from_knobs ? ForwardKernel{t.block_m, t.block_n, std::max(w.head_dim, w.head_dim_v) <= t.block_n
-                                                                ? std::int64_t(t.block_n)
-                                                                : std::int64_t(65536)}
+      tile_from_knobs ? ForwardKernel{t.block_m, t.block_n,
+                                      std::max(w.head_dim, w.head_dim_v) <= t.block_n ? std::int64_t(t.block_n)
+                                                                                      : std::int64_t(65536)}
                       : forward_kernel(w);
   const double e = element_bytes(w.dtype);
   const double bm = double(kernel.block_m), bn = double(kernel.block_n);
@@ -152,11 +152,11 @@ void price_cutlass_forward(const Workload& w, const Gpu& gpu, const Tiling& t, b
   // share of the accumulator reads that reached DRAM was 0.14 at 0.99 of a partition's 25 MiB
   // (d = 256), 0.62 at 1.24 (d = 320) and 1 at 1.48 and 2.0 (d = 384, 512); it rises in a line from
   // 0.91 to 1.44 partitions (validate/data/h100-sxm/cutlass_counters/ and unseen_head_dims/).
-  const double resident_tile_bytes = gpu.sm_count * k.ctas_per_sm * bm * (dv * kFp32Bytes + d * e);
+  const double resident_ctas = std::min(bh * double(blocks.query_blocks), gpu.sm_count * k.ctas_per_sm);
+  const double resident_tile_bytes = resident_ctas * bm * (dv * kFp32Bytes + d * e);
   const double partitions_filled = resident_tile_bytes / gpu.l2_bytes_read_by_every_sm();
-  const double dram_share = std::clamp((partitions_filled - kAccumulatorMissStart) /
-                                           (kAccumulatorMissFull - kAccumulatorMissStart),
-                                       0.0, 1.0);
+  const double dram_share = std::clamp(
+      (partitions_filled - kAccumulatorMissStart) / (kAccumulatorMissFull - kAccumulatorMissStart), 0.0, 1.0);
   k.l2_wait_bytes = waited_operand_bytes + (1.0 - dram_share) * accumulator_read_bytes;
   k.dram_wait_bytes = dram_share * accumulator_read_bytes;
   k.hbm_read_bytes += dram_share * accumulator_read_bytes;
@@ -217,12 +217,13 @@ Cost mem_efficient_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& k
 }  // namespace
 
 Variant mem_efficient_variant() {
-  return {"mem-efficient",
-          "xformers / CUTLASS memory-efficient attention (PyTorch EFFICIENT_ATTENTION): CUTLASS fMHA kernels, 64x128 tiles",
-          "O(N^2)",
-          {"--tile BMxBN", "--warps", "--stages"},
-          "PyTorch mem_eff_attention kernel_forward.h, generate_kernels.py; FA2 paper Sec. 4.1 comparison",
-          mem_efficient_cost};
+  return {
+      "mem-efficient",
+      "xformers / CUTLASS memory-efficient attention (PyTorch EFFICIENT_ATTENTION): CUTLASS fMHA kernels, 64x128 tiles",
+      "O(N^2)",
+      {"--tile BMxBN", "--warps", "--stages"},
+      "PyTorch mem_eff_attention kernel_forward.h, generate_kernels.py; FA2 paper Sec. 4.1 comparison",
+      mem_efficient_cost};
 }
 
 }  // namespace attnsim

@@ -58,17 +58,17 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   const double k_in = group > 1 ? k32 * group : k32;
   const double v_in = group > 1 ? v32 * group : v32;
   ks.push_back(elementwise_kernel("k^T * sqrt(scale)", 1.0, k_in, k_in, 0.0, eff));
-  double mask_bytes = 0.0;
-  if (w.causal || w.window) {
+  const bool masked = w.causal || w.window;
+  // The additive fp32 (Nq, Nk) mask, built from a bool one.
+  const double mask32 = masked ? double(w.seq_q) * double(w.seq_kv) * kFp32Bytes : 0.0;
+  if (masked) {
     const double mask_elements = double(w.seq_q) * double(w.seq_kv);
-    mask_bytes = mask_elements * (kBoolBytes + kFp32Bytes);
     ks.push_back(elementwise_kernel("ones(L,S,bool).tril()", mask_elements, 0.0, kBoolBytes, 0.0, eff));
     ks.push_back(elementwise_kernel("bool mask -> fp32 additive", mask_elements, kBoolBytes, kFp32Bytes, 1.0, eff));
   }
   ks.push_back(gemm_kernel("matmul q k^T (fp32)", 2.0 * scores * d, q32 + k_in, scores * kFp32Bytes, tensor_cores,
                            math_dtype, gemm_eff));
-  if (mask_bytes > 0) {
-    const double mask32 = double(w.seq_q) * double(w.seq_kv) * kFp32Bytes;
+  if (masked) {
     KernelCost add = element_bound_kernel("attn.add_(mask)", scores, scores * kFp32Bytes, scores * kFp32Bytes,
                                           ElementBoundPath::broadcast_add, gpu, eff);
     add.hbm_read_bytes +=
@@ -76,7 +76,8 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
     ks.push_back(add);
   }
   // _safe_softmax = softmax, then self.eq(-inf), all(dim), where(all masked, 0, out).
-  ks.push_back(softmax_forward_kernel("_safe_softmax: softmax", scores, double(w.seq_kv), kFp32Bytes, kFp32Bytes, gpu, eff));
+  ks.push_back(
+      softmax_forward_kernel("_safe_softmax: softmax", scores, double(w.seq_kv), kFp32Bytes, kFp32Bytes, gpu, eff));
   ks.push_back(elementwise_kernel("_safe_softmax: eq(-inf)", scores, kFp32Bytes, kBoolBytes, 1.0, eff));
   ks.push_back(elementwise_kernel("_safe_softmax: all(dim)", scores, kBoolBytes, 0.0, 1.0, eff));
   // where(all-masked row, 0, out) broadcasts the per-row flag over the row: the generic kernel.
@@ -100,7 +101,6 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   // ones().tril() it is built from is freed before the scores exist). k^T * sqrt(scale) is a
   // temporary of the q k^T matmul statement, freed before the softmax.
   const double copies32 = (upcast ? q32 + k32 + v32 : 0.0) + q32 + expanded_kv;
-  const double mask32 = (w.causal || w.window) ? double(w.seq_q) * double(w.seq_kv) * kFp32Bytes : 0.0;
   const double held = copies32 + mask32;
   const double o32 = o_bytes(w) * widen;
   const double s4 = scores * kFp32Bytes;

@@ -22,7 +22,8 @@ constexpr double kFp32MaskBytes = 4.0;  // torch.full's default dtype
 
 void require_a_matmul_dtype(const Workload& w) {
   if (w.dtype == Dtype::fp8_e4m3) {
-    throw InvalidInput("dtype", "standard runs torch.baddbmm, which has no fp8-e4m3 path; allowed: fp32, tf32, fp16, bf16");
+    throw InvalidInput("dtype",
+                       "standard runs torch.baddbmm, which has no fp8-e4m3 path; allowed: fp32, tf32, fp16, bf16");
   }
 }
 
@@ -42,14 +43,15 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
   const double dv = double(w.head_dim_v);
   std::vector<KernelCost>& ks = cost.kernels;
   const auto permute_copy = [&](const char* name, double read_bytes, double write_bytes) {
-    return element_bound_kernel(name, write_bytes / s.e, read_bytes, write_bytes, ElementBoundPath::permute_copy, gpu, eff);
+    return element_bound_kernel(name, write_bytes / s.e, read_bytes, write_bytes, ElementBoundPath::permute_copy, gpu,
+                                eff);
   };
   ks.push_back(permute_copy("rearrange q -> (b h) t d", q_bytes(w), q_bytes(w)));
   const double k_heads = k_bytes(w) * s.group;
   const double v_heads = v_bytes(w) * s.group;
   ks.push_back(permute_copy("rearrange k -> (b h) d s", k_bytes(w), k_heads));
-  ks.push_back(gemm_kernel("baddbmm(q, k^T, alpha = scale)", 2.0 * s.scores * d, q_bytes(w) + k_heads,
-                           s.scores * s.e, tensor_cores, w.dtype, gemm_eff));
+  ks.push_back(gemm_kernel("baddbmm(q, k^T, alpha = scale)", 2.0 * s.scores * d, q_bytes(w) + k_heads, s.scores * s.e,
+                           tensor_cores, w.dtype, gemm_eff));
   if (s.mask_cells > 0) {
     ks.push_back(elementwise_kernel("full((N, N), -1e4) fp32", s.mask_cells, 0.0, kFp32MaskBytes, 0.0, eff));
     ks.push_back(elementwise_kernel("triu(1)", s.mask_cells, kFp32MaskBytes, kFp32MaskBytes, 1.0, eff));
@@ -59,9 +61,8 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
     ks.push_back(elementwise_kernel("mask.to(dtype)", s.mask_cells, kFp32MaskBytes, s.e, 1.0, eff));
     // The mask broadcasts over batch and heads: read once unless it leaves L2 between heads.
     const double mask_bytes = s.mask_cells * s.e;
-    const double mask_reads = mask_bytes <= gpu.l2_bytes_read_by_every_sm()
-                                  ? mask_bytes
-                                  : mask_bytes * double(w.batch) * double(w.heads);
+    const double mask_reads =
+        mask_bytes <= gpu.l2_bytes_read_by_every_sm() ? mask_bytes : mask_bytes * double(w.batch) * double(w.heads);
     KernelCost add = element_bound_kernel("scores + mask", s.scores, s.scores * s.e, s.scores * s.e,
                                           ElementBoundPath::broadcast_add, gpu, eff);
     add.hbm_read_bytes += mask_reads;
@@ -87,7 +88,7 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   const double v_heads = v_bytes(w) * s.group;
   std::vector<KernelCost>& ks = cost.kernels;
   ks.push_back(element_bound_kernel("einsum backward: dO -> (b h) t d", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
-                                   ElementBoundPath::permute_copy, gpu, eff));
+                                    ElementBoundPath::permute_copy, gpu, eff));
   ks.push_back(gemm_kernel("dP = dO v^T", 2.0 * s.scores * dv, o_bytes(w) + v_heads, s.scores * s.e, tensor_cores,
                            w.dtype, gemm_eff));
   ks.push_back(gemm_kernel("dv = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w), v_heads, tensor_cores,
@@ -95,15 +96,15 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   for (KernelCost& k : softmax_backward_kernels("softmax backward (input dtype)", s.scores, s.e, eff)) {
     ks.push_back(std::move(k));
   }
-  ks.push_back(gemm_kernel("dq = dS k", 2.0 * s.scores * d, s.scores * s.e + k_heads, q_bytes(w), tensor_cores,
-                           w.dtype, gemm_eff));
+  ks.push_back(gemm_kernel("dq = dS k", 2.0 * s.scores * d, s.scores * s.e + k_heads, q_bytes(w), tensor_cores, w.dtype,
+                           gemm_eff));
   ks.push_back(elementwise_kernel("dq * alpha", 1.0, q_bytes(w), q_bytes(w), 0.0, eff));
   ks.push_back(gemm_kernel("dk = q^T dS", 2.0 * s.scores * d, s.scores * s.e + q_bytes(w), k_heads, tensor_cores,
                            w.dtype, gemm_eff));
   ks.push_back(elementwise_kernel("dk * alpha", 1.0, k_heads, k_heads, 0.0, eff));
   // The expanded dK, dV summed back to Hkv heads on the way into the packed gradient.
-  ks.push_back(elementwise_kernel("unbind backward: stack dq, dk, dv", 1.0, q_bytes(w) + k_heads + v_heads, qkv, 0.0,
-                                  eff));
+  ks.push_back(
+      elementwise_kernel("unbind backward: stack dq, dk, dv", 1.0, q_bytes(w) + k_heads + v_heads, qkv, 0.0, eff));
 }
 
 Cost standard_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/) {

@@ -28,9 +28,9 @@ constexpr double kForwardOverlapSm100 = 1.0;
 // Backward, from the same file's sdpa-cudnn backward rows (training split), with the matmuls the
 // kernel runs at d = 256 (S and dP recomputed per 128 accumulator columns, model/variants/cudnn.cpp):
 // 60% of the wgmma rate and nothing hidden under the matmuls (train MAPE 5.2%, worst 17.5%; grid
-// 0.5-0.75 x 0-0.5). One consumer warpgroup issues the matmuls and computes P and dS between them
-// (knob_26_..._1x4x1), so the softmax work does not overlap its own matmuls. Fitted before the
-// recompute was counted: 0.55 and 0.2, train 11.9%.
+// 0.5-0.75 x 0-0.5). Its consumers compute P and dS between their own matmuls, with no ping-pong
+// of the forward's kind (knob_26_..._1x4x1), so the softmax work does not overlap the matmuls.
+// Fitted before the recompute was counted: 0.55 and 0.2, train 11.9%.
 constexpr double kBackwardTensor = 0.6;
 constexpr double kBackwardOverlap = 0.0;
 

@@ -35,7 +35,7 @@ TEST(Flash2, DefaultTilesFollowTheLaunchTemplate) {
   EXPECT_EQ(ada->block_n, 32);
   Workload causal = workload(4096);
   causal.causal = true;
-  EXPECT_EQ(run("flash2", causal, "rtx4090").cost.tiling->block_m, 64);  // sm89 causal: 64 x 64
+  EXPECT_EQ(run("flash2", causal, "rtx4090").cost.tiling->block_m, 64);        // sm89 causal: 64 x 64
   EXPECT_EQ(run("flash2", workload(4096, 32, 64)).cost.tiling->block_n, 128);  // hdim 64: 128 x 128
 }
 
@@ -70,8 +70,8 @@ TEST(Flash2, DecodingTakesTheSplitKvPathAsMhaFwdDoes) {
   w.kv_heads = 8;
   w.batch = 16;
   EXPECT_DOUBLE_EQ(run("flash2", w).predicted_seconds, run("flash-decode", w).predicted_seconds);
-  EXPECT_EQ(run("flash2", w).kernels.size(), 2u);                 // split kernel + combine
-  EXPECT_EQ(run("flash2", workload(16384)).kernels.size(), 1u);   // prefill: one split, standard kernel
+  EXPECT_EQ(run("flash2", w).kernels.size(), 2u);                // split kernel + combine
+  EXPECT_EQ(run("flash2", workload(16384)).kernels.size(), 1u);  // prefill: one split, standard kernel
 }
 
 TEST(Flash2, RejectsDtypesWithoutAKernel) {
@@ -277,6 +277,9 @@ TEST(MemEfficient, GmemAccumulatorsComeFromDramAsTheResidentTilesOutgrowAnL2Part
   EXPECT_NEAR(dram_share(320), (partitions(320) - 0.91) / (1.44 - 0.91), 1e-9);  // 1.24: 0.62
   EXPECT_EQ(dram_share(384), 1.0);                                               // 1.48
   EXPECT_EQ(dram_share(128), 0.0);  // O in registers: no accumulator round trips
+  // A grid of one head holds 128 CTAs, not every slot: 12.6 MB of tiles at d = 512 fit.
+  const KernelCost one_head = kernel_cost_named(run("mem-efficient", workload(4096, 1, 512)), "mem-efficient fwd");
+  EXPECT_EQ(one_head.dram_wait_bytes, 0.0);
 }
 
 // The backward built for any head dim (kMaxK = 65536, 128x64 at d = 256 on sm90) computes D over
