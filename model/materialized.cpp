@@ -108,16 +108,23 @@ Efficiency library_gemm_efficiency(const Gpu& gpu, bool on_tensor_cores) {
 
 namespace {
 
+// A kernel class measured at a share of a streaming kernel's bandwidth (the profile's hbm_efficiency).
+Efficiency at_share_of_streaming(const Gpu& gpu, const Efficiency& elementwise, double share, const char* source) {
+  Efficiency e = elementwise;
+  e.hbm = gpu.hbm_efficiency * share;
+  e.source = source;
+  return e;
+}
+
 // fp32 softmax over 4096-element rows moved 2.56-2.60 TB/s (read + write) from 256 MiB to 8 GiB
 // on the H200, 54% of its 4800 GB/s, where a plain scale kernel moved 4.25-4.29 TB/s (89%, the
 // profile's hbm_efficiency): the row reductions cost it 0.6x a streaming kernel's rate
 // (validate/data/h200/mechanisms/microbench.csv).
 Efficiency softmax_class_efficiency(const Gpu& gpu, const Efficiency& elementwise) {
   constexpr double kSoftmaxOverStreaming = 2.58 / 4.27;
-  Efficiency e = elementwise;
-  e.hbm = gpu.hbm_efficiency * kSoftmaxOverStreaming;
-  e.source = "fp32 softmax at 0.6x a streaming kernel's bandwidth, validate/data/h200/mechanisms/microbench.csv";
-  return e;
+  return at_share_of_streaming(
+      gpu, elementwise, kSoftmaxOverStreaming,
+      "fp32 softmax at 0.6x a streaming kernel's bandwidth, validate/data/h200/mechanisms/microbench.csv");
 }
 
 constexpr double kFp32SoftmaxBytesPerElement = 8.0;  // one fp32 read, one fp32 write
@@ -129,10 +136,10 @@ constexpr double kFp32SoftmaxBytesPerElement = 8.0;  // one fp32 read, one fp32 
 // (softmax_warp_forward<float, float, float, 10>, 1024-element fp32 rows) moved its 268 MB in
 // 87.3-88.9 us, 0.93x the bytes per second of the bf16 copy kernel profiled beside it (201 MB in
 // 61.4-61.9 us; validate/data/h100-sxm/ncu/ncu_pytorch.csv), where the block kernel of 4096-element
-// rows reached 0.70-0.78x. A 16-bit row
-// stays bound by elements at the block kernel's rate: the A100's published standard attention
-// (fp16 softmax over 512- and 1024-element rows, validate/data/published/a100-sxm-80gb.csv) is met
-// within 5% at that rate and predicted 23-27% fast at a copy's bandwidth.
+// rows reached 0.70-0.78x. A 16-bit row stays bound by elements at the block kernel's rate: the
+// A100's published standard attention (fp16 softmax over 512- and 1024-element rows,
+// validate/data/published/a100-sxm-80gb.csv) is met within 5% at that rate and predicted 23-27%
+// fast at a copy's bandwidth.
 constexpr double kWarpSoftmaxMaxRowElements = 1024.0;
 constexpr double kWarpSoftmaxMaxRowBytes = 4096.0;
 constexpr double kWarpSoftmaxOverStreaming = 0.93;
@@ -143,12 +150,9 @@ bool takes_warp_softmax(double row_elements, double input_bytes_per_element) {
 }
 
 Efficiency warp_softmax_efficiency(const Gpu& gpu, const Efficiency& elementwise) {
-  Efficiency e = elementwise;
-  e.hbm = gpu.hbm_efficiency * kWarpSoftmaxOverStreaming;
-  e.source =
-      "PyTorch's warp-per-row softmax (rows <= 1024 elements) at 0.93x a copy's bandwidth, "
-      "validate/data/h100-sxm/ncu/ncu_pytorch.csv";
-  return e;
+  return at_share_of_streaming(gpu, elementwise, kWarpSoftmaxOverStreaming,
+                               "PyTorch's warp-per-row softmax (rows <= 1024 elements) at 0.93x a copy's bandwidth, "
+                               "validate/data/h100-sxm/ncu/ncu_pytorch.csv");
 }
 
 }  // namespace

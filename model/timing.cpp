@@ -93,8 +93,8 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   }
   t.exp_seconds = k.exp_ops / gpu.exp_per_second();
   t.vector_seconds = k.vector_flops / (gpu.vector_flops_per_second() * k.efficiency.vector);
-  t.hbm_seconds = (k.hbm_read_bytes + k.hbm_write_bytes) /
-                  (gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency));
+  const double hbm_bytes_per_second = gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency);
+  t.hbm_seconds = (k.hbm_read_bytes + k.hbm_write_bytes) / hbm_bytes_per_second;
   t.launch_seconds = k.efficiency.launch_seconds.value_or(gpu.kernel_launch_seconds);
 
   t.operand_load_seconds = (k.efficiency.operand_fetch_serial * k.shared_memory_read_bytes +
@@ -105,8 +105,7 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
         k.l2_wait_bytes / (kL2BytesPerClockPerSm * k.efficiency.l2_wait_rate * gpu.sm_count * gpu.priced_clock_hz());
   }
   if (k.dram_wait_bytes > 0) {
-    t.l2_wait_seconds += k.dram_wait_bytes / (gpu.hbm_bytes_per_second * k.efficiency.hbm.value_or(gpu.hbm_efficiency) *
-                                              k.efficiency.l2_wait_rate);
+    t.l2_wait_seconds += k.dram_wait_bytes / (hbm_bytes_per_second * k.efficiency.l2_wait_rate);
   }
   if (k.l2_round_trips > 0) {
     // The CTAs resident on one SM wait at the same time.

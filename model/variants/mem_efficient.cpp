@@ -89,15 +89,15 @@ double query_block_key_blocks(const MaskGeometry& m, std::int64_t bm, std::int64
   return double(last_key / bn - first_key / bn + 1);
 }
 
-// Prices the forward kernel as CUTLASS's AttentionKernel runs it. `k` holds the tiled counts
-// (tensor FLOPs on whole tiles, exp, vector, HBM, CTAs); this adds what the kernel does per
-// (query block, key block) tile on top of the mma.sync issue.
 // The gmem kernel's accumulator tiles start to come from DRAM when the resident CTAs' Q and
 // accumulator tiles fill this many L2 partitions, and all of them do from the second figure: fitted
 // on the H100's four counts (d = 256, 320, 384, 512 at N = 4096; price_cutlass_forward).
 constexpr double kAccumulatorMissStart = 0.91;
 constexpr double kAccumulatorMissFull = 1.44;
 
+// Prices the forward kernel as CUTLASS's AttentionKernel runs it. `k` holds the tiled counts
+// (tensor FLOPs on whole tiles, exp, vector, HBM, CTAs); this adds what the kernel does per
+// (query block, key block) tile on top of the mma.sync issue.
 void price_cutlass_forward(const Workload& w, const Gpu& gpu, const Tiling& t, bool tile_from_knobs, KernelCost& k) {
   const ForwardKernel kernel =
       tile_from_knobs ? ForwardKernel{t.block_m, t.block_n,

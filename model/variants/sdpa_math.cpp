@@ -60,9 +60,9 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   ks.push_back(elementwise_kernel("k^T * sqrt(scale)", 1.0, k_in, k_in, 0.0, eff));
   const bool masked = w.causal || w.window;
   // The additive fp32 (Nq, Nk) mask, built from a bool one.
-  const double mask32 = masked ? double(w.seq_q) * double(w.seq_kv) * kFp32Bytes : 0.0;
+  const double mask_elements = masked ? double(w.seq_q) * double(w.seq_kv) : 0.0;
+  const double mask32 = mask_elements * kFp32Bytes;
   if (masked) {
-    const double mask_elements = double(w.seq_q) * double(w.seq_kv);
     ks.push_back(elementwise_kernel("ones(L,S,bool).tril()", mask_elements, 0.0, kBoolBytes, 0.0, eff));
     ks.push_back(elementwise_kernel("bool mask -> fp32 additive", mask_elements, kBoolBytes, kFp32Bytes, 1.0, eff));
   }
