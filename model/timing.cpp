@@ -141,6 +141,9 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     t.bound = "latency";
   } else if (t.hbm_seconds >= quantized_compute_seconds) {
     t.bound = "memory";
+  } else if (std::max(t.serial_loop_seconds, t.l2_wait_seconds) >
+             std::max({t.tensor_seconds, t.operand_load_seconds, t.exp_seconds + t.vector_seconds})) {
+    t.bound = "latency";  // CTAs waiting on their own loads or dependent chains, not a pipe, set the pace
   } else if (t.exp_seconds > std::max(t.tensor_seconds, t.vector_seconds)) {
     t.bound = "exp";
   } else {
