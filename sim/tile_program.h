@@ -9,11 +9,13 @@
 //     template <class Memory> void step(const Cta&, std::int64_t step, Memory&) const;
 //   };
 //
-// Memory has load(object, bytes), load_pair(a, a_bytes, b, b_bytes) and store(object, bytes). Programs are templates' arguments, not
-// virtual classes: the schedule calls step() tens of millions of times.
+// Memory has load(object, bytes), load_pair(a, a_bytes, b, b_bytes) and store(object, bytes). Programs are templates'
+// arguments, not virtual classes: the schedule calls step() tens of millions of times.
 #pragma once
 
 #include <cstdint>
+
+#include "model/rounding.h"
 
 namespace attnsim::sim {
 
@@ -24,6 +26,6 @@ struct ObjectRange {
   std::int64_t end() const { return base + count; }
 };
 
-inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+using attnsim::ceil_div;
 
 }  // namespace attnsim::sim

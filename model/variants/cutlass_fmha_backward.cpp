@@ -12,6 +12,7 @@
 #include "model/efficiency.h"
 #include "model/error.h"
 #include "model/mask_geometry.h"
+#include "model/rounding.h"
 #include "model/tiled_attention.h"
 #include "model/tiling.h"
 
@@ -66,9 +67,6 @@ constexpr std::int64_t kDeltaLoopUnrolledMaxK = 256;
 // CTAs average out over the waves.
 constexpr double kMaxScheduledWaves = 8.0;
 constexpr std::int64_t kMaxScheduledKeyBlocks = std::int64_t{1} << 20;
-
-double ceil_div(double a, double b) { return std::ceil(a / b); }
-double align_up(double a, double b) { return ceil_div(a, b) * b; }
 
 // Registers when no measurement gives them: the launch bounds' cap, in 8-register steps.
 double launch_bounds_registers(std::int64_t warps) {

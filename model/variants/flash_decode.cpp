@@ -10,6 +10,7 @@
 
 #include "model/error.h"
 #include "model/mask_geometry.h"
+#include "model/rounding.h"
 #include "model/tile_usability.h"
 #include "model/tiled_attention.h"
 #include "model/variants/flash2.h"
@@ -25,14 +26,14 @@ constexpr std::int64_t kMaxSplits = 128;
 constexpr double kEnoughBlocksFraction = 0.8;
 constexpr double kNearBestEfficiency = 0.85;
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-
 // flash_fwd_launch_template.h run_mha_fwd_splitkv_dispatch: the combine kernel's 128 threads take
 // kBlockM = 4 output rows when the head dim is a multiple of 128, 8 for a multiple of 64, else 16
 // ("kBlockM as small as possible for more parallelism"); grid = ceil(rows / kBlockM). Seen in
 // validate/data/h100-sxm/breakdown/kernels.csv: flash_fwd_splitkv_combine_kernel<..., 4, 5, true>
 // with grid 8 for 32 rows at d = 128, <..., 8, 1, true> with grid 64 for 512 rows at d = 64.
-double combine_rows_per_cta(std::int64_t head_dim) { return head_dim % 128 == 0 ? 4.0 : (head_dim % 64 == 0 ? 8.0 : 16.0); }
+double combine_rows_per_cta(std::int64_t head_dim) {
+  return head_dim % 128 == 0 ? 4.0 : (head_dim % 64 == 0 ? 8.0 : 16.0);
+}
 
 // flash_api.cpp set_params_splitkv: block_n = 256 for d <= 64, 128 for d <= 128, else 64.
 std::int64_t split_block_n(std::int64_t head_dim) { return head_dim <= 64 ? 256 : (head_dim <= 128 ? 128 : 64); }
@@ -120,7 +121,8 @@ Cost split_kv_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs,
   split.ctas = bh * m_blocks * double(splits);
   split.shared_memory_per_cta_bytes = tile_shared_memory_bytes(t, d, dv, e);
   split.ctas_per_sm = ctas_per_sm(gpu, split.shared_memory_per_cta_bytes, tiling_threads(t), t.registers_per_thread);
-  if (split.ctas_per_sm < 1.0) throw InvalidInput("tile", "flash-decode tile " + tiling_label(t) + " does not fit in shared memory");
+  if (split.ctas_per_sm < 1.0)
+    throw InvalidInput("tile", "flash-decode tile " + tiling_label(t) + " does not fit in shared memory");
   split.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (d + dv);
   split.exp_ops = bh * blocks.tiles * tile_scores;
   split.vector_flops = bh * blocks.tiles * tile_scores * kSoftmaxVectorFlopsPerScore;

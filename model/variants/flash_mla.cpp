@@ -11,6 +11,7 @@
 
 #include "model/efficiency.h"
 #include "model/error.h"
+#include "model/rounding.h"
 #include "model/tiled_attention.h"
 #include "model/variant.h"
 #include "model/variants/warp_specialized.h"
@@ -28,19 +29,18 @@ constexpr std::int64_t kHeadDimV = 512;
 constexpr double kSplitOverheadBlocks = 5.0;
 constexpr double kFp32Bytes = 4.0;
 
-double ceil_div(double a, double b) { return std::ceil(a / b); }
-
 void require_flash_mla_shape(const Workload& w, const Gpu& gpu) {
   if (arch_family(gpu) != "sm90") {
-    throw InvalidInput("gpu", "FlashMLA's dense decoding kernel runs on sm90 (Hopper) only; " + gpu.id + " is " +
-                                  arch_family(gpu));
+    throw InvalidInput(
+        "gpu", "FlashMLA's dense decoding kernel runs on sm90 (Hopper) only; " + gpu.id + " is " + arch_family(gpu));
   }
   if (w.pass != Pass::forward) throw InvalidInput("pass", "flash-mla is a decoding kernel; allowed: forward");
   if (w.dtype != Dtype::bf16 && w.dtype != Dtype::fp16) {
     throw InvalidInput("dtype", "flash-mla's dense cache is bf16 or fp16; allowed: bf16, fp16");
   }
   if (w.head_dim != kHeadDimK || w.head_dim_v != kHeadDimV) {
-    throw InvalidInput("head-dim", "flash-mla is compiled for --head-dim 576 (512 latent + 64 rope) and --head-dim-v 512");
+    throw InvalidInput("head-dim",
+                       "flash-mla is compiled for --head-dim 576 (512 latent + 64 rope) and --head-dim-v 512");
   }
   if (w.window) throw InvalidInput("window", "flash-mla has no sliding window");
 }
@@ -59,8 +59,8 @@ Cost flash_mla_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   const double payload_blocks =
       ceil_div(batch * (blocks_per_request + kSplitOverheadBlocks), sm_parts) + kSplitOverheadBlocks;
   const double ctas = sm_parts * kv_heads * m_blocks;
-  const double padded_scores = batch * kv_heads * m_blocks * double(kRowsPerTile) * blocks_per_request *
-                               double(kTokensPerBlock);
+  const double padded_scores =
+      batch * kv_heads * m_blocks * double(kRowsPerTile) * blocks_per_request * double(kTokensPerBlock);
   const double flops_per_score = 2.0 * double(kHeadDimK + kHeadDimV);
   const double real_scores = batch * double(w.heads) * double(w.seq_q) * double(w.seq_kv);
 
