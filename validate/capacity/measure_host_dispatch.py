@@ -11,7 +11,9 @@ Files written under --out-dir:
                    aten-view (an aten operator without a kernel), aten-add (one elementwise kernel),
                    aten-linear (one cuBLAS GEMM), module-linear (nn.Linear), and
                    sdpa-{flash,efficient,cudnn,math} (F.scaled_dot_product_attention, B = 1, H = 32,
-                   N = 128, d = 64, bf16, causal, under sdpa_kernel of that backend).
+                   N = 128, d = 64, bf16, causal, under sdpa_kernel of that backend); a kind
+                   ending in -grad takes inputs that require grad, so autograd records the call
+                   (a training forward), the others run under torch.no_grad().
   forwards.csv     host-bound forwards of Llama-3.2-1B and Qwen2.5-0.5B shapes (random bf16 weights,
                    model(ids, use_cache=False, logits_to_keep=1) under torch.no_grad()), eager and
                    sdpa attention, N = 128 ... 4096, each call one row: the host's time to return
@@ -71,16 +73,23 @@ def call_kinds():
         "aten-linear": (None, lambda: F.linear(a, w)),
         "module-linear": (None, lambda: linear(a)),
     }
+    # With inputs that require grad, autograd records each operator (a training step's forward).
+    x_grad = x.clone().requires_grad_()
+    q_grad = q.clone().requires_grad_()
+    kinds["aten-add-grad"] = (None, lambda: x_grad + y)
     for name, backend in (("flash", SDPBackend.FLASH_ATTENTION), ("efficient", SDPBackend.EFFICIENT_ATTENTION),
                           ("cudnn", SDPBackend.CUDNN_ATTENTION), ("math", SDPBackend.MATH)):
         kinds["sdpa-" + name] = (backend, lambda: F.scaled_dot_product_attention(q, q, q, is_causal=True))
+        kinds["sdpa-" + name + "-grad"] = (
+            backend, lambda: F.scaled_dot_product_attention(q_grad, q_grad, q_grad, is_causal=True))
     return kinds
 
 
-def host_seconds_per_call(backend, call):
+def host_seconds_per_call(kind, backend, call):
     import contextlib
     context = sdpa_kernel(backend) if backend is not None else contextlib.nullcontext()
-    with torch.no_grad(), context:
+    grad = torch.enable_grad() if kind.endswith("-grad") else torch.no_grad()
+    with grad, context:
         for _ in range(20):
             call()
         torch.cuda.synchronize()
@@ -100,7 +109,7 @@ def measure_kinds(path):
         for kind, (backend, call) in call_kinds().items():
             for repeat in range(REPEATS):
                 try:
-                    w.writerow([kind, repeat, CALLS, f"{host_seconds_per_call(backend, call):.6e}"])
+                    w.writerow([kind, repeat, CALLS, f"{host_seconds_per_call(kind, backend, call):.6e}"])
                 except Exception as exc:  # a backend this GPU lacks: the others go on
                     w.writerow([kind, repeat, CALLS, "error: " + str(exc).splitlines()[0][:120]])
                     break
