@@ -128,9 +128,10 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     if (k.schedule_stretch > 0) quantized_compute_seconds = compute_seconds * k.schedule_stretch;
     quantized_compute_seconds *= sparse_wave_factor(t, k, gpu);
   }
+  const double pipelined_share = k.key_blocks_per_cta > 0 ? 1.0 - 1.0 / std::max(1.0, k.key_blocks_per_cta) : 1.0;
   const double throughput_seconds =
       std::max(quantized_compute_seconds, t.hbm_seconds) +
-      (1.0 - k.efficiency.memory_overlap) * std::min(quantized_compute_seconds, t.hbm_seconds);
+      (1.0 - k.efficiency.memory_overlap * pipelined_share) * std::min(quantized_compute_seconds, t.hbm_seconds);
   const double load_chain_seconds = dependent_load_seconds(k, gpu);
   const double body_seconds = std::max(throughput_seconds, load_chain_seconds);
   t.wave_quantization_seconds =
