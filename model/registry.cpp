@@ -3,8 +3,8 @@
 #include <cctype>
 #include <string>
 
-#include "model/error.h"
 #include "model/efficiency.h"
+#include "model/error.h"
 #include "model/error_band.h"
 #include "model/sdpa_wrapper.h"
 #include "model/timing.h"
@@ -27,9 +27,9 @@ Variant ssm_scan_variant();
 
 const std::vector<Variant>& all_variants() {
   static const std::vector<Variant> variants = {
-      eager_variant(),  standard_variant(), sdpa_math_variant(),    mem_efficient_variant(),  flash1_variant(),
-      flash2_variant(), flash3_variant(),   cudnn_variant(),        flash_decode_variant(),   flash_mla_variant(),
-      sliding_window_variant(), ssm_scan_variant(),
+      eager_variant(),        standard_variant(),  sdpa_math_variant(),      mem_efficient_variant(),
+      flash1_variant(),       flash2_variant(),    flash3_variant(),         cudnn_variant(),
+      flash_decode_variant(), flash_mla_variant(), sliding_window_variant(), ssm_scan_variant(),
   };
   return variants;
 }
@@ -114,15 +114,27 @@ Tiling with_knobs(Tiling tiling, const VariantKnobs& knobs) {
   return tiling;
 }
 
-bool sets_tile(const VariantKnobs& knobs) {
-  return knobs.block_m || knobs.block_n || knobs.warps || knobs.stages;
+std::string_view elementwise_kernels_name(ElementwiseKernels kernels) {
+  return kernels == ElementwiseKernels::vectorized ? "vectorized" : "pytorch";
 }
+
+ElementwiseKernels parse_elementwise_kernels(std::string_view name) {
+  if (name == "pytorch") return ElementwiseKernels::pytorch;
+  if (name == "vectorized") return ElementwiseKernels::vectorized;
+  throw InvalidInput("elementwise", "unknown kernels '" + std::string(name) +
+                                        "'; allowed: pytorch (TensorIterator, element-bound where it broadcasts, "
+                                        "permutes or widens), vectorized (16-byte loads, streaming)");
+}
+
+bool sets_tile(const VariantKnobs& knobs) { return knobs.block_m || knobs.block_n || knobs.warps || knobs.stages; }
 
 Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& variant, const VariantKnobs& knobs,
                    const HostDispatch& host) {
   validate(workload);
-  if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024)) throw InvalidInput("tile", "block M must be 1..1024");
-  if (knobs.block_n && (*knobs.block_n < 1 || *knobs.block_n > 1024)) throw InvalidInput("tile", "block N must be 1..1024");
+  if (knobs.block_m && (*knobs.block_m < 1 || *knobs.block_m > 1024))
+    throw InvalidInput("tile", "block M must be 1..1024");
+  if (knobs.block_n && (*knobs.block_n < 1 || *knobs.block_n > 1024))
+    throw InvalidInput("tile", "block N must be 1..1024");
   if (knobs.warps && (*knobs.warps < 1 || *knobs.warps > 32)) throw InvalidInput("warps", "must be 1..32");
   if (knobs.stages && (*knobs.stages < 1 || *knobs.stages > 8)) throw InvalidInput("stages", "must be 1..8");
   Cost cost = variant.cost(workload, gpu, knobs);

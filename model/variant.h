@@ -26,12 +26,21 @@ struct SsmShape {
 };
 
 // User overrides of a variant's defaults; an absent field keeps the variant's cited default.
+// How a materialized chain's copies, casts and broadcast adds are written (model/materialized.h):
+// PyTorch's TensorIterator kernels, element-bound where they broadcast, permute or widen, or
+// kernels that load and store 16 bytes a thread, at a streaming kernel's bandwidth (a hand-written
+// chain such as attnsim-bench's cublas-eager).
+enum class ElementwiseKernels { pytorch, vectorized };
+std::string_view elementwise_kernels_name(ElementwiseKernels kernels);
+ElementwiseKernels parse_elementwise_kernels(std::string_view name);  // throws InvalidInput("elementwise", ...)
+
 struct VariantKnobs {
   std::optional<std::int64_t> block_m;
   std::optional<std::int64_t> block_n;
   std::optional<int> warps;
   std::optional<int> stages;
-  std::optional<std::int64_t> num_splits;  // flash-decode
+  std::optional<std::int64_t> num_splits;                        // flash-decode
+  ElementwiseKernels elementwise = ElementwiseKernels::pytorch;  // eager
   SsmShape ssm;
 };
 

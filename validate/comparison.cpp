@@ -53,6 +53,9 @@ VariantKnobs knobs_of(const MeasuredRun& run) {
   VariantKnobs knobs;
   knobs.block_m = run.tile_block_m;
   knobs.block_n = run.tile_block_n;
+  // attnsim-bench's eager chain writes its copies, casts and mask add with 16-byte vector loads
+  // (validate/cuda/eager_attention.cu), where PyTorch's TensorIterator kernels are element-bound.
+  if (run.backend == "cublas-eager") knobs.elementwise = ElementwiseKernels::vectorized;
   return knobs;
 }
 
@@ -61,8 +64,8 @@ ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& g
   ValidationReport report;
   const auto ok_rows = std::count_if(runs.begin(), runs.end(), [](const MeasuredRun& r) { return r.status == "ok"; });
   if (!ncu_calls.empty() && std::size_t(ok_rows) != ncu_calls.size()) {
-    throw InvalidInput("ncu", "the report brackets " + std::to_string(ncu_calls.size()) + " calls but the measured file has " +
-                                  std::to_string(ok_rows) +
+    throw InvalidInput("ncu", "the report brackets " + std::to_string(ncu_calls.size()) +
+                                  " calls but the measured file has " + std::to_string(ok_rows) +
                                   " ok rows: give the CSV that the same --profile run wrote (validate/README.md)");
   }
   std::size_t next_call = 0;
@@ -123,7 +126,8 @@ ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& g
   for (const RunComparison& c : report.rows) {
     by_backend[{c.run.variant, c.run.backend}].push_back(&c);
     const Workload& w = c.run.workload;
-    if (w.seq_q == w.seq_kv && w.seq_kv >= fit_min_seq) by_family[{c.run.variant, c.run.backend, slope_family(c.run)}].push_back(&c);
+    if (w.seq_q == w.seq_kv && w.seq_kv >= fit_min_seq)
+      by_family[{c.run.variant, c.run.backend, slope_family(c.run)}].push_back(&c);
   }
   for (const auto& [key, group] : by_backend) {
     VariantSummary s;

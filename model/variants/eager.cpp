@@ -49,16 +49,26 @@ EagerShapes shapes_of(const Workload& w) {
   return s;
 }
 
-void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const EagerShapes& s, Cost& cost) {
+// A copy, cast or broadcast add: element-bound as PyTorch writes it, streaming where vectorized.
+KernelCost copy_kernel(std::string name, double elements, double read_bytes, double write_bytes, ElementBoundPath path,
+                       const Gpu& gpu, const Efficiency& eff, ElementwiseKernels kernels) {
+  if (kernels == ElementwiseKernels::pytorch) {
+    return element_bound_kernel(std::move(name), elements, read_bytes, write_bytes, path, gpu, eff);
+  }
+  return elementwise_kernel(std::move(name), elements, read_bytes / elements, write_bytes / elements, 0.0, eff);
+}
+
+void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const EagerShapes& s,
+                 ElementwiseKernels kernels, Cost& cost) {
   const Efficiency gemm_eff = library_gemm_efficiency(gpu, on_tensor_cores(w));
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
   if (s.repeated_kv > 0) {
     // One expand + reshape copy per tensor: broadcast copies, bound by elements (materialized.h).
     const double group = double(w.heads / w.kv_heads);
-    cost.kernels.push_back(element_bound_kernel("repeat_kv (K)", k_bytes(w) * group / s.e, k_bytes(w),
-                                                k_bytes(w) * group, ElementBoundPath::broadcast_copy, gpu, eff));
-    cost.kernels.push_back(element_bound_kernel("repeat_kv (V)", v_bytes(w) * group / s.e, v_bytes(w),
-                                                v_bytes(w) * group, ElementBoundPath::broadcast_copy, gpu, eff));
+    cost.kernels.push_back(copy_kernel("repeat_kv (K)", k_bytes(w) * group / s.e, k_bytes(w), k_bytes(w) * group,
+                                       ElementBoundPath::broadcast_copy, gpu, eff, kernels));
+    cost.kernels.push_back(copy_kernel("repeat_kv (V)", v_bytes(w) * group / s.e, v_bytes(w), v_bytes(w) * group,
+                                       ElementBoundPath::broadcast_copy, gpu, eff, kernels));
   }
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
@@ -70,15 +80,15 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
     // The mask broadcasts over heads: read once per head unless it stays in L2.
     const double mask_reads =
         s.mask_bytes <= gpu.l2_bytes_read_by_every_sm() ? s.mask_bytes : s.mask_bytes * double(w.heads);
-    KernelCost add = element_bound_kernel("+ causal mask", s.scores, s.scores * s.e, s.scores * s.e,
-                                          ElementBoundPath::broadcast_add, gpu, eff);
+    KernelCost add = copy_kernel("+ causal mask", s.scores, s.scores * s.e, s.scores * s.e,
+                                 ElementBoundPath::broadcast_add, gpu, eff, kernels);
     add.hbm_read_bytes += mask_reads;
     add.l2_read_bytes += s.mask_bytes * double(w.heads);
     cost.kernels.push_back(add);
   }
   if (w.dtype == Dtype::bf16) {
-    cost.kernels.push_back(element_bound_kernel("to(float32)", s.scores, s.scores * s.e, s.scores * kFp32Bytes,
-                                                ElementBoundPath::widening_copy, gpu, eff));
+    cost.kernels.push_back(copy_kernel("to(float32)", s.scores, s.scores * s.e, s.scores * kFp32Bytes,
+                                       ElementBoundPath::widening_copy, gpu, eff, kernels));
   }
   const double softmax_in = w.dtype == Dtype::fp16 ? s.e : kFp32Bytes;
   cost.kernels.push_back(
@@ -90,27 +100,28 @@ void add_forward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const
                                      o_bytes(w), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   // (B, H, Nq, dv) -> (B, Nq, H, dv): a view, no kernel, when one query token makes both layouts one.
   if (w.seq_q > 1) {
-    cost.kernels.push_back(element_bound_kernel("transpose(1,2).contiguous()", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
-                                                ElementBoundPath::permute_copy, gpu, eff));
+    cost.kernels.push_back(copy_kernel("transpose(1,2).contiguous()", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
+                                       ElementBoundPath::permute_copy, gpu, eff, kernels));
   }
 }
 
-void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const EagerShapes& s, Cost& cost) {
+void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, const EagerShapes& s,
+                  ElementwiseKernels kernels, Cost& cost) {
   const Efficiency gemm_eff = library_gemm_efficiency(gpu, on_tensor_cores(w));
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
   const double kv_read = s.repeated_kv > 0 ? s.repeated_kv : k_bytes(w) + v_bytes(w);
   if (w.seq_q > 1) {
-    cost.kernels.push_back(element_bound_kernel("transpose backward (dO)", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
-                                                ElementBoundPath::permute_copy, gpu, eff));
+    cost.kernels.push_back(copy_kernel("transpose backward (dO)", o_bytes(w) / s.e, o_bytes(w), o_bytes(w),
+                                       ElementBoundPath::permute_copy, gpu, eff, kernels));
   }
   cost.kernels.push_back(gemm_kernel("dP = dO V^T", 2.0 * s.scores * dv, o_bytes(w) + kv_read * dv / (d + dv),
                                      s.scores * s.e, on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   cost.kernels.push_back(gemm_kernel("dV = P^T dO", 2.0 * s.scores * dv, s.scores * s.e + o_bytes(w),
                                      kv_read * dv / (d + dv), on_tensor_cores(w), matmul_dtype(w), gemm_eff));
   if (s.e != kFp32Bytes)
-    cost.kernels.push_back(element_bound_kernel("dP to(float32)", s.scores, s.scores * s.e, s.scores * kFp32Bytes,
-                                                ElementBoundPath::widening_copy, gpu, eff));
+    cost.kernels.push_back(copy_kernel("dP to(float32)", s.scores, s.scores * s.e, s.scores * kFp32Bytes,
+                                       ElementBoundPath::widening_copy, gpu, eff, kernels));
   for (KernelCost& k : softmax_backward_kernels("softmax backward", s.scores, kFp32Bytes, eff)) {
     cost.kernels.push_back(std::move(k));
   }
@@ -127,7 +138,7 @@ void add_backward(const Workload& w, const Gpu& gpu, const Efficiency& eff, cons
   }
 }
 
-Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/) {
+Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   if (w.dtype == Dtype::fp8_e4m3) {
     throw InvalidInput("dtype", "eager runs torch.matmul, which has no fp8-e4m3 path; allowed: fp32, tf32, fp16, bf16");
   }
@@ -179,13 +190,13 @@ Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/
                 alive + s.scores * (ds_bytes == s.e ? 2.0 * s.e : kFp32Bytes + s.e),
                 alive + s.scores * s.e + q_bytes(w) + k_bytes(w) * group, o_bytes(w) + gradients});
   if (w.pass != Pass::backward) {
-    add_forward(w, gpu, eff, s, cost);
+    add_forward(w, gpu, eff, s, knobs.elementwise, cost);
     cost.compulsory_read_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
     cost.compulsory_write_bytes += o_bytes(w);
     cost.workspace_bytes = s.mask_bytes + softmax_step;
   }
   if (w.pass != Pass::forward) {
-    add_backward(w, gpu, eff, s, cost);
+    add_backward(w, gpu, eff, s, knobs.elementwise, cost);
     cost.compulsory_read_bytes += qkvo;
     cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
     cost.io_bytes = 2.0 * qkvo;
@@ -202,7 +213,7 @@ Variant eager_variant() {
   return {"eager",
           "Hugging Face eager attention: every step a separate kernel, the (B,H,Nq,Nk) scores in HBM, softmax in fp32",
           "O(N^2)",
-          {},
+          {"elementwise"},
           "transformers eager_attention_forward; PyTorch SoftMax.cpp (bf16 fp32 copy); cuBLAS GEMM efficiency",
           eager_cost};
 }

@@ -3,11 +3,11 @@
 #include "cli/app.h"
 #include "tests/cli/cli_support.h"
 
+#include <gtest/gtest.h>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
@@ -36,8 +36,8 @@ TEST(Cli, ClockMovesComputeInEveryCommandThatPricesIt) {
       {"predict", "--gpu", "h100-sxm", "--seq", "16384"},
       {"sweep", "--gpu", "h100-sxm", "--seq", "4096,16384"},
       {"tiles", "--gpu", "h100-sxm", "--seq", "16384", "--block-m", "128", "--block-n", "64"},
-      {"crossover", "--transformer", "llama-3.2-1b", "--ssm", "mamba2-780m", "--gpu", "h100-sxm", "--seq", "4096:16384:x2",
-       "--runtime", "graph"},
+      {"crossover", "--transformer", "llama-3.2-1b", "--ssm", "mamba2-780m", "--gpu", "h100-sxm", "--seq",
+       "4096:16384:x2", "--runtime", "graph"},
       {"capacity", "--model", "llama-3.2-1b", "--gpu", "h100-sxm"},
       {"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--seq", "32768", "--runtime", "graph"},
       {"ring", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpu-count", "4", "--seq", "262144"},
@@ -177,15 +177,17 @@ TEST(Cli, ValidateAttachesNcuBytesAndWritesAReportPage) {
 TEST(Cli, CalibrateWritesALoadableProfileAndReportsHeldOutRuns) {
   const std::string csv = std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv";
   const auto profile = scratch("my-h100.toml");
-  const Result r = attnsim({"calibrate", "--measured", csv, "--gpu", "h100-sxm", "--out", profile.string(), "--format", "json"});
+  const Result r =
+      attnsim({"calibrate", "--measured", csv, "--gpu", "h100-sxm", "--out", profile.string(), "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j.empty());
   EXPECT_TRUE(j[0].contains("test_mape_after_percent"));
   const Result p = attnsim({"predict", "--gpu", profile.string(), "--format", "json"});
   ASSERT_EQ(p.status, 0) << p.err;
-  EXPECT_NE(nlohmann::json::parse(p.out)["kernels"][0]["efficiency_source"].get<std::string>().find("attnsim calibrate"),
-            std::string::npos);
+  EXPECT_NE(
+      nlohmann::json::parse(p.out)["kernels"][0]["efficiency_source"].get<std::string>().find("attnsim calibrate"),
+      std::string::npos);
 }
 
 TEST(Cli, ConfigFileSuppliesOptions) {
@@ -324,6 +326,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
        "--dtype: flash3 fp8-e4m3 needs Hopper (sm90); a100-sxm-80gb is sm80"},
       {{"predict", "--variant", "ssm-scan", "--seq-q", "1"}, "--seq-q: ssm-scan has one sequence length"},
       {{"predict", "--variant", "flash-decode", "--num-splits", "500"}, "--num-splits: must be between 1 and 128"},
+      {{"predict", "--variant", "eager", "--elementwise", "fast"}, "--elementwise: unknown kernels 'fast'; allowed:"},
       {{"predict", "--frobnicate"}, "unrecognised option '--frobnicate'"},
       {{"predict", "--out", "/nonexistent-dir/p.json"}, "--out: folder '/nonexistent-dir' does not exist"},
       {{"sweep", "--seq", "4096:1024:x2"}, "--seq: range '4096:1024:x2' needs 1 <= START <= END"},
@@ -331,12 +334,14 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"sweep", "--plot", "wall.pdf"}, "--plot: unsupported plot format '.pdf'; allowed: .svg, .png"},
       {{"predict", "--config", "/nonexistent.cfg"}, "--config: cannot read '/nonexistent.cfg'"},
       {{"validate", "--gpu", "h100-sxm"}, "--measured: is required: the CSV of measured runs"},
-      {{"validate", "--measured", "/nonexistent.csv", "--gpu", "h100-sxm"}, "--measured: cannot read '/nonexistent.csv'"},
+      {{"validate", "--measured", "/nonexistent.csv", "--gpu", "h100-sxm"},
+       "--measured: cannot read '/nonexistent.csv'"},
       {{"validate", "--measured", std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv",
         "--gpu", "h100-sxm", "--ncu", std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/ncu/ncu_bench.csv"},
        "--ncu: the report brackets 26 calls but the measured file has 190 ok rows"},
       {{"validate", "--measured", std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv",
-        "--gpu", "h100-sxm", "--ncu", std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv"},
+        "--gpu", "h100-sxm", "--ncu",
+        std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/pytorch_attention.csv"},
        "pytorch_attention.csv:1: missing column 'ID'"},
       {{"validate", "--measured", "x.csv", "--gpu", "h100-sxm", "--report", "/nonexistent-dir/page.md"},
        "--report: folder '/nonexistent-dir' does not exist"},
@@ -360,7 +365,8 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
       {{"predict", "--variant", "flash2", "--head-dim", "1024", "--tile", "128x128"},
        "--head-dim: flash2 has kernels for head dims up to 256 (FlashAttention's flash_api.cpp); got 1024; allowed: 1 "
        "to 256"},
-      {{"predict", "--variant", "flash3", "--head-dim", "320"}, "--head-dim: flash3 has kernels for head dims up to 256"},
+      {{"predict", "--variant", "flash3", "--head-dim", "320"},
+       "--head-dim: flash3 has kernels for head dims up to 256"},
       {{"predict", "--variant", "flash-decode", "--seq-q", "1", "--head-dim-v", "512"},
        "--head-dim-v: flash-decode has kernels for head dims up to 256 (FlashAttention's flash_api.cpp); got 512"},
       {{"predict", "--variant", "sliding-window", "--head-dim", "512"},
@@ -382,7 +388,8 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
        "--tile: flash2 fwd tile 7x3, 4 warps, 1 stage cannot be built: mma shape: block M 7 is not a multiple of 64 "
        "(4 warps x the 16 rows of an mma.sync m16n8k16 fragment, as FlashAttention-2's kernel_traits.h tiles them)"},
       {{"sweep", "--variant", "flash2", "--tile", "128x40"},
-       "--tile: flash2 fwd tile 128x40, 4 warps, 1 stage cannot be built: mma shape: block N 40 is not a multiple of 16"},
+       "--tile: flash2 fwd tile 128x40, 4 warps, 1 stage cannot be built: mma shape: block N 40 is not a multiple of "
+       "16"},
       {{"predict", "--variant", "flash3", "--tile", "96x128"},
        "--tile: flash3 fwd tile 96x128, 12 warps, 2 stages cannot be built: mma shape: block M 96 is not a multiple of "
        "64 (the M of wgmma m64nNk16)"},
@@ -511,7 +518,7 @@ TEST(Cli, BadInputsExitTwoWithOneClearLineAndNoFile) {
        "--seq: 50000 points x 3 variants x 2 GPUs = 300000 predictions; allowed: at most 100000"},
   };
   const std::string file_stem = (std::filesystem::temp_directory_path() / "attnsim_cli_test" / "bad").string();
-  EXPECT_EQ(table.size(), 109u);  // docs/robustness.md quotes the number
+  EXPECT_EQ(table.size(), 110u);  // docs/robustness.md quotes the number
   for (const BadInput& bad : table) {
     std::vector<std::string> args = bad.args;
     for (std::string& arg : args) arg = replace_all(arg, "@FILE", file_stem);
