@@ -190,6 +190,22 @@ def count_ops(models, path):
     hook.remove()
 
 
+def host_seconds_per_operator(out_dir):
+    """This machine's --host-us-per-op: Llama-3.2-1B's host-bound forwards (N <= 1024), the median host
+    time to return from a forward over the aten operators it dispatches, averaged over eager and sdpa
+    (as tests/capacity/measured_peak_test.cpp calibrates each machine)."""
+    operators = collections.Counter()
+    for row in csv.DictReader(open(os.path.join(out_dir, "forward_ops.csv"))):
+        if row["op"].startswith("aten::"):
+            operators[(row["model"], row["impl"])] += int(row["top_level_calls"])
+    per_impl = collections.defaultdict(list)
+    for row in csv.DictReader(open(os.path.join(out_dir, "forwards.csv"))):
+        key = (row["model"], row["impl"])
+        if row["model"] == "llama-3.2-1b" and int(row["seq"]) <= 1024 and operators[key]:
+            per_impl[row["impl"]].append(float(row["host_return_seconds"]) / operators[key])
+    return statistics.mean(statistics.median(v) for v in per_impl.values()) if per_impl else None
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out-dir", required=True)
@@ -207,6 +223,9 @@ def main():
             if not row["host_seconds_per_call"].startswith("error"):
                 per_kind[row["kind"]].append(float(row["host_seconds_per_call"]))
         print(path, {k: round(statistics.median(v) * 1e6, 2) for k, v in per_kind.items()}, file=sys.stderr)
+    seconds = host_seconds_per_operator(args.out_dir)
+    if seconds:
+        print(f"this machine: attnsim ... --runtime eager --host-us-per-op {seconds * 1e6:.1f}", file=sys.stderr)
     return 0
 
 
