@@ -75,10 +75,11 @@ struct KernelCost {
   // l2_round_trips above waits on the same round trip, spread over the SMs; both are priced at the
   // profile's measured l2_latency_ns (model/timing.cpp).
   double dependent_l2_loads_per_cta = 0;
-  // Key blocks each CTA walks, on average. A CTA loads block i + 1 while it computes block i, so the
-  // first block's loads and the last block's compute are exposed: 1/blocks of the shorter of compute
-  // and HBM time (a one-block split-KV CTA of a decode call loads, then computes). 0: not modelled,
-  // so many blocks that nothing is exposed.
+  // Key blocks each CTA that has work walks, on average. A CTA loads block i + 1 while it computes
+  // block i, so its first block's loads and last block's compute are exposed: 1/blocks of the
+  // shorter of compute and HBM time (a one-block split-KV CTA of a decode call loads, then
+  // computes). Every wave of equal CTAs starts in step (model/timing.cpp).
+  // 0: not modelled, so many blocks that nothing is exposed.
   double key_blocks_per_cta = 0;
   // Makespan of the CTAs' list schedule over the slots, over the perfectly balanced time (>= 1);
   // it replaces the wave-quantization stretch when set (0: not modelled, use waves).

@@ -190,7 +190,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   k.efficiency = spec.efficiency;
   k.ctas_per_sm = resident_ctas(w, gpu, t, spec.name, spec.tile_from_knobs, spec.shared_memory_per_cta_bytes);
   k.ctas = bh * blocks.query_blocks;
-  k.key_blocks_per_cta = blocks.tiles / blocks.query_blocks;
+  k.key_blocks_per_cta = blocks.active_query_blocks > 0 ? blocks.tiles / blocks.active_query_blocks : 0.0;
   k.shared_memory_per_cta_bytes = spec.shared_memory_per_cta_bytes.value_or(
       tile_shared_memory_bytes(t, double(w.head_dim), double(w.head_dim_v), e));
   k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * double(w.head_dim + w.head_dim_v);

@@ -128,6 +128,10 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     if (k.schedule_stretch > 0) quantized_compute_seconds = compute_seconds * k.schedule_stretch;
     quantized_compute_seconds *= sparse_wave_factor(t, k, gpu);
   }
+  // Pipeline fill (KernelCost::key_blocks_per_cta): CTAs of equal work start each wave together, so
+  // each exposes 1/blocks of the shorter part. Unequal (causal) CTAs drift apart over the waves and
+  // a later CTA's first loads can run under a neighbour's compute: not modelled. FlashAttention-2's
+  // B = 64 decode (two waves, two CTAs an SM) ranks the H100 and H200 as measured with it.
   const double pipelined_share = k.key_blocks_per_cta > 0 ? 1.0 - 1.0 / std::max(1.0, k.key_blocks_per_cta) : 1.0;
   const double throughput_seconds =
       std::max(quantized_compute_seconds, t.hbm_seconds) +

@@ -2,6 +2,7 @@
 // matmul(Q, K^T) * scaling, + causal mask (a materialized (B, 1, Nq, Nk) tensor), softmax in fp32,
 // cast back, matmul with V, transpose(1, 2).contiguous(). Every step is its own kernel.
 #include <algorithm>
+#include <string>
 
 #include "model/efficiency.h"
 #include "model/error.h"
@@ -204,6 +205,10 @@ Cost eager_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
     cost.workspace_bytes = s.mask_bytes + peak - o_bytes(w) - gradients;
   }
   cost.framework_operators = double(cost.kernels.size());  // every step is its own operator
+  if (knobs.elementwise == ElementwiseKernels::vectorized) {
+    cost.notes.push_back(std::string("--elementwise ") + std::string(elementwise_kernels_name(knobs.elementwise)) +
+                         ": copies, casts and the mask add at a streaming kernel's bandwidth");
+  }
   return cost;
 }
 
@@ -213,7 +218,7 @@ Variant eager_variant() {
   return {"eager",
           "Hugging Face eager attention: every step a separate kernel, the (B,H,Nq,Nk) scores in HBM, softmax in fp32",
           "O(N^2)",
-          {"elementwise"},
+          {"--elementwise pytorch|vectorized"},
           "transformers eager_attention_forward; PyTorch SoftMax.cpp (bf16 fp32 copy); cuBLAS GEMM efficiency",
           eager_cost};
 }

@@ -123,7 +123,8 @@ Cost split_kv_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs,
   split.ctas_per_sm = ctas_per_sm(gpu, split.shared_memory_per_cta_bytes, tiling_threads(t), t.registers_per_thread);
   if (split.ctas_per_sm < 1.0)
     throw InvalidInput("tile", "flash-decode tile " + tiling_label(t) + " does not fit in shared memory");
-  split.key_blocks_per_cta = bh * blocks.tiles / split.ctas;
+  // flash_fwd_kernel.h: each split walks n_blocks_per_split = ceil(n_blocks / num_splits) key blocks.
+  split.key_blocks_per_cta = std::ceil(blocks.tiles / m_blocks / double(splits));
   split.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (d + dv);
   split.exp_ops = bh * blocks.tiles * tile_scores;
   split.vector_flops = bh * blocks.tiles * tile_scores * kSoftmaxVectorFlopsPerScore;

@@ -145,7 +145,7 @@ struct PrefillRow {
 };
 
 // validate/data/h100-sxm/host_dispatch/forwards.csv: one row per forward, 30 interleaved rounds;
-// the median of each (model, attention, N)'s CUDA-event times.
+// the upper median (of an even count, the higher middle value) of each (model, attention, N)'s CUDA-event times.
 void add_interleaved_forwards(std::vector<PrefillRow>& rows) {
   io::CSVReader<4, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
       std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/host_dispatch/forwards.csv");
@@ -220,7 +220,7 @@ TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
 
 // The host's time per operator is a property of the machine's CPU (--host-us-per-op). Measured on
 // one model's host-bound forwards, it predicts another model's on the same machine: Llama-3.2-1B's
-// rows give each machine its time (the median of measured time / operators dispatched), and
+// rows give each machine its time (the upper median of measured time / operators dispatched), and
 // Qwen2.5-0.5B's host-bound rows, with 1.5x its operators and another layer count, are the test
 // (host-bound: the predicted GPU time is under half the measured time).
 // Listed: two H200 rows taken while that machine's CPU ran faster. The forward's 1289 operators
@@ -251,7 +251,7 @@ TEST(MeasuredPrefillTime, HostTimePerOperatorOfOneModelPredictsAnotherOnTheSameM
           r.measured / hf_forward_launches(find_model(r.model), r.impl == "eager" ? "eager" : "flash2").operators);
     }
     ASSERT_FALSE(per_operator.empty()) << machine;
-    // Each implementation's median, then their mean: one time per operator for the machine.
+    // Each implementation's upper median, then their mean: one time per operator for the machine.
     double machine_seconds_per_operator = 0;
     for (auto& [impl, times] : per_operator) {
       std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
