@@ -124,7 +124,7 @@ Cost split_kv_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs,
   if (split.ctas_per_sm < 1.0)
     throw InvalidInput("tile", "flash-decode tile " + tiling_label(t) + " does not fit in shared memory");
   // flash_fwd_kernel.h: each split walks n_blocks_per_split = ceil(n_blocks / num_splits) key blocks.
-  split.key_blocks_per_cta = std::ceil(blocks.tiles / m_blocks / double(splits));
+  split.key_blocks_per_cta = ceil_div(blocks.tiles / m_blocks, double(splits));
   split.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (d + dv);
   split.exp_ops = bh * blocks.tiles * tile_scores;
   split.vector_flops = bh * blocks.tiles * tile_scores * kSoftmaxVectorFlopsPerScore;

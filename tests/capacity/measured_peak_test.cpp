@@ -184,14 +184,22 @@ std::vector<PrefillRow> prefill_rows() {
   return rows;
 }
 
+// transformers' eager attention is attnsim's eager variant; its sdpa path runs FlashAttention-2.
+std::string attention_of(const PrefillRow& r) { return r.impl == "eager" ? "eager" : "flash2"; }
+
+PhaseTime predicted_prefill(const PrefillRow& r, double host_seconds_per_operator) {
+  Scenario s;
+  s.context = r.seq;
+  s.attention = attention_of(r);
+  s.all_logits = false;
+  s.runtime.host_seconds_per_operator = host_seconds_per_operator;
+  return phase_time(find_model(r.model), attnsim::testing::gpu(r.gpu), s);
+}
+
 TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
   int long_sdpa = 0, host_bound = 0, eager_gpu_bound = 0;
   for (const PrefillRow& r : prefill_rows()) {
-    Scenario s;
-    s.context = r.seq;
-    s.attention = r.impl == "eager" ? "eager" : "flash2";
-    s.all_logits = false;
-    const PhaseTime t = phase_time(find_model(r.model), attnsim::testing::gpu(r.gpu), s);
+    const PhaseTime t = predicted_prefill(r, kHostSecondsPerOperator);
     const double error = t.total_seconds / r.measured - 1.0;
     SCOPED_TRACE(fmt::format("{} {} {} N={}: measured {:.2f} ms, predicted {:.2f} ms (GPU {:.2f}, host {:.2f})", r.gpu,
                              r.model, r.impl, r.seq, 1e3 * r.measured, 1e3 * t.total_seconds, 1e3 * t.gpu_seconds,
@@ -230,25 +238,18 @@ TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
 const std::set<std::string> kCpuDriftRows = {"h200/capacity qwen2.5-0.5b sdpa 2048",
                                              "h200/capacity qwen2.5-0.5b sdpa 4096"};
 
-PhaseTime predicted_prefill(const PrefillRow& r, double host_seconds_per_operator) {
-  Scenario s;
-  s.context = r.seq;
-  s.attention = r.impl == "eager" ? "eager" : "flash2";
-  s.all_logits = false;
-  s.runtime.host_seconds_per_operator = host_seconds_per_operator;
-  return phase_time(find_model(r.model), attnsim::testing::gpu(r.gpu), s);
-}
-
 TEST(MeasuredPrefillTime, HostTimePerOperatorOfOneModelPredictsAnotherOnTheSameMachine) {
   const std::vector<PrefillRow> rows = prefill_rows();
+  std::set<std::string> machines;
+  for (const PrefillRow& r : rows) machines.insert(r.machine);
+  EXPECT_EQ(machines.size(), 3u);
   int tested = 0;
-  for (const std::string machine : {"h100-sxm/capacity", "h200/capacity", "h100-sxm/host_dispatch"}) {
+  for (const std::string& machine : machines) {
     std::map<std::string, std::vector<double>> per_operator;  // by attention implementation
     for (const PrefillRow& r : rows) {
       if (r.machine != machine || r.model != "llama-3.2-1b") continue;
       if (predicted_prefill(r, kHostSecondsPerOperator).gpu_seconds > 0.5 * r.measured) continue;
-      per_operator[r.impl].push_back(
-          r.measured / hf_forward_launches(find_model(r.model), r.impl == "eager" ? "eager" : "flash2").operators);
+      per_operator[r.impl].push_back(r.measured / hf_forward_launches(find_model(r.model), attention_of(r)).operators);
     }
     ASSERT_FALSE(per_operator.empty()) << machine;
     // Each implementation's upper median, then their mean: one time per operator for the machine.
