@@ -40,7 +40,7 @@ RingPrefill ring_prefill(const ModelConfig& m, const Gpu& gpu, const Scenario& s
     Workload full = attention_workload(m, local, Pass::forward);
     full.causal = false;
     full.window.reset();
-    r.step_compute_seconds = 0.5 * attention_kernel_seconds(predict(full, gpu, find_variant(local.attention), local.knobs));
+    r.step_compute_seconds = 0.5 * attention_kernel_seconds(predict(full, gpu, attention_variant(full, gpu, local.attention), local.knobs));
     const double block_bytes = k_bytes(full) + v_bytes(full);
     r.step_transfer_seconds = block_bytes / bandwidth;
     r.ring_buffer_bytes = 2.0 * allocated_bytes(block_bytes, s.runtime);

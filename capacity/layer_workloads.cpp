@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/error.h"
+#include "model/sdpa_dispatch.h"
 
 namespace attnsim::capacity {
 
@@ -24,13 +25,18 @@ Workload attention_workload(const ModelConfig& m, const Scenario& s, Pass pass, 
   return w;
 }
 
+const Variant& attention_variant(const Workload& w, const Gpu& gpu, const std::string& attention) {
+  return attention == kSdpaDefaultDispatch ? sdpa_default_backend(w, gpu) : find_variant(attention);
+}
+
 Prediction predict_attention(const ModelConfig& m, const Gpu& gpu, const Scenario& s, Pass pass, LayerAttention kind) {
-  const Variant& chosen = find_variant(s.attention);
+  const Workload w = attention_workload(m, s, pass, kind);
+  const Variant& chosen = attention_variant(w, gpu, s.attention);
   if (chosen.id == "ssm-scan") {
     throw InvalidInput("variant", "ssm-scan is not an attention implementation; SSM layers come from the model file");
   }
   const Variant& variant = kind == LayerAttention::local ? find_variant("sliding-window") : chosen;
-  return predict(attention_workload(m, s, pass, kind), gpu, variant, s.knobs);
+  return predict(w, gpu, variant, s.knobs);
 }
 
 std::vector<LayerAttention> attention_layer_kinds(const ModelConfig& m) {

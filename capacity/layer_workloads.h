@@ -3,6 +3,7 @@
 // Attention and scan memory and time come from the core variants, never re-derived here.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "capacity/model_config.h"
@@ -17,6 +18,9 @@ namespace attnsim::capacity {
 // kernel skips the blocks outside the window); a global layer runs on the scenario's --impl.
 Workload attention_workload(const ModelConfig& model, const Scenario& scenario, Pass pass,
                             LayerAttention kind = LayerAttention::global);
+// The variant that runs a scenario's attention: its id, or for "sdpa" the backend PyTorch picks for
+// this call on this GPU (model/sdpa_dispatch.h).
+const Variant& attention_variant(const Workload& w, const Gpu& gpu, const std::string& attention);
 Prediction predict_attention(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario, Pass pass,
                              LayerAttention kind = LayerAttention::global);
 // The attention layer kinds a model has (global only without a pattern, none for a pure SSM), for

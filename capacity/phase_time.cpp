@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "capacity/framework_launches.h"
+#include "capacity/layer_elementwise.h"
 #include "capacity/layer_workloads.h"
 #include "capacity/memory.h"
 #include "capacity/parameters.h"
@@ -32,28 +33,6 @@ void add_launch_and_host(const ModelConfig& m, const Scenario& s, double forward
   t.host_seconds =
       s.runtime.dispatch == Dispatch::eager ? forwards * launches.operators * s.runtime.host_seconds_per_operator : 0.0;
   t.total_seconds = std::max(t.gpu_seconds, t.host_seconds);
-}
-
-// Bytes the elementwise kernels move per token and layer, read + write: RMSNorm (2h), residual
-// add (3h) and rotary on q and k around attention; the same norm and add plus act(gate) * up
-// (5I) around the MLP, for each expert a token passes in an MoE layer; the causal conv and the
-// gate z * y around an SSM.
-double elementwise_bytes_per_token_layer(const ModelConfig& m, double e, bool moe_layer) {
-  const double h = double(m.hidden_size);
-  double elements = 5.0 * h;
-  if (m.has_attention()) elements += 2.0 * (double(m.heads) + double(m.kv_heads)) * double(m.head_dim);
-  if (m.has_ssm()) elements += 2.0 * ssm_conv_channels(m) + 3.0 * double(m.ssm->inner_size);
-  if (moe_layer) {
-    elements += 5.0 * h + 5.0 * m.moe->experts_a_token_passes() * double(m.moe->moe_intermediate_size);
-  } else if (m.intermediate_size > 0) {
-    elements += 5.0 * h + 5.0 * double(m.intermediate_size);
-  }
-  return elements * e;
-}
-
-double elementwise_bytes_per_token(const ModelConfig& m, double e) {
-  const double dense = m.dense_layers() * elementwise_bytes_per_token_layer(m, e, false);
-  return m.moe ? dense + m.moe_layers() * elementwise_bytes_per_token_layer(m, e, true) : dense;
 }
 
 // FLOPs per query head and attended token of one decode step: a score over the key and a row of
@@ -127,8 +106,8 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double upcast = s.logits_fp32 || train ? e + kFp32Bytes : 0.0;
   const double logits_bytes = logit_rows * double(m.vocab_size) * (upcast + (train ? 2.0 * kFp32Bytes : 0.0));
   const double embedding_bytes = 2.0 * tokens * double(m.hidden_size) * e;
-  t.elementwise_seconds =
-      (passes * (tokens * elementwise_bytes_per_token(m, e) + embedding_bytes) + logits_bytes) / hbm_rate(gpu);
+  t.elementwise_seconds = passes * hf_forward_elementwise_seconds(m, tokens, s.dtype, gpu) +
+                          (passes * embedding_bytes + logits_bytes) / hbm_rate(gpu);
 
   t.gpu_seconds = t.attention_seconds + t.ssm_seconds + t.gemm_seconds + t.elementwise_seconds;
   // A backward launches about as many kernels again as the forward per matmul pass (assumed: the

@@ -1,6 +1,7 @@
 // Whole-model time of a phase: attention and SSD scans from the core model (model/registry.cpp),
 // the projection and MLP GEMMs at a sourced fraction of the tensor peak, and the elementwise
-// kernels between them at HBM speed. Decode is bounded by reading the weights and the cache.
+// kernels transformers launches between them (capacity/layer_elementwise.h). Decode is bounded by
+// reading the weights and the cache.
 #pragma once
 
 #include "capacity/model_config.h"
@@ -19,7 +20,7 @@ struct PhaseTime {
   double attention_seconds = 0;    // all attention layers (core variant)
   double ssm_seconds = 0;          // all SSD scans (core ssm-scan)
   double gemm_seconds = 0;         // projections, MLP and LM head: max(FLOPs at kGemmTensorEfficiency of peak, weights over HBM)
-  double elementwise_seconds = 0;  // norms, residual adds, rotary, activation, logits upcast over HBM
+  double elementwise_seconds = 0;  // norms, residual adds, rotary, activation (layer_elementwise.h), embedding and logits
   double launch_seconds = 0;       // the launch gap of every kernel the framework launches
   double gpu_seconds = 0;          // all of the above: the GPU's busy time
   double host_seconds = 0;         // eager dispatch: host time of the operators (0 under graphs)

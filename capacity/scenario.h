@@ -77,7 +77,7 @@ struct Scenario {
   // transformers 5.17 keeps them in the model dtype unless it computes a loss (recorded in
   // validate/data/h100-sxm/capacity/environment.txt).
   bool logits_fp32 = false;
-  std::string attention = "flash2";  // core variant id for the attention layers
+  std::string attention = "flash2";  // core variant id for the attention layers, or "sdpa": PyTorch's choice (model/sdpa_dispatch.h)
   VariantKnobs knobs;
   RuntimeOverhead runtime;
 };

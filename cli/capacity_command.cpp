@@ -2,6 +2,9 @@
 // implementation, the memory breakdown there and the predicted time; --plot stacks memory vs N.
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "capacity/layer_workloads.h"
 #include "capacity/longest_context.h"
 #include "cli/app.h"
 #include "cli/capacity_options.h"
@@ -42,6 +45,7 @@ struct ImplResult {
   std::string gpu;
   double capacity_bytes = 0;
   std::string impl;
+  std::string backend;  // the variant that prices the attention: impl, or PyTorch's pick for sdpa
   capacity::Scenario scenario;
   capacity::LongestContext longest;
   std::optional<capacity::PhaseTime> time;
@@ -49,7 +53,10 @@ struct ImplResult {
 };
 
 Record summary_record(const ImplResult& r) {
-  Record rec{{"model", r.model}, {"gpu", r.gpu}, {"impl", r.impl}};
+  Record rec{{"model", r.model},
+             {"gpu", r.gpu},
+             {"impl", r.impl},
+             {"attention_backend", r.backend.empty() ? Value() : Value(r.backend)}};
   if (r.fixed) {
     rec.push_back({"context", r.longest.tokens});
     rec.push_back({"fits", r.longest.at.total_bytes <= r.capacity_bytes});
@@ -70,11 +77,16 @@ Record summary_record(const ImplResult& r) {
   rec.push_back({"predicted_seconds", timed(t.total_seconds)});
   rec.push_back({"attention_seconds", timed(t.attention_seconds + t.ssm_seconds)});
   rec.push_back({"gemm_seconds", timed(t.gemm_seconds)});
+  rec.push_back({"elementwise_seconds", timed(t.elementwise_seconds)});
   rec.push_back({"launch_seconds", timed(t.launch_seconds)});
   rec.push_back({"gpu_seconds", timed(t.gpu_seconds)});
   rec.push_back({"host_seconds", timed(t.host_seconds)});
   rec.push_back({"tokens_per_second", timed(t.tokens_per_second)});
   return rec;
+}
+
+const Gpu& gpu_of(const std::vector<Gpu>& gpus, const std::string& id) {
+  return *std::find_if(gpus.begin(), gpus.end(), [&](const Gpu& g) { return g.id == id; });
 }
 
 std::string breakdown_table(const std::vector<ImplResult>& results) {
@@ -151,7 +163,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   options.add_options()
       ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, Hugging Face config.json paths, or all (comma list)")
       ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU ids (attnsim gpus), .toml paths, or all (comma list)")
-      ("variant", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants)")
+      ("variant", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants), or sdpa: the backend PyTorch's scaled_dot_product_attention picks on each GPU")
       ("seq", po::value<std::string>(), "context length N in tokens: instead of searching: the breakdown and time at this N, and whether it fits")
       ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
   options.add(scenario_options("prefill")).add(output_options());
@@ -166,7 +178,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   const capacity::Scenario base = scenario_from(vm);
   std::vector<std::string> impls;  // the variants' own ids, whatever case was typed
   for (const std::string& typed : split_list(vm["variant"].as<std::string>())) {
-    impls.push_back(variant_option(typed, "variant").id);
+    impls.push_back(attention_option(typed, "variant"));
   }
   if (impls.empty()) throw InvalidInput("variant", "is empty; name at least one (attnsim variants)");
   const bool single = models.size() == 1 && gpus.size() == 1;
@@ -180,8 +192,12 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       const double capacity = capacity_bytes_from(vm, gpu);
       const std::vector<std::string> model_impls = model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
       for (const std::string& impl : model_impls) {
-        ImplResult r{model.id, gpu.id, capacity, impl, base, {}, std::nullopt};
-        if (model.has_attention()) r.scenario.attention = impl;
+        ImplResult r{model.id, gpu.id, capacity, impl, "", base, {}, std::nullopt};
+        if (model.has_attention()) {
+          r.scenario.attention = impl;
+          r.backend =
+              capacity::attention_variant(capacity::attention_workload(model, r.scenario, Pass::forward), gpu, impl).id;
+        }
         if (fixed_context > 0) {
           r.fixed = true;
           capacity::Scenario at = r.scenario;
@@ -249,6 +265,11 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       if (r.longest.tokens == 0) {
         text += fmt::format("note: {}: nothing fits: {} at one token, the weights alone {}\n", who,
                             human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
+      }
+      if (r.impl != r.backend && !r.backend.empty()) {
+        text += fmt::format("note: {}: PyTorch's scaled_dot_product_attention runs its {} backend on {} (sm{}{})\n", who,
+                            r.backend, r.gpu, gpu_of(gpus, r.gpu).compute_capability_major,
+                            gpu_of(gpus, r.gpu).compute_capability_minor);
       }
       if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
     }

@@ -6,6 +6,7 @@
 #include "io/gpu_profile.h"
 #include "io/model_config.h"
 #include "model/error.h"
+#include "model/sdpa_dispatch.h"
 
 namespace attnsim::cli {
 
@@ -204,6 +205,20 @@ const Variant& variant_option(const std::string& id, const std::string& option) 
   } catch (const InvalidInput& e) {
     throw InvalidInput(option, e.what());
   }
+}
+
+std::string attention_option(const std::string& id, const std::string& option) {
+  if (names_match(id, kSdpaDefaultDispatch)) return std::string(kSdpaDefaultDispatch);
+  std::vector<std::string> names;
+  for (const Variant& v : all_variants()) {
+    if (names_match(id, v.id)) return v.id;
+    names.push_back(v.id);
+  }
+  std::string allowed;
+  for (const std::string& name : names) allowed += name + ", ";
+  names.emplace_back(kSdpaDefaultDispatch);
+  throw InvalidInput(option, "unknown variant '" + id + "' (did you mean '" + nearest_name(id, names) +
+                                 "'?); allowed: " + allowed + "or sdpa (the backend PyTorch picks on each GPU)");
 }
 
 std::string tokens_label(std::int64_t tokens, bool unbounded) {

@@ -41,6 +41,9 @@ std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, co
 
 // The variant named by option `option` (--variant): errors name that option.
 const Variant& variant_option(const std::string& id, const std::string& option);
+// The attention of a whole-model command: a variant's id, or "sdpa" for the backend PyTorch's
+// scaled_dot_product_attention picks on each GPU (model/sdpa_dispatch.h).
+std::string attention_option(const std::string& id, const std::string& option);
 
 // "131072", or "unbounded" for a state that does not grow with N.
 std::string tokens_label(std::int64_t tokens, bool unbounded);

@@ -60,7 +60,7 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
       ("transformer", po::value<std::string>()->default_value("llama-3.2-1b"), "attention model id, .toml path or Hugging Face config.json")
       ("ssm", po::value<std::string>()->default_value("mamba2-780m"), "SSM model id, .toml path or Hugging Face config.json")
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
-      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant of the transformer")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant of the transformer, or sdpa (the backend PyTorch picks)")
       ("seq", po::value<std::string>()->default_value("1024:1048576:x2"), "prompt lengths: START:END:xF, START:END:+S or list")
       ("plot", po::value<std::string>(), "draw prefill time vs N of both models to FILE (.svg or .png)");
   options.add(scenario_options("prefill")).add(output_options());
@@ -77,7 +77,7 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
   const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   capacity::Scenario base = scenario_from(vm);
   if (base.phase == capacity::Phase::decode) throw InvalidInput("phase", "crossover compares whole prompts; allowed: prefill, train, train-recompute");
-  base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;
+  base.attention = attention_option(vm["variant"].as<std::string>(), "variant");
   const std::vector<std::int64_t> lengths = parse_seq_range(vm["seq"].as<std::string>(), "seq");
   for (const std::int64_t n : lengths) {
     if (n > kMaxSeqLen) throw InvalidInput("seq", "must be at most 2^40 tokens");

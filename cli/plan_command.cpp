@@ -126,7 +126,7 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
       ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/), a .toml model file or a Hugging Face config.json")
       ("seq", po::value<std::string>()->default_value("131072"), "prompt length N in tokens")
       ("gpu", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")
-      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants), or sdpa (the backend PyTorch picks)")
       ("latency-budget", po::value<std::string>(), "prefill time allowed, in seconds (e.g. 2)");
   po::options_description scenario = scenario_options("prefill");
   options.add(scenario).add(output_options());
@@ -139,7 +139,7 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
   const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
   capacity::Scenario base = scenario_from(vm);
   base.context = context_option(vm);
-  base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;
+  base.attention = attention_option(vm["variant"].as<std::string>(), "variant");
   const std::optional<double> budget = positive_option(vm, "latency-budget", "seconds");
   const std::vector<Gpu> gpus = gpus_option(vm, "gpu");
   const std::string out_path = out_path_from(vm);

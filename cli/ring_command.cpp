@@ -33,7 +33,7 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
   options.add_options()
       ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "attention model id (models/), .toml path or Hugging Face config.json")
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
-      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant, or sdpa (the backend PyTorch picks)")
       ("seq", po::value<std::string>()->default_value("1048576"), "prompt length N in tokens")
       ("gpu-count", po::value<std::string>()->default_value("1,2,4,8,16"), "comma list of GPU counts P")
       ("interconnect-gb-per-s", po::value<std::string>(), "GPU-to-GPU bandwidth per direction, 10^9 B/s (default: the profile's)");
@@ -47,7 +47,7 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
   const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
   const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   capacity::Scenario base = scenario_from(vm);
-  base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;
+  base.attention = attention_option(vm["variant"].as<std::string>(), "variant");
   base.context = context_option(vm);
   std::optional<double> bandwidth = positive_option(vm, "interconnect-gb-per-s", "a bandwidth in GB/s");
   if (bandwidth) *bandwidth *= 1e9;

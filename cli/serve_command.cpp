@@ -68,7 +68,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   options.add_options()
       ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/), a .toml model file or a Hugging Face config.json")
       ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
-      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant whose decode workspace is counted")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant whose decode workspace is counted, or sdpa (the backend PyTorch picks)")
       ("seq", po::value<std::string>()->default_value("4096:131072:x2"), "cached tokens per sequence: START:END:xF, START:END:+S or list")
       ("batch", po::value<std::string>()->default_value("1,8,32,128"), "comma list of batch sizes for the grid")
       ("plot", po::value<std::string>(), "draw tokens/s vs context per batch, and at the largest batch, to FILE (.svg or .png)");
@@ -83,7 +83,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   capacity::Scenario base = scenario_from(vm);
   if (base.phase != capacity::Phase::decode) throw InvalidInput("phase", "attnsim serve models decoding; allowed: decode");
-  base.attention = variant_option(vm["variant"].as<std::string>(), "variant").id;
+  base.attention = attention_option(vm["variant"].as<std::string>(), "variant");
   const double capacity = capacity_bytes_from(vm, gpu);
   const std::vector<std::int64_t> contexts = parse_seq_range(vm["seq"].as<std::string>(), "seq");
   std::vector<std::int64_t> batches;

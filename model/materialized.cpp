@@ -54,6 +54,13 @@ KernelCost element_bound_kernel(std::string name, double elements, double read_b
     case ElementBoundPath::widening_copy:
       elements_per_second_on_h100 = 322e9;
       break;
+    case ElementBoundPath::concatenate:
+      // CatArrayBatchedCopy<OpaqueType<2>, unsigned int, 4, 64, 64>, three fp16 inputs of 33.6 M
+      // elements stacked into a (B, S, 3, H, d) gradient: 100.7 M elements in 434-440 us, median
+      // 439 us (standard attention's backward, validate/data/h100-sxm/breakdown/run2/kernels.csv,
+      // points 19, 20, 22).
+      elements_per_second_on_h100 = 229e9;
+      break;
     case ElementBoundPath::softmax_rows:
       // cunn_SoftMaxForwardReg<c10::Half, float, c10::Half> of standard attention: 0.98-1.22
       // elements per SM per clock over 4096- and 8192-element rows (five kernels of 1.1-4.3 G

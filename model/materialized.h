@@ -32,6 +32,7 @@ enum class ElementBoundPath {
   broadcast_add,   // a binary op with one operand broadcast, as the (B, 1, Nq, Nk) mask add
   widening_copy,   // a contiguous cast to a wider type, as .to(torch.float32)
   softmax_rows,    // a 16-bit cunn_SoftMaxForwardReg over rows: reductions and exponentials per element
+  concatenate,     // torch.cat's CatArrayBatchedCopy, each input written to its slice of the output
 };
 KernelCost element_bound_kernel(std::string name, double elements, double read_bytes, double write_bytes,
                                 ElementBoundPath path, const Gpu& gpu, const Efficiency& eff);

@@ -184,8 +184,9 @@ std::vector<PrefillRow> prefill_rows() {
   return rows;
 }
 
-// transformers' eager attention is attnsim's eager variant; its sdpa path runs FlashAttention-2.
-std::string attention_of(const PrefillRow& r) { return r.impl == "eager" ? "eager" : "flash2"; }
+// transformers' eager attention is attnsim's eager variant; its sdpa path is PyTorch's default
+// dispatch, which ran cuDNN's fused attention on these H100s and H200s (model/sdpa_dispatch.h).
+std::string attention_of(const PrefillRow& r) { return r.impl == "eager" ? "eager" : "sdpa"; }
 
 PhaseTime predicted_prefill(const PrefillRow& r, double host_seconds_per_operator) {
   Scenario s;
@@ -197,33 +198,30 @@ PhaseTime predicted_prefill(const PrefillRow& r, double host_seconds_per_operato
 }
 
 TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
-  int long_sdpa = 0, host_bound = 0, eager_gpu_bound = 0;
+  int gpu_bound = 0, host_bound = 0;
   for (const PrefillRow& r : prefill_rows()) {
     const PhaseTime t = predicted_prefill(r, kHostSecondsPerOperator);
     const double error = t.total_seconds / r.measured - 1.0;
     SCOPED_TRACE(fmt::format("{} {} {} N={}: measured {:.2f} ms, predicted {:.2f} ms (GPU {:.2f}, host {:.2f})", r.gpu,
                              r.model, r.impl, r.seq, 1e3 * r.measured, 1e3 * t.total_seconds, 1e3 * t.gpu_seconds,
                              1e3 * t.host_seconds));
-    if (r.impl == "sdpa" && r.seq >= 16384) {  // GPU-bound: attention and GEMMs
+    if (t.gpu_seconds >= t.host_seconds) {
+      // GPU-bound: attention (cuDNN under sdpa, the eager chain), GEMMs and the elementwise kernels
+      // (capacity/layer_elementwise.h). -11.0% to +5.6% from N = 2048 to 32768, the 4K-8K rows where
+      // the GPU's and the host's times meet included (they were 16-21% fast with sdpa priced as
+      // FlashAttention-2 and RMSNorm and rotary as streaming bytes).
       EXPECT_LT(std::fabs(error), 0.15);
-      ++long_sdpa;
+      ++gpu_bound;
     } else if (t.host_seconds > 2.0 * t.gpu_seconds) {
       // Host-bound at the default host time: each machine's CPU sets it (15.8-20.9 us per operator
       // measured on these three runs, against the 20.2 us default); calibrated per machine in the
       // next test, within 15%.
       EXPECT_LT(std::fabs(error), 0.40);
       ++host_bound;
-    } else if (r.impl == "eager" && t.gpu_seconds > 2.0 * t.host_seconds) {
-      // Hugging Face eager attention at 4K-8K, GPU-bound: its element-bound copies, casts and mask add
-      // (model/materialized.h) priced, within the 15% target: 0.2-11.5% low (they were 10-35% low when
-      // priced as streaming kernels).
-      EXPECT_LT(std::fabs(error), 0.15);
-      ++eager_gpu_bound;
     }
   }
-  EXPECT_EQ(long_sdpa, 8);
+  EXPECT_GE(gpu_bound, 25);
   EXPECT_GE(host_bound, 12);
-  EXPECT_EQ(eager_gpu_bound, 10);
 }
 
 // The host's time per operator is a property of the machine's CPU (--host-us-per-op). Measured on
