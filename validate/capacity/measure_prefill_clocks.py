@@ -17,14 +17,12 @@ import argparse
 import collections
 import csv
 import os
-import tempfile
 import time
 
 import torch
-from torch.profiler import ProfilerActivity, profile
 from transformers import AutoModelForCausalLM
 
-from measure_prefill_kernels import kernels_of_trace
+from measure_prefill_kernels import traced_kernels
 from measure_prefill_time import CONFIGS  # shapes from models/*.toml: one definition
 
 POINTS = [("llama-3.2-1b", 32768), ("llama-3.2-1b", 4096)]
@@ -40,14 +38,7 @@ def kind_of(row):
 
 
 def traced_kinds(call):
-    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
-        call()
-        torch.cuda.synchronize()
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as t:
-        trace = t.name
-    prof.export_chrome_trace(trace)
-    rows = kernels_of_trace(trace)
-    os.unlink(trace)
+    rows = traced_kernels(call)
     kinds = collections.defaultdict(lambda: [0, 0.0])
     for r in rows:
         kinds[kind_of(r)][0] += 1

@@ -81,6 +81,19 @@ def kernels_of_trace(path):
     return rows
 
 
+def traced_kernels(call):
+    """The kernels of one call(), traced by torch.profiler, as kernels_of_trace returns them."""
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        call()
+        torch.cuda.synchronize()
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as t:
+        trace = t.name
+    prof.export_chrome_trace(trace)
+    rows = kernels_of_trace(trace)
+    os.unlink(trace)
+    return rows
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out-dir", required=True)
@@ -112,14 +125,7 @@ def main():
                         call()
                         end.record()
                         torch.cuda.synchronize()
-                        with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
-                            call()
-                            torch.cuda.synchronize()
-                        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as t:
-                            trace = t.name
-                        prof.export_chrome_trace(trace)
-                        rows = kernels_of_trace(trace)
-                        os.unlink(trace)
+                        rows = traced_kernels(call)
                     except Exception as exc:  # one shape's failure is reported, the others go on
                         print(f"{model_name} {impl} {seq}: {str(exc).splitlines()[0][:200]}", file=sys.stderr)
                         torch.cuda.empty_cache()
