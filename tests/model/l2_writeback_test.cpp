@@ -1,0 +1,28 @@
+// A call's output left dirty in L2 when its last kernel ends (model/l2_writeback.h).
+#include <gtest/gtest.h>
+
+#include "model/l2_writeback.h"
+#include "tests/test_support.h"
+
+namespace attnsim {
+namespace {
+
+using testing::gpu;
+using testing::run;
+using testing::workload;
+
+TEST(L2Writeback, AnOutputWhoseKernelFitsInL2IsStillThereWhenItEnds) {
+  // N = 1024, d = 128: Q, K, V and O are 34 MB, inside the H100's 50 MB. What stays is what the
+  // kernel wrote: O and the logsumexp.
+  const Prediction small = run("flash2", workload(1024));
+  const double written = o_bytes(small.workload) + 4.0 * 32 * 1024;
+  EXPECT_DOUBLE_EQ(output_bytes_left_in_l2(small, gpu("h100-sxm")), written);
+  EXPECT_DOUBLE_EQ(dram_bytes_during_call(small, gpu("h100-sxm")), small.hbm_read_bytes);
+  // N = 4096: 134 MB of traffic; what stays is the kernel's business, so all of O counts.
+  const Prediction large = run("flash2", workload(4096));
+  EXPECT_EQ(output_bytes_left_in_l2(large, gpu("h100-sxm")), 0.0);
+  EXPECT_DOUBLE_EQ(dram_bytes_during_call(large, gpu("h100-sxm")), large.hbm_read_bytes + large.hbm_write_bytes);
+}
+
+}  // namespace
+}  // namespace attnsim
