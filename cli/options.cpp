@@ -101,6 +101,7 @@ po::options_description knob_options() {
       ("stages", po::value<std::string>(), "K/V tiles buffered in shared memory")
       ("num-splits", po::value<std::string>(), "KV splits of the split-KV path (flash-decode; flash2 when it decodes); default: FlashAttention's heuristic")
       ("elementwise", po::value<std::string>()->default_value("pytorch"), "eager: how its copies, casts and mask add are written: pytorch (TensorIterator kernels, bound by elements where they broadcast, permute or widen) or vectorized (16-byte loads and stores at streaming bandwidth, a hand-written chain)")
+      ("allow-tf32", po::bool_switch(), "sdpa-math: its fp32 matmuls on TF32 tensor cores, as with torch.backends.cuda.matmul.allow_tf32 = True or in NVIDIA's NGC PyTorch containers (PyTorch's own default: CUDA cores)")
       ("ssm-state", po::value<std::string>(), "ssm-scan: state size N (default 128)")
       ("ssm-chunk", po::value<std::string>(), "ssm-scan: chunk length (default 256)")
       ("ssm-expand", po::value<std::string>(), "ssm-scan: expansion factor (default 2)")
@@ -214,6 +215,7 @@ VariantKnobs knobs_from(const po::variables_map& vm) {
   if (vm.count("stages")) k.stages = int(integer_or(vm, "stages", 1));
   if (vm.count("num-splits")) k.num_splits = integer_or(vm, "num-splits", 1);
   if (vm.count("elementwise")) k.elementwise = parse_elementwise_kernels(vm["elementwise"].as<std::string>());
+  if (vm.count("allow-tf32")) k.allow_tf32 = vm["allow-tf32"].as<bool>();
   k.ssm.state_size = integer_or(vm, "ssm-state", k.ssm.state_size);
   k.ssm.chunk_length = integer_or(vm, "ssm-chunk", k.ssm.chunk_length);
   k.ssm.expansion = integer_or(vm, "ssm-expand", k.ssm.expansion);

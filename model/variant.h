@@ -41,6 +41,9 @@ struct VariantKnobs {
   std::optional<int> stages;
   std::optional<std::int64_t> num_splits;                        // flash-decode
   ElementwiseKernels elementwise = ElementwiseKernels::pytorch;  // eager
+  // sdpa-math: its fp32 matmuls on TF32 tensor cores (torch.backends.cuda.matmul.allow_tf32, off in
+  // PyTorch's own builds since 1.12; NVIDIA's NGC containers turn it on).
+  bool allow_tf32 = false;
   SsmShape ssm;
 };
 

@@ -58,6 +58,12 @@ VariantKnobs knobs_of(const MeasuredRun& run) {
   // attnsim-bench's eager chain writes its copies, casts and mask add with 16-byte vector loads
   // (validate/cuda/eager_attention.cu), where PyTorch's TensorIterator kernels are element-bound.
   if (run.backend == "cublas-eager") knobs.elementwise = ElementwiseKernels::vectorized;
+  // NVIDIA's NGC PyTorch builds (versions such as 2.9.0a0+50eac811a6.nv25.09) turn TF32 on for fp32
+  // matmuls, which PyTorch's own builds leave off (MONAI issue #6525: the container sets
+  // torch.backends.cuda.matmul.allow_tf32 to True). The B200's published sdpa-math backward, run in
+  // NGC 25.09, could not otherwise take 0.46x its forward: 8.8 TFLOP in 53 ms is twice the B200's
+  // FP32 CUDA-core rate (validate/data/published/b200.csv).
+  if (run.torch_version.find(".nv") != std::string::npos) knobs.allow_tf32 = true;
   return knobs;
 }
 

@@ -11,14 +11,15 @@
 namespace attnsim {
 namespace {
 
-constexpr int kColumns = 20;
+constexpr int kColumns = 21;
 
 struct Row {
   std::string variant, backend, batch, heads, kv_heads, seq_q, seq_kv, head_dim, head_dim_v, causal, window, dtype,
-      pass, status, median_seconds, peak_extra_memory_bytes, gpu_name, tile, timing, sm_clock_mhz;
+      pass, status, median_seconds, peak_extra_memory_bytes, gpu_name, tile, timing, sm_clock_mhz, torch_version;
 };
 
-// Columns every file must have; `tile`, `timing` and `sm_clock_mhz` may be absent (files written by hand).
+// Columns every file must have; `tile`, `timing`, `sm_clock_mhz` and `torch_version` may be absent
+// (files written by hand).
 constexpr const char* kRequired[] = {"variant", "backend", "batch", "heads", "kv_heads", "seq_q",
                                      "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype",
                                      "pass", "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name"};
@@ -112,6 +113,7 @@ MeasuredRun to_run(const Row& r, unsigned line, const std::string& file) {
   run.backend = r.backend;
   run.status = r.status;
   run.gpu_name = r.gpu_name;
+  run.torch_version = r.torch_version;
   Workload& w = run.workload;
   w.batch = integer(r.batch, "batch", at);
   w.heads = integer(r.heads, "heads", at);
@@ -168,7 +170,7 @@ std::vector<MeasuredRun> parse_measured_runs(std::string_view csv_text, const st
     in.read_header(io::ignore_extra_column | io::ignore_missing_column, "variant", "backend", "batch", "heads",
                    "kv_heads", "seq_q", "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype", "pass",
                    "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name", "tile", "timing",
-                   "sm_clock_mhz");
+                   "sm_clock_mhz", "torch_version");
     for (const char* column : kRequired) {
       if (!in.has_column(column)) {
         throw InvalidInput(where(file, 1), std::string("header lacks column '") + column + "'; required: " +
@@ -178,7 +180,7 @@ std::vector<MeasuredRun> parse_measured_runs(std::string_view csv_text, const st
     Row r;
     while (in.read_row(r.variant, r.backend, r.batch, r.heads, r.kv_heads, r.seq_q, r.seq_kv, r.head_dim, r.head_dim_v,
                        r.causal, r.window, r.dtype, r.pass, r.status, r.median_seconds, r.peak_extra_memory_bytes,
-                       r.gpu_name, r.tile, r.timing, r.sm_clock_mhz)) {
+                       r.gpu_name, r.tile, r.timing, r.sm_clock_mhz, r.torch_version)) {
       runs.push_back(to_run(r, in.get_file_line(), file));
     }
   } catch (const io::error::base& e) {

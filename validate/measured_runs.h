@@ -21,6 +21,7 @@ struct MeasuredRun {
   double median_seconds = 0;                     // GPU time of one call
   std::optional<double> peak_extra_memory_bytes;  // allocated during the call, output included
   std::string gpu_name;
+  std::string torch_version;  // absent in files written by hand
   // Optional columns. `tile` "BMxBN": the tile that ran (block_m query rows x block_n key rows);
   // `timing` says how median_seconds was taken ("one-call-under-profiler": one call under Nsight
   // Compute, whose replays make it no timing at all).

@@ -1,7 +1,8 @@
 // PyTorch SDPA math backend (aten/src/ATen/native/transformers/attention.cpp,
 // _scaled_dot_product_attention_math, PyTorch >= 2.5): fp16/bf16 inputs upcast to fp32, q and k
 // each scaled by sqrt(scale), causal mask built as an (Nq, Nk) bool tril then an fp32 additive mask,
-// fp32 matmuls (TF32 off by default, so on CUDA cores), _safe_softmax, output cast back.
+// fp32 matmuls (TF32 off by default, so on CUDA cores; --allow-tf32 puts them on tensor cores),
+// _safe_softmax, output cast back.
 #include <algorithm>
 #include <vector>
 
@@ -17,7 +18,7 @@ namespace {
 constexpr double kFp32Bytes = 4.0;
 constexpr double kBoolBytes = 1.0;
 
-Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*knobs*/) {
+Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
   if (w.dtype == Dtype::fp8_e4m3) {
     throw InvalidInput("dtype", "sdpa-math has no fp8-e4m3 path; allowed: fp32, tf32, fp16, bf16");
   }
@@ -28,7 +29,7 @@ Cost sdpa_math_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& /*kno
   const double scores = full_score_elements(w);
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
-  const bool tensor_cores = w.dtype == Dtype::tf32;
+  const bool tensor_cores = w.dtype == Dtype::tf32 || knobs.allow_tf32;
   const Efficiency gemm_eff = library_gemm_efficiency(gpu, tensor_cores);
   const Dtype math_dtype = tensor_cores ? Dtype::tf32 : Dtype::fp32;
   const double q32 = q_bytes(w) * widen;
