@@ -37,16 +37,19 @@ LAUNCH_CATEGORIES = {"cuda_runtime", "cuda_driver"}
 
 
 def wrap_modules_in_ranges(model):
-    """Each module's forward runs inside a profiler range named by its class."""
+    """Each module's forward runs inside a profiler range named by its class; returns the hooks'
+    handles (each has .remove())."""
     def pre(module, args):
         module._attnsim_range = record_function(type(module).__name__)
         module._attnsim_range.__enter__()
 
     def post(module, args, output):
         module._attnsim_range.__exit__(None, None, None)
+    hooks = []
     for m in model.modules():
-        m.register_forward_pre_hook(pre)
-        m.register_forward_hook(post)
+        hooks.append(m.register_forward_pre_hook(pre))
+        hooks.append(m.register_forward_hook(post))
+    return hooks
 
 
 def kernels_of_trace(path):
