@@ -69,16 +69,20 @@ std::vector<KernelCost> hf_forward_elementwise_kernels(const ModelConfig& m, dou
   KernelList list{gpu, materialized_step_efficiency(gpu, "eager"), {}};
   const double layers = double(m.layers);
   const double h = double(m.hidden_size);
-  // Two norms and two residual adds a layer around its mixer and MLP (one of each without an MLP),
-  // and the final norm over every token (the LM head then reads the last position only).
-  const double blocks = m.has_mlp() ? 2.0 : 1.0;
-  rms_norms(list, blocks * layers + 1.0, tokens, h, e);
-  list.stream("residual add", blocks * layers, tokens * h, 2.0 * e, e);
+  // A norm and a residual add around each mixer and each MLP, and the final norm over every token
+  // (the LM head then reads the last position only). A shared hybrid (Zamba2) runs its attention and
+  // MLP only where a shared block is applied; its other layers are one SSM mixer each.
+  const double applications = m.shared_blocks ? double(m.shared_blocks->applications) : 0.0;
+  const double blocks_around = m.shared_blocks ? layers + 2.0 * applications : (m.has_mlp() ? 2.0 : 1.0) * layers;
+  rms_norms(list, blocks_around + 1.0, tokens, h, e);
+  list.stream("residual add", blocks_around, tokens * h, 2.0 * e, e);
   double attention_layers = 0;
   for (const LayerAttention kind : attention_layer_kinds(m)) attention_layers += m.attention_layers(kind);
   if (attention_layers > 0) {
-    rotary(list, attention_layers, tokens, double(m.heads), double(m.head_dim), e);
-    rotary(list, attention_layers, tokens, double(m.kv_heads), double(m.head_dim), e);
+    // Latent attention ropes only its rope part: every head's q_pe and the one shared k_pe.
+    const double rope_dim = m.mla ? double(m.mla->qk_rope_head_dim) : double(m.head_dim);
+    rotary(list, attention_layers, tokens, double(m.heads), rope_dim, e);
+    rotary(list, attention_layers, tokens, m.mla ? 1.0 : double(m.kv_heads), rope_dim, e);
   }
   // act(gate) * up: contiguous, vectorized. An MoE layer runs it for each expert a token passes.
   double intermediate_per_token = 0;
@@ -86,10 +90,12 @@ std::vector<KernelCost> hf_forward_elementwise_kernels(const ModelConfig& m, dou
     intermediate_per_token = m.dense_layers() * double(m.intermediate_size) +
                              m.moe_layers() * m.moe->experts_a_token_passes() * double(m.moe->moe_intermediate_size);
   } else {
-    intermediate_per_token = layers * double(m.intermediate_size);
+    intermediate_per_token = (m.shared_blocks ? applications : layers) * double(m.intermediate_size);
   }
-  list.stream("mlp: act(gate)", 1, tokens * intermediate_per_token, e, e);
-  list.stream("mlp: act(gate) * up", 1, tokens * intermediate_per_token, 2.0 * e, e);
+  if (intermediate_per_token > 0) {
+    list.stream("mlp: act(gate)", 1, tokens * intermediate_per_token, e, e);
+    list.stream("mlp: act(gate) * up", 1, tokens * intermediate_per_token, 2.0 * e, e);
+  }
   // The SSM mixer's causal conv over its channels and the gate z * y, read and written once.
   if (m.has_ssm()) {
     list.stream("ssm: conv", layers, tokens * ssm_conv_channels(m), e, e);

@@ -3,6 +3,9 @@
 // embedding of q and k, residual adds and the gated MLP's activation, the final norm, the SSM
 // mixer's conv and gate. Checked kernel by kernel against a torch.profiler trace of Llama-3.2-1B
 // and Qwen2.5-0.5B prefills (validate/data/h100-sxm/prefill_kernels/, not used to set any rate).
+// Every model is priced with that Llama-style layer. Not modelled: Qwen3's and Gemma 3's q/k norms,
+// Gemma's four norms a layer and GELU, an MoE layer's routing, gather and scatter kernels, and an
+// activation over a strided half of a fused gate_up output (Phi-3), which indexes its elements.
 #pragma once
 
 #include <vector>

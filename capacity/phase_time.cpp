@@ -106,8 +106,9 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const double upcast = s.logits_fp32 || train ? e + kFp32Bytes : 0.0;
   const double logits_bytes = logit_rows * double(m.vocab_size) * (upcast + (train ? 2.0 * kFp32Bytes : 0.0));
   const double embedding_bytes = 2.0 * tokens * double(m.hidden_size) * e;
-  // A backward pass's elementwise kernels (autograd's of the norms, rotary and activation) are taken
-  // to cost what the forward's do: assumed, only forwards were traced.
+  // Each pass of a step launches a forward's elementwise kernels (a backward counts as two passes,
+  // as for the GEMMs): assumed for autograd's kernels of the norms, rotary and activation, since
+  // only forwards were traced.
   t.elementwise_seconds = passes * hf_forward_elementwise_seconds(m, tokens, s.dtype, gpu) +
                           (passes * embedding_bytes + logits_bytes) / hbm_rate(gpu);
 

@@ -20,8 +20,11 @@ namespace attnsim {
 // The name under which a caller asks for PyTorch's own choice of backend.
 inline constexpr std::string_view kSdpaDefaultDispatch = "sdpa";
 
-// The attnsim variant of the backend PyTorch 2.11 (CUDA 13 wheel) runs for `w` on `gpu`: the first
-// in its order that attnsim's own support rules accept (head dim, dtype, architecture).
+// The attnsim variant of the backend PyTorch 2.11 (CUDA 13 wheel, cuDNN 9.19) runs for `w` on `gpu`,
+// by PyTorch's own checks of head dims, dtype, architecture and mask. Throws InvalidInput where
+// attnsim cannot price that backend for the call (the memory-efficient backend in fp32, say).
+// Not modelled: cuDNN's and the memory-efficient kernel's handling of an explicit mask, so a
+// windowed call goes to memory-efficient.
 const Variant& sdpa_default_backend(const Workload& w, const Gpu& gpu);
 
 }  // namespace attnsim

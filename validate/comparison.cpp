@@ -1,12 +1,11 @@
 #include "validate/comparison.h"
 
-#include "model/l2_writeback.h"
-
 #include <algorithm>
 #include <cmath>
 #include <map>
 
 #include "model/error.h"
+#include "model/l2_writeback.h"
 #include "model/loglog_fit.h"
 #include "model/sm_clock.h"
 #include "model/variant.h"
@@ -113,9 +112,9 @@ ValidationReport compare_runs(const std::vector<MeasuredRun>& runs, const Gpu& g
       n.kernels = int(call->kernels.size());
       n.measured_dram_read_bytes = call->dram_read_bytes;
       n.measured_dram_write_bytes = call->dram_write_bytes;
-      // Nsight Compute counts a kernel's DRAM traffic while it runs: the output the last kernel
-      // leaves dirty in L2 is written back later (model/l2_writeback.h).
-      n.predicted_hbm_bytes = dram_bytes_during_call(c.prediction, gpu);
+      // What a kernel leaves dirty in L2 is written back outside every measured kernel
+      // (model/l2_writeback.h).
+      n.predicted_hbm_bytes = ncu_counted_dram_bytes(c.prediction, gpu);
       n.dram_error = call->dram_bytes() > 0 ? n.predicted_hbm_bytes / call->dram_bytes() - 1.0 : 0.0;
       n.kernel_seconds = call->duration_seconds;
       c.ncu = n;

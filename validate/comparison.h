@@ -21,7 +21,7 @@ struct NcuComparison {
   int kernels = 0;
   double measured_dram_read_bytes = 0;
   double measured_dram_write_bytes = 0;
-  double predicted_hbm_bytes = 0;  // attnsim's HBM bytes that reach DRAM during the call (model/l2_writeback.h)
+  double predicted_hbm_bytes = 0;  // attnsim's HBM bytes as Nsight Compute counts them (model/l2_writeback.h)
   double dram_error = 0;           // predicted / measured - 1
   double kernel_seconds = 0;       // sum of gpu__time_duration
 };

@@ -183,7 +183,7 @@ Variant sdpa_math_variant() {
   return {"sdpa-math",
           "PyTorch SDPA math backend: fp32 upcast, fp32 scores and probabilities materialized, fp32 matmuls",
           "O(N^2)",
-          {},
+          {"--allow-tf32"},
           "PyTorch attention.cpp _scaled_dot_product_attention_math and _safe_softmax (>= 2.5)",
           sdpa_math_cost};
 }

@@ -88,7 +88,7 @@ std::map<std::string, double> predicted_by_operator(const std::string& model, st
 // Operators of at least 1 ms in a forward of at least 4096 tokens (shorter ones sit near the launch
 // floor, which the whole model counts apart): each within 25%. Predicted against measured at
 // N = 16384 and 32768: the widening copy -3% to -5%, the rotary concatenation -2% to +3%, the
-// streaming operators -2% to +7%; the fp32 broadcast multiply (a 4-byte elementwise_kernel<128, 2>,
+// streaming operators -5% to +7%; the fp32 broadcast multiply (a 4-byte elementwise_kernel<128, 2>,
 // priced at the 16-bit broadcast add's rate) -16% to -19%, rotary's add of two layouts -13% to -16%.
 // Listed: RMSNorm's mean on Qwen2.5-0.5B, -25% to -29% (Llama-3.2-1B's -11% to -21%). It is priced
 // as a streaming read; reduce_kernel<512, 1> over rows of 896 fp32 values (2048 for Llama) runs

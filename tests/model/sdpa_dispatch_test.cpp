@@ -1,5 +1,5 @@
 // PyTorch's own choice of SDPA backend (model/sdpa_dispatch.h): cuDNN first on sm90 and sm100, then
-// FlashAttention-2, memory-efficient and math, each taken only where it supports the call.
+// FlashAttention-2, memory-efficient and math, each where PyTorch's checks let it take the call.
 #include <gtest/gtest.h>
 
 #include "model/error.h"
@@ -24,9 +24,17 @@ TEST(SdpaDispatch, CudnnFirstOnHopperAndBlackwellFlashAttentionElsewhere) {
   EXPECT_EQ(backend(llama, "rtx3090"), "flash2");
 }
 
-TEST(SdpaDispatch, CallsTheFusedBackendsRefuseFallThroughTheOrder) {
-  const Workload wide = workload(4096, 8, 512);  // past both flash kernels' 256
-  EXPECT_EQ(backend(wide, "h100-sxm"), "mem-efficient");
+TEST(SdpaDispatch, EachBackendTakesOnlyTheHeadDimsPyTorchLetsIt) {
+  // cuDNN 9.19 stops at 128 (192 for queries and keys with 128 for values): d = 256 goes to FA2.
+  EXPECT_EQ(backend(workload(4096, 8, 256), "h100-sxm"), "flash2");
+  Workload mla = workload(4096, 128, 192);  // DeepSeek-V3's prefill: 192 for q and k, 128 for v
+  mla.head_dim_v = 128;
+  EXPECT_EQ(backend(mla, "h100-sxm"), "cudnn");
+  EXPECT_EQ(backend(mla, "a100-sxm-80gb"), "mem-efficient");  // FA2 needs one head dim for q, k, v
+  EXPECT_EQ(backend(workload(4096, 8, 512), "h100-sxm"), "mem-efficient");  // past FA2's 256
+  Workload windowed = workload(4096, 32, 128);
+  windowed.window = 1024;  // transformers' explicit mask: FA2 cannot take it
+  EXPECT_EQ(backend(windowed, "a100-sxm-80gb"), "mem-efficient");
 }
 
 TEST(SdpaDispatch, ACallPyTorchRunsOnABackendAttnsimCannotPriceIsRefused) {
@@ -37,6 +45,7 @@ TEST(SdpaDispatch, ACallPyTorchRunsOnABackendAttnsimCannotPriceIsRefused) {
     FAIL() << "priced another backend than the one PyTorch runs";
   } catch (const InvalidInput& e) {
     EXPECT_EQ(e.field(), "dtype");
+    EXPECT_NE(std::string(e.what()).find("memory-efficient"), std::string::npos) << e.what();
   }
 }
 

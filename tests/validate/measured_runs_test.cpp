@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "model/error.h"
+#include "tests/test_support.h"
+#include "validate/comparison.h"
 
 namespace attnsim {
 namespace {
@@ -83,6 +85,24 @@ TEST(MeasuredRuns, AnSmClockColumnIsReadWhereGiven) {
   EXPECT_FALSE(runs[1].sm_clock_hz.has_value());
   EXPECT_NE(error_of(write("bad_clock.csv", kHeader + ",sm_clock_mhz\n" + kRow + ",19800\n")).find("column sm_clock_mhz"),
             std::string::npos);
+}
+
+// NVIDIA's NGC PyTorch builds run fp32 matmuls on TF32 tensor cores: a row whose torch_version is
+// one (a .nv suffix) is priced so, a row of PyTorch's own builds or without the column is not.
+TEST(MeasuredRuns, AnNgcTorchVersionPricesTheMathBackendsMatmulsOnTf32) {
+  const std::string math = "pytorch,sdpa-math,sdpa-math,1,32,32,4096,4096,128,128,false,,bf16,forward,,ok,0.03,0.03,"
+                           "0.03,20,cuda-events-per-call,cold,0,NVIDIA B200";
+  const auto runs = parse_measured_runs(kHeader + ",torch_version\n" + math + ",2.9.0a0+50eac811a6.nv25.09\n" + math +
+                                            ",2.11.0+cu130\n",
+                                        "ngc.csv");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].torch_version, "2.9.0a0+50eac811a6.nv25.09");
+  EXPECT_TRUE(knobs_of(runs[0]).allow_tf32);
+  EXPECT_FALSE(knobs_of(runs[1]).allow_tf32);
+  EXPECT_FALSE(knobs_of(parse_measured_runs(kHeader + "\n" + math + "\n", "plain.csv")[0]).allow_tf32);
+  // On tensor cores the math backend is left with its memory-bound kernels: about half the time.
+  EXPECT_LT(predict_as_run(runs[0], testing::gpu("b200"), HostDispatch{}).predicted_seconds,
+            0.7 * predict_as_run(runs[1], testing::gpu("b200"), HostDispatch{}).predicted_seconds);
 }
 
 }  // namespace
