@@ -37,7 +37,8 @@ struct KernelList {
 // vectorized bfloat16_copy_kernel (narrowing), elementwise_kernel (broadcast mul, 16-bit).
 void rms_norms(KernelList& list, double count, double tokens, double width, double e) {
   const double elements = tokens * width;
-  if (e < kFp32Bytes) list.by_elements("rmsnorm: to fp32", count, elements, e, kFp32Bytes, ElementBoundPath::widening_copy);
+  if (e < kFp32Bytes)
+    list.by_elements("rmsnorm: to fp32", count, elements, e, kFp32Bytes, ElementBoundPath::widening_copy);
   list.stream("rmsnorm: pow", count, elements, kFp32Bytes, kFp32Bytes);
   list.stream("rmsnorm: mean", count, elements, kFp32Bytes, 0.0);
   list.stream("rmsnorm: + eps", count, tokens, kFp32Bytes, kFp32Bytes);

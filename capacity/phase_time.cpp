@@ -22,7 +22,6 @@ double tensor_rate(const Gpu& gpu, Dtype dtype) {
 
 double hbm_rate(const Gpu& gpu) { return gpu.hbm_bytes_per_second * gpu.hbm_efficiency; }
 
-
 // Launch gaps on the GPU and, in eager mode, the host's dispatch of `forwards` forward passes'
 // worth of operators; the step then takes the GPU's time or the host's, whichever is longer (the
 // host queues ahead while the GPU is the slower).

@@ -2,8 +2,6 @@
 // implementation, the memory breakdown there and the predicted time; --plot stacks memory vs N.
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "capacity/layer_workloads.h"
 #include "capacity/longest_context.h"
 #include "cli/app.h"
@@ -45,7 +43,8 @@ struct ImplResult {
   std::string gpu;
   double capacity_bytes = 0;
   std::string impl;
-  std::string backend;  // the variant that prices the attention: impl, or PyTorch's pick for sdpa
+  std::string backend;  // the variant that prices the global attention layers: impl, or PyTorch's pick for sdpa
+  int backend_sm = 0;   // the GPU's compute capability, named where PyTorch's pick is reported
   capacity::Scenario scenario;
   capacity::LongestContext longest;
   std::optional<capacity::PhaseTime> time;
@@ -85,10 +84,6 @@ Record summary_record(const ImplResult& r) {
   return rec;
 }
 
-const Gpu& gpu_of(const std::vector<Gpu>& gpus, const std::string& id) {
-  return *std::find_if(gpus.begin(), gpus.end(), [&](const Gpu& g) { return g.id == id; });
-}
-
 std::string breakdown_table(const std::vector<ImplResult>& results) {
   std::vector<Column> columns = {"part"};
   for (const ImplResult& r : results) columns.push_back(r.impl);
@@ -126,7 +121,8 @@ void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& m
   constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
   std::vector<StackedPanel> panels;
   for (const ImplResult& r : results) {
-    StackedPanel panel{fmt::format("{}: longest context {}", r.impl, tokens_label(r.longest.tokens, r.longest.unbounded)), {}, {}, {}};
+    StackedPanel panel{
+        fmt::format("{}: longest context {}", r.impl, tokens_label(r.longest.tokens, r.longest.unbounded)), {}, {}, {}};
     if (!r.longest.unbounded && r.longest.tokens > 0) panel.marker_x = double(r.longest.tokens);
     std::vector<capacity::MemoryBreakdown> points;
     for (const std::int64_t n : lengths) {
@@ -160,12 +156,17 @@ void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& m
 
 int capacity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim capacity");
-  options.add_options()
-      ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, Hugging Face config.json paths, or all (comma list)")
-      ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU ids (attnsim gpus), .toml paths, or all (comma list)")
-      ("variant", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants), or sdpa: the backend PyTorch's scaled_dot_product_attention picks on each GPU")
-      ("seq", po::value<std::string>(), "context length N in tokens: instead of searching: the breakdown and time at this N, and whether it fits")
-      ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
+  options.add_options()("model", po::value<std::string>()->default_value("llama-3.2-1b"),
+                        "model ids (models/), .toml paths, Hugging Face config.json paths, or all (comma list)")(
+      "gpu", po::value<std::string>()->default_value("rtx4090"),
+      "GPU ids (attnsim gpus), .toml paths, or all (comma list)")(
+      "variant", po::value<std::string>()->default_value("eager,sdpa-math,flash2"),
+      "comma list of attention variants (attnsim variants), or sdpa: the backend PyTorch's "
+      "scaled_dot_product_attention picks on each GPU")(
+      "seq", po::value<std::string>(),
+      "context length N in tokens: instead of searching: the breakdown and time at this N, and whether it fits")(
+      "plot", po::value<std::string>(),
+      "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
   options.add(scenario_options("prefill")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -182,7 +183,8 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   }
   if (impls.empty()) throw InvalidInput("variant", "is empty; name at least one (attnsim variants)");
   const bool single = models.size() == 1 && gpus.size() == 1;
-  if (vm.count("plot") && !single) throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
+  if (vm.count("plot") && !single)
+    throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
   const std::string out_path = out_path_from(vm);
   const std::int64_t fixed_context = vm.count("seq") ? context_option(vm) : 0;  // 0: search
 
@@ -190,9 +192,12 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   for (const capacity::ModelConfig& model : models) {
     for (const Gpu& gpu : gpus) {
       const double capacity = capacity_bytes_from(vm, gpu);
-      const std::vector<std::string> model_impls = model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
+      const std::vector<std::string> model_impls =
+          model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
       for (const std::string& impl : model_impls) {
-        ImplResult r{model.id, gpu.id, capacity, impl, "", base, {}, std::nullopt};
+        ImplResult r{model.id, gpu.id, capacity,
+                     impl,     "",     gpu.compute_capability_major * 10 + gpu.compute_capability_minor,
+                     base,     {},     std::nullopt};
         if (model.has_attention()) {
           r.scenario.attention = impl;
           r.backend =
@@ -267,14 +272,15 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
                             human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
       }
       if (r.impl != r.backend && !r.backend.empty()) {
-        text += fmt::format("note: {}: PyTorch's scaled_dot_product_attention runs its {} backend on {} (sm{}{})\n", who,
-                            r.backend, r.gpu, gpu_of(gpus, r.gpu).compute_capability_major,
-                            gpu_of(gpus, r.gpu).compute_capability_minor);
+        text += fmt::format("note: {}: PyTorch's scaled_dot_product_attention runs its {} backend on {} (sm{})\n", who,
+                            r.backend, r.gpu, r.backend_sm);
       }
-      if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
+      if (r.longest.unbounded)
+        text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
     }
   }
-  if (vm.count("plot")) draw(results, models.front(), gpus.front(), results.front().capacity_bytes, vm["plot"].as<std::string>());
+  if (vm.count("plot"))
+    draw(results, models.front(), gpus.front(), results.front().capacity_bytes, vm["plot"].as<std::string>());
   emit(text, out_path, out);
   return 0;
 }

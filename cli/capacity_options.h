@@ -39,8 +39,6 @@ std::int64_t context_option(const po::variables_map& vm);
 std::vector<Gpu> gpus_option(const po::variables_map& vm, const char* key);
 std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, const char* key);
 
-// The variant named by option `option` (--variant): errors name that option.
-const Variant& variant_option(const std::string& id, const std::string& option);
 // The attention of a whole-model command: a variant's id, or "sdpa" for the backend PyTorch's
 // scaled_dot_product_attention picks on each GPU (model/sdpa_dispatch.h).
 std::string attention_option(const std::string& id, const std::string& option);

@@ -22,8 +22,8 @@ bool pytorch_prefers_cudnn(const Gpu& gpu) {
 bool pytorch_takes_cudnn(const Workload& w, const Gpu& gpu) {
   // Head dims up to 128, or 192 for queries and keys with 128 for values (DeepSeek's MLA prefill);
   // 256 needs a runtime cuDNN above 9.22.
-  const bool sm90_or_sm10x = (gpu.compute_capability_major == 9 && gpu.compute_capability_minor == 0) ||
-                             gpu.compute_capability_major == 10;
+  const bool sm90_or_sm10x =
+      (gpu.compute_capability_major == 9 && gpu.compute_capability_minor == 0) || gpu.compute_capability_major == 10;
   const std::int64_t limit = sm90_or_sm10x && w.head_dim == 192 && w.head_dim_v == 128 ? 192 : 128;
   return half_precision(w) && w.head_dim <= limit && w.head_dim_v <= limit && w.head_dim % 8 == 0 &&
          w.head_dim_v % 8 == 0 && w.batch <= 65535 && w.heads <= 65535 && w.seq_kv != 1 && !w.window;

@@ -20,9 +20,10 @@ struct Row {
 
 // Columns every file must have; `tile`, `timing`, `sm_clock_mhz` and `torch_version` may be absent
 // (files written by hand).
-constexpr const char* kRequired[] = {"variant", "backend", "batch", "heads", "kv_heads", "seq_q",
-                                     "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype",
-                                     "pass", "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name"};
+constexpr const char* kRequired[] = {
+    "variant",    "backend", "batch",  "heads", "kv_heads", "seq_q",  "seq_kv",         "head_dim",
+    "head_dim_v", "causal",  "window", "dtype", "pass",     "status", "median_seconds", "peak_extra_memory_bytes",
+    "gpu_name"};
 
 std::string required_columns() {
   std::string text;
@@ -135,13 +136,15 @@ MeasuredRun to_run(const Row& r, unsigned line, const std::string& file) {
   if (!r.sm_clock_mhz.empty()) {
     const double mhz = number(r.sm_clock_mhz, "sm_clock_mhz", at);
     if (mhz < 100 || mhz > 10000) {
-      throw InvalidInput(at, "column sm_clock_mhz: expected an SM clock of 100-10000 MHz, got '" + r.sm_clock_mhz + "'");
+      throw InvalidInput(at,
+                         "column sm_clock_mhz: expected an SM clock of 100-10000 MHz, got '" + r.sm_clock_mhz + "'");
     }
     run.sm_clock_hz = mhz * 1e6;
   }
   if (!r.tile.empty()) {
     const auto x = r.tile.find('x');
-    if (x == std::string::npos) throw InvalidInput(at, "column tile: expected BMxBN such as 128x64, got '" + r.tile + "'");
+    if (x == std::string::npos)
+      throw InvalidInput(at, "column tile: expected BMxBN such as 128x64, got '" + r.tile + "'");
     run.tile_block_m = integer(r.tile.substr(0, x), "tile", at);
     run.tile_block_n = integer(r.tile.substr(x + 1), "tile", at);
     if (*run.tile_block_m < 1 || *run.tile_block_n < 1) {
@@ -169,12 +172,12 @@ std::vector<MeasuredRun> parse_measured_runs(std::string_view csv_text, const st
         file, csv_text.data(), csv_text.data() + csv_text.size());
     in.read_header(io::ignore_extra_column | io::ignore_missing_column, "variant", "backend", "batch", "heads",
                    "kv_heads", "seq_q", "seq_kv", "head_dim", "head_dim_v", "causal", "window", "dtype", "pass",
-                   "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name", "tile", "timing",
-                   "sm_clock_mhz", "torch_version");
+                   "status", "median_seconds", "peak_extra_memory_bytes", "gpu_name", "tile", "timing", "sm_clock_mhz",
+                   "torch_version");
     for (const char* column : kRequired) {
       if (!in.has_column(column)) {
-        throw InvalidInput(where(file, 1), std::string("header lacks column '") + column + "'; required: " +
-                                               required_columns() + " (see validate/README.md)");
+        throw InvalidInput(where(file, 1), std::string("header lacks column '") + column +
+                                               "'; required: " + required_columns() + " (see validate/README.md)");
       }
     }
     Row r;

@@ -141,8 +141,8 @@ TEST(MeasuredPrefillKernels, AForwardsElementwiseTimeWithin10Percent) {
     const auto& [model, seq] = key;
     const double predicted = hf_forward_elementwise_seconds(find_model(model), double(seq), Dtype::bf16, h100);
     const double error = predicted / seconds - 1.0;
-    SCOPED_TRACE(fmt::format("{} N={}: measured {:.2f} ms, predicted {:.2f} ms", model, seq, 1e3 * seconds,
-                             1e3 * predicted));
+    SCOPED_TRACE(
+        fmt::format("{} N={}: measured {:.2f} ms, predicted {:.2f} ms", model, seq, 1e3 * seconds, 1e3 * predicted));
     EXPECT_LT(std::fabs(error), 0.10);
   }
 }

@@ -30,7 +30,7 @@ TEST(SdpaDispatch, EachBackendTakesOnlyTheHeadDimsPyTorchLetsIt) {
   Workload mla = workload(4096, 128, 192);  // DeepSeek-V3's prefill: 192 for q and k, 128 for v
   mla.head_dim_v = 128;
   EXPECT_EQ(backend(mla, "h100-sxm"), "cudnn");
-  EXPECT_EQ(backend(mla, "a100-sxm-80gb"), "mem-efficient");  // FA2 needs one head dim for q, k, v
+  EXPECT_EQ(backend(mla, "a100-sxm-80gb"), "mem-efficient");                // FA2 needs one head dim for q, k, v
   EXPECT_EQ(backend(workload(4096, 8, 512), "h100-sxm"), "mem-efficient");  // past FA2's 256
   Workload windowed = workload(4096, 32, 128);
   windowed.window = 1024;  // transformers' explicit mask: FA2 cannot take it
