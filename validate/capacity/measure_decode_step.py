@@ -10,8 +10,11 @@ Files written under --out-dir:
   decode_kernels.csv  one more step traced by torch.profiler: every kernel with the innermost module
                       range around its launch (the cache's update runs inside a range named
                       DynamicCache.update) and the outermost aten operator, its duration (us)
+  decode_ops.csv      per point, the traced step's kernels and top-level aten operators
 
-usage: python3 measure_decode_step.py --out-dir DIR
+--points host: only three batch-1 and batch-64 points at N = 1024, for the host's time per step.
+
+usage: python3 measure_decode_step.py --out-dir DIR [--points all|host]
 """
 import argparse
 import csv
@@ -22,10 +25,11 @@ import torch
 from torch.profiler import record_function
 from transformers import AutoModelForCausalLM, DynamicCache
 
-from measure_prefill_kernels import traced_kernels, wrap_modules_in_ranges
+from measure_prefill_kernels import traced_kernels_and_ops, wrap_modules_in_ranges
 from measure_prefill_time import CONFIGS  # shapes from models/*.toml: one definition
 
 # (batch, context) per model; the largest hold 32-39 GB of cache on an 80 GB GPU.
+HOST_POINTS = {"llama-3.2-1b": [(1, 1024), (64, 1024)], "qwen2.5-0.5b": [(1, 1024)]}
 POINTS = {
     "llama-3.2-1b": [(1, 1024), (1, 32768), (16, 1024), (16, 8192), (32, 32768), (64, 1024), (64, 8192)],
     "qwen2.5-0.5b": [(1, 1024), (1, 32768), (64, 1024), (64, 8192), (64, 32768)],
@@ -58,16 +62,21 @@ def filled_cache(model, batch, context):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out-dir", required=True)
+    p.add_argument("--points", choices=["all", "host"], default="all")
     args = p.parse_args()
+    grid = POINTS if args.points == "all" else HOST_POINTS
     os.makedirs(args.out_dir, exist_ok=True)
     with open(os.path.join(args.out_dir, "decode_steps.csv"), "w", newline="") as sf, \
-            open(os.path.join(args.out_dir, "decode_kernels.csv"), "w", newline="") as kf:
+            open(os.path.join(args.out_dir, "decode_kernels.csv"), "w", newline="") as kf, \
+            open(os.path.join(args.out_dir, "decode_ops.csv"), "w", newline="") as of:
+        ow = csv.writer(of)
+        ow.writerow(["model", "batch", "context", "kernels", "top_level_aten_ops"])
         sw = csv.writer(sf)
         sw.writerow(["model", "batch", "context", "step", "events_seconds", "gpu_name", "torch_version"])
         kw = csv.DictWriter(kf, fieldnames=["model", "batch", "context", "index", "module", "aten_op", "kernel",
                                             "duration_us", "grid", "block"], extrasaction="ignore")
         kw.writeheader()
-        for model_name, points in POINTS.items():
+        for model_name, points in grid.items():
             model = AutoModelForCausalLM.from_config(CONFIGS[model_name](), dtype=torch.bfloat16,
                                                      attn_implementation="sdpa")
             model = model.to("cuda").eval()
@@ -92,7 +101,7 @@ def main():
                         times.append(start.elapsed_time(end) / 1e3)
                     # The module ranges' hooks cost host time: installed for the traced step only.
                     hooks = wrap_modules_in_ranges(model)
-                    rows = traced_kernels(step)
+                    rows, ops = traced_kernels_and_ops(step)
                     for h in hooks:
                         h.remove()
                 except Exception as exc:  # one point's failure is reported, the others go on
@@ -103,10 +112,12 @@ def main():
                 for i, t in enumerate(times):
                     sw.writerow([model_name, batch, context, i, f"{t:.6e}", torch.cuda.get_device_name(0),
                                  torch.__version__])
+                ow.writerow([model_name, batch, context, len(rows), ops])
                 for i, r in enumerate(rows):
                     kw.writerow({"model": model_name, "batch": batch, "context": context, "index": i, **r})
                 sf.flush()
                 kf.flush()
+                of.flush()
                 kernel_ms = sum(r["duration_us"] for r in rows) / 1e3
                 print(f"{model_name} B={batch} N={context}: step median {sorted(times)[len(times) // 2] * 1e3:.2f} ms,"
                       f" {len(rows)} kernels, {kernel_ms:.2f} ms of kernels", file=sys.stderr, flush=True)

@@ -84,17 +84,37 @@ def kernels_of_trace(path):
     return rows
 
 
-def traced_kernels(call):
-    """The kernels of one call(), traced by torch.profiler, as kernels_of_trace returns them."""
+def top_level_aten_ops(path):
+    """aten operators the traced code dispatched itself (no aten operator around them)."""
+    with open(path) as f:
+        ops = [e for e in json.load(f)["traceEvents"]
+               if e.get("ph") == "X" and e.get("cat") == "cpu_op" and e["name"].startswith("aten::")]
+    ops.sort(key=lambda e: (e["tid"], e["ts"]))
+    count, open_until = 0, {}
+    for e in ops:
+        if e["ts"] >= open_until.get(e["tid"], -1):
+            count += 1
+            open_until[e["tid"]] = e["ts"] + e["dur"]
+    return count
+
+
+def traced_kernels_and_ops(call):
+    """The kernels of one call(), traced by torch.profiler, as kernels_of_trace returns them, and
+    the number of top-level aten operators it dispatched."""
     with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
         call()
         torch.cuda.synchronize()
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as t:
         trace = t.name
     prof.export_chrome_trace(trace)
-    rows = kernels_of_trace(trace)
+    rows, ops = kernels_of_trace(trace), top_level_aten_ops(trace)
     os.unlink(trace)
-    return rows
+    return rows, ops
+
+
+def traced_kernels(call):
+    """The kernels of one call(), traced by torch.profiler, as kernels_of_trace returns them."""
+    return traced_kernels_and_ops(call)[0]
 
 
 def main():
