@@ -25,7 +25,8 @@ po::options_description scenario_options(const std::string& default_phase, bool 
       "int8/int4: weights per 16-bit scale (GPTQ and AWQ use 128)")(
       "kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")(
       "kv-block", po::value<std::string>()->default_value("16"),
-      "paged KV cache block in tokens (vLLM's default 16; 1 = exact)")(
+      "paged KV cache block in tokens (vLLM's default 16); 1: transformers' contiguous DynamicCache, sized exactly, "
+      "whose decode step copies the whole cache to append a token")(
       "logits", po::value<std::string>(),
       "last: logits of the last position only, as generate() and serving engines compute them (default for prefill and "
       "decode); all: every position, as model(input_ids) returns them (default, and the only choice, for training: the "
