@@ -19,8 +19,7 @@ struct KernelList {
 
   // A contiguous operator: PyTorch's vectorized kernel, bound by the bytes it moves.
   void stream(const std::string& name, double count, double elements, double read_bytes, double write_bytes) {
-    KernelCost k = elementwise_kernel(name, count * elements, read_bytes, write_bytes, 1.0, streaming);
-    kernels.push_back(std::move(k));
+    kernels.push_back(elementwise_kernel(name, count * elements, read_bytes, write_bytes, 1.0, streaming));
   }
   // A broadcast, strided or converting operator: bound by the elements it indexes.
   void by_elements(const std::string& name, double count, double elements, double read_bytes, double write_bytes,

@@ -41,6 +41,7 @@ import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from transformers import AutoModelForCausalLM
 
+from measure_prefill_kernels import is_top_level_aten
 from measure_prefill_time import CONFIGS  # shapes from models/*.toml: one definition
 
 SPIN_CYCLES = 400_000_000  # about 200 ms at Hopper's clocks: longer than any batch of calls timed
@@ -191,7 +192,7 @@ def count_ops(models, path):
                     kernels += 1
                 elif e.name.startswith("aten::"):
                     every[e.name] += 1
-                    if not (e.cpu_parent is not None and e.cpu_parent.name.startswith("aten::")):
+                    if is_top_level_aten(e):
                         top[e.name] += 1
             w.writerow([model_name, impl, "cuda-kernels", kernels, kernels])
             for op in sorted(every):

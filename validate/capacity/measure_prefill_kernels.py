@@ -84,18 +84,12 @@ def kernels_of_trace(path):
     return rows
 
 
-def top_level_aten_ops(path):
-    """aten operators the traced code dispatched itself (no aten operator around them)."""
-    with open(path) as f:
-        ops = [e for e in json.load(f)["traceEvents"]
-               if e.get("ph") == "X" and e.get("cat") == "cpu_op" and e["name"].startswith("aten::")]
-    ops.sort(key=lambda e: (e["tid"], e["ts"]))
-    count, open_until = 0, {}
-    for e in ops:
-        if e["ts"] >= open_until.get(e["tid"], -1):
-            count += 1
-            open_until[e["tid"]] = e["ts"] + e["dur"]
-    return count
+def is_top_level_aten(event):
+    """An aten operator the traced code dispatched itself, not one an operator calls inside it
+    (a torch.profiler FunctionEvent)."""
+    def is_aten(e):
+        return e.name.startswith("aten::")
+    return is_aten(event) and not (event.cpu_parent is not None and is_aten(event.cpu_parent))
 
 
 def traced_kernels_and_ops(call):
@@ -107,9 +101,9 @@ def traced_kernels_and_ops(call):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as t:
         trace = t.name
     prof.export_chrome_trace(trace)
-    rows, ops = kernels_of_trace(trace), top_level_aten_ops(trace)
+    rows = kernels_of_trace(trace)
     os.unlink(trace)
-    return rows, ops
+    return rows, sum(1 for e in prof.events() if is_top_level_aten(e))
 
 
 def traced_kernels(call):

@@ -22,6 +22,7 @@ import os
 import torch
 from transformers import AutoModelForCausalLM
 
+from measure_prefill_kernels import is_top_level_aten
 from measure_prefill_time import CONFIGS  # shapes from models/*.toml: one definition
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -60,10 +61,7 @@ def count_launches(call):
         call()
         torch.cuda.synchronize()
     kernels = sum(1 for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA)
-    def is_aten(e):
-        return e.name.startswith("aten::")
-    # Operators the model dispatched itself, not those an operator calls inside it.
-    aten = sum(1 for e in prof.events() if is_aten(e) and not (e.cpu_parent is not None and is_aten(e.cpu_parent)))
+    aten = sum(1 for e in prof.events() if is_top_level_aten(e))
     return kernels, aten
 
 
