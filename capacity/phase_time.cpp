@@ -4,6 +4,7 @@
 
 #include "capacity/framework_launches.h"
 #include "capacity/layer_elementwise.h"
+#include "capacity/layer_gemms.h"
 #include "capacity/layer_workloads.h"
 #include "capacity/memory.h"
 #include "capacity/parameters.h"
@@ -18,6 +19,33 @@ double tensor_rate(const Gpu& gpu, Dtype dtype) {
   const auto peak = gpu.tensor_peak(dtype == Dtype::fp32 ? Dtype::tf32 : dtype);
   if (!peak) throw InvalidInput("dtype", gpu.id + " has no tensor-core path for " + std::string(dtype_name(dtype)));
   return *peak * kGemmTensorEfficiency;
+}
+
+// Every GEMM of the step at its own shape (capacity/layer_gemms.h, model/library_gemm.h). A backward
+// runs two per forward GEMM: the input gradient dX (M x N by N x K) and the weight gradient dW
+// (N x M by M x K), whose reduction runs over the tokens.
+struct StepGemms {
+  double seconds = 0;
+  double flops = 0;
+};
+StepGemms step_gemms(const ModelConfig& m, const Gpu& gpu, const Scenario& s, double tokens, double logit_rows,
+                     double forwards, bool backward) {
+  StepGemms step;
+  const double weight_element_bytes = matrix_element_bytes(s.weights, s.dtype);
+  for (const ModelGemm& g : hf_forward_gemms(m, tokens, logit_rows)) {
+    const GemmTime forward = library_gemm_time(gpu, g.shape, s.dtype, weight_element_bytes);
+    step.seconds += g.calls * forwards * forward.seconds;
+    step.flops += g.calls * forwards * forward.flops;
+    if (!backward) continue;
+    const GemmShape input_gradient{g.shape.m, g.shape.k, g.shape.n};
+    const GemmShape weight_gradient{g.shape.n, g.shape.k, g.shape.m};
+    for (const GemmShape& shape : {input_gradient, weight_gradient}) {
+      const GemmTime t = library_gemm_time(gpu, shape, s.dtype);
+      step.seconds += g.calls * t.seconds;
+      step.flops += g.calls * t.flops;
+    }
+  }
+  return step;
 }
 
 double hbm_rate(const Gpu& gpu) { return gpu.hbm_bytes_per_second * gpu.hbm_efficiency; }
@@ -104,10 +132,10 @@ PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   // The core ssm-scan models the forward scan; its backward is taken as two more forwards.
   if (m.has_ssm()) t.ssm_seconds = c.layers * passes * predict_ssm_scan(m, gpu, s).predicted_seconds;
 
-  const double lm_head_flops = 2.0 * logit_rows * double(m.vocab_size) * double(m.hidden_size);
-  t.gemm_flops = passes * (2.0 * tokens * c.matmul_per_token() + lm_head_flops);
-  const double weight_read_seconds = passes * weight_bytes_read(m, s, tokens) / hbm_rate(gpu);
-  t.gemm_seconds = std::max(t.gemm_flops / tensor_rate(gpu, s.dtype), weight_read_seconds);
+  const StepGemms gemms =
+      step_gemms(m, gpu, s, tokens, logit_rows, s.phase == Phase::train_recompute ? 2.0 : 1.0, train);
+  t.gemm_flops = gemms.flops;
+  t.gemm_seconds = gemms.seconds;
 
   // The fp32 upcast reads the 16-bit logits and writes fp32; cross-entropy reads them and writes
   // their gradient in training.
