@@ -82,13 +82,13 @@ double cache_append_bytes(const Scenario& s, double cache_bytes) {
 
 PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   PhaseTime t;
-  const ParameterCounts c = count_parameters(m);
   const double batch = double(s.batch);
   // One token per sequence: an MoE layer reads the distinct experts the batch is routed to.
   const double weights = weight_bytes_read(m, s, batch);
   const double cache = kv_cache_bytes(m, s);
   const double state = 2.0 * ssm_state_bytes(m, s);  // read and written back every step
-  t.bytes_per_step = weights + cache + state + cache_append_bytes(s, cache);
+  const double append = cache_append_bytes(s, cache);
+  t.bytes_per_step = weights + cache + state + append;
   // Keys a step attends to, summed over layers: a local layer sees at most its window.
   double attended_layer_tokens = 0;
   for (const LayerAttention kind : attention_layer_kinds(m)) {
@@ -96,12 +96,15 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   }
   const double attention_flops =
       batch * double(m.heads) * attended_layer_tokens * decode_attention_flops_per_head_token(m);
-  t.gemm_flops = 2.0 * batch * (c.matmul_per_token() + double(m.vocab_size) * double(m.hidden_size));
-  t.gemm_seconds = std::max(weights / hbm_rate(gpu), t.gemm_flops / tensor_rate(gpu, s.dtype));
+  // Each GEMM streams its weights with its own kernel floor: small ones reach well under HBM
+  // bandwidth (model/library_gemm.h).
+  const StepGemms gemms = step_gemms(m, gpu, s, batch, batch, 1.0, false);
+  t.gemm_flops = gemms.flops;
+  t.gemm_seconds = gemms.seconds;
   t.attention_seconds = std::max(cache / hbm_rate(gpu), attention_flops / tensor_rate(gpu, s.dtype));
   t.ssm_seconds = state / hbm_rate(gpu);
-  t.gpu_seconds =
-      std::max(t.bytes_per_step / hbm_rate(gpu), (t.gemm_flops + attention_flops) / tensor_rate(gpu, s.dtype));
+  t.elementwise_seconds = hf_forward_elementwise_seconds(m, batch, s.dtype, gpu) + append / hbm_rate(gpu);
+  t.gpu_seconds = t.gemm_seconds + t.attention_seconds + t.ssm_seconds + t.elementwise_seconds;
   add_launch_and_host(m, s, 1.0, t);
   t.tokens_per_second = batch / t.total_seconds;
   return t;

@@ -249,7 +249,7 @@ TEST(LongestContext, FlashReachesFurtherThanEagerAndWeightsThatDoNotFitGiveZero)
   EXPECT_TRUE(ssm.unbounded);
 }
 
-TEST(PhaseTime, DecodeIsWeightsPlusCacheOverBandwidth) {
+TEST(PhaseTime, DecodeIsAboutWeightsPlusCacheOverBandwidth) {
   const ModelConfig& m = model("llama-3.1-8b");
   const Gpu& h100 = gpu("h100-sxm");
   Scenario s = scenario(131072, "flash2", Phase::decode);
@@ -259,7 +259,12 @@ TEST(PhaseTime, DecodeIsWeightsPlusCacheOverBandwidth) {
   EXPECT_DOUBLE_EQ(t.bytes_per_step, bytes);
   // 32 layers x 39 kernels + 32 outside, each with the graph's launch gap.
   EXPECT_DOUBLE_EQ(t.launch_seconds, (32.0 * 39.0 + 32.0) * s.runtime.launch_gap_seconds);
-  EXPECT_NEAR(t.total_seconds, bytes / (h100.hbm_bytes_per_second * h100.hbm_efficiency) + t.launch_seconds, 1e-12);
+  // No faster than the bytes at full HBM bandwidth; within 10% of them at a streaming kernel's share,
+  // the GEMMs' kernel floors and their lower share of bandwidth (model/library_gemm.h) added.
+  const double streaming_seconds = bytes / (h100.hbm_bytes_per_second * h100.hbm_efficiency) + t.launch_seconds;
+  EXPECT_GT(t.total_seconds, bytes / h100.hbm_bytes_per_second);
+  EXPECT_GT(t.total_seconds, streaming_seconds);
+  EXPECT_LT(t.total_seconds, 1.10 * streaming_seconds);
   // Batching amortizes the weights but not the cache: 8 sequences are far from 8x faster at 128K.
   Scenario batch = s;
   batch.batch = 8;

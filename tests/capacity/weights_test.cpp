@@ -101,7 +101,10 @@ TEST(QuantizedWeights, DecodeReadsTheQuantizedBytesAndDenseModelsShrinkToo) {
                    weight_bytes(m, decode(1, WeightDtype::int4)) + kv_cache_bytes(m, decode(1, WeightDtype::int4)));
   // 7.0B matrices at 0.52 B, 1.05B embedding and head at 2 B: 5.7 GB against 16.1 GB.
   EXPECT_LT(int4.bytes_per_step, 0.4 * bf16.bytes_per_step);
-  EXPECT_GT(int4.tokens_per_second, 1.5 * bf16.tokens_per_second);
+  // 1.44x faster, not 2.8x: the 1280 kernels' launch gaps (1.3 ms) and the GEMMs' floors
+  // (model/library_gemm.h) stay whatever the weights weigh.
+  EXPECT_GT(int4.tokens_per_second, 1.4 * bf16.tokens_per_second);
+  EXPECT_LT(int4.tokens_per_second, 2.0 * bf16.tokens_per_second);
 }
 
 TEST(QuantizedWeights, TrainingWithQuantizedWeightsIsRejected) {
