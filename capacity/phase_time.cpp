@@ -15,10 +15,10 @@ namespace {
 
 constexpr double kFp32Bytes = 4.0;
 
-double tensor_rate(const Gpu& gpu, Dtype dtype) {
+double decode_attention_rate(const Gpu& gpu, Dtype dtype) {
   const auto peak = gpu.tensor_peak(dtype == Dtype::fp32 ? Dtype::tf32 : dtype);
   if (!peak) throw InvalidInput("dtype", gpu.id + " has no tensor-core path for " + std::string(dtype_name(dtype)));
-  return *peak * kGemmTensorEfficiency;
+  return *peak * kDecodeAttentionTensorShare;
 }
 
 // Every GEMM of the step at its own shape (capacity/layer_gemms.h, model/library_gemm.h). A backward
@@ -101,7 +101,7 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   const StepGemms gemms = step_gemms(m, gpu, s, batch, batch, 1.0, false);
   t.gemm_flops = gemms.flops;
   t.gemm_seconds = gemms.seconds;
-  t.attention_seconds = std::max(cache / hbm_rate(gpu), attention_flops / tensor_rate(gpu, s.dtype));
+  t.attention_seconds = std::max(cache / hbm_rate(gpu), attention_flops / decode_attention_rate(gpu, s.dtype));
   t.ssm_seconds = state / hbm_rate(gpu);
   t.elementwise_seconds = hf_forward_elementwise_seconds(m, batch, s.dtype, gpu) + append / hbm_rate(gpu);
   t.gpu_seconds = t.gemm_seconds + t.attention_seconds + t.ssm_seconds + t.elementwise_seconds;

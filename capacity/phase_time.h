@@ -1,7 +1,8 @@
 // Whole-model time of a phase: attention and SSD scans from the core model (model/registry.cpp),
-// the projection and MLP GEMMs at a sourced fraction of the tensor peak, and the elementwise
-// kernels transformers launches between them (capacity/layer_elementwise.h). Decode is bounded by
-// reading the weights and the cache.
+// every projection and MLP GEMM at its own shape as cuBLAS runs it (capacity/layer_gemms.h,
+// model/library_gemm.h), and the elementwise kernels transformers launches between them
+// (capacity/layer_elementwise.h). A decode step streams the weights through those GEMMs and reads
+// the cache.
 #pragma once
 
 #include "capacity/model_config.h"
@@ -10,16 +11,16 @@
 
 namespace attnsim::capacity {
 
-// cuBLAS on a large square bf16 GEMM: 8192^3 ran at 680.6 TFLOP/s on the H200, 70% of its wgmma
-// rate at the sustained 1800 MHz (validate/data/h200/mechanisms/microbench.csv, `gemm`). The
-// projection and MLP GEMMs of a prefill are of that kind (tokens x hidden x hidden); the batched
-// attention-shaped matmuls of eager attention have their own measured class (model/materialized.h).
-inline constexpr double kGemmTensorEfficiency = 0.70;
+// A decode step's attention FLOPs (compute-bound only for latent attention at large batches) at the
+// share of the tensor peak cuBLAS reached on a large square bf16 GEMM: 8192^3 ran at 680.6 TFLOP/s
+// on the H200, 70% of its wgmma rate at the sustained 1800 MHz
+// (validate/data/h200/mechanisms/microbench.csv, `gemm`).
+inline constexpr double kDecodeAttentionTensorShare = 0.70;
 
 struct PhaseTime {
   double attention_seconds = 0;    // all attention layers (core variant)
   double ssm_seconds = 0;          // all SSD scans (core ssm-scan)
-  double gemm_seconds = 0;         // projections, MLP and LM head: max(FLOPs at kGemmTensorEfficiency of peak, weights over HBM)
+  double gemm_seconds = 0;         // projections, MLP and LM head, each GEMM at its shape (model/library_gemm.h)
   double elementwise_seconds = 0;  // norms, residual adds, rotary, activation (layer_elementwise.h), embedding and logits
   double launch_seconds = 0;       // the launch gap of every kernel the framework launches
   double gpu_seconds = 0;          // all of the above: the GPU's busy time
