@@ -207,7 +207,7 @@ TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
                              1e3 * t.host_seconds));
     if (t.gpu_seconds >= t.host_seconds) {
       // GPU-bound: attention (cuDNN under sdpa, the eager chain), GEMMs and the elementwise kernels
-      // (capacity/layer_elementwise.h). -11.0% to +5.6% from N = 2048 to 32768, the 4K-8K rows where
+      // (capacity/layer_elementwise.h). -11.3% to +3.3% from N = 2048 to 32768, the 4K-8K rows where
       // the GPU's and the host's times meet included (they were 16-21% fast with sdpa priced as
       // FlashAttention-2 and RMSNorm and rotary as streaming bytes).
       EXPECT_LT(std::fabs(error), 0.15);
@@ -225,16 +225,20 @@ TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
 }
 
 // The host's time per operator is a property of the machine's CPU (--host-us-per-op). Measured on
-// one model's host-bound forwards, it predicts another model's on the same machine: Llama-3.2-1B's
-// rows give each machine its time (the upper median of measured time / operators dispatched), and
-// Qwen2.5-0.5B's host-bound rows, with 1.5x its operators and another layer count, are the test
-// (host-bound: the predicted GPU time is under half the measured time).
-// Listed: two H200 rows taken while that machine's CPU ran faster. The forward's 1289 operators
-// took 28.6-30.1 ms at N <= 1024 and 21.7 ms at N = 2048 and 4096 (prefill_mechanisms.csv: every N
-// of one configuration ran before the next, so a drift of the host fell on whole blocks of rows).
-// The interleaved run (validate/data/h100-sxm/host_dispatch/) has no such blocks.
+// one model's host-bound forwards, it predicts the other rows on the same machine: Llama-3.2-1B's
+// host-bound rows (predicted GPU time under half the measured time) give each machine its time (the
+// upper median of measured time / operators dispatched), and every other row where the host is the
+// longer at that time is the test: Qwen2.5-0.5B's, with 1.5x the operators and another layer count,
+// and Llama's where the GPU's time comes within a factor of two of the host's.
+// Listed: three H200 rows taken while that machine's CPU ran at another speed. Qwen's forward's 1289
+// operators took 28.6-30.1 ms at N <= 1024 and 21.7 ms at N = 2048 and 4096; Llama's eager
+// forwards ran at 15.6 us per operator against 24.7 for its sdpa ones, where the interleaved H100 run
+// measured them 14% apart (prefill_mechanisms.csv ran every N of one configuration before the next,
+// so a drift of the host fell on whole blocks of rows; validate/data/h100-sxm/host_dispatch/ has no
+// such blocks).
 const std::set<std::string> kCpuDriftRows = {"h200/capacity qwen2.5-0.5b sdpa 2048",
-                                             "h200/capacity qwen2.5-0.5b sdpa 4096"};
+                                             "h200/capacity qwen2.5-0.5b sdpa 4096",
+                                             "h200/capacity llama-3.2-1b eager 1024"};
 
 TEST(MeasuredPrefillTime, HostTimePerOperatorOfOneModelPredictsAnotherOnTheSameMachine) {
   const std::vector<PrefillRow> rows = prefill_rows();
@@ -243,10 +247,13 @@ TEST(MeasuredPrefillTime, HostTimePerOperatorOfOneModelPredictsAnotherOnTheSameM
   EXPECT_EQ(machines.size(), 3u);
   int tested = 0;
   for (const std::string& machine : machines) {
+    const auto calibrates = [&](const PrefillRow& r) {
+      return r.machine == machine && r.model == "llama-3.2-1b" &&
+             predicted_prefill(r, kHostSecondsPerOperator).gpu_seconds <= 0.5 * r.measured;
+    };
     std::map<std::string, std::vector<double>> per_operator;  // by attention implementation
     for (const PrefillRow& r : rows) {
-      if (r.machine != machine || r.model != "llama-3.2-1b") continue;
-      if (predicted_prefill(r, kHostSecondsPerOperator).gpu_seconds > 0.5 * r.measured) continue;
+      if (!calibrates(r)) continue;
       per_operator[r.impl].push_back(r.measured / hf_forward_launches(find_model(r.model), attention_of(r)).operators);
     }
     ASSERT_FALSE(per_operator.empty()) << machine;
@@ -259,9 +266,9 @@ TEST(MeasuredPrefillTime, HostTimePerOperatorOfOneModelPredictsAnotherOnTheSameM
     std::cout << fmt::format("{}: {:.1f} us per operator from Llama's host-bound rows\n", machine,
                              1e6 * machine_seconds_per_operator);
     for (const PrefillRow& r : rows) {
-      if (r.machine != machine || r.model == "llama-3.2-1b") continue;
+      if (r.machine != machine || calibrates(r)) continue;
       const PhaseTime t = predicted_prefill(r, machine_seconds_per_operator);
-      if (t.gpu_seconds > 0.5 * r.measured) continue;
+      if (t.gpu_seconds > t.host_seconds) continue;
       const double error = t.total_seconds / r.measured - 1.0;
       const std::string row = fmt::format("{} {} {} {}", r.machine, r.model, r.impl, r.seq);
       SCOPED_TRACE(
@@ -275,7 +282,7 @@ TEST(MeasuredPrefillTime, HostTimePerOperatorOfOneModelPredictsAnotherOnTheSameM
       ++tested;
     }
   }
-  EXPECT_GE(tested, 14);
+  EXPECT_GE(tested, 20);
 }
 
 }  // namespace
