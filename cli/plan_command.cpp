@@ -1,8 +1,9 @@
 // attnsim plan: which GPU for a model at a given context. One row per GPU: whether prefill fits
 // (and if not, what does not), prefill time, decode tokens/s there, GPUs needed, cost per token.
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
+#include "capacity/layer_workloads.h"
 #include "capacity/memory.h"
 #include "capacity/phase_time.h"
 #include "cli/app.h"
@@ -10,6 +11,7 @@
 #include "io/gpu_profile.h"
 #include "io/model_config.h"
 #include "model/error.h"
+#include "model/sdpa_dispatch.h"
 
 namespace attnsim::cli {
 namespace {
@@ -78,6 +80,13 @@ Value usd_per_million(std::optional<double> price_per_hour, double tokens_per_se
   return *price_per_hour / 3600.0 / tokens_per_second * 1e6;
 }
 
+// The variant that prices the model's attention on this GPU: the one asked for, or with sdpa the
+// backend PyTorch's dispatch picks there (cuDNN on sm90, FlashAttention-2 on sm80 and sm89).
+Value attention_backend(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& s) {
+  if (!model.has_attention()) return {};
+  return capacity::attention_variant(capacity::attention_workload(model, s, Pass::forward), gpu, s.attention).id;
+}
+
 Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& base,
                 std::optional<double> budget) {
   Record r{{"gpu", gpu.id}, {"memory_bytes", gpu.usable_or_capacity_bytes()}};
@@ -102,9 +111,11 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, d.tokens_per_second)});
     std::string why = fits ? std::string("") : why_not(b, gpu.usable_or_capacity_bytes());
     if (budget && t.total_seconds > *budget) {
-      why += fmt::format("{}prefill {} > budget {}", why.empty() ? "" : "; ", human_seconds(t.total_seconds), human_seconds(*budget));
+      why += fmt::format("{}prefill {} > budget {}", why.empty() ? "" : "; ", human_seconds(t.total_seconds),
+                         human_seconds(*budget));
     }
     r.push_back({"why", why.empty() ? Value() : Value(why)});
+    r.push_back({"attention_backend", attention_backend(model, gpu, prefill)});
   } catch (const InvalidInput& e) {
     // An implementation this GPU cannot run (FlashAttention-3 needs Hopper): the reason is the row,
     // every figure it cannot give is null.
@@ -114,6 +125,7 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
       r.push_back({key, Value()});
     }
     r.push_back({"why", std::string(e.what())});
+    r.push_back({"attention_backend", Value()});
   }
   return r;
 }
@@ -122,12 +134,13 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
 
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim plan");
-  options.add_options()
-      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/), a .toml model file or a Hugging Face config.json")
-      ("seq", po::value<std::string>()->default_value("131072"), "prompt length N in tokens")
-      ("gpu", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")
-      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants), or sdpa (the backend PyTorch picks)")
-      ("latency-budget", po::value<std::string>(), "prefill time allowed, in seconds (e.g. 2)");
+  options.add_options()("model", po::value<std::string>()->default_value("llama-3.1-8b"),
+                        "model id (models/), a .toml model file or a Hugging Face config.json")(
+      "seq", po::value<std::string>()->default_value("131072"), "prompt length N in tokens")(
+      "gpu", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")(
+      "variant", po::value<std::string>()->default_value("flash2"),
+      "attention variant (attnsim variants), or sdpa (the backend PyTorch picks)")(
+      "latency-budget", po::value<std::string>(), "prefill time allowed, in seconds (e.g. 2)");
   po::options_description scenario = scenario_options("prefill");
   options.add(scenario).add(output_options());
   const po::variables_map vm = parse(args, options);
@@ -147,26 +160,29 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
   std::vector<Record> rows;
   for (const Gpu& gpu : gpus) rows.push_back(plan_row(model, gpu, base, budget));
   std::string text;
-  const std::vector<Column> columns = {"gpu",
-                                       "memory_bytes",
-                                       yes_no("fits"),
-                                       "peak_bytes",
-                                       "prefill_seconds",
-                                       fixed_decimals("decode_tokens_per_second", 1),
-                                       null_means("gpus_needed", fmt::format(">{}", kMaxGpus)),
-                                       fixed_decimals("prefill_usd_per_mtok", 3),
-                                       fixed_decimals("decode_usd_per_mtok", 3),
-                                       "why"};
+  std::vector<Column> columns = {"gpu",
+                                 "memory_bytes",
+                                 yes_no("fits"),
+                                 "peak_bytes",
+                                 "prefill_seconds",
+                                 fixed_decimals("decode_tokens_per_second", 1),
+                                 null_means("gpus_needed", fmt::format(">{}", kMaxGpus)),
+                                 fixed_decimals("prefill_usd_per_mtok", 3),
+                                 fixed_decimals("decode_usd_per_mtok", 3),
+                                 "why"};
+  // With sdpa the backend differs by GPU: the table names it.
+  if (base.attention == kSdpaDefaultDispatch) columns.insert(columns.begin() + 1, "attention_backend");
   if (format == Format::json) {
-    nlohmann::json j{{"model", model.id}, {"context", base.context}, {"impl", base.attention}, {"scenario", scenario_label(base)}};
+    nlohmann::json j{
+        {"model", model.id}, {"context", base.context}, {"impl", base.attention}, {"scenario", scenario_label(base)}};
     j["gpus"] = nlohmann::json::array();
     for (const Record& r : rows) j["gpus"].push_back(to_json(r));
     text = j.dump(2) + "\n";
   } else if (format == Format::csv) {
     text = render_csv(rows);
   } else {
-    text = fmt::format("{} at {} tokens with {}: {}{}\n\n", model.id, base.context, base.attention, scenario_label(base),
-                       budget ? fmt::format(", prefill budget {}", human_seconds(*budget)) : "");
+    text = fmt::format("{} at {} tokens with {}: {}{}\n\n", model.id, base.context, base.attention,
+                       scenario_label(base), budget ? fmt::format(", prefill budget {}", human_seconds(*budget)) : "");
     text += render_table(rows, columns);
   }
   emit(text, out_path, out);
