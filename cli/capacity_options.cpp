@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <cmath>
 
+#include "capacity/layer_workloads.h"
 #include "io/gpu_profile.h"
 #include "io/model_config.h"
 #include "model/error.h"
@@ -228,6 +229,21 @@ std::string attention_option(const std::string& id, const std::string& option) {
   names.emplace_back(kSdpaDefaultDispatch);
   throw InvalidInput(option, "unknown variant '" + id + "' (did you mean '" + nearest_name(id, names) +
                                  "'?); allowed: " + allowed + "or sdpa (the backend PyTorch picks on each GPU)");
+}
+
+std::string attention_backend(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& scenario) {
+  if (!model.has_attention()) return "";
+  return capacity::attention_variant(capacity::attention_workload(model, scenario, Pass::forward), gpu,
+                                     scenario.attention)
+      .id;
+}
+
+std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfig& model, const Gpu& gpu,
+                              const capacity::Scenario& scenario) {
+  const std::string backend = attention_backend(model, gpu, scenario);
+  if (backend.empty() || backend == scenario.attention) return "";
+  return fmt::format("note: {}: PyTorch's scaled_dot_product_attention runs its {} backend on {} (sm{}{})\n", who,
+                     backend, gpu.id, gpu.compute_capability_major, gpu.compute_capability_minor);
 }
 
 std::string tokens_label(std::int64_t tokens, bool unbounded) {

@@ -43,6 +43,15 @@ std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, co
 // scaled_dot_product_attention picks on each GPU (model/sdpa_dispatch.h).
 std::string attention_option(const std::string& id, const std::string& option);
 
+// The variant that prices the model's attention on `gpu`: the one asked for, or with sdpa the
+// backend PyTorch's dispatch picks there (cuDNN on sm90, FlashAttention-2 on sm80 and sm89); empty
+// for a model without attention.
+std::string attention_backend(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& scenario);
+// "note: <who>: PyTorch's scaled_dot_product_attention runs its <backend> backend on <gpu> (sm<cc>)\n"
+// where that backend is not what was asked for, else empty.
+std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfig& model, const Gpu& gpu,
+                              const capacity::Scenario& scenario);
+
 // "131072", or "unbounded" for a state that does not grow with N.
 std::string tokens_label(std::int64_t tokens, bool unbounded);
 // The breakdown as <part>_bytes fields, and the names of the parts alive at the peak.

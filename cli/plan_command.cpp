@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <cmath>
 
-#include "capacity/layer_workloads.h"
 #include "capacity/memory.h"
 #include "capacity/phase_time.h"
 #include "cli/app.h"
@@ -80,13 +79,6 @@ Value usd_per_million(std::optional<double> price_per_hour, double tokens_per_se
   return *price_per_hour / 3600.0 / tokens_per_second * 1e6;
 }
 
-// The variant that prices the model's attention on this GPU: the one asked for, or with sdpa the
-// backend PyTorch's dispatch picks there (cuDNN on sm90, FlashAttention-2 on sm80 and sm89).
-Value attention_backend(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& s) {
-  if (!model.has_attention()) return {};
-  return capacity::attention_variant(capacity::attention_workload(model, s, Pass::forward), gpu, s.attention).id;
-}
-
 Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& base,
                 std::optional<double> budget) {
   Record r{{"gpu", gpu.id}, {"memory_bytes", gpu.usable_or_capacity_bytes()}};
@@ -115,7 +107,8 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
                          human_seconds(*budget));
     }
     r.push_back({"why", why.empty() ? Value() : Value(why)});
-    r.push_back({"attention_backend", attention_backend(model, gpu, prefill)});
+    const std::string backend = attention_backend(model, gpu, prefill);
+    r.push_back({"attention_backend", backend.empty() ? Value() : Value(backend)});
   } catch (const InvalidInput& e) {
     // An implementation this GPU cannot run (FlashAttention-3 needs Hopper): the reason is the row,
     // every figure it cannot give is null.
