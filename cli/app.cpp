@@ -71,8 +71,7 @@ void emit(const std::string& text, const std::string& out_path, std::ostream& ou
 
 namespace {
 
-int run_command(const std::string& command, const std::vector<std::string>& rest, std::ostream& out,
-                std::ostream& err) {
+int run_command(const std::string& command, const std::vector<std::string>& rest, std::ostream& out, std::ostream& err) {
   if (command == "predict") return predict_command(rest, out, err);
   if (command == "sweep") return sweep_command(rest, out, err);
   if (command == "gpus") return gpus_command(rest, out, err);
@@ -86,9 +85,7 @@ int run_command(const std::string& command, const std::vector<std::string>& rest
   if (command == "crossover") return crossover_command(rest, out, err);
   if (command == "ring") return ring_command(rest, out, err);
   if (command == "import-model") return import_model_command(rest, out, err);
-  err << "attnsim: error: unknown command '" << command
-      << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, tiles, capacity, plan, serve, crossover, "
-         "ring, import-model\n";
+  err << "attnsim: error: unknown command '" << command << "'; allowed: predict, sweep, gpus, variants, validate, calibrate, tiles, capacity, plan, serve, crossover, ring, import-model\n";
   return 2;
 }
 

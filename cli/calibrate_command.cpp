@@ -1,7 +1,7 @@
 // attnsim calibrate: fit efficiency constants on a training split of measured runs, write them into
 // a GPU profile with their provenance, and report errors on the held-out runs only.
-#include <fmt/format.h>
 #include <chrono>
+#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
@@ -56,15 +56,16 @@ const VariantSummary* summary_of(const ValidationReport& r, const std::string& v
 
 int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim calibrate");
-  options.add_options()("measured", po::value<std::string>(),
-                        "CSV of measured runs to fit (schema: validate/README.md)")(
-      "gpu", po::value<std::string>(), "profile the runs were measured on (id or .toml path): the starting point")(
-      "test", po::value<std::string>(), "CSV of runs to report on (default: hold out part of --measured)")(
-      "holdout", po::value<std::string>()->default_value("0.3"), "fraction of --measured held out for the report")(
-      "seed", po::value<std::string>()->default_value("1"), "seed of the holdout split")(
-      "format", po::value<std::string>()->default_value("table"), "table, csv or json (the report)")(
-      "out", po::value<std::string>(), "write the calibrated profile (.toml) here, whole or not at all")(
-      "config", po::value<std::string>(), "read options from FILE")("help,h", "show this help");
+  options.add_options()
+      ("measured", po::value<std::string>(), "CSV of measured runs to fit (schema: validate/README.md)")
+      ("gpu", po::value<std::string>(), "profile the runs were measured on (id or .toml path): the starting point")
+      ("test", po::value<std::string>(), "CSV of runs to report on (default: hold out part of --measured)")
+      ("holdout", po::value<std::string>()->default_value("0.3"), "fraction of --measured held out for the report")
+      ("seed", po::value<std::string>()->default_value("1"), "seed of the holdout split")
+      ("format", po::value<std::string>()->default_value("table"), "table, csv or json (the report)")
+      ("out", po::value<std::string>(), "write the calibrated profile (.toml) here, whole or not at all")
+      ("config", po::value<std::string>(), "read options from FILE")
+      ("help,h", "show this help");
   options.add(clock_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -111,8 +112,7 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
   std::vector<Record> rows;
   for (const VariantSummary& a : after.summary) {
     const VariantSummary* b = summary_of(before, a.variant, a.backend);
-    const auto fit =
-        std::find_if(fits.begin(), fits.end(), [&](const VariantFit& f) { return f.variant == a.variant; });
+    const auto fit = std::find_if(fits.begin(), fits.end(), [&](const VariantFit& f) { return f.variant == a.variant; });
     const bool fitted = fit != fits.end();
     rows.push_back({{"variant", a.variant},
                     {"backend", a.backend},

@@ -31,10 +31,11 @@ examples:
 
 int import_model_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim import-model");
-  options.add_options()("hf-config", po::value<std::string>(), "the Hugging Face config.json to import (required)")(
-      "id", po::value<std::string>(), "model id to give (default: from the file's name)")(
-      "out", po::value<std::string>(), "write the model file to FILE (whole or not at all) instead of standard output")(
-      "help,h", "show this help");
+  options.add_options()
+      ("hf-config", po::value<std::string>(), "the Hugging Face config.json to import (required)")
+      ("id", po::value<std::string>(), "model id to give (default: from the file's name)")
+      ("out", po::value<std::string>(), "write the model file to FILE (whole or not at all) instead of standard output")
+      ("help,h", "show this help");
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
     out << kHelp << "\n" << options;

@@ -44,9 +44,8 @@ std::string render_prediction_table(const Prediction& p, const std::string& scen
   s << "\n";
   std::vector<Record> rows;
   for (const Field& f : prediction_record(p)) {
-    static const std::vector<std::string> skip = {"gpu",    "variant", "batch",    "heads",      "kv_heads",
-                                                  "seq_q",  "seq_kv",  "head_dim", "head_dim_v", "causal",
-                                                  "window", "dtype",   "pass"};
+    static const std::vector<std::string> skip = {"gpu", "variant", "batch", "heads", "kv_heads", "seq_q", "seq_kv",
+                                                  "head_dim", "head_dim_v", "causal", "window", "dtype", "pass"};
     if (std::find(skip.begin(), skip.end(), f.key) != skip.end()) continue;
     rows.push_back({{"quantity", f.key}, {"value", human_value(f.key, f.value)}});
   }
@@ -62,8 +61,7 @@ std::string render_prediction_table(const Prediction& p, const std::string& scen
                        {"hbm_seconds", t.hbm_seconds},
                        {"hbm_bytes", p.cost.kernels[i].hbm_read_bytes + p.cost.kernels[i].hbm_write_bytes}});
   }
-  s << render_table(kernels,
-                    {"kernel", "time_seconds", "bound", "tensor_seconds", "exp_seconds", "hbm_seconds", "hbm_bytes"});
+  s << render_table(kernels, {"kernel", "time_seconds", "bound", "tensor_seconds", "exp_seconds", "hbm_seconds", "hbm_bytes"});
   for (const std::string& note : p.cost.notes) s << "note: " << note << "\n";
   return s.str();
 }
@@ -72,11 +70,11 @@ std::string render_prediction_table(const Prediction& p, const std::string& scen
 
 int predict_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim predict");
-  options.add_options()("gpu", po::value<std::string>()->default_value("h100-sxm"),
-                        "GPU id (attnsim gpus) or path to a .toml profile")(
-      "variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")(
-      "engine", po::value<std::string>()->default_value("model"), "model (closed form) or sim (tile-level simulator)")(
-      "trace", po::value<std::string>(), "with --engine sim: write the CTA schedule as Chrome trace JSON to FILE");
+  options.add_options()
+      ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants)")
+      ("engine", po::value<std::string>()->default_value("model"), "model (closed form) or sim (tile-level simulator)")
+      ("trace", po::value<std::string>(), "with --engine sim: write the CTA schedule as Chrome trace JSON to FILE");
   options.add(workload_options()).add(knob_options()).add(runtime_options("graph")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -90,11 +88,9 @@ int predict_command(const std::vector<std::string>& args, std::ostream& out, std
   const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   const std::string out_path = out_path_from(vm);
   const std::string engine = vm["engine"].as<std::string>();
-  if (engine != "model" && engine != "sim")
-    throw InvalidInput("engine", "unknown engine '" + engine + "'; allowed: model, sim");
+  if (engine != "model" && engine != "sim") throw InvalidInput("engine", "unknown engine '" + engine + "'; allowed: model, sim");
   const std::string trace_path = vm.count("trace") ? vm["trace"].as<std::string>() : "";
-  if (!trace_path.empty() && engine != "sim")
-    throw InvalidInput("trace", "needs --engine sim (the closed form has no schedule)");
+  if (!trace_path.empty() && engine != "sim") throw InvalidInput("trace", "needs --engine sim (the closed form has no schedule)");
   if (vm.count("trace")) check_output_path(trace_path, "trace");
 
   std::optional<sim::SimResult> simulated;

@@ -12,8 +12,7 @@
 namespace attnsim::cli {
 namespace {
 
-constexpr const char* kHelp =
-    R"(attnsim ring: one long prefill split over P GPUs by context parallelism (ring attention).
+constexpr const char* kHelp = R"(attnsim ring: one long prefill split over P GPUs by context parallelism (ring attention).
 
 Each GPU holds N/P tokens (zigzag-balanced, as Llama 3 trains), computes attention over its own
 block, then P - 1 ring steps each over a key/value block received from its neighbour while passing
@@ -31,15 +30,13 @@ examples:
 
 int ring_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim ring");
-  options.add_options()("model", po::value<std::string>()->default_value("llama-3.1-8b"),
-                        "attention model id (models/), .toml path or Hugging Face config.json")(
-      "gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")(
-      "variant", po::value<std::string>()->default_value("flash2"),
-      "attention variant, or sdpa (the backend PyTorch picks)")(
-      "seq", po::value<std::string>()->default_value("1048576"), "prompt length N in tokens")(
-      "gpu-count", po::value<std::string>()->default_value("1,2,4,8,16"), "comma list of GPU counts P")(
-      "interconnect-gb-per-s", po::value<std::string>(),
-      "GPU-to-GPU bandwidth per direction, 10^9 B/s (default: the profile's)");
+  options.add_options()
+      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "attention model id (models/), .toml path or Hugging Face config.json")
+      ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant, or sdpa (the backend PyTorch picks)")
+      ("seq", po::value<std::string>()->default_value("1048576"), "prompt length N in tokens")
+      ("gpu-count", po::value<std::string>()->default_value("1,2,4,8,16"), "comma list of GPU counts P")
+      ("interconnect-gb-per-s", po::value<std::string>(), "GPU-to-GPU bandwidth per direction, 10^9 B/s (default: the profile's)");
   options.add(scenario_options("prefill")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -55,8 +52,7 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
   std::optional<double> bandwidth = positive_option(vm, "interconnect-gb-per-s", "a bandwidth in GB/s");
   if (bandwidth) *bandwidth *= 1e9;
   std::vector<int> counts;
-  for (const std::string& item : split_list(vm["gpu-count"].as<std::string>()))
-    counts.push_back(int(parse_integer(item, "gpu-count")));
+  for (const std::string& item : split_list(vm["gpu-count"].as<std::string>())) counts.push_back(int(parse_integer(item, "gpu-count")));
   if (counts.empty()) throw InvalidInput("gpu-count", "is empty; give a comma list such as 1,2,4,8");
   const double capacity = capacity_bytes_from(vm, gpu);
   const std::string out_path = out_path_from(vm);
@@ -81,10 +77,7 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
   }
   std::string text;
   if (format == Format::json) {
-    nlohmann::json j{{"model", model.id},
-                     {"gpu", gpu.id},
-                     {"impl", base.attention},
-                     {"context", base.context},
+    nlohmann::json j{{"model", model.id}, {"gpu", gpu.id}, {"impl", base.attention}, {"context", base.context},
                      {"scenario", scenario_label(base)}};
     j["rows"] = nlohmann::json::array();
     for (const Record& r : rows) j["rows"].push_back(to_json(r));
@@ -92,8 +85,8 @@ int ring_command(const std::vector<std::string>& args, std::ostream& out, std::o
   } else if (format == Format::csv) {
     text = render_csv(rows);
   } else {
-    text = fmt::format("{} on {} x P, {} tokens with {}, interconnect {:.1f} GB/s per direction: {}\n\n", model.id,
-                       gpu.id, base.context, base.attention,
+    text = fmt::format("{} on {} x P, {} tokens with {}, interconnect {:.1f} GB/s per direction: {}\n\n", model.id, gpu.id,
+                       base.context, base.attention,
                        bandwidth.value_or(gpu.interconnect_bytes_per_second.value_or(0.0)) / 1e9, scenario_label(base));
     text += render_table(rows, {"gpus", "tokens_per_gpu", "per_gpu_peak_bytes", yes_no("fits"), "step_compute_seconds",
                                 "step_transfer_seconds", "transfer", "prefill_seconds"});

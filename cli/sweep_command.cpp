@@ -68,12 +68,12 @@ Column slope_column() { return null_means("slope", "n/a (one point)"); }
 
 po::options_description sweep_options() {
   po::options_description options("attnsim sweep");
-  options.add_options()("gpu", po::value<std::string>()->default_value("h100-sxm,rtx4090"),
-                        "comma list of GPU ids or .toml paths")(
-      "variant", po::value<std::string>()->default_value("eager,flash2,flash3"), "comma list of variants")(
-      "seq", po::value<std::string>()->default_value("512:131072:x2"), "START:END:xFACTOR, START:END:+STEP or list")(
-      "fit-min-seq", po::value<std::string>()->default_value("16384"), "fit the log-log slope over N >= this")(
-      "plot", po::value<std::string>(), "draw time vs N on log-log axes to FILE (.svg or .png, via gnuplot)");
+  options.add_options()
+      ("gpu", po::value<std::string>()->default_value("h100-sxm,rtx4090"), "comma list of GPU ids or .toml paths")
+      ("variant", po::value<std::string>()->default_value("eager,flash2,flash3"), "comma list of variants")
+      ("seq", po::value<std::string>()->default_value("512:131072:x2"), "START:END:xFACTOR, START:END:+STEP or list")
+      ("fit-min-seq", po::value<std::string>()->default_value("16384"), "fit the log-log slope over N >= this")
+      ("plot", po::value<std::string>(), "draw time vs N on log-log axes to FILE (.svg or .png, via gnuplot)");
   po::options_description workload = workload_options(false);
   options.add(workload).add(knob_options()).add(runtime_options("graph")).add(output_options());
   return options;
@@ -189,8 +189,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
       for (std::size_t i = 0; i < s.seq.size(); ++i) line.points.push_back({s.seq[i], s.seconds[i], s.fits[i]});
       lines.push_back(std::move(line));
     }
-    plot_loglog(lines,
-                {"Predicted attention time: " + rows.scenario, "sequence length N (tokens)", "predicted time (s)"},
+    plot_loglog(lines, {"Predicted attention time: " + rows.scenario, "sequence length N (tokens)", "predicted time (s)"},
                 plot_path);
   }
   emit(text, out_path, out);

@@ -145,15 +145,15 @@ Heatmap tile_heatmap(const std::vector<sim::TileCandidate>& rows) {
 
 int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim tiles");
-  options.add_options()("gpu", po::value<std::string>()->default_value("h100-sxm"),
-                        "GPU id (attnsim gpus) or path to a .toml profile")(
-      "variant", po::value<std::string>()->default_value("flash2"), "tiled kernel to vary (flash2)")(
-      "block-m", po::value<std::string>()->default_value("64,128,192"), "query rows per CTA, a comma list")(
-      "block-n", po::value<std::string>()->default_value("32,64,128,176"), "key rows per step, a comma list")(
-      "stages", po::value<std::string>()->default_value("1,2"), "K/V tiles buffered in shared memory, a comma list")(
-      "warps", po::value<std::string>(), "warps per CTA (default: the library's for this head dim)")(
-      "jobs", po::value<std::string>(), "simulations run in parallel (default: the machine's cores)")(
-      "plot", po::value<std::string>(), "write a heatmap of time over block M x block N (.svg or .png)");
+  options.add_options()
+      ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
+      ("variant", po::value<std::string>()->default_value("flash2"), "tiled kernel to vary (flash2)")
+      ("block-m", po::value<std::string>()->default_value("64,128,192"), "query rows per CTA, a comma list")
+      ("block-n", po::value<std::string>()->default_value("32,64,128,176"), "key rows per step, a comma list")
+      ("stages", po::value<std::string>()->default_value("1,2"), "K/V tiles buffered in shared memory, a comma list")
+      ("warps", po::value<std::string>(), "warps per CTA (default: the library's for this head dim)")
+      ("jobs", po::value<std::string>(), "simulations run in parallel (default: the machine's cores)")
+      ("plot", po::value<std::string>(), "write a heatmap of time over block M x block N (.svg or .png)");
   options.add(workload_options()).add(clock_options()).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -196,16 +196,14 @@ int tiles_command(const std::vector<std::string>& args, std::ostream& out, std::
     text = fmt::format("{} tiles on {}: {}; sorted by simulated time\n\n", variant.id, gpu.id, scenario);
     std::vector<Record> records;
     for (const sim::TileCandidate& c : rows) records.push_back(candidate_record(c));
-    text += render_table(
-        records, {"default", "block_m", "block_n", "stages", "warps", "smem_bytes", "registers", "spills",
-                  "ctas_per_sm", "time_seconds", "hbm_bytes", "l2_hit_rate", "waves", "sm_busy", "bound", "feasible"});
-    text +=
-        "* the library's default tile; registers: what the fp32 S and O and bf16 P accumulators need per thread;\n"
-        "  spills: those above 255, stored and reloaded every key block (priced in time)\n";
+    text += render_table(records, {"default", "block_m", "block_n", "stages", "warps", "smem_bytes", "registers",
+                                   "spills", "ctas_per_sm", "time_seconds", "hbm_bytes", "l2_hit_rate", "waves", "sm_busy", "bound",
+                                   "feasible"});
+    text += "* the library's default tile; registers: what the fp32 S and O and bf16 P accumulators need per thread;\n"
+            "  spills: those above 255, stored and reloaded every key block (priced in time)\n";
     if (std::any_of(rows.begin(), rows.end(), [](const sim::TileCandidate& c) { return c.sampled; })) {
-      text +=
-          fmt::format("note: candidates above {:.0e} tile steps were simulated on a prefix of whole waves and scaled\n",
-                      sim::kWhatIfMaxTileSteps);
+      text += fmt::format("note: candidates above {:.0e} tile steps were simulated on a prefix of whole waves and scaled\n",
+                          sim::kWhatIfMaxTileSteps);
     }
   } else {
     std::vector<Record> records;

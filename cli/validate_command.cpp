@@ -126,12 +126,13 @@ std::string fixed(const std::vector<Record>& rows, const std::vector<Column>& co
 
 int validate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim validate");
-  options.add_options()("measured", po::value<std::string>(), "CSV of measured runs (schema: validate/README.md)")(
-      "gpu", po::value<std::string>(), "GPU profile the runs were measured on (id or .toml path)")(
-      "fit-min-seq", po::value<std::string>()->default_value("4096"), "slopes over prefill runs with N >= this")(
-      "plot", po::value<std::string>(), "predicted-vs-measured scatter to FILE (.svg or .png)")(
-      "ncu", po::value<std::string>(), "Nsight Compute CSV export of a --profile run of --measured (see above)")(
-      "report", po::value<std::string>(), "write the comparison as a Markdown page FILE.md, plots beside it");
+  options.add_options()
+      ("measured", po::value<std::string>(), "CSV of measured runs (schema: validate/README.md)")
+      ("gpu", po::value<std::string>(), "GPU profile the runs were measured on (id or .toml path)")
+      ("fit-min-seq", po::value<std::string>()->default_value("4096"), "slopes over prefill runs with N >= this")
+      ("plot", po::value<std::string>(), "predicted-vs-measured scatter to FILE (.svg or .png)")
+      ("ncu", po::value<std::string>(), "Nsight Compute CSV export of a --profile run of --measured (see above)")
+      ("report", po::value<std::string>(), "write the comparison as a Markdown page FILE.md, plots beside it");
   options.add(clock_options()).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -175,9 +176,9 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
     j["skipped"] = report.skipped;
     text = j.dump(2) + "\n";
   } else {
-    text = fixed(rows,
-                 {"line", "variant", "backend", "batch", "heads", "kv_heads", "seq_q", "seq_kv", "head_dim", "causal",
-                  "measured_seconds", "predicted_seconds", "time_error_percent", "memory_error_percent", "bound"});
+    text = fixed(rows, {"line", "variant", "backend", "batch", "heads", "kv_heads", "seq_q", "seq_kv", "head_dim",
+                        "causal", "measured_seconds", "predicted_seconds", "time_error_percent",
+                        "memory_error_percent", "bound"});
     if (!with_ncu.empty()) {
       text += "\nHBM bytes against Nsight Compute (ncu kernel time is the measured time of these runs):\n" +
               fixed(ncu_rows, {"line", "variant", "backend", "tile", "batch", "seq_q", "seq_kv", "head_dim", "causal",

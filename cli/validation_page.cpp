@@ -17,8 +17,8 @@ std::string label(const RunComparison& c) { return c.run.variant + " (" + c.run.
 
 std::string shape_of(const RunComparison& c) {
   const Workload& w = c.run.workload;
-  std::string s =
-      fmt::format("B={} H={} Hkv={} Nq={} Nk={} d={}", w.batch, w.heads, w.kv_heads, w.seq_q, w.seq_kv, w.head_dim);
+  std::string s = fmt::format("B={} H={} Hkv={} Nq={} Nk={} d={}", w.batch, w.heads, w.kv_heads, w.seq_q, w.seq_kv,
+                              w.head_dim);
   if (w.causal) s += " causal";
   if (c.run.tile_block_m) s += fmt::format(" tile {}x{}", *c.run.tile_block_m, *c.run.tile_block_n);
   return s;
@@ -33,8 +33,8 @@ std::vector<PlotSeries> by_label(const ValidationReport& report, bool dram) {
     PlotSeries& s = series[label(c)];
     s.title = label(c);
     if (dram) {
-      s.points.push_back(
-          {c.ncu->measured_dram_read_bytes + c.ncu->measured_dram_write_bytes, c.ncu->predicted_hbm_bytes, true});
+      s.points.push_back({c.ncu->measured_dram_read_bytes + c.ncu->measured_dram_write_bytes,
+                          c.ncu->predicted_hbm_bytes, true});
     } else {
       s.points.push_back({c.run.median_seconds, c.prediction.predicted_seconds, true});
     }
@@ -54,10 +54,9 @@ void plot_time_scatter(const ValidationReport& report, const Gpu& gpu, const std
 bool plot_dram_scatter(const ValidationReport& report, const Gpu& gpu, const std::filesystem::path& output) {
   const std::vector<PlotSeries> series = by_label(report, true);
   if (series.empty()) return false;
-  plot_scatter(
-      series,
-      {"attnsim on " + gpu.id + ": predicted HBM bytes vs ncu DRAM bytes", "ncu DRAM bytes", "predicted HBM bytes"},
-      output);
+  plot_scatter(series, {"attnsim on " + gpu.id + ": predicted HBM bytes vs ncu DRAM bytes", "ncu DRAM bytes",
+                        "predicted HBM bytes"},
+               output);
   return true;
 }
 
@@ -95,15 +94,13 @@ std::string validation_markdown(const ValidationReport& report, const Gpu& gpu, 
   md += fmt::format("Measured runs: `{}`", inputs.measured_file);
   if (!inputs.ncu_file.empty()) md += fmt::format("; Nsight Compute export: `{}`", inputs.ncu_file);
   md += fmt::format(".\nWritten by `{}`.\n\n", inputs.command);
-  md += fmt::format(
-      "{} runs compared, {} not compared (oom, unsupported, no attnsim variant, or timed under a "
-      "profiler without --ncu). Errors are predicted / measured - 1: negative means attnsim predicts "
-      "too fast (time) or too few bytes.\n\n",
-      report.rows.size(), report.skipped.size());
+  md += fmt::format("{} runs compared, {} not compared (oom, unsupported, no attnsim variant, or timed under a "
+                    "profiler without --ncu). Errors are predicted / measured - 1: negative means attnsim predicts "
+                    "too fast (time) or too few bytes.\n\n",
+                    report.rows.size(), report.skipped.size());
 
-  md +=
-      "## Per variant and backend\n\n| variant | backend | points | time MAPE | worst time error | median ratio | "
-      "DRAM points | DRAM MAPE | worst DRAM error |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  md += "## Per variant and backend\n\n| variant | backend | points | time MAPE | worst time error | median ratio | "
+        "DRAM points | DRAM MAPE | worst DRAM error |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const VariantSummary& s : report.summary) {
     md += fmt::format("| {} | {} | {} | {:.1f}% | {:.1f}% | {:.3f} | {} | {} | {} |\n", s.variant, s.backend, s.points,
                       s.mean_abs_percentage_error, s.max_abs_percentage_error, s.median_ratio, s.dram_points,
@@ -113,24 +110,21 @@ std::string validation_markdown(const ValidationReport& report, const Gpu& gpu, 
   for (const std::string& plot : plot_names) md += fmt::format("\n![{}]({})\n", plot, plot);
 
   if (!report.slopes.empty()) {
-    md += fmt::format(
-        "\n## Log-log slope of time against N (prefill, N >= {})\n\n| variant | backend | family | "
-        "points | measured | predicted |\n|---|---|---|---:|---:|---:|\n",
-        inputs.fit_min_seq);
+    md += fmt::format("\n## Log-log slope of time against N (prefill, N >= {})\n\n| variant | backend | family | "
+                      "points | measured | predicted |\n|---|---|---|---:|---:|---:|\n",
+                      inputs.fit_min_seq);
     for (const SlopeSummary& s : report.slopes) {
       md += fmt::format("| {} | {} | {} | {} | {:.3f} | {:.3f} |\n", s.variant, s.backend, s.family, s.points,
                         s.measured_slope, s.predicted_slope);
     }
   }
-  const bool any_ncu =
-      std::any_of(report.rows.begin(), report.rows.end(), [](const RunComparison& c) { return c.ncu; });
+  const bool any_ncu = std::any_of(report.rows.begin(), report.rows.end(), [](const RunComparison& c) { return c.ncu; });
   if (any_ncu) {
-    md +=
-        "\n## HBM bytes: attnsim vs Nsight Compute\n\nDRAM bytes are `dram__bytes_read.sum + "
-        "dram__bytes_write.sum` over the kernels between the call's two `attnsim_run_marker` kernels; ncu "
-        "flushes the caches before every kernel it profiles.\n\n| line | variant | backend | shape | kernels | "
-        "ncu DRAM read | ncu DRAM write | predicted HBM | error | ncu kernel time | predicted time |\n"
-        "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    md += "\n## HBM bytes: attnsim vs Nsight Compute\n\nDRAM bytes are `dram__bytes_read.sum + "
+          "dram__bytes_write.sum` over the kernels between the call's two `attnsim_run_marker` kernels; ncu "
+          "flushes the caches before every kernel it profiles.\n\n| line | variant | backend | shape | kernels | "
+          "ncu DRAM read | ncu DRAM write | predicted HBM | error | ncu kernel time | predicted time |\n"
+          "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const RunComparison& c : report.rows) {
       if (!c.ncu) continue;
       const NcuComparison& n = *c.ncu;
