@@ -106,6 +106,11 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   t.elementwise_seconds = hf_forward_elementwise_seconds(m, batch, s.dtype, gpu) + append / hbm_rate(gpu);
   t.gpu_seconds = t.gemm_seconds + t.attention_seconds + t.ssm_seconds + t.elementwise_seconds;
   add_launch_and_host(m, s, 1.0, t);
+  if (s.runtime.dispatch == Dispatch::eager && m.has_attention() &&
+      attention_variant(attention_workload(m, s, Pass::forward), gpu, s.attention).id == "cudnn") {
+    t.host_seconds += kCudnnGraphBuildSecondsPerDecodeStep;
+    t.total_seconds = std::max(t.gpu_seconds, t.host_seconds);
+  }
   t.tokens_per_second = batch / t.total_seconds;
   return t;
 }

@@ -19,6 +19,16 @@ Dispatch parse_dispatch(std::string_view name);  // throws InvalidInput("runtime
 // H100 machine's runs and the single calls of validate/data/h200/mechanisms/training.csv test it.
 inline constexpr double kHostSecondsPerOperator = 20.2e-6;
 
+// PyTorch's cuDNN attention (aten/src/ATen/native/cudnn/MHA.cpp) caches the cuDNN graph it builds
+// by the call's shapes. A decode step attends over one more key than the last, so every step misses
+// and builds a graph again (MLX, calling the same cuDNN API, says so: ml-explore/mlx#2743, "the cuDNN
+// graph is currently recreated whenever sequence length increases"). Measured on the H100 machines'
+// Xeons: Llama-3.2-1B's decode steps took 88-92 ms for 893 operators (18 ms at 20.2 us each), and
+// cProfile put 59 ms of a 76 ms step in scaled_dot_product_attention
+// (validate/data/h100-sxm/decode_host/). 72 ms a step, the mean of the first machine's two Llama
+// points; Qwen2.5-0.5B's step on it tests the value. CPU-dependent, like the time per operator.
+inline constexpr double kCudnnGraphBuildSecondsPerDecodeStep = 72e-3;
+
 // The entry point that calls a backend: its own library API (flash_attn_func, cuDNN's graph) or
 // PyTorch's scaled_dot_product_attention, whose wrapper adds kernels to some backends
 // (model/sdpa_wrapper.h).

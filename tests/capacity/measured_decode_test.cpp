@@ -105,11 +105,11 @@ TEST(MeasuredDecodeStep, EveryStepsGemmsAndGpuTime) {
   EXPECT_EQ(checked, 12);
 }
 
-// Listed miss: the host's time of a decode step (validate/data/h100-sxm/decode_host/). Llama-3.2-1B's
-// step dispatches 893 top-level aten operators, priced at the prefill's 20.2 us each (18 ms), and took
-// 88-92 ms at B = 1 and 64 with 2.3-4.8 ms of kernels; Qwen2.5-0.5B's 1328, 101 ms. What else the host
-// does per step was not traced.
-TEST(MeasuredDecodeStep, ListedMissTheHostsTimePerStep) {
+// The host's time of a decode step (validate/data/h100-sxm/decode_host/): its operators at the
+// prefill's 20.2 us each, and the cuDNN graph PyTorch builds again every step because the key length
+// changed (model/host_dispatch.h). The build's 72 ms came from Llama-3.2-1B's two points (88 and
+// 92 ms a step); Qwen2.5-0.5B's (1328 operators, 24 layers, other head counts) is the test.
+TEST(MeasuredDecodeStep, TheHostsTimePerStepIsItsOperatorsAndACudnnGraphBuild) {
   io::CSVReader<4, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
       std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/decode_host/decode_steps.csv");
   in.read_header(io::ignore_extra_column, "model", "batch", "context", "events_seconds");
@@ -124,11 +124,19 @@ TEST(MeasuredDecodeStep, ListedMissTheHostsTimePerStep) {
     std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
     const double measured = times[times.size() / 2];
     const PhaseTime t = phase_time(find_model(model_id), attnsim::testing::gpu("h100-sxm"), decode_step(b, n));
-    SCOPED_TRACE(fmt::format("{} B={} N={}: measured {:.1f} ms, predicted {:.1f} ms (host {:.1f} ms)", model_id, b, n,
-                             1e3 * measured, 1e3 * t.total_seconds, 1e3 * t.host_seconds));
-    EXPECT_GT(t.host_seconds, t.gpu_seconds);  // host-bound in the model too
-    EXPECT_GT(measured / t.total_seconds, 3.0) << "within 3x now: update the listed miss";
+    const double error = t.total_seconds / measured - 1.0;
+    std::cout << fmt::format("{} B={} N={}: measured {:.1f} ms, predicted {:.1f} ms ({:+.1f}%)\n", model_id, b, n,
+                             1e3 * measured, 1e3 * t.total_seconds, 100 * error);
+    EXPECT_GT(t.host_seconds, t.gpu_seconds);
+    if (model_id == "qwen2.5-0.5b") {
+      EXPECT_LT(std::fabs(error), 0.10);
+    }
   }
+  // Without the build the operators alone price a step 3.7-4.9x short.
+  Scenario graph_free = decode_step(1, 1024);
+  graph_free.attention = "flash2";
+  const PhaseTime flash = phase_time(find_model("llama-3.2-1b"), attnsim::testing::gpu("h100-sxm"), graph_free);
+  EXPECT_LT(flash.total_seconds, 0.03);
 }
 
 }  // namespace
