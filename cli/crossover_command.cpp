@@ -56,16 +56,13 @@ std::int64_t crossover(const std::vector<std::int64_t>& lengths, const std::func
 
 int crossover_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim crossover");
-  options.add_options()("transformer", po::value<std::string>()->default_value("llama-3.2-1b"),
-                        "attention model id, .toml path or Hugging Face config.json")(
-      "ssm", po::value<std::string>()->default_value("mamba2-780m"),
-      "SSM model id, .toml path or Hugging Face config.json")(
-      "gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")(
-      "variant", po::value<std::string>()->default_value("flash2"),
-      "attention variant of the transformer, or sdpa (the backend PyTorch picks)")(
-      "seq", po::value<std::string>()->default_value("1024:1048576:x2"),
-      "prompt lengths: START:END:xF, START:END:+S or list")(
-      "plot", po::value<std::string>(), "draw prefill time vs N of both models to FILE (.svg or .png)");
+  options.add_options()
+      ("transformer", po::value<std::string>()->default_value("llama-3.2-1b"), "attention model id, .toml path or Hugging Face config.json")
+      ("ssm", po::value<std::string>()->default_value("mamba2-780m"), "SSM model id, .toml path or Hugging Face config.json")
+      ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant of the transformer, or sdpa (the backend PyTorch picks)")
+      ("seq", po::value<std::string>()->default_value("1024:1048576:x2"), "prompt lengths: START:END:xF, START:END:+S or list")
+      ("plot", po::value<std::string>(), "draw prefill time vs N of both models to FILE (.svg or .png)");
   options.add(scenario_options("prefill")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -75,13 +72,11 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
   const Format format = format_from(vm);
   const capacity::ModelConfig transformer = find_model(vm["transformer"].as<std::string>());
   const capacity::ModelConfig ssm = find_model(vm["ssm"].as<std::string>());
-  if (!transformer.has_attention())
-    throw InvalidInput("transformer", "'" + transformer.id + "' has no attention layers");
+  if (!transformer.has_attention()) throw InvalidInput("transformer", "'" + transformer.id + "' has no attention layers");
   if (ssm.mixer != capacity::Mixer::ssm) throw InvalidInput("ssm", "'" + ssm.id + "' is not a pure SSM (mixer ssm)");
   const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   capacity::Scenario base = scenario_from(vm);
-  if (base.phase == capacity::Phase::decode)
-    throw InvalidInput("phase", "crossover compares whole prompts; allowed: prefill, train, train-recompute");
+  if (base.phase == capacity::Phase::decode) throw InvalidInput("phase", "crossover compares whole prompts; allowed: prefill, train, train-recompute");
   base.attention = attention_option(vm["variant"].as<std::string>(), "variant");
   const std::vector<std::int64_t> lengths = parse_seq_range(vm["seq"].as<std::string>(), "seq");
   for (const std::int64_t n : lengths) {
@@ -95,12 +90,8 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
     s.context = n;
     return s;
   };
-  auto seconds = [&](const capacity::ModelConfig& m, std::int64_t n) {
-    return capacity::phase_time(m, gpu, at(n)).total_seconds;
-  };
-  auto bytes = [&](const capacity::ModelConfig& m, std::int64_t n) {
-    return capacity::memory_at(m, gpu, at(n)).total_bytes;
-  };
+  auto seconds = [&](const capacity::ModelConfig& m, std::int64_t n) { return capacity::phase_time(m, gpu, at(n)).total_seconds; };
+  auto bytes = [&](const capacity::ModelConfig& m, std::int64_t n) { return capacity::memory_at(m, gpu, at(n)).total_bytes; };
 
   std::vector<Record> rows;
   PlotSeries t_line{fmt::format("{} ({})", transformer.id, base.attention), {}};
@@ -119,10 +110,8 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
     t_line.points.push_back({double(n), time.transformer, memory.transformer <= capacity});
     s_line.points.push_back({double(n), time.ssm, memory.ssm <= capacity});
   }
-  const std::int64_t time_cross =
-      crossover(lengths, [&](std::int64_t n) { return seconds(transformer, n) - seconds(ssm, n); });
-  const std::int64_t memory_cross =
-      crossover(lengths, [&](std::int64_t n) { return bytes(transformer, n) - bytes(ssm, n); });
+  const std::int64_t time_cross = crossover(lengths, [&](std::int64_t n) { return seconds(transformer, n) - seconds(ssm, n); });
+  const std::int64_t memory_cross = crossover(lengths, [&](std::int64_t n) { return bytes(transformer, n) - bytes(ssm, n); });
   auto label = [&](std::int64_t n) {
     if (n == 0) return std::string("none within the lengths given");
     if (n == lengths.front()) return fmt::format("{} or less (already at the shortest length given)", n);
@@ -150,15 +139,14 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
     text = fmt::format("{} ({}) vs {} on {} ({} usable): {}\n", transformer.id, base.attention, ssm.id, gpu.id,
                        human_bytes(capacity), scenario_label(base));
     text += sdpa_backend_note(base.attention, transformer, gpu, base) + "\n";
-    text += render_table(
-        rows, {"seq", "transformer_seconds", "ssm_seconds", "transformer_peak_bytes", "ssm_peak_bytes", "faster"});
-    text += fmt::format("\n{} is faster from N = {}\n{} needs less memory from N = {}\n", ssm.id, label(time_cross),
-                        ssm.id, label(memory_cross));
+    text += render_table(rows, {"seq", "transformer_seconds", "ssm_seconds", "transformer_peak_bytes", "ssm_peak_bytes", "faster"});
+    text += fmt::format("\n{} is faster from N = {}\n{} needs less memory from N = {}\n", ssm.id, label(time_cross), ssm.id,
+                        label(memory_cross));
   }
   if (vm.count("plot")) {
     plot_loglog({t_line, s_line},
-                {fmt::format("Prefill time on {}: {} vs {}", gpu.id, transformer.id, ssm.id),
-                 "prompt length N (tokens)", "predicted prefill time (s)"},
+                {fmt::format("Prefill time on {}: {} vs {}", gpu.id, transformer.id, ssm.id), "prompt length N (tokens)",
+                 "predicted prefill time (s)"},
                 vm["plot"].as<std::string>());
   }
   emit(text, out_path, out);

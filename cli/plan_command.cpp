@@ -1,7 +1,7 @@
 // attnsim plan: which GPU for a model at a given context. One row per GPU: whether prefill fits
 // (and if not, what does not), prefill time, decode tokens/s there, GPUs needed, cost per token.
-#include <fmt/format.h>
 #include <cmath>
+#include <fmt/format.h>
 
 #include "capacity/memory.h"
 #include "capacity/phase_time.h"
@@ -103,8 +103,7 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, d.tokens_per_second)});
     std::string why = fits ? std::string("") : why_not(b, gpu.usable_or_capacity_bytes());
     if (budget && t.total_seconds > *budget) {
-      why += fmt::format("{}prefill {} > budget {}", why.empty() ? "" : "; ", human_seconds(t.total_seconds),
-                         human_seconds(*budget));
+      why += fmt::format("{}prefill {} > budget {}", why.empty() ? "" : "; ", human_seconds(t.total_seconds), human_seconds(*budget));
     }
     r.push_back({"why", why.empty() ? Value() : Value(why)});
     const std::string backend = attention_backend(model, gpu, prefill);
@@ -127,13 +126,12 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
 
 int plan_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim plan");
-  options.add_options()("model", po::value<std::string>()->default_value("llama-3.1-8b"),
-                        "model id (models/), a .toml model file or a Hugging Face config.json")(
-      "seq", po::value<std::string>()->default_value("131072"), "prompt length N in tokens")(
-      "gpu", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")(
-      "variant", po::value<std::string>()->default_value("flash2"),
-      "attention variant (attnsim variants), or sdpa (the backend PyTorch picks)")(
-      "latency-budget", po::value<std::string>(), "prefill time allowed, in seconds (e.g. 2)");
+  options.add_options()
+      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/), a .toml model file or a Hugging Face config.json")
+      ("seq", po::value<std::string>()->default_value("131072"), "prompt length N in tokens")
+      ("gpu", po::value<std::string>()->default_value("all"), "all, or a comma list of GPU ids / .toml paths")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant (attnsim variants), or sdpa (the backend PyTorch picks)")
+      ("latency-budget", po::value<std::string>(), "prefill time allowed, in seconds (e.g. 2)");
   po::options_description scenario = scenario_options("prefill");
   options.add(scenario).add(output_options());
   const po::variables_map vm = parse(args, options);
@@ -154,28 +152,27 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
   for (const Gpu& gpu : gpus) rows.push_back(plan_row(model, gpu, base, budget));
   std::string text;
   std::vector<Column> columns = {"gpu",
-                                 "memory_bytes",
-                                 yes_no("fits"),
-                                 "peak_bytes",
-                                 "prefill_seconds",
-                                 fixed_decimals("decode_tokens_per_second", 1),
-                                 null_means("gpus_needed", fmt::format(">{}", kMaxGpus)),
-                                 fixed_decimals("prefill_usd_per_mtok", 3),
-                                 fixed_decimals("decode_usd_per_mtok", 3),
-                                 "why"};
+                                       "memory_bytes",
+                                       yes_no("fits"),
+                                       "peak_bytes",
+                                       "prefill_seconds",
+                                       fixed_decimals("decode_tokens_per_second", 1),
+                                       null_means("gpus_needed", fmt::format(">{}", kMaxGpus)),
+                                       fixed_decimals("prefill_usd_per_mtok", 3),
+                                       fixed_decimals("decode_usd_per_mtok", 3),
+                                       "why"};
   // With sdpa the backend differs by GPU: the table names it.
   if (base.attention == kSdpaDefaultDispatch) columns.insert(columns.begin() + 1, "attention_backend");
   if (format == Format::json) {
-    nlohmann::json j{
-        {"model", model.id}, {"context", base.context}, {"impl", base.attention}, {"scenario", scenario_label(base)}};
+    nlohmann::json j{{"model", model.id}, {"context", base.context}, {"impl", base.attention}, {"scenario", scenario_label(base)}};
     j["gpus"] = nlohmann::json::array();
     for (const Record& r : rows) j["gpus"].push_back(to_json(r));
     text = j.dump(2) + "\n";
   } else if (format == Format::csv) {
     text = render_csv(rows);
   } else {
-    text = fmt::format("{} at {} tokens with {}: {}{}\n\n", model.id, base.context, base.attention,
-                       scenario_label(base), budget ? fmt::format(", prefill budget {}", human_seconds(*budget)) : "");
+    text = fmt::format("{} at {} tokens with {}: {}{}\n\n", model.id, base.context, base.attention, scenario_label(base),
+                       budget ? fmt::format(", prefill budget {}", human_seconds(*budget)) : "");
     text += render_table(rows, columns);
   }
   emit(text, out_path, out);

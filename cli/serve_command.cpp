@@ -65,16 +65,13 @@ double tokens_per_second(const capacity::ModelConfig& m, const Gpu& gpu, capacit
 
 int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim serve");
-  options.add_options()("model", po::value<std::string>()->default_value("llama-3.1-8b"),
-                        "model id (models/), a .toml model file or a Hugging Face config.json")(
-      "gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")(
-      "variant", po::value<std::string>()->default_value("flash2"),
-      "attention variant whose decode workspace is counted, or sdpa (the backend PyTorch picks)")(
-      "seq", po::value<std::string>()->default_value("4096:131072:x2"),
-      "cached tokens per sequence: START:END:xF, START:END:+S or list")(
-      "batch", po::value<std::string>()->default_value("1,8,32,128"), "comma list of batch sizes for the grid")(
-      "plot", po::value<std::string>(),
-      "draw tokens/s vs context per batch, and at the largest batch, to FILE (.svg or .png)");
+  options.add_options()
+      ("model", po::value<std::string>()->default_value("llama-3.1-8b"), "model id (models/), a .toml model file or a Hugging Face config.json")
+      ("gpu", po::value<std::string>()->default_value("h100-sxm"), "GPU id (attnsim gpus) or path to a .toml profile")
+      ("variant", po::value<std::string>()->default_value("flash2"), "attention variant whose decode workspace is counted, or sdpa (the backend PyTorch picks)")
+      ("seq", po::value<std::string>()->default_value("4096:131072:x2"), "cached tokens per sequence: START:END:xF, START:END:+S or list")
+      ("batch", po::value<std::string>()->default_value("1,8,32,128"), "comma list of batch sizes for the grid")
+      ("plot", po::value<std::string>(), "draw tokens/s vs context per batch, and at the largest batch, to FILE (.svg or .png)");
   options.add(scenario_options("decode", false)).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -85,8 +82,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   const capacity::ModelConfig model = find_model(vm["model"].as<std::string>());
   const Gpu gpu = at_clock_from(vm, find_gpu(vm["gpu"].as<std::string>()));
   capacity::Scenario base = scenario_from(vm);
-  if (base.phase != capacity::Phase::decode)
-    throw InvalidInput("phase", "attnsim serve models decoding; allowed: decode");
+  if (base.phase != capacity::Phase::decode) throw InvalidInput("phase", "attnsim serve models decoding; allowed: decode");
   base.attention = attention_option(vm["variant"].as<std::string>(), "variant");
   const double capacity = capacity_bytes_from(vm, gpu);
   const std::vector<std::int64_t> contexts = parse_seq_range(vm["seq"].as<std::string>(), "seq");
@@ -139,10 +135,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   std::string text;
   if (format == Format::json) {
     const std::string backend = attention_backend(model, gpu, base);
-    nlohmann::json j{{"model", model.id},
-                     {"gpu", gpu.id},
-                     {"scenario", scenario_label(base)},
-                     {"capacity_bytes", capacity},
+    nlohmann::json j{{"model", model.id}, {"gpu", gpu.id}, {"scenario", scenario_label(base)}, {"capacity_bytes", capacity},
                      {"attention_backend", backend.empty() ? nlohmann::json(nullptr) : nlohmann::json(backend)}};
     j["grid"] = nlohmann::json::array();
     for (const Record& r : grid) j["grid"].push_back(to_json(r));
@@ -173,9 +166,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   if (vm.count("plot")) {
     lines.push_back(at_largest);
-    plot_loglog(lines,
-                {fmt::format("Decode throughput: {} on {} ({})", model.id, gpu.id, scenario_label(base)),
-                 "cached tokens per sequence", "tokens/s (all sequences)"},
+    plot_loglog(lines, {fmt::format("Decode throughput: {} on {} ({})", model.id, gpu.id, scenario_label(base)),
+                        "cached tokens per sequence", "tokens/s (all sequences)"},
                 vm["plot"].as<std::string>());
   }
   emit(text, out_path, out);

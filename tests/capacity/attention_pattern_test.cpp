@@ -74,7 +74,8 @@ TEST(AttentionPattern, LocalLayersArePricedWithTheSlidingWindowVariant) {
   EXPECT_EQ(global.variant, "flash2");
   EXPECT_FALSE(global.workload.window.has_value());
   const PhaseTime t = phase_time(m, h100, s);
-  EXPECT_NEAR(t.attention_seconds, 10.0 * attention_kernel_seconds(global) + 52.0 * attention_kernel_seconds(local),
+  EXPECT_NEAR(t.attention_seconds,
+              10.0 * attention_kernel_seconds(global) + 52.0 * attention_kernel_seconds(local),
               1e-12 * t.attention_seconds);
   // At 64K the local layers cost a small share of the global ones.
   EXPECT_LT(attention_kernel_seconds(local), 0.1 * attention_kernel_seconds(global));
