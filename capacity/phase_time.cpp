@@ -8,7 +8,7 @@
 #include "capacity/layer_workloads.h"
 #include "capacity/memory.h"
 #include "capacity/parameters.h"
-#include "model/error.h"
+#include "model/library_gemm.h"
 
 namespace attnsim::capacity {
 namespace {
@@ -16,9 +16,7 @@ namespace {
 constexpr double kFp32Bytes = 4.0;
 
 double decode_attention_rate(const Gpu& gpu, Dtype dtype) {
-  const auto peak = gpu.tensor_peak(dtype == Dtype::fp32 ? Dtype::tf32 : dtype);
-  if (!peak) throw InvalidInput("dtype", gpu.id + " has no tensor-core path for " + std::string(dtype_name(dtype)));
-  return *peak * kDecodeAttentionTensorShare;
+  return library_tensor_flops_per_second(gpu, dtype) * kDecodeAttentionTensorShare;
 }
 
 // Every GEMM of the step at its own shape (capacity/layer_gemms.h, model/library_gemm.h). A backward

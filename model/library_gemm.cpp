@@ -28,13 +28,13 @@ struct Tile {
 };
 constexpr Tile kTiles[] = {{256, 128}, {128, 256}, {128, 128}, {128, 64}, {64, 128}, {64, 64}};
 
-double tensor_rate(const Gpu& gpu, Dtype dtype) {
+}  // namespace
+
+double library_tensor_flops_per_second(const Gpu& gpu, Dtype dtype) {
   const auto peak = gpu.tensor_peak(dtype == Dtype::fp32 ? Dtype::tf32 : dtype);
   if (!peak) throw InvalidInput("dtype", gpu.id + " has no tensor-core path for " + std::string(dtype_name(dtype)));
   return *peak;
 }
-
-}  // namespace
 
 GemmTime library_gemm_time(const Gpu& gpu, const GemmShape& shape, Dtype dtype) {
   return library_gemm_time(gpu, shape, dtype, element_bytes(dtype));
@@ -42,7 +42,7 @@ GemmTime library_gemm_time(const Gpu& gpu, const GemmShape& shape, Dtype dtype) 
 
 GemmTime library_gemm_time(const Gpu& gpu, const GemmShape& shape, Dtype dtype, double b_element_bytes) {
   GemmTime t;
-  const double per_sm_flops_per_second = kMainLoopShareOfPeak * tensor_rate(gpu, dtype) / gpu.sm_count;
+  const double per_sm_flops_per_second = kMainLoopShareOfPeak * library_tensor_flops_per_second(gpu, dtype) / gpu.sm_count;
   const double tile_overhead_seconds = kTileOverheadCycles / gpu.priced_clock_hz();
   t.flops = 2.0 * shape.m * shape.n * shape.k;
   t.bytes = element_bytes(dtype) * shape.m * (shape.k + shape.n) + b_element_bytes * shape.k * shape.n;

@@ -26,6 +26,10 @@ struct GemmTime {
   double waves = 0;
 };
 
+// The dense rate cuBLAS's matmuls issue at for `dtype`: the GPU's newest tensor-core path at the
+// priced clock, fp32 as TF32. Throws InvalidInput("dtype") where the GPU has no such path.
+double library_tensor_flops_per_second(const Gpu& gpu, Dtype dtype);
+
 // A and C in `dtype`; B (a layer's weight) stored at `b_element_bytes` each, less than dtype's where
 // weights are quantized (the kernel dequantizes them on the way in). Throws InvalidInput("dtype")
 // where the GPU has no tensor-core path for `dtype` (fp32 runs as TF32).
