@@ -2,7 +2,6 @@
 // implementation, the memory breakdown there and the predicted time; --plot stacks memory vs N.
 #include <fmt/format.h>
 
-#include "capacity/layer_workloads.h"
 #include "capacity/longest_context.h"
 #include "cli/app.h"
 #include "cli/capacity_options.h"
@@ -121,8 +120,7 @@ void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& m
   constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
   std::vector<StackedPanel> panels;
   for (const ImplResult& r : results) {
-    StackedPanel panel{
-        fmt::format("{}: longest context {}", r.impl, tokens_label(r.longest.tokens, r.longest.unbounded)), {}, {}, {}};
+    StackedPanel panel{fmt::format("{}: longest context {}", r.impl, tokens_label(r.longest.tokens, r.longest.unbounded)), {}, {}, {}};
     if (!r.longest.unbounded && r.longest.tokens > 0) panel.marker_x = double(r.longest.tokens);
     std::vector<capacity::MemoryBreakdown> points;
     for (const std::int64_t n : lengths) {
@@ -156,17 +154,12 @@ void draw(const std::vector<ImplResult>& results, const capacity::ModelConfig& m
 
 int capacity_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& /*err*/) {
   po::options_description options("attnsim capacity");
-  options.add_options()("model", po::value<std::string>()->default_value("llama-3.2-1b"),
-                        "model ids (models/), .toml paths, Hugging Face config.json paths, or all (comma list)")(
-      "gpu", po::value<std::string>()->default_value("rtx4090"),
-      "GPU ids (attnsim gpus), .toml paths, or all (comma list)")(
-      "variant", po::value<std::string>()->default_value("eager,sdpa-math,flash2"),
-      "comma list of attention variants (attnsim variants), or sdpa: the backend PyTorch's "
-      "scaled_dot_product_attention picks on each GPU")(
-      "seq", po::value<std::string>(),
-      "context length N in tokens: instead of searching: the breakdown and time at this N, and whether it fits")(
-      "plot", po::value<std::string>(),
-      "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
+  options.add_options()
+      ("model", po::value<std::string>()->default_value("llama-3.2-1b"), "model ids (models/), .toml paths, Hugging Face config.json paths, or all (comma list)")
+      ("gpu", po::value<std::string>()->default_value("rtx4090"), "GPU ids (attnsim gpus), .toml paths, or all (comma list)")
+      ("variant", po::value<std::string>()->default_value("eager,sdpa-math,flash2"), "comma list of attention variants (attnsim variants), or sdpa: the backend PyTorch's scaled_dot_product_attention picks on each GPU")
+      ("seq", po::value<std::string>(), "context length N in tokens: instead of searching: the breakdown and time at this N, and whether it fits")
+      ("plot", po::value<std::string>(), "draw peak memory vs N stacked by part, per implementation, to FILE (.svg or .png; one model and GPU)");
   options.add(scenario_options("prefill")).add(output_options());
   const po::variables_map vm = parse(args, options);
   if (vm.count("help")) {
@@ -183,8 +176,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   }
   if (impls.empty()) throw InvalidInput("variant", "is empty; name at least one (attnsim variants)");
   const bool single = models.size() == 1 && gpus.size() == 1;
-  if (vm.count("plot") && !single)
-    throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
+  if (vm.count("plot") && !single) throw InvalidInput("plot", "draws one model on one GPU; name one --model and one --gpu");
   const std::string out_path = out_path_from(vm);
   const std::int64_t fixed_context = vm.count("seq") ? context_option(vm) : 0;  // 0: search
 
@@ -192,16 +184,13 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
   for (const capacity::ModelConfig& model : models) {
     for (const Gpu& gpu : gpus) {
       const double capacity = capacity_bytes_from(vm, gpu);
-      const std::vector<std::string> model_impls =
-          model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
+      const std::vector<std::string> model_impls = model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
       for (const std::string& impl : model_impls) {
-        ImplResult r{model.id, gpu.id, capacity,
-                     impl,     "",     gpu.compute_capability_major * 10 + gpu.compute_capability_minor,
-                     base,     {},     std::nullopt};
+        const int sm = gpu.compute_capability_major * 10 + gpu.compute_capability_minor;
+        ImplResult r{model.id, gpu.id, capacity, impl, "", sm, base, {}, std::nullopt};
         if (model.has_attention()) {
           r.scenario.attention = impl;
-          r.backend =
-              capacity::attention_variant(capacity::attention_workload(model, r.scenario, Pass::forward), gpu, impl).id;
+          r.backend = attention_backend(model, gpu, r.scenario);
         }
         if (fixed_context > 0) {
           r.fixed = true;
@@ -271,16 +260,11 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
         text += fmt::format("note: {}: nothing fits: {} at one token, the weights alone {}\n", who,
                             human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
       }
-      if (r.impl != r.backend && !r.backend.empty()) {
-        text += fmt::format("note: {}: PyTorch's scaled_dot_product_attention runs its {} backend on {} (sm{})\n", who,
-                            r.backend, r.gpu, r.backend_sm);
-      }
-      if (r.longest.unbounded)
-        text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
+      text += sdpa_backend_note(who, r.impl, r.backend, r.gpu, r.backend_sm);
+      if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
     }
   }
-  if (vm.count("plot"))
-    draw(results, models.front(), gpus.front(), results.front().capacity_bytes, vm["plot"].as<std::string>());
+  if (vm.count("plot")) draw(results, models.front(), gpus.front(), results.front().capacity_bytes, vm["plot"].as<std::string>());
   emit(text, out_path, out);
   return 0;
 }

@@ -13,34 +13,20 @@ namespace attnsim::cli {
 
 po::options_description scenario_options(const std::string& default_phase, bool with_batch) {
   po::options_description o("Scenario");
-  o.add_options()("phase", po::value<std::string>()->default_value(default_phase),
-                  "prefill, decode, train or train-recompute");
-  if (with_batch)
-    o.add_options()("batch", po::value<std::string>()->default_value("1"), "sequences processed together");
-  o.add_options()("dtype", po::value<std::string>()->default_value("bf16"),
-                  "weights and activations: fp32, fp16, bf16")(
-      "weight-dtype", po::value<std::string>(),
-      "decoder weight matrices: bf16, fp16, fp8, int8 or int4, weight-only quantized with their scales (default: "
-      "--dtype; embeddings, LM head, norms and routers stay in --dtype; inference only)")(
-      "weight-group-size", po::value<std::string>()->default_value("128"),
-      "int8/int4: weights per 16-bit scale (GPTQ and AWQ use 128)")(
-      "kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")(
-      "kv-block", po::value<std::string>()->default_value("16"),
-      "paged KV cache block in tokens (vLLM's default 16); 1: transformers' contiguous DynamicCache, sized exactly, "
-      "whose decode step copies the whole cache to append a token")(
-      "logits", po::value<std::string>(),
-      "last: logits of the last position only, as generate() and serving engines compute them (default for prefill and "
-      "decode); all: every position, as model(input_ids) returns them (default, and the only choice, for training: the "
-      "loss reads every position)")(
-      "logits-dtype", po::value<std::string>()->default_value("model"),
-      "model: keep --dtype (transformers 5); fp32: upcast, as older transformers did (.float())")(
-      "cuda-context-mib", po::value<std::string>()->default_value("723"),
-      "device memory of the CUDA context (PyTorch forum measurement)")(
-      "capacity-gib", po::value<std::string>(),
-      "usable memory (default: the GPU profile's usable_memory_gib, else memory_capacity_gib)")(
-      "ssm-kernel", po::value<std::string>()->default_value("fused"),
-      "Mamba-2 prefill: fused (mamba_ssm's chunked-scan kernels); torch: transformers' pure-PyTorch path, taken when "
-      "mamba_ssm is not installed, which holds an fp32 chunk x chunk x heads x state tensor");
+  o.add_options()
+      ("phase", po::value<std::string>()->default_value(default_phase), "prefill, decode, train or train-recompute");
+  if (with_batch) o.add_options()("batch", po::value<std::string>()->default_value("1"), "sequences processed together");
+  o.add_options()
+      ("dtype", po::value<std::string>()->default_value("bf16"), "weights and activations: fp32, fp16, bf16")
+      ("weight-dtype", po::value<std::string>(), "decoder weight matrices: bf16, fp16, fp8, int8 or int4, weight-only quantized with their scales (default: --dtype; embeddings, LM head, norms and routers stay in --dtype; inference only)")
+      ("weight-group-size", po::value<std::string>()->default_value("128"), "int8/int4: weights per 16-bit scale (GPTQ and AWQ use 128)")
+      ("kv-dtype", po::value<std::string>(), "KV cache element type (default: --dtype; fp8-e4m3 halves it)")
+      ("kv-block", po::value<std::string>()->default_value("16"), "paged KV cache block in tokens (vLLM's default 16); 1: transformers' contiguous DynamicCache, sized exactly, whose decode step copies the whole cache to append a token")
+      ("logits", po::value<std::string>(), "last: logits of the last position only, as generate() and serving engines compute them (default for prefill and decode); all: every position, as model(input_ids) returns them (default, and the only choice, for training: the loss reads every position)")
+      ("logits-dtype", po::value<std::string>()->default_value("model"), "model: keep --dtype (transformers 5); fp32: upcast, as older transformers did (.float())")
+      ("cuda-context-mib", po::value<std::string>()->default_value("723"), "device memory of the CUDA context (PyTorch forum measurement)")
+      ("capacity-gib", po::value<std::string>(), "usable memory (default: the GPU profile's usable_memory_gib, else memory_capacity_gib)")
+      ("ssm-kernel", po::value<std::string>()->default_value("fused"), "Mamba-2 prefill: fused (mamba_ssm's chunked-scan kernels); torch: transformers' pure-PyTorch path, taken when mamba_ssm is not installed, which holds an fp32 chunk x chunk x heads x state tensor");
   o.add(kv_cache_options());
   o.add(runtime_options("eager"));
   return o;
@@ -102,9 +88,7 @@ bool all_logits_from(const po::variables_map& vm, capacity::Phase phase) {
   const std::string logits = vm["logits"].as<std::string>();
   if (logits != "all" && logits != "last") throw InvalidInput("logits", "allowed: all, last (got '" + logits + "')");
   if (training && logits == "last") {
-    throw InvalidInput(
-        "logits",
-        "training computes the loss over every position; allowed with --phase train and train-recompute: all");
+    throw InvalidInput("logits", "training computes the loss over every position; allowed with --phase train and train-recompute: all");
   }
   return logits == "all";
 }
@@ -119,8 +103,7 @@ capacity::Scenario scenario_from(const po::variables_map& vm) {
   }
   if (s.batch < 1 || s.batch > (std::int64_t{1} << 20)) throw InvalidInput("batch", "must be 1..2^20");
   s.dtype = parse_dtype(vm["dtype"].as<std::string>());
-  if (s.dtype == Dtype::fp8_e4m3 || s.dtype == Dtype::tf32)
-    throw InvalidInput("dtype", "allowed for the model: fp32, fp16, bf16");
+  if (s.dtype == Dtype::fp8_e4m3 || s.dtype == Dtype::tf32) throw InvalidInput("dtype", "allowed for the model: fp32, fp16, bf16");
   s.weights = weight_format_from(vm);
   capacity::require_supported_weights(s);
   s.kv_dtype = vm.count("kv-dtype") ? parse_dtype(vm["kv-dtype"].as<std::string>()) : s.dtype;
@@ -204,8 +187,8 @@ std::vector<Gpu> gpus_option(const po::variables_map& vm, const char* key) {
   // `plan --gpus 8` used to answer "unknown GPU '8' (did you mean 'l4'?)": a count is not an id.
   for (const std::string& item : split_list(vm[key].as<std::string>())) {
     if (item.find_first_not_of("0123456789") == std::string::npos) {
-      throw InvalidInput(
-          key, "names GPUs (attnsim gpus), not a count (got '" + item + "'); a number of GPUs is ring's --gpu-count");
+      throw InvalidInput(key, "names GPUs (attnsim gpus), not a count (got '" + item +
+                                  "'); a number of GPUs is ring's --gpu-count");
     }
   }
   std::vector<Gpu> gpus = list_option<Gpu>(vm, key, "gpu", &builtin_gpus, &find_gpu);
@@ -238,12 +221,17 @@ std::string attention_backend(const capacity::ModelConfig& model, const Gpu& gpu
       .id;
 }
 
+std::string sdpa_backend_note(const std::string& who, const std::string& asked, const std::string& backend,
+                              const std::string& gpu_id, int compute_capability) {
+  if (backend.empty() || backend == asked) return "";
+  return fmt::format("note: {}: PyTorch's scaled_dot_product_attention runs its {} backend on {} (sm{})\n", who,
+                     backend, gpu_id, compute_capability);
+}
+
 std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfig& model, const Gpu& gpu,
                               const capacity::Scenario& scenario) {
-  const std::string backend = attention_backend(model, gpu, scenario);
-  if (backend.empty() || backend == scenario.attention) return "";
-  return fmt::format("note: {}: PyTorch's scaled_dot_product_attention runs its {} backend on {} (sm{}{})\n", who,
-                     backend, gpu.id, gpu.compute_capability_major, gpu.compute_capability_minor);
+  return sdpa_backend_note(who, scenario.attention, attention_backend(model, gpu, scenario), gpu.id,
+                           gpu.compute_capability_major * 10 + gpu.compute_capability_minor);
 }
 
 std::string tokens_label(std::int64_t tokens, bool unbounded) {
@@ -267,9 +255,10 @@ std::string peak_parts_label(const capacity::MemoryBreakdown& b) {
 
 std::string scenario_label(const capacity::Scenario& s) {
   const std::string weights = capacity::weight_format_label(s.weights);
-  const std::string kv = s.kv_cache ? fmt::format("KV {} in blocks of {}{}", dtype_name(s.kv_dtype), s.kv_block_tokens,
-                                                  s.kv_cache_keeps_prefill_views ? " (legacy DynamicCache)" : "")
-                                    : "no KV cache";
+  const std::string kv =
+      s.kv_cache ? fmt::format("KV {} in blocks of {}{}", dtype_name(s.kv_dtype), s.kv_block_tokens,
+                               s.kv_cache_keeps_prefill_views ? " (legacy DynamicCache)" : "")
+                 : "no KV cache";
   return fmt::format("{}, batch {}, {}{}, {}, logits: {}, {}, runtime {}", capacity::phase_name(s.phase), s.batch,
                      dtype_name(s.dtype), weights.empty() ? "" : ", weights " + weights, kv,
                      s.all_logits ? "all positions" : "last position", s.logits_fp32 ? "fp32" : dtype_name(s.dtype),

@@ -48,7 +48,10 @@ std::string attention_option(const std::string& id, const std::string& option);
 // for a model without attention.
 std::string attention_backend(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& scenario);
 // "note: <who>: PyTorch's scaled_dot_product_attention runs its <backend> backend on <gpu> (sm<cc>)\n"
-// where that backend is not what was asked for, else empty.
+// where that backend is not the variant asked for, else empty.
+std::string sdpa_backend_note(const std::string& who, const std::string& asked, const std::string& backend,
+                              const std::string& gpu_id, int compute_capability);
+// The same for `scenario.attention` on `gpu` (attention_backend above).
 std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfig& model, const Gpu& gpu,
                               const capacity::Scenario& scenario);
 

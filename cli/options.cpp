@@ -1,7 +1,7 @@
 #include "cli/options.h"
 
-#include <fmt/format.h>
 #include <charconv>
+#include <fmt/format.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -77,65 +77,52 @@ std::vector<std::int64_t> parse_seq_range(const std::string& text, const std::st
 
 po::options_description workload_options(bool with_seq) {
   po::options_description o("Workload (B, H, Hkv, Nq, Nk, d, dv: see docs/glossary.md)");
-  o.add_options()("batch", po::value<std::string>()->default_value("1"), "batch size B")(
-      "heads", po::value<std::string>()->default_value("32"), "query heads H")(
-      "kv-heads", po::value<std::string>(), "key/value heads Hkv, must divide H (default: H; 1 = MQA)");
+  o.add_options()
+      ("batch", po::value<std::string>()->default_value("1"), "batch size B")
+      ("heads", po::value<std::string>()->default_value("32"), "query heads H")
+      ("kv-heads", po::value<std::string>(), "key/value heads Hkv, must divide H (default: H; 1 = MQA)");
   if (with_seq) o.add_options()("seq", po::value<std::string>()->default_value("4096"), "key/value sequence length Nk");
-  o.add_options()("seq-q", po::value<std::string>(), "query length Nq (default: --seq; 1 for decoding)")(
-      "head-dim", po::value<std::string>()->default_value("128"), "head dimension d of Q and K")(
-      "head-dim-v", po::value<std::string>(), "head dimension dv of V and O (default: --head-dim)")(
-      "causal", po::bool_switch(), "causal mask (bottom-right aligned when Nq != Nk)")(
-      "window", po::value<std::string>(), "sliding window: each query sees this many keys")(
-      "dtype", po::value<std::string>()->default_value("bf16"), "fp32, tf32, fp16, bf16 or fp8-e4m3")(
-      "pass", po::value<std::string>()->default_value("forward"), "forward, backward or forward+backward");
+  o.add_options()
+      ("seq-q", po::value<std::string>(), "query length Nq (default: --seq; 1 for decoding)")
+      ("head-dim", po::value<std::string>()->default_value("128"), "head dimension d of Q and K")
+      ("head-dim-v", po::value<std::string>(), "head dimension dv of V and O (default: --head-dim)")
+      ("causal", po::bool_switch(), "causal mask (bottom-right aligned when Nq != Nk)")
+      ("window", po::value<std::string>(), "sliding window: each query sees this many keys")
+      ("dtype", po::value<std::string>()->default_value("bf16"), "fp32, tf32, fp16, bf16 or fp8-e4m3")
+      ("pass", po::value<std::string>()->default_value("forward"), "forward, backward or forward+backward");
   return o;
 }
 
 po::options_description knob_options() {
   po::options_description o("Variant knobs (defaults cite their source: `attnsim variants`)");
-  o.add_options()("tile", po::value<std::string>(), "tile BMxBN, e.g. 128x64 (query rows x key rows per step)")(
-      "warps", po::value<std::string>(), "warps per CTA")("stages", po::value<std::string>(),
-                                                          "K/V tiles buffered in shared memory")(
-      "num-splits", po::value<std::string>(),
-      "KV splits of the split-KV path (flash-decode; flash2 when it decodes); default: FlashAttention's heuristic")(
-      "elementwise", po::value<std::string>()->default_value("pytorch"),
-      "eager: how its copies, casts and mask add are written: pytorch (TensorIterator kernels, bound by elements where "
-      "they broadcast, permute or widen) or vectorized (16-byte loads and stores at streaming bandwidth, a "
-      "hand-written chain)")(
-      "allow-tf32", po::bool_switch(),
-      "sdpa-math: its fp32 matmuls on TF32 tensor cores, as with torch.backends.cuda.matmul.allow_tf32 = True or in "
-      "NVIDIA's NGC PyTorch containers (PyTorch's own default: CUDA cores)")("ssm-state", po::value<std::string>(),
-                                                                             "ssm-scan: state size N (default 128)")(
-      "ssm-chunk", po::value<std::string>(), "ssm-scan: chunk length (default 256)")(
-      "ssm-expand", po::value<std::string>(), "ssm-scan: expansion factor (default 2)")(
-      "ssm-head-dim", po::value<std::string>(), "ssm-scan: SSM head dimension (default 64)");
+  o.add_options()
+      ("tile", po::value<std::string>(), "tile BMxBN, e.g. 128x64 (query rows x key rows per step)")
+      ("warps", po::value<std::string>(), "warps per CTA")
+      ("stages", po::value<std::string>(), "K/V tiles buffered in shared memory")
+      ("num-splits", po::value<std::string>(), "KV splits of the split-KV path (flash-decode; flash2 when it decodes); default: FlashAttention's heuristic")
+      ("elementwise", po::value<std::string>()->default_value("pytorch"), "eager: how its copies, casts and mask add are written: pytorch (TensorIterator kernels, bound by elements where they broadcast, permute or widen) or vectorized (16-byte loads and stores at streaming bandwidth, a hand-written chain)")
+      ("allow-tf32", po::bool_switch(), "sdpa-math: its fp32 matmuls on TF32 tensor cores, as with torch.backends.cuda.matmul.allow_tf32 = True or in NVIDIA's NGC PyTorch containers (PyTorch's own default: CUDA cores)")
+      ("ssm-state", po::value<std::string>(), "ssm-scan: state size N (default 128)")
+      ("ssm-chunk", po::value<std::string>(), "ssm-scan: chunk length (default 256)")
+      ("ssm-expand", po::value<std::string>(), "ssm-scan: expansion factor (default 2)")
+      ("ssm-head-dim", po::value<std::string>(), "ssm-scan: SSM head dimension (default 64)");
   return o;
 }
 
 po::options_description runtime_options(const std::string& default_runtime) {
   po::options_description o("Runtime");
-  o.add_options()(
-      "runtime", po::value<std::string>()->default_value(default_runtime),
-      "graph: CUDA graphs or a compiled program, GPU time only; eager: PyTorch eager mode, the host dispatches every "
-      "operator and a call takes the longer of host and GPU time (short calls and small-model decode are host-bound)")(
-      "host-us-per-op", po::value<std::string>()->default_value("20.2"),
-      "host time per framework operator in eager mode, microseconds (CPU-dependent; 20.2 measured on an H200 machine's "
-      "Xeon)")("entry", po::value<std::string>()->default_value("kernel"),
-               "kernel: the backend as its own API calls it (flash_attn_func, cuDNN); sdpa: through "
-               "torch.nn.functional.scaled_dot_product_attention, whose FlashAttention-2 backward adds two layout "
-               "copies (O and dO)");
+  o.add_options()
+      ("runtime", po::value<std::string>()->default_value(default_runtime), "graph: CUDA graphs or a compiled program, GPU time only; eager: PyTorch eager mode, the host dispatches every operator and a call takes the longer of host and GPU time (short calls and small-model decode are host-bound)")
+      ("host-us-per-op", po::value<std::string>()->default_value("20.2"), "host time per framework operator in eager mode, microseconds (CPU-dependent; 20.2 measured on an H200 machine's Xeon)")
+      ("entry", po::value<std::string>()->default_value("kernel"), "kernel: the backend as its own API calls it (flash_attn_func, cuDNN); sdpa: through torch.nn.functional.scaled_dot_product_attention, whose FlashAttention-2 backward adds two layout copies (O and dO)");
   o.add(clock_options());
   return o;
 }
 
 po::options_description clock_options() {
   po::options_description o("Clock");
-  o.add_options()(
-      "clock", po::value<std::string>()->default_value("sustained"),
-      "SM clock compute is priced at: sustained (the profile's sustained_clock_mhz, what long compute-bound runs hold "
-      "under the power limit: serving, training), burst (the profile's burst_clock_mhz, what tensor-core kernels hold "
-      "in isolated calls after idle: a benchmark's medians; the sustained clock where a profile gives none), or a "
-      "clock in MHz (a clock locked with nvidia-smi -lgc; light kernels run at it too)");
+  o.add_options()
+      ("clock", po::value<std::string>()->default_value("sustained"), "SM clock compute is priced at: sustained (the profile's sustained_clock_mhz, what long compute-bound runs hold under the power limit: serving, training), burst (the profile's burst_clock_mhz, what tensor-core kernels hold in isolated calls after idle: a benchmark's medians; the sustained clock where a profile gives none), or a clock in MHz (a clock locked with nvidia-smi -lgc; light kernels run at it too)");
   return o;
 }
 
@@ -175,10 +162,11 @@ std::string attention_scenario_label(const Workload& w, const HostDispatch& host
 
 po::options_description output_options() {
   po::options_description o("Output");
-  o.add_options()("format", po::value<std::string>()->default_value("table"), "table, csv or json")(
-      "out", po::value<std::string>(), "write to FILE (whole or not at all) instead of standard output")(
-      "config", po::value<std::string>(), "read options from FILE (lines `key = value`, e.g. `heads = 64`)")(
-      "help,h", "show this help");
+  o.add_options()
+      ("format", po::value<std::string>()->default_value("table"), "table, csv or json")
+      ("out", po::value<std::string>(), "write to FILE (whole or not at all) instead of standard output")
+      ("config", po::value<std::string>(), "read options from FILE (lines `key = value`, e.g. `heads = 64`)")
+      ("help,h", "show this help");
   return o;
 }
 
