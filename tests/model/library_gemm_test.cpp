@@ -127,7 +127,6 @@ TEST(LibraryGemm, NoOverflowAtABillionTokens) {
   EXPECT_GT(t.seconds, 2.0 * 1e9 * 4096 * 4096 / 989.4e12);
 }
 
-
 // validate/data/h100-sxm/gemm_grid/: cuBLAS through F.linear at other models' projection shapes
 // (Llama-3.1-8B, Qwen2.5-7B, Qwen2.5-1.5B, an 8192 square, the 8B's LM head) from M = 1 to 32768,
 // back-to-back CUDA-graph replays. Nothing in model/library_gemm.cpp was set on it.
