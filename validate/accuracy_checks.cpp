@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <string_view>
 
 #include "model/error.h"
 #include "model/variant.h"
@@ -104,6 +105,27 @@ void tile_ranking_check(const ValidationReport& report, std::vector<AccuracyChec
                     kTileSpearman, sum / shapes, AccuracyCheck::Goal::at_least});
 }
 
+// A `<backend>+kv-repeated` row (validate/pytorch_attention_bench.py) ran on K and V expanded to H heads
+// after `<backend>` refused the grouped call; the grouped K and V it was expanded from stay allocated
+// through the call, so the card holds both. Their bytes, from the refused row's Hkv; 0 for other rows.
+constexpr std::string_view kKvRepeatedSuffix = "+kv-repeated";
+
+std::string shape_without_kv_heads(const std::string& backend, const Workload& w) {
+  return fmt::format("{} B={} H={} Nq={} Nk={} d={} dv={}{} {} {}", backend, w.batch, w.heads, w.seq_q, w.seq_kv,
+                     w.head_dim, w.head_dim_v, w.causal ? " causal" : "", dtype_name(w.dtype), pass_name(w.pass));
+}
+
+double grouped_kv_resident_bytes(const MeasuredRun& run, const std::map<std::string, std::int64_t>& refused_kv_heads) {
+  const std::string& backend = run.backend;
+  if (!backend.ends_with(kKvRepeatedSuffix)) return 0;
+  const std::string base = backend.substr(0, backend.size() - kKvRepeatedSuffix.size());
+  const auto refused = refused_kv_heads.find(shape_without_kv_heads(base, run.workload));
+  if (refused == refused_kv_heads.end()) return 0;
+  Workload grouped = run.workload;
+  grouped.kv_heads = refused->second;
+  return k_bytes(grouped) + v_bytes(grouped);
+}
+
 // Per (backend, shape family over N) with an out-of-memory wall: the largest measured N that ran
 // against the largest N of the same family that attnsim says fits in the card's memory.
 void largest_n_checks(const std::vector<MeasuredRun>& runs, const Gpu& gpu, const std::string& file,
@@ -112,6 +134,12 @@ void largest_n_checks(const std::vector<MeasuredRun>& runs, const Gpu& gpu, cons
     double measured = 0, predicted = 0;
     bool any_oom = false;
   };
+  std::map<std::string, std::int64_t> refused_kv_heads;
+  for (const MeasuredRun& r : runs) {
+    if (r.status.starts_with("unsupported") && r.workload.kv_heads < r.workload.heads) {
+      refused_kv_heads[shape_without_kv_heads(r.backend, r.workload)] = r.workload.kv_heads;
+    }
+  }
   std::map<std::string, Wall> walls;
   for (const MeasuredRun& r : runs) {
     if ((r.status != "ok" && r.status != "oom") || r.tile_block_m) continue;
@@ -129,7 +157,9 @@ void largest_n_checks(const std::vector<MeasuredRun>& runs, const Gpu& gpu, cons
     if (r.status == "ok") wall.measured = std::max(wall.measured, n);
     if (r.status == "oom") wall.any_oom = true;
     try {
-      if (predict(w, gpu, *variant, knobs_of(r)).fits_in_memory) wall.predicted = std::max(wall.predicted, n);
+      const Prediction p = predict(w, gpu, *variant, knobs_of(r));
+      const double resident_bytes = p.footprint_bytes + grouped_kv_resident_bytes(r, refused_kv_heads);
+      if (resident_bytes <= gpu.memory_capacity_bytes) wall.predicted = std::max(wall.predicted, n);
     } catch (const InvalidInput&) {
     }
   }
