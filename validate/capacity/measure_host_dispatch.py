@@ -42,7 +42,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from transformers import AutoModelForCausalLM
 
 from measure_prefill_kernels import is_top_level_aten
-from measure_prefill_time import CONFIGS  # shapes from models/*.toml: one definition
+from measure_prefill_time import CONFIGS, DEFAULT_MODELS  # shapes from models/*.toml: one definition
 
 SPIN_CYCLES = 400_000_000  # about 200 ms at Hopper's clocks: longer than any batch of calls timed
 SPIN_SECONDS_AT_LEAST = 0.2  # at 2 GHz; a batch that lasts half of it has waited for the GPU
@@ -130,7 +130,8 @@ def measure_kinds(path):
 
 def load_models():
     models = {}
-    for model_name, make in CONFIGS.items():
+    for model_name in DEFAULT_MODELS:
+        make = CONFIGS[model_name]
         for impl in ("eager", "sdpa"):
             model = AutoModelForCausalLM.from_config(make(), torch_dtype=torch.bfloat16, attn_implementation=impl)
             models[(model_name, impl)] = model.to("cuda").eval()

@@ -11,7 +11,7 @@ Files written under --out-dir:
                      (gemm: aten::linear; attention: aten::scaled_dot_product_attention; elementwise:
                      every other kernel), kernels, summed kernel seconds
 
-usage: python3 measure_prefill_clocks.py --out-dir DIR [--sustain-seconds 20]
+usage: python3 measure_prefill_clocks.py --out-dir DIR [--sustain-seconds 20] [--points llama-3.1-8b:4096,...]
 """
 import argparse
 import collections
@@ -50,7 +50,13 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out-dir", required=True)
     p.add_argument("--sustain-seconds", type=float, default=20.0)
+    p.add_argument("--points", default=",".join(f"{m}:{n}" for m, n in POINTS),
+                   help=f"comma-separated MODEL:SEQ, MODEL of {sorted(CONFIGS)}")
     args = p.parse_args()
+    points = [(m, int(n)) for m, n in (point.split(":") for point in args.points.split(","))]
+    unknown = [m for m, _ in points if m not in CONFIGS]
+    if unknown:
+        p.error(f"--points: {unknown} not in {sorted(CONFIGS)}")
     os.makedirs(args.out_dir, exist_ok=True)
     with open(os.path.join(args.out_dir, "forward_times.csv"), "w", newline="") as tf, \
             open(os.path.join(args.out_dir, "phase_kernels.csv"), "w", newline="") as kf:
@@ -58,11 +64,12 @@ def main():
         tw.writerow(["model", "seq", "index", "host_start_seconds", "events_seconds"])
         kw.writerow(["model", "seq", "phase", "kind", "kernels", "kernel_seconds", "gpu_name", "torch_version"])
         models = {}
-        for model_name, seq in POINTS:
+        for model_name, seq in points:
             if model_name not in models:
-                model = AutoModelForCausalLM.from_config(CONFIGS[model_name](), dtype=torch.bfloat16,
-                                                         attn_implementation="sdpa")
-                models[model_name] = model.to("cuda").eval()
+                with torch.device("cuda"):  # random weights made on the GPU
+                    model = AutoModelForCausalLM.from_config(CONFIGS[model_name](), dtype=torch.bfloat16,
+                                                             attn_implementation="sdpa")
+                models[model_name] = model.eval()
             model = models[model_name]
             ids = torch.randint(0, model.config.vocab_size, (1, seq), device="cuda")
 

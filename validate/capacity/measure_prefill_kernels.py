@@ -16,7 +16,8 @@ Files written under --out-dir:
                kernel's start to the last one's end (both in us), the forward's host-inclusive time
                (CUDA events around the untraced call before the traced one)
 
-usage: python3 measure_prefill_kernels.py --out-dir DIR
+usage: python3 measure_prefill_kernels.py --out-dir DIR [--models llama-3.1-8b] [--impls sdpa]
+                                           [--seqs 1024,4096]
 """
 import argparse
 import bisect
@@ -30,7 +31,7 @@ import torch
 from torch.profiler import ProfilerActivity, profile, record_function
 from transformers import AutoModelForCausalLM
 
-from measure_prefill_time import CONFIGS  # shapes from models/*.toml: one definition
+from measure_prefill_time import CONFIGS, DEFAULT_MODELS  # shapes from models/*.toml: one definition
 
 SEQS = {"sdpa": [1024, 4096, 16384, 32768], "eager": [1024, 4096]}
 LAUNCH_CATEGORIES = {"cuda_runtime", "cuda_driver"}
@@ -114,7 +115,16 @@ def traced_kernels(call):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--out-dir", required=True)
+    p.add_argument("--models", default=",".join(DEFAULT_MODELS), help=f"comma-separated, of {sorted(CONFIGS)}")
+    p.add_argument("--impls", default=",".join(SEQS), help="comma-separated attn_implementation values")
+    p.add_argument("--seqs", help="comma-separated prompt lengths for every impl (default: SEQS per impl)")
     args = p.parse_args()
+    models = args.models.split(",")
+    unknown = [m for m in models if m not in CONFIGS]
+    if unknown:
+        p.error(f"--models: {unknown} not in {sorted(CONFIGS)}")
+    seqs_of = {impl: ([int(s) for s in args.seqs.split(",")] if args.seqs else SEQS[impl])
+               for impl in args.impls.split(",")}
     os.makedirs(args.out_dir, exist_ok=True)
     kernel_columns = ["model", "impl", "seq", "index", "module", "aten_op", "kernel", "duration_us", "grid", "block"]
     with open(os.path.join(args.out_dir, "kernels.csv"), "w", newline="") as kf, \
@@ -124,10 +134,12 @@ def main():
         fw = csv.writer(ff)
         fw.writerow(["model", "impl", "seq", "kernels", "kernel_sum_us", "kernel_span_us", "events_us", "gpu_name",
                      "torch_version"])
-        for model_name, make in CONFIGS.items():
-            for impl, seqs in SEQS.items():
-                model = AutoModelForCausalLM.from_config(make(), torch_dtype=torch.bfloat16, attn_implementation=impl)
-                model = model.to("cuda").eval()
+        for model_name in models:
+            for impl, seqs in seqs_of.items():
+                with torch.device("cuda"):  # random weights made on the GPU: seconds, not minutes, for 8B
+                    model = AutoModelForCausalLM.from_config(CONFIGS[model_name](), torch_dtype=torch.bfloat16,
+                                                             attn_implementation=impl)
+                model = model.eval()
                 wrap_modules_in_ranges(model)
                 for seq in seqs:
                     ids = torch.randint(0, model.config.vocab_size, (1, seq), device="cuda")

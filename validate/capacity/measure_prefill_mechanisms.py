@@ -23,7 +23,7 @@ import torch
 from transformers import AutoModelForCausalLM
 
 from measure_prefill_kernels import is_top_level_aten
-from measure_prefill_time import CONFIGS  # shapes from models/*.toml: one definition
+from measure_prefill_time import CONFIGS, DEFAULT_MODELS  # shapes from models/*.toml: one definition
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from cuda_graphs import capture, replay_seconds  # noqa: E402
@@ -73,7 +73,8 @@ def main():
     with open(args.out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS)
         w.writeheader()
-        for model_name, make in CONFIGS.items():
+        for model_name in DEFAULT_MODELS:
+            make = CONFIGS[model_name]
             for impl, seqs in SEQS.items():
                 model = AutoModelForCausalLM.from_config(make(), torch_dtype=torch.bfloat16, attn_implementation=impl)
                 model = model.to("cuda").eval()
