@@ -29,14 +29,15 @@ struct TracedGemm {
 
 // The `aten::linear` kernels of each traced forward, in launch order: q, k, v, o, gate, up, down per
 // layer, then the LM head over the one row whose logits are kept (logits_to_keep=1).
-std::vector<TracedGemm> traced_gemms() {
+// `trace`: kernels.csv under validate/data/.
+std::vector<TracedGemm> traced_gemms(const std::string& trace) {
   struct Widths {
     double hidden, kv, intermediate, vocab;
   };
   const std::map<std::string, Widths> widths = {{"llama-3.2-1b", {2048, 512, 8192, 128256}},
                                                 {"qwen2.5-0.5b", {896, 128, 4864, 151936}}};
   io::CSVReader<5, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
-      std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/prefill_kernels/kernels.csv");
+      std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/" + trace);
   in.read_header(io::ignore_extra_column, "model", "impl", "seq", "aten_op", "duration_us");
   std::map<std::tuple<std::string, std::string, std::int64_t>, std::vector<double>> forwards;
   std::string model, impl, op;
@@ -66,10 +67,14 @@ std::vector<TracedGemm> traced_gemms() {
   return gemms;
 }
 
-TEST(LibraryGemm, HeldOutProjectionsOfAnotherModel) {
+// The trace the constants were set on, and the same forwards traced on another H100 in another lease
+// (prefill_kernels/run2/): Qwen2.5-0.5B's projections are held out in both.
+class LibraryGemmTrace : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LibraryGemmTrace, HeldOutProjectionsOfAnotherModel) {
   double abs_error_sum = 0, predicted_sum = 0, measured_sum = 0;
   int count = 0;
-  for (const TracedGemm& g : traced_gemms()) {
+  for (const TracedGemm& g : traced_gemms(GetParam())) {
     if (g.model != "qwen2.5-0.5b") continue;
     const GemmTime t = library_gemm_time(gpu("h100-sxm"), g.shape, Dtype::bf16);
     const double error = t.seconds / g.seconds - 1.0;
@@ -86,11 +91,15 @@ TEST(LibraryGemm, HeldOutProjectionsOfAnotherModel) {
   }
   ASSERT_EQ(count, 29);  // 7 projections x 4 lengths + the LM head
   const double mape = abs_error_sum / count;
-  std::cout << fmt::format("Qwen2.5-0.5B projections on the H100: MAPE {:.1f}%, summed {:+.1f}%\n", 100 * mape,
-                           100 * (predicted_sum / measured_sum - 1));
+  std::cout << fmt::format("{}: Qwen2.5-0.5B projections on the H100: MAPE {:.1f}%, summed {:+.1f}%\n", GetParam(),
+                           100 * mape, 100 * (predicted_sum / measured_sum - 1));
   EXPECT_LT(mape, 0.12);
   EXPECT_LT(std::fabs(predicted_sum / measured_sum - 1.0), 0.05);
 }
+
+INSTANTIATE_TEST_SUITE_P(TwoLeases, LibraryGemmTrace,
+                         ::testing::Values("h100-sxm/prefill_kernels/kernels.csv",
+                                           "h100-sxm/prefill_kernels/run2/kernels.csv"));
 
 TEST(LibraryGemm, OneMoreTileThanAWaveCostsAWave) {
   const Gpu& h100 = gpu("h100-sxm");  // 132 SMs
@@ -136,9 +145,10 @@ struct GridRow {
   double sustained_seconds = 0, alone_seconds = 0, sm_mhz = 0;
 };
 
-std::vector<GridRow> gemm_grid(const std::string& gpu_dir) {
+// `run_dir`: the folder under validate/data/ that holds gemm_grid.csv.
+std::vector<GridRow> gemm_grid(const std::string& run_dir) {
   io::CSVReader<9, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
-      std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/" + gpu_dir + "/gemm_grid/gemm_grid.csv");
+      std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/" + run_dir + "/gemm_grid.csv");
   in.read_header(io::ignore_extra_column, "model", "projection", "m", "n", "k", "sustained_seconds", "alone_seconds",
                  "sm_mhz", "kernel");
   std::vector<GridRow> rows;
@@ -157,11 +167,14 @@ std::vector<GridRow> gemm_grid(const std::string& gpu_dir) {
 // The rest: 58 calls, the large ones 8-12% fast. They ran at 1395-1485 MHz at 550-570 W, back-to-back
 // GEMMs drawing more power than a forward whose GEMMs alternate with element-bound kernels (the trace
 // the constants were set on); the worst, the LM head at M = 512, at 1440 MHz.
-TEST(LibraryGemm, HeldOutGridOfOtherModelsProjections) {
+// Two runs on two H100s (gemm_grid/ and gemm_grid/run2/, another lease, another card and host).
+class LibraryGemmGrid : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LibraryGemmGrid, HeldOutGridOfOtherModelsProjections) {
   const Gpu& h100 = gpu("h100-sxm");
   double abs_error_sum = 0;
   int count = 0, from_l2 = 0;
-  for (const GridRow& r : gemm_grid("h100-sxm")) {
+  for (const GridRow& r : gemm_grid(GetParam())) {
     const GemmTime t = library_gemm_time(h100, r.shape, Dtype::bf16);
     if (t.bytes < h100.l2_bytes) {
       ++from_l2;
@@ -178,9 +191,12 @@ TEST(LibraryGemm, HeldOutGridOfOtherModelsProjections) {
   EXPECT_EQ(from_l2, 37);
   ASSERT_EQ(count, 58);
   const double mape = abs_error_sum / count;
-  std::cout << fmt::format("gemm_grid on the H100: MAPE {:.1f}% over {} GEMMs from HBM\n", 100 * mape, count);
+  std::cout << fmt::format("{} on the H100: MAPE {:.1f}% over {} GEMMs from HBM\n", GetParam(), 100 * mape, count);
   EXPECT_LT(mape, 0.10);
 }
+
+INSTANTIATE_TEST_SUITE_P(TwoLeases, LibraryGemmGrid,
+                         ::testing::Values("h100-sxm/gemm_grid", "h100-sxm/gemm_grid/run2"));
 
 }  // namespace
 }  // namespace attnsim
