@@ -76,15 +76,16 @@ TEST(MeasuredLargerModel, EachKindOfKernelWithin15PercentAndTheForwardWithin10) 
   ASSERT_EQ(measured.size(), 3u);
   for (const auto& [tokens, kernels] : measured) {
     const PhaseTime t = predicted_prefill(tokens);
-    SCOPED_TRACE(fmt::format("N={}: GEMMs {:.2f}/{:.2f} ms, elementwise {:.2f}/{:.2f}, attention {:.2f}/{:.2f}",
-                             tokens, 1e3 * t.gemm_seconds, 1e3 * kernels.gemm_seconds, 1e3 * t.elementwise_seconds,
+    SCOPED_TRACE(fmt::format("N={}: GEMMs {:.2f}/{:.2f} ms, elementwise {:.2f}/{:.2f}, attention {:.2f}/{:.2f}", tokens,
+                             1e3 * t.gemm_seconds, 1e3 * kernels.gemm_seconds, 1e3 * t.elementwise_seconds,
                              1e3 * kernels.elementwise_seconds, 1e3 * t.attention_seconds,
                              1e3 * kernels.attention_seconds));
-    std::cout << fmt::format("Llama-3.1-8B N={}: GEMMs {:+.1f}%, elementwise {:+.1f}%, attention {:+.1f}%, all {:+.1f}%\n",
-                             tokens, 100 * (t.gemm_seconds / kernels.gemm_seconds - 1),
-                             100 * (t.elementwise_seconds / kernels.elementwise_seconds - 1),
-                             100 * (t.attention_seconds / kernels.attention_seconds - 1),
-                             100 * ((t.gpu_seconds - t.launch_seconds) / kernels.total() - 1));
+    std::cout << fmt::format(
+        "Llama-3.1-8B N={}: GEMMs {:+.1f}%, elementwise {:+.1f}%, attention {:+.1f}%, all {:+.1f}%\n", tokens,
+        100 * (t.gemm_seconds / kernels.gemm_seconds - 1),
+        100 * (t.elementwise_seconds / kernels.elementwise_seconds - 1),
+        100 * (t.attention_seconds / kernels.attention_seconds - 1),
+        100 * ((t.gpu_seconds - t.launch_seconds) / kernels.total() - 1));
     EXPECT_LT(std::fabs(t.gemm_seconds / kernels.gemm_seconds - 1.0), 0.15);
     EXPECT_LT(std::fabs(t.elementwise_seconds / kernels.elementwise_seconds - 1.0), 0.15);
     EXPECT_LT(std::fabs(t.attention_seconds / kernels.attention_seconds - 1.0), 0.15);
@@ -125,9 +126,8 @@ TEST(MeasuredLargerModel, TheForwardAsTimedWithin15Percent) {
     const double median = times[times.size() / 2];
     const double predicted = predicted_prefill(n).total_seconds;
     std::cout << fmt::format("Llama-3.1-8B N={} back to back: {:+.1f}%\n", n, 100 * (predicted / median - 1));
-    EXPECT_LT(std::fabs(predicted / median - 1.0), 0.15)
-        << fmt::format("N={}: median of {} forwards {:.2f} ms, predicted {:.2f} ms", n, times.size(), 1e3 * median,
-                       1e3 * predicted);
+    EXPECT_LT(std::fabs(predicted / median - 1.0), 0.15) << fmt::format(
+        "N={}: median of {} forwards {:.2f} ms, predicted {:.2f} ms", n, times.size(), 1e3 * median, 1e3 * predicted);
   }
 }
 
