@@ -261,6 +261,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
                             human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
       }
       text += sdpa_backend_note(who, r.impl, r.backend, r.gpu, r.backend_sm);
+      if (r.time) text += host_bound_note(who, *r.time, r.scenario);
       if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
     }
   }

@@ -234,6 +234,19 @@ std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfi
                            gpu.compute_capability_major * 10 + gpu.compute_capability_minor);
 }
 
+std::string host_bound_note(const std::string& who, const capacity::PhaseTime& time,
+                            const capacity::Scenario& scenario) {
+  if (time.host_seconds <= time.gpu_seconds) return "";
+  // Two leases of one Xeon model dispatched the same forwards 1.3-1.8x apart
+  // (validate/data/h100-sxm/prefill_kernels/run2/): the host term is the least certain one.
+  return fmt::format(
+      "note: {}: host-bound: eager dispatch ({:.0f} operators at {:.1f} us) takes {}, the GPU {}; the CPU sets this "
+      "time (--host-us-per-op: measure yours), --runtime graph prices the GPU alone\n",
+      who, time.host_seconds / scenario.runtime.host_seconds_per_operator,
+      1e6 * scenario.runtime.host_seconds_per_operator, human_seconds(time.host_seconds),
+      human_seconds(time.gpu_seconds));
+}
+
 std::string tokens_label(std::int64_t tokens, bool unbounded) {
   if (unbounded) return "unbounded";
   return std::to_string(tokens);

@@ -55,6 +55,11 @@ std::string sdpa_backend_note(const std::string& who, const std::string& asked, 
 std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfig& model, const Gpu& gpu,
                               const capacity::Scenario& scenario);
 
+// "note: <who>: host-bound: ..." where eager dispatch outlasts the GPU's work, so that the host's
+// speed, not the GPU's, sets the predicted time; else empty.
+std::string host_bound_note(const std::string& who, const capacity::PhaseTime& time,
+                            const capacity::Scenario& scenario);
+
 // "131072", or "unbounded" for a state that does not grow with N.
 std::string tokens_label(std::int64_t tokens, bool unbounded);
 // The breakdown as <part>_bytes fields, and the names of the parts alive at the peak.

@@ -60,6 +60,26 @@ TEST(CapacityCommand, SsmModelsAndModelsThatDoNotFitSaySo) {
   EXPECT_NE(big.out.find("note: flash2: nothing fits"), std::string::npos) << big.out;
 }
 
+// A short prompt in eager mode waits on the host's dispatch, not the GPU: the note says so and what
+// sets the time; a long one is the GPU's and has no such note.
+TEST(CapacityCommand, SaysWhenTheHostSetsThePredictedTime) {
+  const std::vector<std::string> args = {"capacity",  "--model", "llama-3.2-1b", "--gpu", "h100-sxm",
+                                         "--variant", "sdpa",    "--logits",     "last",  "--seq"};
+  std::vector<std::string> short_prompt = args, long_prompt = args;
+  short_prompt.push_back("1024");
+  long_prompt.push_back("32768");
+  const Result host = attnsim(short_prompt);
+  ASSERT_EQ(host.status, 0) << host.err;
+  EXPECT_NE(host.out.find("note: sdpa: host-bound: eager dispatch (870 operators at 20.2 us)"), std::string::npos)
+      << host.out;
+  const Result gpu = attnsim(long_prompt);
+  ASSERT_EQ(gpu.status, 0) << gpu.err;
+  EXPECT_EQ(gpu.out.find("host-bound"), std::string::npos) << gpu.out;
+  std::vector<std::string> graph = short_prompt;
+  graph.insert(graph.end(), {"--runtime", "graph"});
+  EXPECT_EQ(attnsim(graph).out.find("host-bound"), std::string::npos);
+}
+
 TEST(CapacityCommand, DrawsAStackedPlotWithTheCapacityLine) {
   const auto path = scratch("capacity.svg");
   const Result r = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "rtx4090", "--variant", "eager,flash2", "--plot", path.string()});
