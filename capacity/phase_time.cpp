@@ -55,8 +55,8 @@ void add_launch_and_host(const ModelConfig& m, const Scenario& s, double forward
   const FrameworkLaunches launches = hf_forward_launches(m, s.attention);
   t.launch_seconds = forwards * launches.kernels * s.runtime.launch_gap_seconds;
   t.gpu_seconds += t.launch_seconds;
-  t.host_seconds =
-      s.runtime.dispatch == Dispatch::eager ? forwards * launches.operators * s.runtime.host_seconds_per_operator : 0.0;
+  t.host_operators = s.runtime.dispatch == Dispatch::eager ? forwards * launches.operators : 0.0;
+  t.host_seconds = t.host_operators * s.runtime.host_seconds_per_operator;
   t.total_seconds = std::max(t.gpu_seconds, t.host_seconds);
 }
 
@@ -106,7 +106,8 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   add_launch_and_host(m, s, 1.0, t);
   if (s.runtime.dispatch == Dispatch::eager && m.has_attention() &&
       attention_variant(attention_workload(m, s, Pass::forward), gpu, s.attention).id == "cudnn") {
-    t.host_seconds += kCudnnGraphBuildSecondsPerDecodeStep;
+    t.host_graph_build_seconds = kCudnnGraphBuildSecondsPerDecodeStep;
+    t.host_seconds += t.host_graph_build_seconds;
     t.total_seconds = std::max(t.gpu_seconds, t.host_seconds);
   }
   t.tokens_per_second = batch / t.total_seconds;

@@ -25,6 +25,8 @@ struct PhaseTime {
   double launch_seconds = 0;       // the launch gap of every kernel the framework launches
   double gpu_seconds = 0;          // all of the above: the GPU's busy time
   double host_seconds = 0;         // eager dispatch: host time of the operators (0 under graphs)
+  double host_operators = 0;       // eager dispatch: the framework operators the host dispatches
+  double host_graph_build_seconds = 0;  // of host_seconds: cuDNN graphs built again (model/host_dispatch.h)
   double total_seconds = 0;        // the GPU's time, or the host's where eager dispatch is slower
   double gemm_flops = 0;
   double bytes_per_step = 0;     // decode: weights (MoE: the experts touched) + KV cache + SSM state read per step

@@ -237,14 +237,17 @@ std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfi
 std::string host_bound_note(const std::string& who, const capacity::PhaseTime& time,
                             const capacity::Scenario& scenario) {
   if (time.host_seconds <= time.gpu_seconds) return "";
-  // Two leases of one Xeon model dispatched the same forwards 1.3-1.8x apart
+  const std::string graph_build =
+      time.host_graph_build_seconds > 0
+          ? fmt::format(", plus {} rebuilding the cuDNN graph", human_seconds(time.host_graph_build_seconds))
+          : "";
+  // Two machines with the same Xeon model dispatched the same forwards 1.3-1.8x apart
   // (validate/data/h100-sxm/prefill_kernels/run2/): the host term is the least certain one.
   return fmt::format(
-      "note: {}: host-bound: eager dispatch ({:.0f} operators at {:.1f} us) takes {}, the GPU {}; the CPU sets this "
-      "time (--host-us-per-op: measure yours), --runtime graph prices the GPU alone\n",
-      who, time.host_seconds / scenario.runtime.host_seconds_per_operator,
-      1e6 * scenario.runtime.host_seconds_per_operator, human_seconds(time.host_seconds),
-      human_seconds(time.gpu_seconds));
+      "note: {}: host-bound: eager dispatch ({:.0f} operators at {:.1f} us{}) takes {}, the GPU {}; the CPU sets "
+      "this time (--host-us-per-op: measure yours), --runtime graph prices the GPU alone\n",
+      who, time.host_operators, 1e6 * scenario.runtime.host_seconds_per_operator, graph_build,
+      human_seconds(time.host_seconds), human_seconds(time.gpu_seconds));
 }
 
 std::string tokens_label(std::int64_t tokens, bool unbounded) {

@@ -113,7 +113,7 @@ po::options_description runtime_options(const std::string& default_runtime) {
   po::options_description o("Runtime");
   o.add_options()
       ("runtime", po::value<std::string>()->default_value(default_runtime), "graph: CUDA graphs or a compiled program, GPU time only; eager: PyTorch eager mode, the host dispatches every operator and a call takes the longer of host and GPU time (short calls and small-model decode are host-bound)")
-      ("host-us-per-op", po::value<std::string>()->default_value("20.2"), "host time per framework operator in eager mode, microseconds (CPU-dependent; 20.2 measured on an H200 machine's Xeon; two leases of the same Xeon model took 1.3-1.8x apart, validate/data/h100-sxm/prefill_kernels/run2/: measure yours)")
+      ("host-us-per-op", po::value<std::string>()->default_value("20.2"), "host time per framework operator in eager mode, microseconds (CPU-dependent; 20.2 measured on an H200 machine's Xeon; two machines with the same Xeon model took 1.3-1.8x apart, validate/data/h100-sxm/prefill_kernels/run2/: measure yours)")
       ("entry", po::value<std::string>()->default_value("kernel"), "kernel: the backend as its own API calls it (flash_attn_func, cuDNN); sdpa: through torch.nn.functional.scaled_dot_product_attention, whose FlashAttention-2 backward adds two layout copies (O and dO)");
   o.add(clock_options());
   return o;

@@ -65,7 +65,7 @@ PhaseTime predicted_prefill(std::int64_t tokens) {
 
 // Measured against predicted (kernel time without launch gaps), N = 1024, 4096, 16384:
 //   GEMMs        18.6 / 75.9 / 315.9 ms   +3.2% / -4.8% / -10.3%
-//   elementwise   8.5 / 37.1 / 146.1 ms   +0.2% / -8.1% / -6.6%
+//   elementwise   8.5 / 37.1 / 146.1 ms   +0.1% / -8.1% / -6.6%
 //   attention     1.0 /  9.5 / 130.0 ms   -4.5% / -1.3% / -0.3%
 //   all          28.1 / 122.5 / 592.0 ms  +2.0% / -5.5% / -7.2%
 // The growing shortfall is the clock: the 8B's forwards drew 694 W of the 700 W limit and held a
@@ -96,8 +96,8 @@ TEST(MeasuredLargerModel, EachKindOfKernelWithin15PercentAndTheForwardWithin10) 
 // The forward as a user times it: CUDA events around one untraced call (forwards.csv `events_us`; at
 // 1024 tokens the host is the longer: 32.8 ms against 28.1 ms of kernels), and the median of the
 // forwards run back to back for 15 s (forward_times.csv). Predicted: +5.1%, -5.2%, -3.7% for one call;
-// -7.5% and -5.3% back to back, where the clock is lowest. The issue's bar for whole-model prefill
-// time is 15%.
+// -7.5% and -5.3% back to back, where the clock is lowest. The accuracy target for whole-model
+// prefill time is 15%.
 TEST(MeasuredLargerModel, TheForwardAsTimedWithin15Percent) {
   io::CSVReader<2, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> one(
       kData + "prefill_kernels_8b/forwards.csv");

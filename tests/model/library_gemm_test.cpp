@@ -67,7 +67,7 @@ std::vector<TracedGemm> traced_gemms(const std::string& trace) {
   return gemms;
 }
 
-// The trace the constants were set on, and the same forwards traced on another H100 in another lease
+// The trace the constants were set on, and the same forwards traced on another H100 machine
 // (prefill_kernels/run2/): Qwen2.5-0.5B's projections are held out in both.
 class LibraryGemmTrace : public ::testing::TestWithParam<std::string> {};
 
@@ -97,7 +97,7 @@ TEST_P(LibraryGemmTrace, HeldOutProjectionsOfAnotherModel) {
   EXPECT_LT(std::fabs(predicted_sum / measured_sum - 1.0), 0.05);
 }
 
-INSTANTIATE_TEST_SUITE_P(TwoLeases, LibraryGemmTrace,
+INSTANTIATE_TEST_SUITE_P(TwoMachines, LibraryGemmTrace,
                          ::testing::Values("h100-sxm/prefill_kernels/kernels.csv",
                                            "h100-sxm/prefill_kernels/run2/kernels.csv"));
 
@@ -164,10 +164,10 @@ std::vector<GridRow> gemm_grid(const std::string& run_dir) {
 // Left out: the 37 calls whose operands fit in the 50 MiB L2. Replayed back to back, they re-read
 // their weights from L2 (Qwen2.5-1.5B's 27.5 MB gate_up at M = 1 moved 3.06 TB/s, above what HBM
 // gives), which no layer of a model does; priced from HBM they come out up to 55% slow.
-// The rest: 58 calls, the large ones 8-12% fast. They ran at 1395-1485 MHz at 550-570 W, back-to-back
-// GEMMs drawing more power than a forward whose GEMMs alternate with element-bound kernels (the trace
-// the constants were set on); the worst, the LM head at M = 512, at 1440 MHz.
-// Two runs on two H100s (gemm_grid/ and gemm_grid/run2/, another lease, another card and host).
+// The rest: 58 calls, the large ones 8-12% fast. They ran at 1395-1485 MHz at 550-570 W (run 1; run 2 within 2%),
+// back-to-back GEMMs drawing more power than a forward whose GEMMs alternate with element-bound kernels (the trace the
+// constants were set on); the worst, the LM head at M = 512, at 1440 MHz. Two runs on two H100 machines (gemm_grid/ and
+// gemm_grid/run2/: another card and host).
 class LibraryGemmGrid : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(LibraryGemmGrid, HeldOutGridOfOtherModelsProjections) {
@@ -195,7 +195,7 @@ TEST_P(LibraryGemmGrid, HeldOutGridOfOtherModelsProjections) {
   EXPECT_LT(mape, 0.10);
 }
 
-INSTANTIATE_TEST_SUITE_P(TwoLeases, LibraryGemmGrid,
+INSTANTIATE_TEST_SUITE_P(TwoMachines, LibraryGemmGrid,
                          ::testing::Values("h100-sxm/gemm_grid", "h100-sxm/gemm_grid/run2"));
 
 }  // namespace

@@ -7,7 +7,7 @@ every 100 ms; this script writes when each phase ran.
 
 Files written under --out-dir:
   phases.csv  phase, host clock (time.time()) at its start and end, calls made, median CUDA-event
-              seconds per call
+              seconds per call, GPU name, torch version
 
 usage: python3 measure_clock_limits.py --out-dir DIR [--seconds 8] [--model llama-3.1-8b --seq 4096]
 """
@@ -46,6 +46,10 @@ def main():
     p.add_argument("--model", help="also run this model's prefill back to back (a key of CONFIGS)")
     p.add_argument("--seq", type=int, default=4096)
     args = p.parse_args()
+    if args.model:
+        from measure_prefill_time import CONFIGS
+        if args.model not in CONFIGS:
+            p.error(f"--model: one of {sorted(CONFIGS)}")
     os.makedirs(args.out_dir, exist_ok=True)
     a = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
     b = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
@@ -64,7 +68,6 @@ def main():
         torch.cuda.empty_cache()
         if args.model:
             from transformers import AutoModelForCausalLM
-            from measure_prefill_time import CONFIGS
             with torch.device("cuda"):
                 model = AutoModelForCausalLM.from_config(CONFIGS[args.model](), dtype=torch.bfloat16,
                                                          attn_implementation="sdpa").eval()

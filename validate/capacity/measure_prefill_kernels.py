@@ -123,8 +123,10 @@ def main():
     unknown = [m for m in models if m not in CONFIGS]
     if unknown:
         p.error(f"--models: {unknown} not in {sorted(CONFIGS)}")
-    seqs_of = {impl: ([int(s) for s in args.seqs.split(",")] if args.seqs else SEQS[impl])
-               for impl in args.impls.split(",")}
+    impls = args.impls.split(",")
+    if not args.seqs and any(impl not in SEQS for impl in impls):
+        p.error(f"--impls: without --seqs, each of {sorted(SEQS)}")
+    seqs_of = {impl: ([int(s) for s in args.seqs.split(",")] if args.seqs else SEQS[impl]) for impl in impls}
     os.makedirs(args.out_dir, exist_ok=True)
     kernel_columns = ["model", "impl", "seq", "index", "module", "aten_op", "kernel", "duration_us", "grid", "block"]
     with open(os.path.join(args.out_dir, "kernels.csv"), "w", newline="") as kf, \
