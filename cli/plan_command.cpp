@@ -79,6 +79,9 @@ Value usd_per_million(std::optional<double> price_per_hour, double tokens_per_se
   return *price_per_hour / 3600.0 / tokens_per_second * 1e6;
 }
 
+// "host" where eager dispatch outlasts the GPU's work, so that the CPU, not the GPU, sets the time.
+std::string bound_of(const capacity::PhaseTime& t) { return t.host_seconds > t.gpu_seconds ? "host" : "gpu"; }
+
 Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& base,
                 std::optional<double> budget) {
   Record r{{"gpu", gpu.id}, {"memory_bytes", gpu.usable_or_capacity_bytes()}};
@@ -97,7 +100,9 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"fits", fits});
     r.push_back({"peak_bytes", b.total_bytes});
     r.push_back({"prefill_seconds", t.total_seconds});
+    r.push_back({"prefill_bound", bound_of(t)});
     r.push_back({"decode_tokens_per_second", d.tokens_per_second});
+    r.push_back({"decode_bound", bound_of(d)});
     r.push_back({"gpus_needed", gpus == 0 ? Value() : Value(std::int64_t{gpus})});  // null: more than kMaxGpus
     r.push_back({"prefill_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, t.tokens_per_second)});
     r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, d.tokens_per_second)});
@@ -112,14 +117,36 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     // An implementation this GPU cannot run (FlashAttention-3 needs Hopper): the reason is the row,
     // every figure it cannot give is null.
     r.push_back({"fits", false});
-    for (const char* key : {"peak_bytes", "prefill_seconds", "decode_tokens_per_second", "gpus_needed",
-                            "prefill_usd_per_mtok", "decode_usd_per_mtok"}) {
+    for (const char* key : {"peak_bytes", "prefill_seconds", "prefill_bound", "decode_tokens_per_second",
+                            "decode_bound", "gpus_needed", "prefill_usd_per_mtok", "decode_usd_per_mtok"}) {
       r.push_back({key, Value()});
     }
     r.push_back({"why", std::string(e.what())});
     r.push_back({"attention_backend", Value()});
   }
   return r;
+}
+
+// Under eager dispatch a short prompt's time is the host's: the same on every GPU. The note names
+// the rows where that is so, lest the table read as the GPUs being equal.
+std::string host_bound_gpus_note(const std::vector<Record>& rows, const capacity::Scenario& base) {
+  std::string note;
+  for (const char* phase : {"prefill", "decode"}) {
+    std::string gpus;
+    for (const Record& r : rows) {
+      for (const Field& f : r) {
+        if (f.key == std::string(phase) + "_bound" && f.value == Value(std::string("host"))) {
+          gpus += (gpus.empty() ? "" : ", ") + std::get<std::string>(r.front().value);
+        }
+      }
+    }
+    if (!gpus.empty()) note += fmt::format("{}{} on {}", note.empty() ? "" : "; ", phase, gpus);
+  }
+  if (note.empty()) return "";
+  return fmt::format(
+      "note: host-bound (the CPU's eager dispatch sets the time, not the GPU; --host-us-per-op {:.1f}): {}; "
+      "--runtime graph prices the GPUs alone\n",
+      1e6 * base.runtime.host_seconds_per_operator, note);
 }
 
 }  // namespace
@@ -174,6 +201,7 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
     text = fmt::format("{} at {} tokens with {}: {}{}\n\n", model.id, base.context, base.attention, scenario_label(base),
                        budget ? fmt::format(", prefill budget {}", human_seconds(*budget)) : "");
     text += render_table(rows, columns);
+    text += host_bound_gpus_note(rows, base);
   }
   emit(text, out_path, out);
   return 0;

@@ -127,6 +127,25 @@ TEST(PlanCommand, OneRowPerGpuWithFitTimeRateAndCost) {
   EXPECT_TRUE(rtx4090_needs_more);
 }
 
+// Eager dispatch of a short prompt takes the host longer than any of these GPUs takes the work: the
+// rows say "host" and the table's note names them, since their times are then the same.
+TEST(PlanCommand, SaysWhichRowsTheHostSets) {
+  const Result json =
+      attnsim({"plan", "--model", "llama-3.2-1b", "--seq", "1024", "--gpu", "h100-sxm,rtx4090", "--format", "json"});
+  ASSERT_EQ(json.status, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["gpus"][0]["prefill_bound"], "host");
+  EXPECT_EQ(j["gpus"][0]["decode_bound"], "host");
+  EXPECT_EQ(j["gpus"][1]["prefill_bound"], "gpu");  // the RTX 4090 takes 20.3 ms, the host 17.6
+  const Result table = attnsim({"plan", "--model", "llama-3.2-1b", "--seq", "1024", "--gpu", "h100-sxm,rtx4090"});
+  ASSERT_EQ(table.status, 0) << table.err;
+  EXPECT_NE(table.out.find("prefill on h100-sxm; decode on h100-sxm, rtx4090"), std::string::npos) << table.out;
+  const Result graph = attnsim({"plan", "--model", "llama-3.2-1b", "--seq", "1024", "--gpu", "h100-sxm", "--runtime",
+                                "graph", "--format", "json"});
+  ASSERT_EQ(graph.status, 0) << graph.err;
+  EXPECT_EQ(nlohmann::json::parse(graph.out)["gpus"][0]["prefill_bound"], "gpu");
+}
+
 TEST(PlanCommand, LatencyBudgetRaisesTheGpuCount) {
   const Result loose = attnsim({"plan", "--model", "llama-3.1-8b", "--seq", "131072", "--gpu", "h100-sxm", "--format", "json"});
   const Result tight = attnsim({"plan", "--model", "llama-3.1-8b", "--seq", "131072", "--gpu", "h100-sxm",
