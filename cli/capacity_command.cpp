@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include "capacity/longest_context.h"
+#include "capacity/whole_model_error_band.h"
 #include "cli/app.h"
 #include "cli/capacity_options.h"
 #include "io/gpu_profile.h"
 #include "io/model_config.h"
 #include "io/plot.h"
+#include "model/efficiency.h"
 #include "model/error.h"
 
 namespace attnsim::cli {
@@ -44,10 +46,12 @@ struct ImplResult {
   std::string impl;
   std::string backend;  // the variant that prices the global attention layers: impl, or PyTorch's pick for sdpa
   int backend_sm = 0;   // the GPU's compute capability, named where PyTorch's pick is reported
+  std::string arch_family;  // "sm90": where the whole-model error bands are looked up
   capacity::Scenario scenario;
   capacity::LongestContext longest;
   std::optional<capacity::PhaseTime> time;
   bool fixed = false;  // --seq: the breakdown at a given N instead of the longest that fits
+  const capacity::ModelConfig* config = nullptr;  // what the whole-model error bands are looked up for
 };
 
 Record summary_record(const ImplResult& r) {
@@ -80,6 +84,14 @@ Record summary_record(const ImplResult& r) {
   rec.push_back({"gpu_seconds", timed(t.gpu_seconds)});
   rec.push_back({"host_seconds", timed(t.host_seconds)});
   rec.push_back({"tokens_per_second", timed(t.tokens_per_second)});
+  const std::string bound = t.host_seconds > t.gpu_seconds ? "host" : "gpu";
+  const capacity::WholeModelErrorBand* band =
+      capacity::whole_model_error_band_for(*r.config, r.scenario, bound, r.arch_family);
+  rec.push_back({"bound", r.time ? Value(bound) : Value()});
+  rec.push_back({"error_band_percent", r.time && band ? Value(band->percent) : Value()});
+  rec.push_back({"validated_on",
+                 r.time ? Value(capacity::whole_model_validated_on(band, *r.config, r.scenario, bound, r.arch_family))
+                        : Value()});
   return rec;
 }
 
@@ -187,7 +199,8 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       const std::vector<std::string> model_impls = model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
       for (const std::string& impl : model_impls) {
         const int sm = gpu.compute_capability_major * 10 + gpu.compute_capability_minor;
-        ImplResult r{model.id, gpu.id, capacity, impl, "", sm, base, {}, std::nullopt};
+        ImplResult r{model.id, gpu.id, capacity, impl, "", sm, arch_family(gpu), base, {}, std::nullopt};
+        r.config = &model;
         if (model.has_attention()) {
           r.scenario.attention = impl;
           r.backend = attention_backend(model, gpu, r.scenario);
@@ -261,6 +274,14 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
                             human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
       }
       text += sdpa_backend_note(who, r.impl, r.backend, r.gpu, r.backend_sm);
+      if (r.time && single) {
+        const capacity::PhaseTime& t = *r.time;
+        const std::string bound = t.host_seconds > t.gpu_seconds ? "host" : "gpu";
+        const capacity::WholeModelErrorBand* band =
+            capacity::whole_model_error_band_for(*r.config, r.scenario, bound, r.arch_family);
+        text += fmt::format("note: {}: predicted time {}\n", who,
+                            capacity::whole_model_validated_on(band, *r.config, r.scenario, bound, r.arch_family));
+      }
       if (r.time) text += host_bound_note(who, *r.time, r.scenario);
       if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
     }

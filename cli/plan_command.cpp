@@ -5,10 +5,12 @@
 
 #include "capacity/memory.h"
 #include "capacity/phase_time.h"
+#include "capacity/whole_model_error_band.h"
 #include "cli/app.h"
 #include "cli/capacity_options.h"
 #include "io/gpu_profile.h"
 #include "io/model_config.h"
+#include "model/efficiency.h"
 #include "model/error.h"
 #include "model/sdpa_dispatch.h"
 
@@ -101,6 +103,11 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"peak_bytes", b.total_bytes});
     r.push_back({"prefill_seconds", t.total_seconds});
     r.push_back({"prefill_bound", bound_of(t)});
+    const capacity::WholeModelErrorBand* band =
+        capacity::whole_model_error_band_for(model, prefill, bound_of(t), arch_family(gpu));
+    r.push_back({"prefill_error_band_percent", band ? Value(band->percent) : Value()});
+    r.push_back({"prefill_validated_on",
+                 capacity::whole_model_validated_on(band, model, prefill, bound_of(t), arch_family(gpu))});
     r.push_back({"decode_tokens_per_second", d.tokens_per_second});
     r.push_back({"decode_bound", bound_of(d)});
     r.push_back({"gpus_needed", gpus == 0 ? Value() : Value(std::int64_t{gpus})});  // null: more than kMaxGpus
@@ -117,8 +124,9 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     // An implementation this GPU cannot run (FlashAttention-3 needs Hopper): the reason is the row,
     // every figure it cannot give is null.
     r.push_back({"fits", false});
-    for (const char* key : {"peak_bytes", "prefill_seconds", "prefill_bound", "decode_tokens_per_second",
-                            "decode_bound", "gpus_needed", "prefill_usd_per_mtok", "decode_usd_per_mtok"}) {
+    for (const char* key :
+         {"peak_bytes", "prefill_seconds", "prefill_bound", "prefill_error_band_percent", "prefill_validated_on",
+          "decode_tokens_per_second", "decode_bound", "gpus_needed", "prefill_usd_per_mtok", "decode_usd_per_mtok"}) {
       r.push_back({key, Value()});
     }
     r.push_back({"why", std::string(e.what())});

@@ -50,10 +50,14 @@ std::vector<ErrorBand> compute_error_bands(const std::vector<ValidationRecordFil
   for (const auto& [key, values] : errors) {
     std::string names;
     for (const std::string& g : gpus[key]) names += (names.empty() ? "" : ", ") + g;
-    bands.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key),
-                     std::round(quantile(values, kBandQuantile) * 10.0) / 10.0, int(values.size()), names});
+    bands.push_back(
+        {std::get<0>(key), std::get<1>(key), std::get<2>(key), band_percent(values), int(values.size()), names});
   }
   return bands;
+}
+
+double band_percent(std::vector<double> absolute_errors_percent) {
+  return std::round(quantile(std::move(absolute_errors_percent), kBandQuantile) * 10.0) / 10.0;
 }
 
 std::vector<ValidationRecordFile> committed_validation_records(const std::filesystem::path& data,

@@ -22,6 +22,10 @@ struct ValidationRecordFile {
 
 std::vector<ErrorBand> compute_error_bands(const std::vector<ValidationRecordFile>& files);
 
+// A band's width from its runs' absolute errors in percent: their 90th percentile (linear between
+// ranks), to 0.1 percent.
+double band_percent(std::vector<double> absolute_errors_percent);
+
 // The files behind the committed table, under the source tree's validate/data.
 std::vector<ValidationRecordFile> committed_validation_records(const std::filesystem::path& data_folder,
                                                                Gpu (*load_gpu)(const std::string& id));

@@ -19,6 +19,7 @@
 #include "io/model_config.h"
 #include "tests/test_support.h"
 #include "validate/fccp_csv.h"
+#include "validate/whole_model_records.h"
 
 namespace attnsim::capacity {
 namespace {
@@ -114,20 +115,16 @@ TEST(MeasuredLargerModel, TheForwardAsTimedWithin15Percent) {
   }
   EXPECT_EQ(calls, 3);
 
-  io::CSVReader<2, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> sustained(
-      kData + "prefill_clocks_8b/forward_times.csv");
-  sustained.read_header(io::ignore_extra_column, "seq", "events_seconds");
-  std::map<std::int64_t, std::vector<double>> back_to_back;
-  double seconds = 0;
-  while (sustained.read_row(tokens, seconds)) back_to_back[tokens].push_back(seconds);
+  const std::vector<WholeModelRun> back_to_back =
+      large_model_prefill_runs(std::filesystem::path(ATTNSIM_SOURCE_DIR) / "validate/data");
   ASSERT_EQ(back_to_back.size(), 2u);
-  for (auto& [n, times] : back_to_back) {
-    std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-    const double median = times[times.size() / 2];
-    const double predicted = predicted_prefill(n).total_seconds;
-    std::cout << fmt::format("Llama-3.1-8B N={} back to back: {:+.1f}%\n", n, 100 * (predicted / median - 1));
-    EXPECT_LT(std::fabs(predicted / median - 1.0), 0.15) << fmt::format(
-        "N={}: median of {} forwards {:.2f} ms, predicted {:.2f} ms", n, times.size(), 1e3 * median, 1e3 * predicted);
+  for (const WholeModelRun& run : back_to_back) {
+    const double predicted = predicted_prefill(run.seq).total_seconds;
+    std::cout << fmt::format("Llama-3.1-8B N={} back to back: {:+.1f}%\n", run.seq,
+                             100 * (predicted / run.measured_seconds - 1));
+    EXPECT_LT(std::fabs(predicted / run.measured_seconds - 1.0), 0.15)
+        << fmt::format("N={}: median of the forwards {:.2f} ms, predicted {:.2f} ms", run.seq,
+                       1e3 * run.measured_seconds, 1e3 * predicted);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "io/model_config.h"
 #include "tests/test_support.h"
 #include "validate/fccp_csv.h"
+#include "validate/whole_model_records.h"
 
 namespace attnsim::capacity {
 namespace {
@@ -137,58 +138,15 @@ namespace {
 // validate/data/h100-sxm/host_dispatch/forwards.csv (use_cache=False, another H100 machine),
 // predicted with the eager runtime. The default host time per operator was fitted on the H200's
 // Llama rows alone.
-struct PrefillRow {
-  std::string machine;  // the measured file: its GPU and its host's CPU
-  std::string gpu, model, impl;
-  std::int64_t seq = 0;
-  double measured = 0;
-};
-
-// validate/data/h100-sxm/host_dispatch/forwards.csv: one row per forward, 30 interleaved rounds;
-// the upper median (of an even count, the higher middle value) of each (model, attention, N)'s CUDA-event times.
-void add_interleaved_forwards(std::vector<PrefillRow>& rows) {
-  io::CSVReader<4, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
-      std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/h100-sxm/host_dispatch/forwards.csv");
-  in.read_header(io::ignore_extra_column, "model", "impl", "seq", "events_seconds");
-  std::map<std::tuple<std::string, std::string, std::int64_t>, std::vector<double>> times;
-  std::string model, impl;
-  std::int64_t seq = 0;
-  double seconds = 0;
-  while (in.read_row(model, impl, seq, seconds)) times[{model, impl, seq}].push_back(seconds);
-  for (auto& [key, t] : times) {
-    std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
-    rows.push_back(
-        {"h100-sxm/host_dispatch", "h100-sxm", std::get<0>(key), std::get<1>(key), std::get<2>(key), t[t.size() / 2]});
-  }
-}
-
-std::vector<PrefillRow> prefill_rows() {
-  std::vector<PrefillRow> rows;
-  const std::string data = std::string(ATTNSIM_SOURCE_DIR) + "/validate/data/";
-  for (const auto& [gpu, file] : {std::pair<std::string, std::string>{"h100-sxm", "h100-sxm/capacity/prefill_time.csv"},
-                                  {"h200", "h200/capacity/prefill_mechanisms.csv"}}) {
-    io::CSVReader<6, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(data + file);
-    // prefill_mechanisms.csv also times CUDA-graph replays; the per-call event timings are the rows.
-    in.read_header(io::ignore_extra_column | io::ignore_missing_column, "model", "impl", "seq", "timing", "status",
-                   "median_seconds");
-    PrefillRow r;
-    r.gpu = gpu;
-    r.machine = gpu + "/capacity";
-    std::string timing = "cuda-events-per-call", status = "ok";
-    while (in.read_row(r.model, r.impl, r.seq, timing, status, r.measured)) {
-      if (timing != "cuda-events-per-call" || status != "ok") continue;
-      rows.push_back(r);
-    }
-  }
-  add_interleaved_forwards(rows);
-  return rows;
+std::vector<WholeModelRun> prefill_rows() {
+  return small_model_prefill_runs(std::filesystem::path(ATTNSIM_SOURCE_DIR) / "validate/data");
 }
 
 // transformers' eager attention is attnsim's eager variant; its sdpa path is PyTorch's default
 // dispatch, which ran cuDNN's fused attention on these H100s and H200s (model/sdpa_dispatch.h).
-std::string attention_of(const PrefillRow& r) { return r.impl == "eager" ? "eager" : "sdpa"; }
+std::string attention_of(const WholeModelRun& r) { return r.impl == "eager" ? "eager" : "sdpa"; }
 
-PhaseTime predicted_prefill(const PrefillRow& r, double host_seconds_per_operator) {
+PhaseTime predicted_prefill(const WholeModelRun& r, double host_seconds_per_operator) {
   Scenario s;
   s.context = r.seq;
   s.attention = attention_of(r);
@@ -199,12 +157,12 @@ PhaseTime predicted_prefill(const PrefillRow& r, double host_seconds_per_operato
 
 TEST(MeasuredPrefillTime, HostBoundShortPromptsAndGpuBoundLongOnes) {
   int gpu_bound = 0, host_bound = 0;
-  for (const PrefillRow& r : prefill_rows()) {
+  for (const WholeModelRun& r : prefill_rows()) {
     const PhaseTime t = predicted_prefill(r, kHostSecondsPerOperator);
-    const double error = t.total_seconds / r.measured - 1.0;
+    const double error = t.total_seconds / r.measured_seconds - 1.0;
     SCOPED_TRACE(fmt::format("{} {} {} N={}: measured {:.2f} ms, predicted {:.2f} ms (GPU {:.2f}, host {:.2f})", r.gpu,
-                             r.model, r.impl, r.seq, 1e3 * r.measured, 1e3 * t.total_seconds, 1e3 * t.gpu_seconds,
-                             1e3 * t.host_seconds));
+                             r.model, r.impl, r.seq, 1e3 * r.measured_seconds, 1e3 * t.total_seconds,
+                             1e3 * t.gpu_seconds, 1e3 * t.host_seconds));
     if (t.gpu_seconds >= t.host_seconds) {
       // GPU-bound: attention (cuDNN under sdpa, the eager chain), GEMMs and the elementwise kernels
       // (capacity/layer_elementwise.h). -11.3% to +3.3% from N = 2048 to 32768, the 4K-8K rows where
@@ -241,20 +199,21 @@ const std::set<std::string> kCpuDriftRows = {"h200/capacity qwen2.5-0.5b sdpa 20
                                              "h200/capacity llama-3.2-1b eager 1024"};
 
 TEST(MeasuredPrefillTime, HostTimePerOperatorOfOneModelPredictsAnotherOnTheSameMachine) {
-  const std::vector<PrefillRow> rows = prefill_rows();
+  const std::vector<WholeModelRun> rows = prefill_rows();
   std::set<std::string> machines;
-  for (const PrefillRow& r : rows) machines.insert(r.machine);
+  for (const WholeModelRun& r : rows) machines.insert(r.machine);
   EXPECT_EQ(machines.size(), 3u);
   int tested = 0;
   for (const std::string& machine : machines) {
-    const auto calibrates = [&](const PrefillRow& r) {
+    const auto calibrates = [&](const WholeModelRun& r) {
       return r.machine == machine && r.model == "llama-3.2-1b" &&
-             predicted_prefill(r, kHostSecondsPerOperator).gpu_seconds <= 0.5 * r.measured;
+             predicted_prefill(r, kHostSecondsPerOperator).gpu_seconds <= 0.5 * r.measured_seconds;
     };
     std::map<std::string, std::vector<double>> per_operator;  // by attention implementation
-    for (const PrefillRow& r : rows) {
+    for (const WholeModelRun& r : rows) {
       if (!calibrates(r)) continue;
-      per_operator[r.impl].push_back(r.measured / hf_forward_launches(find_model(r.model), attention_of(r)).operators);
+      per_operator[r.impl].push_back(r.measured_seconds /
+                                     hf_forward_launches(find_model(r.model), attention_of(r)).operators);
     }
     ASSERT_FALSE(per_operator.empty()) << machine;
     // Each implementation's upper median, then their mean: one time per operator for the machine.
@@ -265,14 +224,14 @@ TEST(MeasuredPrefillTime, HostTimePerOperatorOfOneModelPredictsAnotherOnTheSameM
     }
     std::cout << fmt::format("{}: {:.1f} us per operator from Llama's host-bound rows\n", machine,
                              1e6 * machine_seconds_per_operator);
-    for (const PrefillRow& r : rows) {
+    for (const WholeModelRun& r : rows) {
       if (r.machine != machine || calibrates(r)) continue;
       const PhaseTime t = predicted_prefill(r, machine_seconds_per_operator);
       if (t.gpu_seconds > t.host_seconds) continue;
-      const double error = t.total_seconds / r.measured - 1.0;
+      const double error = t.total_seconds / r.measured_seconds - 1.0;
       const std::string row = fmt::format("{} {} {} {}", r.machine, r.model, r.impl, r.seq);
-      SCOPED_TRACE(
-          fmt::format("{}: measured {:.2f} ms, predicted {:.2f} ms", row, 1e3 * r.measured, 1e3 * t.total_seconds));
+      SCOPED_TRACE(fmt::format("{}: measured {:.2f} ms, predicted {:.2f} ms", row, 1e3 * r.measured_seconds,
+                               1e3 * t.total_seconds));
       if (kCpuDriftRows.count(row)) {
         EXPECT_GT(std::fabs(error), 0.15) << "listed as CPU drift but within 15% now: remove it";
         continue;

@@ -18,11 +18,14 @@ using testing::Result;
 
 std::filesystem::path scratch(const std::string& name) { return testing::scratch("attnsim_capacity_cli_test", name); }
 
-// The cells of one CSV line without quoted fields (plan's `why` has no commas).
+// The cells of one CSV line; a quoted field may hold commas (plan's `prefill_validated_on` does).
 std::vector<std::string> cells(const std::string& line) {
   std::vector<std::string> out(1);
+  bool quoted = false;
   for (const char c : line) {
-    if (c == ',') {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
       out.emplace_back();
     } else {
       out.back() += c;

@@ -1,0 +1,62 @@
+#include "validate/whole_model_error_bands.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "capacity/phase_time.h"
+#include "io/model_config.h"
+#include "model/efficiency.h"
+#include "validate/error_bands.h"
+
+namespace attnsim {
+
+std::vector<capacity::WholeModelErrorBand> compute_whole_model_error_bands(const std::vector<WholeModelRun>& runs,
+                                                                           Gpu (*load_gpu)(const std::string& id)) {
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;  // phase, bound, architecture, attention
+  std::map<Key, std::vector<double>> errors;
+  std::map<Key, std::set<std::string>> gpus;
+  for (const WholeModelRun& run : runs) {
+    const Gpu gpu = load_gpu(run.gpu);
+    capacity::Scenario s;
+    s.phase = capacity::Phase::prefill;
+    s.context = run.seq;
+    s.kv_cache = run.kv_cache;
+    s.all_logits = false;  // logits_to_keep=1
+    // transformers' eager attention is attnsim's eager variant; its sdpa, PyTorch's own dispatch.
+    s.attention = run.impl == "eager" ? "eager" : "sdpa";
+    const capacity::PhaseTime t = capacity::phase_time(find_model(run.model), gpu, s);
+    const Key key{std::string(capacity::phase_name(s.phase)), t.host_seconds > t.gpu_seconds ? "host" : "gpu",
+                  arch_family(gpu), s.attention};
+    errors[key].push_back(100.0 * std::fabs(t.total_seconds / run.measured_seconds - 1.0));
+    gpus[key].insert(gpu.id);
+  }
+  std::vector<capacity::WholeModelErrorBand> bands;
+  for (const auto& [key, values] : errors) {
+    std::string names;
+    for (const std::string& g : gpus[key]) names += (names.empty() ? "" : ", ") + g;
+    bands.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), band_percent(values),
+                     int(values.size()), names});
+  }
+  return bands;
+}
+
+std::vector<WholeModelRun> committed_whole_model_runs(const std::filesystem::path& data) {
+  std::vector<WholeModelRun> runs = small_model_prefill_runs(data);
+  for (const WholeModelRun& r : large_model_prefill_runs(data)) runs.push_back(r);
+  return runs;
+}
+
+std::string whole_model_error_band_table_source(const std::vector<capacity::WholeModelErrorBand>& bands) {
+  std::string out;
+  for (const capacity::WholeModelErrorBand& b : bands) {
+    out += fmt::format("      {{\"{}\", \"{}\", \"{}\", \"{}\", {:.1f}, {}, \"{}\"}},\n", b.phase, b.bound,
+                       b.arch_family, b.attention, b.percent, b.runs, b.gpus);
+  }
+  return out;
+}
+
+}  // namespace attnsim

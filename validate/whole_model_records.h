@@ -1,0 +1,32 @@
+// The project's end-to-end whole-model timings: one Hugging Face model() call in eager mode, timed
+// with CUDA events, host dispatch included (validate/capacity/ wrote them; each folder's README
+// says how). Read from the committed CSVs, one row per (machine, model, attention, prompt length).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace attnsim {
+
+struct WholeModelRun {
+  std::string machine;  // the folder measured in: its GPU and its host's CPU
+  std::string gpu;      // GPU profile id
+  std::string model;    // models/ id
+  std::string impl;     // transformers' attn_implementation: eager or sdpa
+  std::int64_t seq = 0;
+  bool kv_cache = true;  // model(..., use_cache=True)
+  double measured_seconds = 0;
+};
+
+// Llama-3.2-1B's and Qwen2.5-0.5B's prefills on three machines, N = 512-32768:
+// h100-sxm/capacity/prefill_time.csv (median of 5 calls), h200/capacity/prefill_mechanisms.csv (its
+// per-call event rows) and h100-sxm/host_dispatch/forwards.csv (upper median of 30 interleaved rounds).
+std::vector<WholeModelRun> small_model_prefill_runs(const std::filesystem::path& data_folder);
+
+// Llama-3.1-8B's forwards run back to back for 15 s at N = 4096 and 16384, the median of each
+// (h100-sxm/prefill_clocks_8b/forward_times.csv).
+std::vector<WholeModelRun> large_model_prefill_runs(const std::filesystem::path& data_folder);
+
+}  // namespace attnsim
