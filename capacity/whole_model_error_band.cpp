@@ -3,24 +3,51 @@
 #include <fmt/format.h>
 
 #include "capacity/layer_workloads.h"
+#include "model/efficiency.h"
+#include "model/host_dispatch.h"
 
 namespace attnsim::capacity {
+namespace {
 
-bool end_to_end_runs_cover(const ModelConfig& model) {
-  if (!model.has_attention() || model.has_ssm() || model.moe || model.mla) return false;
-  for (const LayerAttention kind : attention_layer_kinds(model)) {
-    if (kind != LayerAttention::global) return false;
+// The prompt lengths the end-to-end runs span (validate/whole_model_records.h).
+constexpr std::int64_t kShortestRunTokens = 128;
+constexpr std::int64_t kLongestRunTokens = 32768;
+
+}  // namespace
+
+std::string outside_end_to_end_runs(const ModelConfig& model, const Scenario& s) {
+  bool dense_global = model.has_attention() && !model.has_ssm() && !model.moe && !model.mla;
+  if (dense_global) {
+    for (const LayerAttention kind : attention_layer_kinds(model))
+      dense_global = dense_global && kind == LayerAttention::global;
   }
-  return true;
+  if (!dense_global) return "no run of a model with local attention layers, experts, latent attention or an SSM mixer";
+  if (s.phase != Phase::prefill) return fmt::format("no run of {}", phase_name(s.phase));
+  const bool as_run = s.batch == 1 && s.dtype == Dtype::bf16 && !s.weights.quantized() && !s.all_logits &&
+                      s.runtime.dispatch == Dispatch::eager &&
+                      s.runtime.host_seconds_per_operator == kHostSecondsPerOperator &&
+                      s.context >= kShortestRunTokens && s.context <= kLongestRunTokens;
+  if (!as_run) {
+    return fmt::format(
+        "the runs were batch 1, bf16, unquantized, last-position logits, eager at the default host time, N {}-{}",
+        kShortestRunTokens, kLongestRunTokens);
+  }
+  return "";
+}
+
+std::string band_attention(const ModelConfig& model, const Scenario& scenario, const Gpu& gpu) {
+  if (!model.has_attention()) return "none";
+  return attention_variant(attention_workload(model, scenario, Pass::forward), gpu, scenario.attention).id;
 }
 
 const WholeModelErrorBand* whole_model_error_band_for(const ModelConfig& model, const Scenario& scenario,
-                                                      std::string_view bound, std::string_view arch_family) {
-  if (!end_to_end_runs_cover(model)) return nullptr;
-  const std::string_view phase = phase_name(scenario.phase);
+                                                      const Gpu& gpu, std::string_view bound) {
+  if (!outside_end_to_end_runs(model, scenario).empty()) return nullptr;
+  const std::string family = arch_family(gpu);
+  const std::string attention = band_attention(model, scenario, gpu);
   for (const WholeModelErrorBand& band : validated_whole_model_error_bands()) {
-    if (band.phase == phase && band.bound == bound && band.arch_family == arch_family &&
-        band.attention == scenario.attention) {
+    if (band.phase == phase_name(scenario.phase) && band.bound == bound && band.arch_family == family &&
+        band.attention == attention) {
       return &band;
     }
   }
@@ -28,17 +55,15 @@ const WholeModelErrorBand* whole_model_error_band_for(const ModelConfig& model, 
 }
 
 std::string whole_model_validated_on(const WholeModelErrorBand* band, const ModelConfig& model,
-                                     const Scenario& scenario, std::string_view bound, std::string_view arch_family) {
-  if (!end_to_end_runs_cover(model)) {
-    return "not validated end to end (no run of a model with local attention layers, experts, latent attention or an "
-           "SSM mixer)";
+                                     const Scenario& scenario, const Gpu& gpu, std::string_view bound) {
+  if (band) {
+    return fmt::format("±{:.0f}% ({} end-to-end runs of {}-bound {} with {} on {}: {})", band->percent, band->runs,
+                       band->bound, band->phase, band->attention, band->arch_family, band->gpus);
   }
-  if (!band) {
-    return fmt::format("not validated end to end ({}-bound {} with {} on {})", bound, phase_name(scenario.phase),
-                       scenario.attention, arch_family);
-  }
-  return fmt::format("±{:.0f}% ({} end-to-end runs of {}-bound {} with {} on {}: {})", band->percent, band->runs, bound,
-                     band->phase, band->attention, band->arch_family, band->gpus);
+  const std::string outside = outside_end_to_end_runs(model, scenario);
+  if (!outside.empty()) return "not validated end to end (" + outside + ")";
+  return fmt::format("not validated end to end ({}-bound {} with {} on {})", bound, phase_name(scenario.phase),
+                     band_attention(model, scenario, gpu), arch_family(gpu));
 }
 
 }  // namespace attnsim::capacity

@@ -1,10 +1,12 @@
 // How far to trust a whole-model time: the spread of phase_time's errors on the project's own
 // end-to-end records (one Hugging Face model() call timed with CUDA events, host dispatch included),
 // per phase, what bounds the predicted time (the GPU's work or the host's eager dispatch),
-// architecture family and transformers' attention implementation. The records are of dense
-// decoder-only transformers whose layers all attend globally (Llama, Qwen2.5); other kinds of model
-// have no band. The table is generated from the committed data by validate/whole_model_error_bands.h;
-// tests/validate/whole_model_error_bands_test.cpp recomputes it and fails when it is stale.
+// architecture family and the attention kernel that ran (transformers' eager chain, or the backend
+// PyTorch's SDPA picked). The records are batch-1 bf16 prefills of dense decoder-only transformers
+// whose layers all attend globally (Llama, Qwen2.5), at 128 to 32768 tokens, last-position logits,
+// eager dispatch; a scenario outside that envelope has no band. The table is generated from the
+// committed data by validate/whole_model_error_bands.h; tests/validate/whole_model_error_bands_test.cpp
+// recomputes it and fails when it is stale.
 #pragma once
 
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "capacity/model_config.h"
 #include "capacity/scenario.h"
+#include "model/gpu.h"
 
 namespace attnsim::capacity {
 
@@ -20,7 +23,7 @@ struct WholeModelErrorBand {
   std::string phase;        // "prefill", as phase_name() names it
   std::string bound;        // "gpu" or "host": the longer of the GPU's work and eager dispatch, as predicted
   std::string arch_family;  // "sm90", as arch_family() names it
-  std::string attention;    // "eager" or "sdpa": transformers' attn_implementation (scenario.attention)
+  std::string attention;    // the attention kernel that ran: "eager", or the SDPA backend ("cudnn")
   double percent = 0;       // 90th percentile of |predicted / measured - 1|, in percent
   int runs = 0;
   std::string gpus;  // the GPUs the runs came from, "h100-sxm, h200"
@@ -29,18 +32,22 @@ struct WholeModelErrorBand {
 // The committed table (capacity/whole_model_error_bands_table.cpp).
 const std::vector<WholeModelErrorBand>& validated_whole_model_error_bands();
 
-// Whether end-to-end runs cover this kind of model: dense, every layer attending globally, no
-// latent attention, experts or SSM mixer.
-bool end_to_end_runs_cover(const ModelConfig& model);
+// Empty where end-to-end runs cover this model and scenario; else what lies outside them, for
+// whole_model_validated_on's message.
+std::string outside_end_to_end_runs(const ModelConfig& model, const Scenario& scenario);
 
-// The band for this model and scenario on this architecture family where its time is `bound`
-// ("gpu" or "host"); null where no end-to-end record covers them.
+// The attention kernel of a scenario as the bands name it: "eager", or the variant "sdpa" resolves
+// to on this GPU, or the variant asked for.
+std::string band_attention(const ModelConfig& model, const Scenario& scenario, const Gpu& gpu);
+
+// The band for this model and scenario on this GPU where its time is `bound` ("gpu" or "host");
+// null where no end-to-end record covers them.
 const WholeModelErrorBand* whole_model_error_band_for(const ModelConfig& model, const Scenario& scenario,
-                                                      std::string_view bound, std::string_view arch_family);
+                                                      const Gpu& gpu, std::string_view bound);
 
-// "±10% (15 end-to-end runs of gpu-bound prefill with sdpa on sm90: h100-sxm, h200)", or where no band
-// exists "not validated end to end (gpu-bound decode with flash2 on sm89)".
+// "±10% (15 end-to-end runs of gpu-bound prefill with cudnn on sm90: h100-sxm, h200)", or where no
+// band exists "not validated end to end (...)", saying what no run covered.
 std::string whole_model_validated_on(const WholeModelErrorBand* band, const ModelConfig& model,
-                                     const Scenario& scenario, std::string_view bound, std::string_view arch_family);
+                                     const Scenario& scenario, const Gpu& gpu, std::string_view bound);
 
 }  // namespace attnsim::capacity

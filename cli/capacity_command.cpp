@@ -9,7 +9,6 @@
 #include "io/gpu_profile.h"
 #include "io/model_config.h"
 #include "io/plot.h"
-#include "model/efficiency.h"
 #include "model/error.h"
 
 namespace attnsim::cli {
@@ -46,12 +45,13 @@ struct ImplResult {
   std::string impl;
   std::string backend;  // the variant that prices the global attention layers: impl, or PyTorch's pick for sdpa
   int backend_sm = 0;   // the GPU's compute capability, named where PyTorch's pick is reported
-  std::string arch_family;  // "sm90": where the whole-model error bands are looked up
   capacity::Scenario scenario;
   capacity::LongestContext longest;
   std::optional<capacity::PhaseTime> time;
   bool fixed = false;  // --seq: the breakdown at a given N instead of the longest that fits
-  const capacity::ModelConfig* config = nullptr;  // what the whole-model error bands are looked up for
+  // What the whole-model error bands are looked up for; both outlive the results.
+  const capacity::ModelConfig* config = nullptr;
+  const Gpu* gpu_profile = nullptr;
 };
 
 Record summary_record(const ImplResult& r) {
@@ -86,11 +86,11 @@ Record summary_record(const ImplResult& r) {
   rec.push_back({"tokens_per_second", timed(t.tokens_per_second)});
   const std::string bound = t.host_seconds > t.gpu_seconds ? "host" : "gpu";
   const capacity::WholeModelErrorBand* band =
-      capacity::whole_model_error_band_for(*r.config, r.scenario, bound, r.arch_family);
+      capacity::whole_model_error_band_for(*r.config, r.scenario, *r.gpu_profile, bound);
   rec.push_back({"bound", r.time ? Value(bound) : Value()});
   rec.push_back({"error_band_percent", r.time && band ? Value(band->percent) : Value()});
   rec.push_back({"validated_on",
-                 r.time ? Value(capacity::whole_model_validated_on(band, *r.config, r.scenario, bound, r.arch_family))
+                 r.time ? Value(capacity::whole_model_validated_on(band, *r.config, r.scenario, *r.gpu_profile, bound))
                         : Value()});
   return rec;
 }
@@ -199,8 +199,9 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
       const std::vector<std::string> model_impls = model.has_attention() ? impls : std::vector<std::string>{"none (ssm)"};
       for (const std::string& impl : model_impls) {
         const int sm = gpu.compute_capability_major * 10 + gpu.compute_capability_minor;
-        ImplResult r{model.id, gpu.id, capacity, impl, "", sm, arch_family(gpu), base, {}, std::nullopt};
+        ImplResult r{model.id, gpu.id, capacity, impl, "", sm, base, {}, std::nullopt};
         r.config = &model;
+        r.gpu_profile = &gpu;
         if (model.has_attention()) {
           r.scenario.attention = impl;
           r.backend = attention_backend(model, gpu, r.scenario);
@@ -278,9 +279,9 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
         const capacity::PhaseTime& t = *r.time;
         const std::string bound = t.host_seconds > t.gpu_seconds ? "host" : "gpu";
         const capacity::WholeModelErrorBand* band =
-            capacity::whole_model_error_band_for(*r.config, r.scenario, bound, r.arch_family);
+            capacity::whole_model_error_band_for(*r.config, r.scenario, *r.gpu_profile, bound);
         text += fmt::format("note: {}: predicted time {}\n", who,
-                            capacity::whole_model_validated_on(band, *r.config, r.scenario, bound, r.arch_family));
+                            capacity::whole_model_validated_on(band, *r.config, r.scenario, *r.gpu_profile, bound));
       }
       if (r.time) text += host_bound_note(who, *r.time, r.scenario);
       if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);

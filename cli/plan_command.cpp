@@ -10,7 +10,6 @@
 #include "cli/capacity_options.h"
 #include "io/gpu_profile.h"
 #include "io/model_config.h"
-#include "model/efficiency.h"
 #include "model/error.h"
 #include "model/sdpa_dispatch.h"
 
@@ -103,11 +102,9 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"peak_bytes", b.total_bytes});
     r.push_back({"prefill_seconds", t.total_seconds});
     r.push_back({"prefill_bound", bound_of(t)});
-    const capacity::WholeModelErrorBand* band =
-        capacity::whole_model_error_band_for(model, prefill, bound_of(t), arch_family(gpu));
+    const capacity::WholeModelErrorBand* band = capacity::whole_model_error_band_for(model, prefill, gpu, bound_of(t));
     r.push_back({"prefill_error_band_percent", band ? Value(band->percent) : Value()});
-    r.push_back({"prefill_validated_on",
-                 capacity::whole_model_validated_on(band, model, prefill, bound_of(t), arch_family(gpu))});
+    r.push_back({"prefill_validated_on", capacity::whole_model_validated_on(band, model, prefill, gpu, bound_of(t))});
     r.push_back({"decode_tokens_per_second", d.tokens_per_second});
     r.push_back({"decode_bound", bound_of(d)});
     r.push_back({"gpus_needed", gpus == 0 ? Value() : Value(std::int64_t{gpus})});  // null: more than kMaxGpus
@@ -135,8 +132,9 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
   return r;
 }
 
-// Under eager dispatch a short prompt's time is the host's: the same on every GPU. The note names
-// the rows where that is so, lest the table read as the GPUs being equal.
+// Under eager dispatch a short prompt's time is the host's, not the GPU's: equal across GPUs whose
+// backends dispatch the same operators. The note names the rows where that is so, lest the table read
+// as the GPUs being equal.
 std::string host_bound_gpus_note(const std::vector<Record>& rows, const capacity::Scenario& base) {
   std::string note;
   for (const char* phase : {"prefill", "decode"}) {

@@ -28,9 +28,10 @@ std::vector<capacity::WholeModelErrorBand> compute_whole_model_error_bands(const
     s.all_logits = false;  // logits_to_keep=1
     // transformers' eager attention is attnsim's eager variant; its sdpa, PyTorch's own dispatch.
     s.attention = run.impl == "eager" ? "eager" : "sdpa";
-    const capacity::PhaseTime t = capacity::phase_time(find_model(run.model), gpu, s);
+    const capacity::ModelConfig model = find_model(run.model);
+    const capacity::PhaseTime t = capacity::phase_time(model, gpu, s);
     const Key key{std::string(capacity::phase_name(s.phase)), t.host_seconds > t.gpu_seconds ? "host" : "gpu",
-                  arch_family(gpu), s.attention};
+                  arch_family(gpu), capacity::band_attention(model, s, gpu)};
     errors[key].push_back(100.0 * std::fabs(t.total_seconds / run.measured_seconds - 1.0));
     gpus[key].insert(gpu.id);
   }

@@ -1,7 +1,8 @@
 // Computes the whole-model error bands of capacity/whole_model_error_band.h from the end-to-end
 // records of validate/whole_model_records.h: each run predicted as the run was made (eager dispatch at
 // the default host time per operator, the attention transformers' attn_implementation selects), and
-// per (phase, predicted bound, architecture family) the 90th percentile of the absolute time error.
+// per (phase, predicted bound, architecture family, attention kernel that ran) the 90th percentile of
+// the absolute time error.
 // The host time per operator was set on the H200 machine's Llama-3.2-1B host-bound rows, which are
 // among these runs; nothing else in the whole-model time was fitted on them.
 #pragma once

@@ -20,7 +20,7 @@ struct WholeModelRun {
   double measured_seconds = 0;
 };
 
-// Llama-3.2-1B's and Qwen2.5-0.5B's prefills on three machines, N = 512-32768:
+// Llama-3.2-1B's and Qwen2.5-0.5B's prefills on three machines, N = 128-32768:
 // h100-sxm/capacity/prefill_time.csv (median of 5 calls), h200/capacity/prefill_mechanisms.csv (its
 // per-call event rows) and h100-sxm/host_dispatch/forwards.csv (upper median of 30 interleaved rounds).
 std::vector<WholeModelRun> small_model_prefill_runs(const std::filesystem::path& data_folder);

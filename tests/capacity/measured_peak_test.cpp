@@ -151,6 +151,7 @@ PhaseTime predicted_prefill(const WholeModelRun& r, double host_seconds_per_oper
   s.context = r.seq;
   s.attention = attention_of(r);
   s.all_logits = false;
+  s.kv_cache = r.kv_cache;
   s.runtime.host_seconds_per_operator = host_seconds_per_operator;
   return phase_time(find_model(r.model), attnsim::testing::gpu(r.gpu), s);
 }

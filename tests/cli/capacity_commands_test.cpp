@@ -83,11 +83,23 @@ TEST(CapacityCommand, SaysWhenTheHostSetsThePredictedTime) {
   const Result graphed = attnsim(graph);
   ASSERT_EQ(graphed.status, 0) << graphed.err;
   EXPECT_EQ(graphed.out.find("host-bound"), std::string::npos) << graphed.out;
+  // The time's band from the end-to-end runs: a batch-1 sdpa prefill on an H100 has one; a decode
+  // step, which no end-to-end run measured, says so.
+  std::vector<std::string> json_args = long_prompt;
+  json_args.insert(json_args.end(), {"--format", "json"});
+  const Result json = attnsim(json_args);
+  ASSERT_EQ(json.status, 0) << json.err;
+  const auto one = nlohmann::json::parse(json.out)["results"][0];
+  EXPECT_EQ(one["bound"], "gpu");
+  EXPECT_GT(one["error_band_percent"].get<double>(), 0.0);
+  EXPECT_NE(one["validated_on"].get<std::string>().find("gpu-bound prefill with cudnn on sm90"), std::string::npos);
   // A cuDNN decode step rebuilds its graph on the host: counted apart from the operators.
   const Result decode = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "h100-sxm", "--variant", "cudnn",
                                  "--phase", "decode", "--seq", "4096"});
   ASSERT_EQ(decode.status, 0) << decode.err;
   EXPECT_NE(decode.out.find("(870 operators at 20.2 us, plus 72.000 ms rebuilding the cuDNN graph)"), std::string::npos)
+      << decode.out;
+  EXPECT_NE(decode.out.find("predicted time not validated end to end (no run of decode)"), std::string::npos)
       << decode.out;
 }
 
@@ -140,6 +152,14 @@ TEST(PlanCommand, SaysWhichRowsTheHostSets) {
   EXPECT_EQ(j["gpus"][0]["prefill_bound"], "host");
   EXPECT_EQ(j["gpus"][0]["decode_bound"], "host");
   EXPECT_EQ(j["gpus"][1]["prefill_bound"], "gpu");  // the RTX 4090 takes 20.3 ms, the host 17.6
+  // plan's default attention is flash2 (transformers' flash_attention_2), which no end-to-end run used.
+  EXPECT_TRUE(j["gpus"][0]["prefill_error_band_percent"].is_null());
+  EXPECT_EQ(j["gpus"][0]["prefill_validated_on"], "not validated end to end (host-bound prefill with flash2 on sm90)");
+  EXPECT_EQ(j["gpus"][1]["prefill_validated_on"], "not validated end to end (gpu-bound prefill with flash2 on sm8x)");
+  const Result sdpa = attnsim({"plan", "--model", "llama-3.2-1b", "--seq", "1024", "--gpu", "h100-sxm", "--variant",
+                               "sdpa", "--format", "json"});
+  ASSERT_EQ(sdpa.status, 0) << sdpa.err;
+  EXPECT_GT(nlohmann::json::parse(sdpa.out)["gpus"][0]["prefill_error_band_percent"].get<double>(), 0.0);
   const Result table = attnsim({"plan", "--model", "llama-3.2-1b", "--seq", "1024", "--gpu", "h100-sxm,rtx4090"});
   ASSERT_EQ(table.status, 0) << table.err;
   EXPECT_NE(table.out.find("prefill on h100-sxm; decode on h100-sxm, rtx4090"), std::string::npos) << table.out;
