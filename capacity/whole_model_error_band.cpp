@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "capacity/layer_workloads.h"
 #include "model/efficiency.h"
 #include "model/host_dispatch.h"
@@ -25,7 +27,7 @@ std::string outside_end_to_end_runs(const ModelConfig& model, const Scenario& s)
   if (s.phase != Phase::prefill) return fmt::format("no run of {}", phase_name(s.phase));
   const bool as_run = s.batch == 1 && s.dtype == Dtype::bf16 && !s.weights.quantized() && !s.all_logits &&
                       s.runtime.dispatch == Dispatch::eager &&
-                      s.runtime.host_seconds_per_operator == kHostSecondsPerOperator &&
+                      std::fabs(s.runtime.host_seconds_per_operator - kHostSecondsPerOperator) < 1e-12 &&
                       s.context >= kShortestRunTokens && s.context <= kLongestRunTokens;
   if (!as_run) {
     return fmt::format(
