@@ -29,6 +29,11 @@ const Variant& attention_variant(const Workload& w, const Gpu& gpu, const std::s
   return attention == kSdpaDefaultDispatch ? sdpa_default_backend(w, gpu) : find_variant(attention);
 }
 
+std::string attention_backend(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
+  if (!m.has_attention()) return "";
+  return attention_variant(attention_workload(m, s, Pass::forward), gpu, s.attention).id;
+}
+
 Prediction predict_attention(const ModelConfig& m, const Gpu& gpu, const Scenario& s, Pass pass, LayerAttention kind) {
   const Workload w = attention_workload(m, s, pass, kind);
   const Variant& chosen = attention_variant(w, gpu, s.attention);

@@ -21,6 +21,10 @@ Workload attention_workload(const ModelConfig& model, const Scenario& scenario, 
 // The variant that runs a scenario's attention: its id, or for "sdpa" the backend PyTorch picks for
 // this call on this GPU (model/sdpa_dispatch.h).
 const Variant& attention_variant(const Workload& w, const Gpu& gpu, const std::string& attention);
+// The id of the variant that prices the model's (global) attention forward on `gpu`: the one asked
+// for, or with sdpa the backend PyTorch's dispatch picks there (cuDNN on sm90, FlashAttention-2 on
+// sm80 and sm89); empty for a model without attention.
+std::string attention_backend(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario);
 Prediction predict_attention(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario, Pass pass,
                              LayerAttention kind = LayerAttention::global);
 // The attention layer kinds a model has (global only without a pattern, none for a pure SSM), for

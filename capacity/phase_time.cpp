@@ -104,8 +104,7 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   t.elementwise_seconds = hf_forward_elementwise_seconds(m, batch, s.dtype, gpu) + append / hbm_rate(gpu);
   t.gpu_seconds = t.gemm_seconds + t.attention_seconds + t.ssm_seconds + t.elementwise_seconds;
   add_launch_and_host(m, s, 1.0, t);
-  if (s.runtime.dispatch == Dispatch::eager && m.has_attention() &&
-      attention_variant(attention_workload(m, s, Pass::forward), gpu, s.attention).id == "cudnn") {
+  if (s.runtime.dispatch == Dispatch::eager && attention_backend(m, gpu, s) == "cudnn") {
     t.host_graph_build_seconds = kCudnnGraphBuildSecondsPerDecodeStep;
     t.host_seconds += t.host_graph_build_seconds;
     t.total_seconds = std::max(t.gpu_seconds, t.host_seconds);
@@ -115,6 +114,8 @@ PhaseTime decode_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
 }
 
 }  // namespace
+
+std::string_view time_bound(const PhaseTime& time) { return time.host_seconds > time.gpu_seconds ? "host" : "gpu"; }
 
 PhaseTime phase_time(const ModelConfig& m, const Gpu& gpu, const Scenario& s) {
   if (s.phase == Phase::decode) return decode_time(m, gpu, s);

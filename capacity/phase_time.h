@@ -35,4 +35,8 @@ struct PhaseTime {
 
 PhaseTime phase_time(const ModelConfig& model, const Gpu& gpu, const Scenario& scenario);
 
+// "host" where eager dispatch outlasts the GPU's work, so that the CPU, not the GPU, sets the time;
+// else "gpu".
+std::string_view time_bound(const PhaseTime& time);
+
 }  // namespace attnsim::capacity

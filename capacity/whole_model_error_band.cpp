@@ -37,16 +37,11 @@ std::string outside_end_to_end_runs(const ModelConfig& model, const Scenario& s)
   return "";
 }
 
-std::string band_attention(const ModelConfig& model, const Scenario& scenario, const Gpu& gpu) {
-  if (!model.has_attention()) return "none";
-  return attention_variant(attention_workload(model, scenario, Pass::forward), gpu, scenario.attention).id;
-}
-
 const WholeModelErrorBand* whole_model_error_band_for(const ModelConfig& model, const Scenario& scenario,
                                                       const Gpu& gpu, std::string_view bound) {
   if (!outside_end_to_end_runs(model, scenario).empty()) return nullptr;
   const std::string family = arch_family(gpu);
-  const std::string attention = band_attention(model, scenario, gpu);
+  const std::string attention = attention_backend(model, gpu, scenario);
   for (const WholeModelErrorBand& band : validated_whole_model_error_bands()) {
     if (band.phase == phase_name(scenario.phase) && band.bound == bound && band.arch_family == family &&
         band.attention == attention) {
@@ -65,7 +60,7 @@ std::string whole_model_validated_on(const WholeModelErrorBand* band, const Mode
   const std::string outside = outside_end_to_end_runs(model, scenario);
   if (!outside.empty()) return "not validated end to end (" + outside + ")";
   return fmt::format("not validated end to end ({}-bound {} with {} on {})", bound, phase_name(scenario.phase),
-                     band_attention(model, scenario, gpu), arch_family(gpu));
+                     attention_backend(model, gpu, scenario), arch_family(gpu));
 }
 
 }  // namespace attnsim::capacity

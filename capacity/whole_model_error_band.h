@@ -23,7 +23,7 @@ struct WholeModelErrorBand {
   std::string phase;        // "prefill", as phase_name() names it
   std::string bound;        // "gpu" or "host": the longer of the GPU's work and eager dispatch, as predicted
   std::string arch_family;  // "sm90", as arch_family() names it
-  std::string attention;    // the attention kernel that ran: "eager", or the SDPA backend ("cudnn")
+  std::string attention;    // the attention kernel that ran, as attention_backend() names it: "eager", "cudnn"
   double percent = 0;       // 90th percentile of |predicted / measured - 1|, in percent
   int runs = 0;
   std::string gpus;  // the GPUs the runs came from, "h100-sxm, h200"
@@ -35,10 +35,6 @@ const std::vector<WholeModelErrorBand>& validated_whole_model_error_bands();
 // Empty where end-to-end runs cover this model and scenario; else what lies outside them, for
 // whole_model_validated_on's message.
 std::string outside_end_to_end_runs(const ModelConfig& model, const Scenario& scenario);
-
-// The attention kernel of a scenario as the bands name it: "eager", or the variant "sdpa" resolves
-// to on this GPU, or the variant asked for.
-std::string band_attention(const ModelConfig& model, const Scenario& scenario, const Gpu& gpu);
 
 // The band for this model and scenario on this GPU where its time is `bound` ("gpu" or "host");
 // null where no end-to-end record covers them.

@@ -54,6 +54,21 @@ struct ImplResult {
   const Gpu* gpu_profile = nullptr;
 };
 
+// How far to trust a result's time: its whole-model error band and the text that says so (none for a
+// result without a time).
+struct TimeTrust {
+  const capacity::WholeModelErrorBand* band = nullptr;
+  std::string validated_on;
+};
+
+TimeTrust time_trust(const ImplResult& r) {
+  if (!r.time) return {};
+  const std::string_view bound = capacity::time_bound(*r.time);
+  const capacity::WholeModelErrorBand* band =
+      capacity::whole_model_error_band_for(*r.config, r.scenario, *r.gpu_profile, bound);
+  return {band, capacity::whole_model_validated_on(band, *r.config, r.scenario, *r.gpu_profile, bound)};
+}
+
 Record summary_record(const ImplResult& r) {
   Record rec{{"model", r.model},
              {"gpu", r.gpu},
@@ -76,6 +91,7 @@ Record summary_record(const ImplResult& r) {
   // No time where nothing fits or nothing grows: every time field null, so every row has the same keys.
   const capacity::PhaseTime t = r.time.value_or(capacity::PhaseTime{});
   const auto timed = [&](double value) { return r.time ? Value(value) : Value(); };
+  const auto timed_text = [&](const std::string& text) { return r.time ? Value(text) : Value(); };
   rec.push_back({"predicted_seconds", timed(t.total_seconds)});
   rec.push_back({"attention_seconds", timed(t.attention_seconds + t.ssm_seconds)});
   rec.push_back({"gemm_seconds", timed(t.gemm_seconds)});
@@ -84,14 +100,10 @@ Record summary_record(const ImplResult& r) {
   rec.push_back({"gpu_seconds", timed(t.gpu_seconds)});
   rec.push_back({"host_seconds", timed(t.host_seconds)});
   rec.push_back({"tokens_per_second", timed(t.tokens_per_second)});
-  const std::string bound = t.host_seconds > t.gpu_seconds ? "host" : "gpu";
-  const capacity::WholeModelErrorBand* band =
-      capacity::whole_model_error_band_for(*r.config, r.scenario, *r.gpu_profile, bound);
-  rec.push_back({"bound", r.time ? Value(bound) : Value()});
-  rec.push_back({"error_band_percent", r.time && band ? Value(band->percent) : Value()});
-  rec.push_back({"validated_on",
-                 r.time ? Value(capacity::whole_model_validated_on(band, *r.config, r.scenario, *r.gpu_profile, bound))
-                        : Value()});
+  const TimeTrust trust = time_trust(r);
+  rec.push_back({"bound", timed_text(std::string(capacity::time_bound(t)))});
+  rec.push_back({"error_band_percent", trust.band ? Value(trust.band->percent) : Value()});
+  rec.push_back({"validated_on", timed_text(trust.validated_on)});
   return rec;
 }
 
@@ -204,7 +216,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
         r.gpu_profile = &gpu;
         if (model.has_attention()) {
           r.scenario.attention = impl;
-          r.backend = attention_backend(model, gpu, r.scenario);
+          r.backend = capacity::attention_backend(model, gpu, r.scenario);
         }
         if (fixed_context > 0) {
           r.fixed = true;
@@ -275,14 +287,7 @@ int capacity_command(const std::vector<std::string>& args, std::ostream& out, st
                             human_bytes(r.longest.at.total_bytes), human_bytes(r.longest.at.part("weights")));
       }
       text += sdpa_backend_note(who, r.impl, r.backend, r.gpu, r.backend_sm);
-      if (r.time && single) {
-        const capacity::PhaseTime& t = *r.time;
-        const std::string bound = t.host_seconds > t.gpu_seconds ? "host" : "gpu";
-        const capacity::WholeModelErrorBand* band =
-            capacity::whole_model_error_band_for(*r.config, r.scenario, *r.gpu_profile, bound);
-        text += fmt::format("note: {}: predicted time {}\n", who,
-                            capacity::whole_model_validated_on(band, *r.config, r.scenario, *r.gpu_profile, bound));
-      }
+      if (r.time && single) text += fmt::format("note: {}: predicted time {}\n", who, time_trust(r).validated_on);
       if (r.time) text += host_bound_note(who, *r.time, r.scenario);
       if (r.longest.unbounded) text += fmt::format("note: {}: memory does not grow with N (recurrent state only)\n", who);
     }

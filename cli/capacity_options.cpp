@@ -214,13 +214,6 @@ std::string attention_option(const std::string& id, const std::string& option) {
                                  "'?); allowed: " + allowed + "or sdpa (the backend PyTorch picks on each GPU)");
 }
 
-std::string attention_backend(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& scenario) {
-  if (!model.has_attention()) return "";
-  return capacity::attention_variant(capacity::attention_workload(model, scenario, Pass::forward), gpu,
-                                     scenario.attention)
-      .id;
-}
-
 std::string sdpa_backend_note(const std::string& who, const std::string& asked, const std::string& backend,
                               const std::string& gpu_id, int compute_capability) {
   if (backend.empty() || backend == asked) return "";
@@ -230,13 +223,13 @@ std::string sdpa_backend_note(const std::string& who, const std::string& asked, 
 
 std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfig& model, const Gpu& gpu,
                               const capacity::Scenario& scenario) {
-  return sdpa_backend_note(who, scenario.attention, attention_backend(model, gpu, scenario), gpu.id,
+  return sdpa_backend_note(who, scenario.attention, capacity::attention_backend(model, gpu, scenario), gpu.id,
                            gpu.compute_capability_major * 10 + gpu.compute_capability_minor);
 }
 
 std::string host_bound_note(const std::string& who, const capacity::PhaseTime& time,
                             const capacity::Scenario& scenario) {
-  if (time.host_seconds <= time.gpu_seconds) return "";
+  if (capacity::time_bound(time) != "host") return "";
   const std::string graph_build =
       time.host_graph_build_seconds > 0
           ? fmt::format(", plus {} rebuilding the cuDNN graph", human_seconds(time.host_graph_build_seconds))

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "capacity/model_config.h"
-
+#include "capacity/layer_workloads.h"
 #include "capacity/memory.h"
+#include "capacity/model_config.h"
 #include "capacity/phase_time.h"
 #include "capacity/scenario.h"
 #include "cli/options.h"
@@ -43,15 +43,11 @@ std::vector<capacity::ModelConfig> models_option(const po::variables_map& vm, co
 // scaled_dot_product_attention picks on each GPU (model/sdpa_dispatch.h).
 std::string attention_option(const std::string& id, const std::string& option);
 
-// The variant that prices the model's attention on `gpu`: the one asked for, or with sdpa the
-// backend PyTorch's dispatch picks there (cuDNN on sm90, FlashAttention-2 on sm80 and sm89); empty
-// for a model without attention.
-std::string attention_backend(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& scenario);
 // "note: <who>: PyTorch's scaled_dot_product_attention runs its <backend> backend on <gpu> (sm<cc>)\n"
 // where that backend is not the variant asked for, else empty.
 std::string sdpa_backend_note(const std::string& who, const std::string& asked, const std::string& backend,
                               const std::string& gpu_id, int compute_capability);
-// The same for `scenario.attention` on `gpu` (attention_backend above).
+// The same for `scenario.attention` on `gpu` (capacity::attention_backend).
 std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfig& model, const Gpu& gpu,
                               const capacity::Scenario& scenario);
 

@@ -126,7 +126,7 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
                      {"ssm", ssm.id},
                      {"gpu", gpu.id},
                      {"impl", base.attention},
-                     {"attention_backend", attention_backend(transformer, gpu, base)},
+                     {"attention_backend", capacity::attention_backend(transformer, gpu, base)},
                      {"scenario", scenario_label(base)},
                      {"time_crossover_seq", or_null(time_cross)},
                      {"memory_crossover_seq", or_null(memory_cross)}};

@@ -80,9 +80,6 @@ Value usd_per_million(std::optional<double> price_per_hour, double tokens_per_se
   return *price_per_hour / 3600.0 / tokens_per_second * 1e6;
 }
 
-// "host" where eager dispatch outlasts the GPU's work, so that the CPU, not the GPU, sets the time.
-std::string bound_of(const capacity::PhaseTime& t) { return t.host_seconds > t.gpu_seconds ? "host" : "gpu"; }
-
 Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capacity::Scenario& base,
                 std::optional<double> budget) {
   Record r{{"gpu", gpu.id}, {"memory_bytes", gpu.usable_or_capacity_bytes()}};
@@ -101,12 +98,14 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"fits", fits});
     r.push_back({"peak_bytes", b.total_bytes});
     r.push_back({"prefill_seconds", t.total_seconds});
-    r.push_back({"prefill_bound", bound_of(t)});
-    const capacity::WholeModelErrorBand* band = capacity::whole_model_error_band_for(model, prefill, gpu, bound_of(t));
+    const std::string_view prefill_bound = capacity::time_bound(t);
+    r.push_back({"prefill_bound", std::string(prefill_bound)});
+    const capacity::WholeModelErrorBand* band =
+        capacity::whole_model_error_band_for(model, prefill, gpu, prefill_bound);
     r.push_back({"prefill_error_band_percent", band ? Value(band->percent) : Value()});
-    r.push_back({"prefill_validated_on", capacity::whole_model_validated_on(band, model, prefill, gpu, bound_of(t))});
+    r.push_back({"prefill_validated_on", capacity::whole_model_validated_on(band, model, prefill, gpu, prefill_bound)});
     r.push_back({"decode_tokens_per_second", d.tokens_per_second});
-    r.push_back({"decode_bound", bound_of(d)});
+    r.push_back({"decode_bound", std::string(capacity::time_bound(d))});
     r.push_back({"gpus_needed", gpus == 0 ? Value() : Value(std::int64_t{gpus})});  // null: more than kMaxGpus
     r.push_back({"prefill_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, t.tokens_per_second)});
     r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, d.tokens_per_second)});
@@ -115,7 +114,7 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
       why += fmt::format("{}prefill {} > budget {}", why.empty() ? "" : "; ", human_seconds(t.total_seconds), human_seconds(*budget));
     }
     r.push_back({"why", why.empty() ? Value() : Value(why)});
-    const std::string backend = attention_backend(model, gpu, prefill);
+    const std::string backend = capacity::attention_backend(model, gpu, prefill);
     r.push_back({"attention_backend", backend.empty() ? Value() : Value(backend)});
   } catch (const InvalidInput& e) {
     // An implementation this GPU cannot run (FlashAttention-3 needs Hopper): the reason is the row,

@@ -134,7 +134,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
 
   std::string text;
   if (format == Format::json) {
-    const std::string backend = attention_backend(model, gpu, base);
+    const std::string backend = capacity::attention_backend(model, gpu, base);
     nlohmann::json j{{"model", model.id}, {"gpu", gpu.id}, {"scenario", scenario_label(base)}, {"capacity_bytes", capacity},
                      {"attention_backend", backend.empty() ? nlohmann::json(nullptr) : nlohmann::json(backend)}};
     j["grid"] = nlohmann::json::array();

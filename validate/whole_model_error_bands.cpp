@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "capacity/layer_workloads.h"
 #include "capacity/phase_time.h"
 #include "io/model_config.h"
 #include "model/efficiency.h"
@@ -30,8 +31,8 @@ std::vector<capacity::WholeModelErrorBand> compute_whole_model_error_bands(const
     s.attention = run.impl == "eager" ? "eager" : "sdpa";
     const capacity::ModelConfig model = find_model(run.model);
     const capacity::PhaseTime t = capacity::phase_time(model, gpu, s);
-    const Key key{std::string(capacity::phase_name(s.phase)), t.host_seconds > t.gpu_seconds ? "host" : "gpu",
-                  arch_family(gpu), capacity::band_attention(model, s, gpu)};
+    const Key key{std::string(capacity::phase_name(s.phase)), std::string(capacity::time_bound(t)), arch_family(gpu),
+                  capacity::attention_backend(model, gpu, s)};
     errors[key].push_back(100.0 * std::fabs(t.total_seconds / run.measured_seconds - 1.0));
     gpus[key].insert(gpu.id);
   }
