@@ -10,7 +10,7 @@ import csv
 import statistics
 
 import torch
-from transformers import AutoModelForCausalLM, LlamaConfig, Qwen2Config
+from transformers import AutoModelForCausalLM, LlamaConfig, Phi3Config, Qwen2Config
 
 CONFIGS = {  # shapes from models/*.toml
     "llama-3.2-1b": lambda: LlamaConfig(vocab_size=128256, hidden_size=2048, intermediate_size=8192,
@@ -22,6 +22,12 @@ CONFIGS = {  # shapes from models/*.toml
     "llama-3.1-8b": lambda: LlamaConfig(vocab_size=128256, hidden_size=4096, intermediate_size=14336,
                                         num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8,
                                         head_dim=128, tie_word_embeddings=False, max_position_embeddings=131072),
+    "qwen2.5-7b": lambda: Qwen2Config(vocab_size=152064, hidden_size=3584, intermediate_size=18944,
+                                      num_hidden_layers=28, num_attention_heads=28, num_key_value_heads=4,
+                                      tie_word_embeddings=False, max_position_embeddings=131072),
+    "phi-3-mini": lambda: Phi3Config(vocab_size=32064, hidden_size=3072, intermediate_size=8192,
+                                     num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=32,
+                                     tie_word_embeddings=False, max_position_embeddings=131072),
 }
 # The models a run measures unless told otherwise (the data committed so far: the two small models).
 DEFAULT_MODELS = ("llama-3.2-1b", "qwen2.5-0.5b")
