@@ -52,10 +52,14 @@ std::string shape_key(const MeasuredRun& r) {
                      w.head_dim, w.causal ? " causal" : "");
 }
 
-void time_and_memory_checks(const ValidationReport& report, std::vector<AccuracyCheck>& checks) {
+enum class Rows { test_split, every_row };
+
+void time_and_memory_checks(const ValidationReport& report, Rows counted, std::vector<AccuracyCheck>& checks) {
+  const std::string group_prefix = counted == Rows::every_row ? "held-out/" : "";
+  const std::string points = counted == Rows::every_row ? "held-out points" : "test points";
   std::map<std::string, std::vector<const RunComparison*>> by_backend;
   for (const RunComparison& c : report.rows) {
-    if (in_test_split(c.run)) by_backend[check_group(c.run)].push_back(&c);
+    if (counted == Rows::every_row || in_test_split(c.run)) by_backend[group_prefix + check_group(c.run)].push_back(&c);
   }
   for (const auto& [backend, rows] : by_backend) {
     double sum = 0, worst = 0, worst_memory = 0;
@@ -69,14 +73,14 @@ void time_and_memory_checks(const ValidationReport& report, std::vector<Accuracy
       }
     }
     const std::string variant = rows.front()->run.variant;
-    const std::string n = fmt::format("{} test points", rows.size());
+    const std::string n = fmt::format("{} {}", rows.size(), points);
     checks.push_back({"time-mape/" + backend, variant + " time MAPE, %, " + n, kTimeMapePercent,
                       sum / double(rows.size()), AccuracyCheck::Goal::at_most});
     checks.push_back({"time-worst/" + backend, variant + " worst time error, %, " + n, kTimeWorstPercent, worst,
                       AccuracyCheck::Goal::at_most});
     if (memory_points > 0) {
       checks.push_back({"memory-worst/" + backend,
-                        fmt::format("{} worst peak-extra-memory error, %, {} test points", variant, memory_points),
+                        fmt::format("{} worst peak-extra-memory error, %, {} {}", variant, memory_points, points),
                         kMemoryWorstPercent, worst_memory, AccuracyCheck::Goal::at_most});
     }
   }
@@ -240,9 +244,14 @@ std::vector<AccuracyCheck> run_accuracy_checks(const AccuracyInputs& inputs, con
     const std::string relative = file.lexically_relative(inputs.data_root).generic_string();
     const Gpu measured_on = gpu_as_measured(gpu, inputs.data_root, relative);
     const ValidationReport report = compare_runs(runs, measured_on, 4096);
-    time_and_memory_checks(report, checks);
+    time_and_memory_checks(report, Rows::test_split, checks);
     tile_ranking_check(report, checks);
     largest_n_checks(runs, gpu, file.filename().string(), checks);
+  }
+  for (const std::filesystem::path& file : inputs.held_out) {
+    const std::string relative = file.lexically_relative(inputs.data_root).generic_string();
+    time_and_memory_checks(compare_runs(read_measured_runs(file), gpu_as_measured(gpu, inputs.data_root, relative), 4096),
+                           Rows::every_row, checks);
   }
   std::map<std::string, double> worst_dram;
   for (const auto& [runs_file, ncu_file] : inputs.ncu) {

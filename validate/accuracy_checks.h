@@ -37,6 +37,9 @@ struct AccuracyCheck {
 struct AccuracyInputs {
   std::filesystem::path data_root;           // validate/data: measured_clocks.csv gives each timed file's clock
   std::vector<std::filesystem::path> timed;  // time, memory, largest N, tile ranking
+  // Shapes drawn at random before anything was measured (pytorch_training_bench.py --grid random):
+  // no constant was set on them, so every row counts. Their check ids read "time-mape/held-out/...".
+  std::vector<std::filesystem::path> held_out;
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> ncu;  // (runs CSV, ncu CSV)
 };
 

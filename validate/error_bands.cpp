@@ -40,7 +40,7 @@ std::vector<ErrorBand> compute_error_bands(const std::vector<ValidationRecordFil
   std::map<Key, std::set<std::string>> gpus;
   for (const ValidationRecordFile& f : files) {
     for (const RunComparison& c : compare_runs(read_measured_runs(f.file), f.gpu, 4096).rows) {
-      if (!counts_for_bands(c.run) || (!f.published && !in_test_split(c.run))) continue;
+      if (!counts_for_bands(c.run) || (!f.every_row_held_out && !in_test_split(c.run))) continue;
       const Key key{c.run.variant, arch_family(f.gpu), std::string(pass_name(c.run.workload.pass))};
       errors[key].push_back(100.0 * std::fabs(c.time_error));
       gpus[key].insert(f.gpu.id);
@@ -63,15 +63,15 @@ double band_percent(std::vector<double> absolute_errors_percent) {
 std::vector<ValidationRecordFile> committed_validation_records(const std::filesystem::path& data,
                                                                Gpu (*load_gpu)(const std::string& id)) {
   // Each file priced at the clock it was measured at (validate/data/measured_clocks.csv).
-  const auto record = [&](const std::string& file, const std::string& gpu, bool published) {
-    return ValidationRecordFile{data / file, gpu_as_measured(load_gpu(gpu), data, file), published};
+  const auto record = [&](const std::string& file, const std::string& gpu, bool every_row_held_out) {
+    return ValidationRecordFile{data / file, gpu_as_measured(load_gpu(gpu), data, file), every_row_held_out};
   };
   std::vector<ValidationRecordFile> files = {
       record("h100-sxm/pytorch_attention.csv", "h100-sxm", false),
       record("h200/pytorch_attention.csv", "h200", false),
       record("h200/mechanisms/training.csv", "h200", false),
   };
-  for (const char* gpu : {"a100-sxm-80gb", "h100-sxm", "b200", "rtx4090"}) {
+  for (const char* gpu : {"a100-sxm-80gb", "h100-sxm", "b200", "rtx3090", "rtx4090", "rtx5090"}) {
     files.push_back(record("published/" + std::string(gpu) + ".csv", gpu, true));
   }
   return files;

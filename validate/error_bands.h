@@ -17,7 +17,7 @@ namespace attnsim {
 struct ValidationRecordFile {
   std::filesystem::path file;
   Gpu gpu;
-  bool published = false;  // every row counts; else only the test split
+  bool every_row_held_out = false;  // published or drawn at random: every row counts; else only the test split
 };
 
 std::vector<ErrorBand> compute_error_bands(const std::vector<ValidationRecordFile>& files);

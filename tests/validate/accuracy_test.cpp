@@ -112,7 +112,7 @@ TEST(Accuracy, TargetsOnTheUnseenH200OrListedMisses) {
 TEST(Accuracy, PublishedNumbersOrListedMisses) {
   const std::filesystem::path data = std::filesystem::path(ATTNSIM_SOURCE_DIR) / "validate/data/published";
   std::vector<AccuracyCheck> checks;
-  for (const char* gpu : {"a100-sxm-80gb", "h100-sxm", "b200", "rtx4090"}) {
+  for (const char* gpu : {"a100-sxm-80gb", "h100-sxm", "b200", "rtx3090", "rtx4090", "rtx5090"}) {
     const std::string file = std::string(gpu) + ".csv";
     const Gpu measured_on = gpu_as_measured(testing::gpu(gpu), data.parent_path(), "published/" + file);
     for (const AccuracyCheck& c : published_checks(data / file, measured_on)) {

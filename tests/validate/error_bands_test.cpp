@@ -29,7 +29,7 @@ TEST(ErrorBands, PredictionsCarryTheirBandOrSayWhereNoneExists) {
   EXPECT_GT(validated.error_band->percent, 0.0);
   const std::string text = validated_on(validated.error_band, validated.arch_family);
   EXPECT_NE(text.find("runs on sm90"), std::string::npos) << text;
-  const Prediction unvalidated = testing::run("flash2", testing::workload(4096), "l4");
+  const Prediction unvalidated = testing::run("sdpa-math", testing::workload(4096), "l4");
   EXPECT_EQ(unvalidated.error_band, nullptr);
   EXPECT_EQ(validated_on(unvalidated.error_band, unvalidated.arch_family), "not validated on sm8x");
 }
