@@ -48,7 +48,9 @@ std::vector<capacity::WholeModelErrorBand> compute_whole_model_error_bands(const
 
 std::vector<WholeModelRun> committed_whole_model_runs(const std::filesystem::path& data) {
   std::vector<WholeModelRun> runs = small_model_prefill_runs(data);
-  for (const WholeModelRun& r : large_model_prefill_runs(data)) runs.push_back(r);
+  for (const std::string& folder : kBackToBackPrefillFolders) {
+    for (const WholeModelRun& r : back_to_back_prefill_runs(data, folder)) runs.push_back(r);
+  }
   return runs;
 }
 

@@ -57,9 +57,9 @@ std::vector<WholeModelRun> small_model_prefill_runs(const std::filesystem::path&
   return runs;
 }
 
-std::vector<WholeModelRun> large_model_prefill_runs(const std::filesystem::path& data) {
+std::vector<WholeModelRun> back_to_back_prefill_runs(const std::filesystem::path& data, const std::string& folder) {
   io::CSVReader<3, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
-      (data / "h100-sxm/prefill_clocks_8b/forward_times.csv").string());
+      (data / folder / "forward_times.csv").string());
   in.read_header(io::ignore_extra_column, "model", "seq", "events_seconds");
   std::map<std::pair<std::string, std::int64_t>, std::vector<double>> times;
   std::string model;
@@ -68,7 +68,8 @@ std::vector<WholeModelRun> large_model_prefill_runs(const std::filesystem::path&
   while (in.read_row(model, seq, seconds)) times[{model, seq}].push_back(seconds);
   std::vector<WholeModelRun> runs;
   for (const auto& [key, t] : times) {
-    runs.push_back({"h100-sxm/prefill_clocks_8b", "h100-sxm", key.first, "sdpa", key.second, false, upper_median(t)});
+    const std::string gpu = std::filesystem::path(folder).parent_path().generic_string();
+    runs.push_back({folder, gpu, key.first, "sdpa", key.second, false, upper_median(t)});
   }
   return runs;
 }

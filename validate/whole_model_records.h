@@ -25,8 +25,13 @@ struct WholeModelRun {
 // per-call event rows) and h100-sxm/host_dispatch/forwards.csv (upper median of 30 interleaved rounds).
 std::vector<WholeModelRun> small_model_prefill_runs(const std::filesystem::path& data_folder);
 
-// Llama-3.1-8B's forwards run back to back for 15 s at N = 4096 and 16384, the median of each
-// (h100-sxm/prefill_clocks_8b/forward_times.csv).
-std::vector<WholeModelRun> large_model_prefill_runs(const std::filesystem::path& data_folder);
+// Forwards run back to back (measure_prefill_clocks.py), the median per (model, N), from
+// <folder>/forward_times.csv under data_folder; the folder's parent names the GPU profile.
+std::vector<WholeModelRun> back_to_back_prefill_runs(const std::filesystem::path& data_folder,
+                                                     const std::string& folder);
+
+// The committed back-to-back runs of models larger than any whole-model constant was set on:
+// Llama-3.1-8B at N = 4096 and 16384 for 15 s each (h100-sxm/prefill_clocks_8b).
+inline const std::vector<std::string> kBackToBackPrefillFolders = {"h100-sxm/prefill_clocks_8b"};
 
 }  // namespace attnsim

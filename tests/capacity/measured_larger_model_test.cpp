@@ -116,7 +116,7 @@ TEST(MeasuredLargerModel, TheForwardAsTimedWithin15Percent) {
   EXPECT_EQ(calls, 3);
 
   const std::vector<WholeModelRun> back_to_back =
-      large_model_prefill_runs(std::filesystem::path(ATTNSIM_SOURCE_DIR) / "validate/data");
+      back_to_back_prefill_runs(std::filesystem::path(ATTNSIM_SOURCE_DIR) / "validate/data", "h100-sxm/prefill_clocks_8b");
   ASSERT_EQ(back_to_back.size(), 2u);
   for (const WholeModelRun& run : back_to_back) {
     const double predicted = predicted_prefill(run.seq).total_seconds;
