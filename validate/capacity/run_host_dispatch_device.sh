@@ -3,4 +3,4 @@
 # whole-model forwards it should explain (measure_host_dispatch.py). Writes under $OUT:
 # host_kinds.csv, forwards.csv, forward_ops.csv, host_kinds_after.csv and the run's environment,
 # clocks (every second) and log (run_out_dir_script_device.sh).
-exec bash "$(dirname "$0")/run_out_dir_script_device.sh" measure_host_dispatch.py 1000
+exec bash "$(dirname "$0")/run_out_dir_script_device.sh" measure_host_dispatch.py 1000 "$@"
