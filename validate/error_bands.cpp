@@ -70,6 +70,7 @@ std::vector<ValidationRecordFile> committed_validation_records(const std::filesy
       record("h100-sxm/pytorch_attention.csv", "h100-sxm", false),
       record("h200/pytorch_attention.csv", "h200", false),
       record("h200/mechanisms/training.csv", "h200", false),
+      record("h100-sxm/random_shapes/training.csv", "h100-sxm", true),  // drawn at random: every row held out
   };
   for (const char* gpu : {"a100-sxm-80gb", "h100-sxm", "b200", "rtx3090", "rtx4090", "rtx5090"}) {
     files.push_back(record("published/" + std::string(gpu) + ".csv", gpu, true));
