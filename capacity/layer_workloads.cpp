@@ -19,7 +19,11 @@ Workload attention_workload(const ModelConfig& m, const Scenario& s, Pass pass, 
   w.head_dim = m.head_dim;
   w.head_dim_v = m.value_head_dim();
   w.causal = true;
-  w.window = m.window_of(kind);
+  // transformers calls SDPA with is_causal and no mask while the keys are fewer than the window
+  // (masking_utils._ignore_causal_mask_sdpa, local_attention_size): such a window masks nothing, and
+  // the call takes the backends a causal call takes (Phi-3-mini's 262144-token window, for one).
+  const std::optional<std::int64_t> window = m.window_of(kind);
+  if (window && w.seq_kv >= *window) w.window = window;
   w.dtype = s.dtype;
   w.pass = pass;
   return w;

@@ -30,8 +30,10 @@ std::vector<WholeModelRun> small_model_prefill_runs(const std::filesystem::path&
 std::vector<WholeModelRun> back_to_back_prefill_runs(const std::filesystem::path& data_folder,
                                                      const std::string& folder);
 
-// The committed back-to-back runs of models larger than any whole-model constant was set on:
-// Llama-3.1-8B at N = 4096 and 16384 for 15 s each (h100-sxm/prefill_clocks_8b).
-inline const std::vector<std::string> kBackToBackPrefillFolders = {"h100-sxm/prefill_clocks_8b"};
+// The committed back-to-back runs of models no whole-model constant was set on: Llama-3.1-8B at
+// N = 4096 and 16384 for 15 s each (h100-sxm/prefill_clocks_8b); Qwen2.5-7B and Phi-3-mini at the
+// same N for 6 s each (h100-sxm/prefill_clocks_heldout).
+inline const std::vector<std::string> kBackToBackPrefillFolders = {"h100-sxm/prefill_clocks_8b",
+                                                                   "h100-sxm/prefill_clocks_heldout"};
 
 }  // namespace attnsim
