@@ -191,9 +191,12 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   k.ctas_per_sm = resident_ctas(w, gpu, t, spec.name, spec.tile_from_knobs, spec.shared_memory_per_cta_bytes);
   k.ctas = bh * blocks.query_blocks;
   k.key_blocks_per_cta = blocks.active_query_blocks > 0 ? blocks.tiles / blocks.active_query_blocks : 0.0;
-  k.shared_memory_per_cta_bytes = spec.shared_memory_per_cta_bytes.value_or(
-      tile_shared_memory_bytes(t, double(w.head_dim), double(w.head_dim_v), e));
-  k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * double(w.head_dim + w.head_dim_v);
+  // Tiles, operand loads and matmuls run at the head dims the kernel is built for; HBM moves the
+  // real ones (the padding columns are predicated off, not read).
+  const double kernel_d = compiled_head_dim(spec, w.head_dim), kernel_dv = compiled_head_dim(spec, w.head_dim_v);
+  k.shared_memory_per_cta_bytes =
+      spec.shared_memory_per_cta_bytes.value_or(tile_shared_memory_bytes(t, kernel_d, kernel_dv, e));
+  k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (kernel_d + kernel_dv);
   // One exp per score, plus one per row per key block to rescale the running sum and output.
   k.exp_ops = bh * blocks.tiles * (tile_scores + double(t.block_m));
   k.vector_flops =
@@ -201,7 +204,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
 
   // mma.sync with warps splitting the query rows: every warp loads the whole K and V tile of each
   // key block from shared memory into registers (ldmatrix), so these bytes scale as 1 / (rows per warp).
-  const double bm = double(t.block_m), bn = double(t.block_n), d = double(w.head_dim), dv = double(w.head_dim_v);
+  const double bm = double(t.block_m), bn = double(t.block_n), d = kernel_d, dv = kernel_dv;
   const double operand_bytes_per_tile = spec.warps_tile_the_output
                                             ? warp_grid_operand_bytes(bm, bn, d, double(t.warps), e) +
                                                   warp_grid_operand_bytes(bm, dv, bn, double(t.warps), e)
@@ -251,7 +254,8 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
   main.ctas = bh * blocks.query_blocks;
   main.shared_memory_per_cta_bytes = tile_shared_memory_bytes(key_major, d, dv, e);
   const double step = double(spec.backward_head_dim_step.value_or(1));
-  const double kernel_d = std::ceil(d / step) * step, kernel_dv = std::ceil(dv / step) * step;
+  const double kernel_d = std::ceil(compiled_head_dim(spec, w.head_dim) / step) * step;
+  const double kernel_dv = std::ceil(compiled_head_dim(spec, w.head_dim_v) / step) * step;
   const double columns = double(spec.backward_accumulator_columns.value_or(0));
   const double passes = columns > 0 ? std::ceil(std::max(kernel_d, kernel_dv) / columns) : 1.0;
   // The output matmuls' width: a single pass's head dim, or whole chunks of `columns` per pass.
@@ -334,6 +338,13 @@ Cost tiled_attention_cost(const Workload& w, const Gpu& gpu, const TiledKernelSp
     cost.workspace_bytes = 2.0 * logsumexp_bytes + dq_accum_bytes + gqa_expanded_dkv;
   }
   return cost;
+}
+
+double compiled_head_dim(const TiledKernelSpec& spec, std::int64_t head_dim) {
+  for (const std::int64_t built : spec.compiled_head_dims) {
+    if (head_dim <= built) return double(built);
+  }
+  return double(head_dim);
 }
 
 }  // namespace attnsim

@@ -46,7 +46,15 @@ struct TiledKernelSpec {
   // Backward: the head dims the kernel is built for come in steps of this (absent: every one); a
   // head dim between two runs the larger one's kernel on zero-padded tiles.
   std::optional<std::int64_t> backward_head_dim_step = std::nullopt;
+  // The head dims the kernel is compiled for, ascending (empty: every one). A head dim between two
+  // runs the larger one's kernel: its tiles hold that many columns, the columns past the head dim
+  // loaded as zeros by predicated copies, and its matmuls multiply them (FlashAttention-2's
+  // HEADDIM_SWITCH builds 32, 64, 96, 128, 160, 192 and 256, so d = 80 runs the d = 96 kernel).
+  std::vector<std::int64_t> compiled_head_dims = {};
 };
+
+// The head dim the kernel that runs `head_dim` is built for (spec.compiled_head_dims).
+double compiled_head_dim(const TiledKernelSpec& spec, std::int64_t head_dim);
 
 // HBM bytes of K and V read by a query-block-parallel kernel. Every wave of co-resident CTAs
 // streams the union of the K/V rows its CTAs see; across waves, L2 keeps a head's K/V only if it

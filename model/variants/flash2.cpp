@@ -4,6 +4,7 @@
 #include "model/variants/flash2.h"
 
 #include <string>
+#include <vector>
 
 #include "model/efficiency.h"
 #include "model/error.h"
@@ -41,6 +42,10 @@ const Efficiency kBackwardPipes{1.0,
                                 std::nullopt,
                                 1.0};
 const std::vector<ArchEfficiency> kBackward = {{"sm80", kBackwardPipes}};
+
+// static_switch.h's HEADDIM_SWITCH (Dao-AILab/flash-attention csrc/flash_attn/src, vendored by
+// PyTorch under aten/src/ATen/native/transformers/cuda/flash_attn): the head dims a kernel is built for.
+const std::vector<std::int64_t> kCompiledHeadDims = {32, 64, 96, 128, 160, 192, 256};
 
 bool is_sm8x(const Gpu& gpu) { return gpu.compute_capability_major == 8 && gpu.compute_capability_minor > 0; }
 
@@ -123,9 +128,10 @@ Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
       return cost;
     }
   }
-  const TiledKernelSpec forward{"flash2 fwd", with_knobs(flash2_forward_tiling(w, gpu), knobs),
-                                flash2_efficiency(gpu, false), true, sets_tile(knobs)};
-  const TiledKernelSpec backward{"flash2", flash2_backward_tiling(w, gpu), flash2_efficiency(gpu, true), true};
+  TiledKernelSpec forward{"flash2 fwd", with_knobs(flash2_forward_tiling(w, gpu), knobs),
+                          flash2_efficiency(gpu, false), true, sets_tile(knobs)};
+  TiledKernelSpec backward{"flash2", flash2_backward_tiling(w, gpu), flash2_efficiency(gpu, true), true};
+  forward.compiled_head_dims = backward.compiled_head_dims = kCompiledHeadDims;
   return tiled_attention_cost(w, gpu, forward, backward);
 }
 

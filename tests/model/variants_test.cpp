@@ -39,6 +39,19 @@ TEST(Flash2, DefaultTilesFollowTheLaunchTemplate) {
   EXPECT_EQ(run("flash2", workload(4096, 32, 64)).cost.tiling->block_n, 128);  // hdim 64: 128 x 128
 }
 
+// HEADDIM_SWITCH builds 32, 64, 96, 128, 160, 192, 256: d = 80 runs the d = 96 kernel on zero-padded
+// columns, so its matmuls and operand loads are d = 96's, while HBM moves only the 80 real columns.
+TEST(Flash2, HeadDimsBetweenTheCompiledOnesRunTheLargerKernel) {
+  for (const Pass pass : {Pass::forward, Pass::backward}) {
+    Workload w80 = workload(4096, 32, 80), w96 = workload(4096, 32, 96), w128 = workload(4096, 32, 128);
+    w80.pass = w96.pass = w128.pass = pass;
+    const Prediction p80 = run("flash2", w80), p96 = run("flash2", w96), p128 = run("flash2", w128);
+    EXPECT_DOUBLE_EQ(p80.tensor_flops, p96.tensor_flops) << pass_name(pass);
+    EXPECT_LT(p96.tensor_flops, p128.tensor_flops) << pass_name(pass);
+    EXPECT_LT(p80.hbm_read_bytes, p96.hbm_read_bytes) << pass_name(pass);
+  }
+}
+
 TEST(Flash2, TileOverrideChangesTrafficAndIsCheckedAgainstSharedMemory) {
   VariantKnobs knobs;
   knobs.block_m = 64;
