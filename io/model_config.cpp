@@ -243,6 +243,9 @@ void read_attention(Reader& r, ModelConfig& m) {
   if (const toml::node* node = r.find("fused_qkv")) m.fused_qkv = sourced_bool(*node, r.file(), "fused_qkv");
   if (m.fused_qkv && m.mla)
     throw InvalidInput(r.file() + ": fused_qkv", "latent attention has no single q, k, v projection");
+  if (const toml::node* node = r.find("rotary_concatenates_pass_through")) {
+    m.rotary_concatenates_pass_through = sourced_bool(*node, r.file(), "rotary_concatenates_pass_through");
+  }
   if (m.qkv_bias && m.mla)
     throw InvalidInput(r.file() + ": qkv_bias", "latent attention's projections have no q, k, v biases");
   m.sliding_window = r.optional_integer("sliding_window", 1, std::int64_t{1} << 40);
@@ -304,8 +307,8 @@ ModelConfig parse_model_config(std::string_view toml_text, const std::string& fi
                        "only mixer 'shared-hybrid' has shared blocks; remove it");
   }
   if (!m.has_attention()) {
-    for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias", "fused_qkv", "mla",
-                            "attention_pattern"}) {
+    for (const char* key : {"heads", "kv_heads", "head_dim", "sliding_window", "qkv_bias", "fused_qkv",
+                            "rotary_concatenates_pass_through", "mla", "attention_pattern"}) {
       if (const toml::node* node = root.get(key)) {
         throw InvalidInput(toml_where(file, *node, key), "mixer 'ssm' has no attention; remove this field");
       }
