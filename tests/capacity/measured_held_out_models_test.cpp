@@ -15,9 +15,7 @@
 #include <utility>
 
 #include "capacity/phase_time.h"
-#include "capacity/scenario.h"
-#include "io/model_config.h"
-#include "tests/test_support.h"
+#include "tests/capacity/scripted_prefill.h"
 #include "validate/fccp_csv.h"
 #include "validate/whole_model_records.h"
 
@@ -49,15 +47,8 @@ std::map<std::pair<std::string, std::int64_t>, KernelSums> traced_after_idle() {
   return sums;
 }
 
-// model(input_ids, use_cache=False, logits_to_keep=1) in eager mode with sdpa, as the script ran it.
 PhaseTime predicted_prefill(const std::string& model, std::int64_t tokens) {
-  Scenario s;
-  s.phase = Phase::prefill;
-  s.context = tokens;
-  s.kv_cache = false;
-  s.all_logits = false;
-  s.attention = "sdpa";
-  return phase_time(find_model(model), attnsim::testing::gpu("h100-sxm"), s);
+  return predicted_scripted_prefill(model, tokens);
 }
 
 double error(double predicted, double measured) { return predicted / measured - 1.0; }

@@ -15,9 +15,7 @@
 #include <vector>
 
 #include "capacity/phase_time.h"
-#include "capacity/scenario.h"
-#include "io/model_config.h"
-#include "tests/test_support.h"
+#include "tests/capacity/scripted_prefill.h"
 #include "validate/fccp_csv.h"
 #include "validate/whole_model_records.h"
 
@@ -53,16 +51,7 @@ std::map<std::int64_t, ForwardKernels> traced_forwards() {
   return forwards;
 }
 
-// model(input_ids, use_cache=False, logits_to_keep=1) in eager mode, as the scripts ran it.
-PhaseTime predicted_prefill(std::int64_t tokens) {
-  Scenario s;
-  s.phase = Phase::prefill;
-  s.context = tokens;
-  s.kv_cache = false;
-  s.all_logits = false;
-  s.attention = "sdpa";
-  return phase_time(find_model("llama-3.1-8b"), attnsim::testing::gpu("h100-sxm"), s);
-}
+PhaseTime predicted_prefill(std::int64_t tokens) { return predicted_scripted_prefill("llama-3.1-8b", tokens); }
 
 // Measured against predicted (kernel time without launch gaps), N = 1024, 4096, 16384:
 //   GEMMs        18.6 / 75.9 / 315.9 ms   +3.2% / -4.8% / -10.3%
