@@ -44,7 +44,8 @@ Prediction predict_attention(const ModelConfig& m, const Gpu& gpu, const Scenari
   if (chosen.id == "ssm-scan") {
     throw InvalidInput("variant", "ssm-scan is not an attention implementation; SSM layers come from the model file");
   }
-  const Variant& variant = kind == LayerAttention::local ? find_variant("sliding-window") : chosen;
+  // A local layer whose keys have not reached its window runs as a causal call (no mask, above).
+  const Variant& variant = kind == LayerAttention::local && w.window ? find_variant("sliding-window") : chosen;
   return predict(w, gpu, variant, s.knobs);
 }
 

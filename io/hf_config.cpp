@@ -212,6 +212,13 @@ ModelConfig read_transformer(Fields& f, const std::string& type) {
   }
   read_heads(f, m, type);
   read_qkv_bias(f, m, type);
+  if (type == "phi3") {  // transformers' modeling_phi3.py, whatever config.json says
+    m.fused_qkv = m.fused_gate_up = m.rotary_concatenates_pass_through = true;
+    f.note("fused_qkv", "model_type phi3: transformers Phi3Attention's one qkv_proj, sliced into q, k, v");
+    f.note("fused_gate_up", "model_type phi3: transformers Phi3MLP's one gate_up_proj, chunked into gate and up");
+    f.note("rotary_concatenates_pass_through",
+           "model_type phi3: transformers' Phi-3 apply_rotary_pos_emb concatenates the rotated part with the rest");
+  }
   if (type == "gemma3_text" || type == "gpt_oss") {
     read_pattern(f, m, type);
   } else {

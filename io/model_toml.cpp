@@ -57,6 +57,8 @@ void write_attention(Writer& w, const ModelConfig& m) {
   w.integer("kv_heads", m.kv_heads);
   if (!m.mla) w.integer("head_dim", m.head_dim);
   if (m.qkv_bias) w.boolean("qkv_bias", true);
+  if (m.fused_qkv) w.boolean("fused_qkv", true);
+  if (m.rotary_concatenates_pass_through) w.boolean("rotary_concatenates_pass_through", true);
   if (m.sliding_window) w.integer("sliding_window", *m.sliding_window);
 }
 
@@ -125,6 +127,7 @@ std::string model_file_text(const ImportedModel& imported) {
   w.integer("intermediate_size", m.intermediate_size);
   w.integer("vocab_size", m.vocab_size);
   w.boolean("tied_embeddings", m.tied_embeddings);
+  if (m.fused_gate_up) w.boolean("fused_gate_up", true);
   if (m.has_attention()) write_attention(w, m);
   if (m.attention_pattern) write_pattern(w, imported);
   if (m.ssm) write_ssm(w, *m.ssm);

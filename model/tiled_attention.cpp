@@ -18,6 +18,15 @@ constexpr double kFp32Bytes = 4.0;
 
 double batch_heads(const Workload& w) { return double(w.batch) * double(w.heads); }
 
+// The workload as the built kernel holds it: head dims raised to the ones it is compiled for. Its
+// tiles, shared memory, registers and operand loads are sized by these; HBM moves the real ones.
+Workload as_built(const Workload& w, const TiledKernelSpec& spec) {
+  Workload built = w;
+  built.head_dim = std::int64_t(compiled_head_dim(spec, w.head_dim));
+  built.head_dim_v = std::int64_t(compiled_head_dim(spec, w.head_dim_v));
+  return built;
+}
+
 double resident_ctas(const Workload& w, const Gpu& gpu, const Tiling& tiling, const std::string& name,
                      bool tile_from_knobs, std::optional<double> kernel_shared_memory_bytes = std::nullopt) {
   const double smem = kernel_shared_memory_bytes.value_or(
@@ -183,17 +192,18 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   const double tile_scores = double(t.block_m) * double(t.block_n);
   const double e = element_bytes(w.dtype);
 
-  require_buildable_tile(w, gpu, spec);
+  const Workload built = as_built(w, spec);
+  require_buildable_tile(built, gpu, spec);
   KernelCost k;
   k.name = spec.name;
   k.tensor_dtype = w.dtype;
   k.efficiency = spec.efficiency;
-  k.ctas_per_sm = resident_ctas(w, gpu, t, spec.name, spec.tile_from_knobs, spec.shared_memory_per_cta_bytes);
+  k.ctas_per_sm = resident_ctas(built, gpu, t, spec.name, spec.tile_from_knobs, spec.shared_memory_per_cta_bytes);
   k.ctas = bh * blocks.query_blocks;
   k.key_blocks_per_cta = blocks.active_query_blocks > 0 ? blocks.tiles / blocks.active_query_blocks : 0.0;
   // Tiles, operand loads and matmuls run at the head dims the kernel is built for; HBM moves the
   // real ones (the padding columns are predicated off, not read).
-  const double kernel_d = compiled_head_dim(spec, w.head_dim), kernel_dv = compiled_head_dim(spec, w.head_dim_v);
+  const double kernel_d = double(built.head_dim), kernel_dv = double(built.head_dim_v);
   k.shared_memory_per_cta_bytes =
       spec.shared_memory_per_cta_bytes.value_or(tile_shared_memory_bytes(t, kernel_d, kernel_dv, e));
   k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (kernel_d + kernel_dv);
@@ -213,7 +223,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   // Accumulator registers beyond the 255-register limit spill to local memory, stored and reloaded
   // once per key block (the ncu runs in validate/data/h100-sxm/ncu show it: 128x128 at d = 128
   // writes 4x O's bytes to DRAM).
-  k.register_spill_bytes = bh * blocks.tiles * forward_register_demand(t, w.head_dim_v).spill_bytes_per_key_block;
+  k.register_spill_bytes = bh * blocks.tiles * forward_register_demand(t, built.head_dim_v).spill_bytes_per_key_block;
   k.schedule_stretch = list_schedule_stretch(mask, t, blocks.query_blocks, bh, gpu.sm_count * k.ctas_per_sm);
   const KvTraffic kv = kv_read_traffic(w, gpu, t, k.ctas_per_sm);
   k.l2_read_bytes = q_bytes(w) + kv.tile_bytes;
@@ -243,19 +253,21 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
   const double tile_scores = double(t.block_m) * double(t.block_n);
   const double d = double(w.head_dim);
   const double dv = double(w.head_dim_v);
-  require_buildable_tile(w, gpu, spec);
+  const Workload built = as_built(w, spec);
+  const double built_d = double(built.head_dim), built_dv = double(built.head_dim_v);
+  require_buildable_tile(built, gpu, spec);
   KernelCost main;
   main.name = spec.name + " bwd";
   main.tensor_dtype = w.dtype;
   main.efficiency = spec.efficiency;
   Tiling key_major = t;
   std::swap(key_major.block_m, key_major.block_n);
-  main.ctas_per_sm = resident_ctas(w, gpu, key_major, spec.name + " backward", spec.tile_from_knobs);
+  main.ctas_per_sm = resident_ctas(built, gpu, key_major, spec.name + " backward", spec.tile_from_knobs);
   main.ctas = bh * blocks.query_blocks;
-  main.shared_memory_per_cta_bytes = tile_shared_memory_bytes(key_major, d, dv, e);
+  main.shared_memory_per_cta_bytes = tile_shared_memory_bytes(key_major, built_d, built_dv, e);
   const double step = double(spec.backward_head_dim_step.value_or(1));
-  const double kernel_d = std::ceil(compiled_head_dim(spec, w.head_dim) / step) * step;
-  const double kernel_dv = std::ceil(compiled_head_dim(spec, w.head_dim_v) / step) * step;
+  const double kernel_d = std::ceil(built_d / step) * step;
+  const double kernel_dv = std::ceil(built_dv / step) * step;
   const double columns = double(spec.backward_accumulator_columns.value_or(0));
   const double passes = columns > 0 ? std::ceil(std::max(kernel_d, kernel_dv) / columns) : 1.0;
   // The output matmuls' width: a single pass's head dim, or whole chunks of `columns` per pass.
@@ -268,11 +280,11 @@ std::vector<KernelCost> tiled_backward_kernels(const Workload& w, const Gpu& gpu
   main.vector_flops = bh * blocks.tiles * tile_scores * kBackwardVectorFlopsPerScore * passes;
   // All five matmuls take both operands from shared memory (P and dS are written there too).
   const double bm = double(t.block_m), bn = double(t.block_n), warps = double(t.warps);
-  const double operand_bytes_per_tile = passes * (warp_grid_operand_bytes(bm, bn, d, warps, e) +
-                                                  warp_grid_operand_bytes(bm, bn, dv, warps, e)) +  // S, dP
-                                        warp_grid_operand_bytes(bn, dv, bm, warps, e) +
-                                        warp_grid_operand_bytes(bn, d, bm, warps, e) +  // dV, dK
-                                        warp_grid_operand_bytes(bm, d, bn, warps, e);   // dQ
+  const double operand_bytes_per_tile = passes * (warp_grid_operand_bytes(bm, bn, built_d, warps, e) +
+                                                  warp_grid_operand_bytes(bm, bn, built_dv, warps, e)) +  // S, dP
+                                        warp_grid_operand_bytes(bn, built_dv, bm, warps, e) +
+                                        warp_grid_operand_bytes(bn, built_d, bm, warps, e) +  // dV, dK
+                                        warp_grid_operand_bytes(bm, built_d, bn, warps, e);   // dQ
   main.shared_memory_read_bytes = bh * blocks.tiles * operand_bytes_per_tile;
   // Per query row streamed: Q, dO, logsumexp and D read; the fp32 dQaccum row read and written.
   const double q_row_read_bytes = (d + dv) * e + 2.0 * kFp32Bytes + d * kFp32Bytes;

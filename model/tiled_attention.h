@@ -48,8 +48,8 @@ struct TiledKernelSpec {
   std::optional<std::int64_t> backward_head_dim_step = std::nullopt;
   // The head dims the kernel is compiled for, ascending (empty: every one). A head dim between two
   // runs the larger one's kernel: its tiles hold that many columns, the columns past the head dim
-  // loaded as zeros by predicated copies, and its matmuls multiply them (FlashAttention-2's
-  // HEADDIM_SWITCH builds 32, 64, 96, 128, 160, 192 and 256, so d = 80 runs the d = 96 kernel).
+  // loaded as zeros by predicated copies, and its matmuls multiply them (PyTorch's FlashAttention-2
+  // HEADDIM_SWITCH builds 32, 64, 96, 128, 160, 192, 224 and 256, so d = 80 runs the d = 96 kernel).
   std::vector<std::int64_t> compiled_head_dims = {};
 };
 

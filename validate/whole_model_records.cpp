@@ -68,7 +68,7 @@ std::vector<WholeModelRun> back_to_back_prefill_runs(const std::filesystem::path
   while (in.read_row(model, seq, seconds)) times[{model, seq}].push_back(seconds);
   std::vector<WholeModelRun> runs;
   for (const auto& [key, t] : times) {
-    const std::string gpu = std::filesystem::path(folder).parent_path().generic_string();
+    const std::string gpu = std::filesystem::path(folder).begin()->generic_string();
     runs.push_back({folder, gpu, key.first, "sdpa", key.second, false, upper_median(t)});
   }
   return runs;

@@ -26,13 +26,13 @@ struct WholeModelRun {
 std::vector<WholeModelRun> small_model_prefill_runs(const std::filesystem::path& data_folder);
 
 // Forwards run back to back (measure_prefill_clocks.py), the median per (model, N), from
-// <folder>/forward_times.csv under data_folder; the folder's parent names the GPU profile.
+// <folder>/forward_times.csv under data_folder; the folder's first component names the GPU profile.
 std::vector<WholeModelRun> back_to_back_prefill_runs(const std::filesystem::path& data_folder,
                                                      const std::string& folder);
 
-// The committed back-to-back runs of models no whole-model constant was set on: Llama-3.1-8B at
-// N = 4096 and 16384 for 15 s each (h100-sxm/prefill_clocks_8b); Qwen2.5-7B and Phi-3-mini at the
-// same N for 6 s each (h100-sxm/prefill_clocks_heldout).
+// The committed back-to-back runs of the larger models: Llama-3.1-8B at N = 4096 and 16384 for 15 s
+// each (h100-sxm/prefill_clocks_8b); Qwen2.5-7B and Phi-3-mini at the same N for 6 s each
+// (h100-sxm/prefill_clocks_heldout; Phi-3's elementwise kernels were later set from its own trace).
 inline const std::vector<std::string> kBackToBackPrefillFolders = {"h100-sxm/prefill_clocks_8b",
                                                                    "h100-sxm/prefill_clocks_heldout"};
 

@@ -43,9 +43,10 @@ const Efficiency kBackwardPipes{1.0,
                                 1.0};
 const std::vector<ArchEfficiency> kBackward = {{"sm80", kBackwardPipes}};
 
-// static_switch.h's HEADDIM_SWITCH (Dao-AILab/flash-attention csrc/flash_attn/src, vendored by
-// PyTorch under aten/src/ATen/native/transformers/cuda/flash_attn): the head dims a kernel is built for.
-const std::vector<std::int64_t> kCompiledHeadDims = {32, 64, 96, 128, 160, 192, 256};
+// static_switch.h's HEADDIM_SWITCH in PyTorch's vendored FlashAttention-2
+// (aten/src/ATen/native/transformers/cuda/flash_attn, with its flash_*_hdim224 kernels; upstream
+// Dao-AILab/flash-attention later dropped 224): the head dims a kernel is built for.
+const std::vector<std::int64_t> kCompiledHeadDims = {32, 64, 96, 128, 160, 192, 224, 256};
 
 bool is_sm8x(const Gpu& gpu) { return gpu.compute_capability_major == 8 && gpu.compute_capability_minor > 0; }
 

@@ -2,8 +2,9 @@
 // (GQA 28/4, q/k/v biases, a 152K vocabulary) and Phi-3-mini (32 heads of 96, fused qkv and gate_up
 // projections), prefill on an H100 (validate/data/h100-sxm/prefill_clocks_heldout/): each forward
 // traced after idle, then run back to back for 6 s. What they showed, and what changed since, is in
-// that folder's README: Phi-3's 4096-token prefill was later traced kernel by kernel and its
-// elementwise kernels priced from that trace, so only its 16384-token rows stay held out.
+// that folder's README: Phi-3's 16384-token prompt exposed the window rule (capacity/layer_workloads.cpp)
+// and its 4096-token prefill, traced later, set its elementwise kernels; only Qwen2.5-7B's rows
+// changed nothing in the model.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 

@@ -50,6 +50,9 @@ void expect_same_shapes(const ModelConfig& a, const ModelConfig& b, const std::s
   EXPECT_EQ(a.kv_heads, b.kv_heads);
   EXPECT_EQ(a.head_dim, b.head_dim);
   EXPECT_EQ(a.qkv_bias, b.qkv_bias);
+  EXPECT_EQ(a.fused_qkv, b.fused_qkv);
+  EXPECT_EQ(a.fused_gate_up, b.fused_gate_up);
+  EXPECT_EQ(a.rotary_concatenates_pass_through, b.rotary_concatenates_pass_through);
   EXPECT_EQ(a.sliding_window, b.sliding_window);
   ASSERT_EQ(a.attention_pattern.has_value(), b.attention_pattern.has_value());
   if (a.attention_pattern) {
