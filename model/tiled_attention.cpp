@@ -203,10 +203,9 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
   k.key_blocks_per_cta = blocks.active_query_blocks > 0 ? blocks.tiles / blocks.active_query_blocks : 0.0;
   // Tiles, operand loads and matmuls run at the head dims the kernel is built for; HBM moves the
   // real ones (the padding columns are predicated off, not read).
-  const double kernel_d = double(built.head_dim), kernel_dv = double(built.head_dim_v);
-  k.shared_memory_per_cta_bytes =
-      spec.shared_memory_per_cta_bytes.value_or(tile_shared_memory_bytes(t, kernel_d, kernel_dv, e));
-  k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (kernel_d + kernel_dv);
+  const double d = double(built.head_dim), dv = double(built.head_dim_v);
+  k.shared_memory_per_cta_bytes = spec.shared_memory_per_cta_bytes.value_or(tile_shared_memory_bytes(t, d, dv, e));
+  k.tensor_flops = bh * blocks.tiles * tile_scores * 2.0 * (d + dv);
   // One exp per score, plus one per row per key block to rescale the running sum and output.
   k.exp_ops = bh * blocks.tiles * (tile_scores + double(t.block_m));
   k.vector_flops =
@@ -214,7 +213,7 @@ KernelCost tiled_forward_kernel(const Workload& w, const Gpu& gpu, const TiledKe
 
   // mma.sync with warps splitting the query rows: every warp loads the whole K and V tile of each
   // key block from shared memory into registers (ldmatrix), so these bytes scale as 1 / (rows per warp).
-  const double bm = double(t.block_m), bn = double(t.block_n), d = kernel_d, dv = kernel_dv;
+  const double bm = double(t.block_m), bn = double(t.block_n);
   const double operand_bytes_per_tile = spec.warps_tile_the_output
                                             ? warp_grid_operand_bytes(bm, bn, d, double(t.warps), e) +
                                                   warp_grid_operand_bytes(bm, dv, bn, double(t.warps), e)

@@ -239,19 +239,19 @@ double spearman(const std::vector<double>& a, const std::vector<double>& b) {
 
 std::vector<AccuracyCheck> run_accuracy_checks(const AccuracyInputs& inputs, const Gpu& gpu) {
   std::vector<AccuracyCheck> checks;
+  // Each timed file at the clock it was measured at (validate/data/measured_clocks.csv).
+  const auto as_measured = [&](const std::filesystem::path& file) {
+    return gpu_as_measured(gpu, inputs.data_root, file.lexically_relative(inputs.data_root).generic_string());
+  };
   for (const std::filesystem::path& file : inputs.timed) {
     const std::vector<MeasuredRun> runs = read_measured_runs(file);
-    const std::string relative = file.lexically_relative(inputs.data_root).generic_string();
-    const Gpu measured_on = gpu_as_measured(gpu, inputs.data_root, relative);
-    const ValidationReport report = compare_runs(runs, measured_on, 4096);
+    const ValidationReport report = compare_runs(runs, as_measured(file), 4096);
     time_and_memory_checks(report, Rows::test_split, checks);
     tile_ranking_check(report, checks);
     largest_n_checks(runs, gpu, file.filename().string(), checks);
   }
   for (const std::filesystem::path& file : inputs.held_out) {
-    const std::string relative = file.lexically_relative(inputs.data_root).generic_string();
-    time_and_memory_checks(compare_runs(read_measured_runs(file), gpu_as_measured(gpu, inputs.data_root, relative), 4096),
-                           Rows::every_row, checks);
+    time_and_memory_checks(compare_runs(read_measured_runs(file), as_measured(file), 4096), Rows::every_row, checks);
   }
   std::map<std::string, double> worst_dram;
   for (const auto& [runs_file, ncu_file] : inputs.ncu) {

@@ -22,13 +22,7 @@ std::vector<capacity::WholeModelErrorBand> compute_whole_model_error_bands(const
   std::map<Key, std::set<std::string>> gpus;
   for (const WholeModelRun& run : runs) {
     const Gpu gpu = load_gpu(run.gpu);
-    capacity::Scenario s;
-    s.phase = capacity::Phase::prefill;
-    s.context = run.seq;
-    s.kv_cache = run.kv_cache;
-    s.all_logits = false;  // logits_to_keep=1
-    // transformers' eager attention is attnsim's eager variant; its sdpa, PyTorch's own dispatch.
-    s.attention = run.impl == "eager" ? "eager" : "sdpa";
+    const capacity::Scenario s = scenario_of(run);
     const capacity::ModelConfig model = find_model(run.model);
     const capacity::PhaseTime t = capacity::phase_time(model, gpu, s);
     const Key key{std::string(capacity::phase_name(s.phase)), std::string(capacity::time_bound(t)), arch_family(gpu),

@@ -57,6 +57,16 @@ std::vector<WholeModelRun> small_model_prefill_runs(const std::filesystem::path&
   return runs;
 }
 
+capacity::Scenario scenario_of(const WholeModelRun& run) {
+  capacity::Scenario s;
+  s.phase = capacity::Phase::prefill;
+  s.context = run.seq;
+  s.kv_cache = run.kv_cache;
+  s.all_logits = false;
+  s.attention = run.impl == "eager" ? "eager" : "sdpa";
+  return s;
+}
+
 std::vector<WholeModelRun> back_to_back_prefill_runs(const std::filesystem::path& data, const std::string& folder) {
   io::CSVReader<3, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>> in(
       (data / folder / "forward_times.csv").string());

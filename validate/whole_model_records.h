@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "capacity/scenario.h"
+
 namespace attnsim {
 
 struct WholeModelRun {
@@ -19,6 +21,11 @@ struct WholeModelRun {
   bool kv_cache = true;  // model(..., use_cache=True)
   double measured_seconds = 0;
 };
+
+// The scenario a run is priced in: a batch-1 prefill of `seq` tokens with the last position's logits
+// (logits_to_keep=1), its cache as used, transformers' eager attention as attnsim's eager variant and
+// its sdpa as PyTorch's own dispatch.
+capacity::Scenario scenario_of(const WholeModelRun& run);
 
 // Llama-3.2-1B's and Qwen2.5-0.5B's prefills on three machines, N = 128-32768:
 // h100-sxm/capacity/prefill_time.csv (median of 5 calls), h200/capacity/prefill_mechanisms.csv (its

@@ -142,16 +142,10 @@ std::vector<WholeModelRun> prefill_rows() {
   return small_model_prefill_runs(std::filesystem::path(ATTNSIM_SOURCE_DIR) / "validate/data");
 }
 
-// transformers' eager attention is attnsim's eager variant; its sdpa path is PyTorch's default
-// dispatch, which ran cuDNN's fused attention on these H100s and H200s (model/sdpa_dispatch.h).
-std::string attention_of(const WholeModelRun& r) { return r.impl == "eager" ? "eager" : "sdpa"; }
-
+// The sdpa path is PyTorch's default dispatch, which ran cuDNN's fused attention on these H100s and
+// H200s (model/sdpa_dispatch.h).
 PhaseTime predicted_prefill(const WholeModelRun& r, double host_seconds_per_operator) {
-  Scenario s;
-  s.context = r.seq;
-  s.attention = attention_of(r);
-  s.all_logits = false;
-  s.kv_cache = r.kv_cache;
+  Scenario s = scenario_of(r);
   s.runtime.host_seconds_per_operator = host_seconds_per_operator;
   return phase_time(find_model(r.model), attnsim::testing::gpu(r.gpu), s);
 }
@@ -214,7 +208,7 @@ TEST(MeasuredPrefillTime, HostTimePerOperatorOfOneModelPredictsAnotherOnTheSameM
     for (const WholeModelRun& r : rows) {
       if (!calibrates(r)) continue;
       per_operator[r.impl].push_back(r.measured_seconds /
-                                     hf_forward_launches(find_model(r.model), attention_of(r)).operators);
+                                     hf_forward_launches(find_model(r.model), scenario_of(r).attention).operators);
     }
     ASSERT_FALSE(per_operator.empty()) << machine;
     // Each implementation's upper median, then their mean: one time per operator for the machine.
