@@ -48,12 +48,16 @@ std::vector<ErrorBand> compute_error_bands(const std::vector<ValidationRecordFil
   }
   std::vector<ErrorBand> bands;
   for (const auto& [key, values] : errors) {
-    std::string names;
-    for (const std::string& g : gpus[key]) names += (names.empty() ? "" : ", ") + g;
-    bands.push_back(
-        {std::get<0>(key), std::get<1>(key), std::get<2>(key), band_percent(values), int(values.size()), names});
+    bands.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), band_percent(values), int(values.size()),
+                     gpu_list(gpus[key])});
   }
   return bands;
+}
+
+std::string gpu_list(const std::set<std::string>& gpu_ids) {
+  std::string list;
+  for (const std::string& id : gpu_ids) list += (list.empty() ? "" : ", ") + id;
+  return list;
 }
 
 double band_percent(std::vector<double> absolute_errors_percent) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct ValidationRecordFile {
 };
 
 std::vector<ErrorBand> compute_error_bands(const std::vector<ValidationRecordFile>& files);
+
+// The GPU profile ids a band's runs came from, as `validated_on` lists them: "h100-sxm, h200".
+std::string gpu_list(const std::set<std::string>& gpu_ids);
 
 // A band's width from its runs' absolute errors in percent: their 90th percentile (linear between
 // ranks), to 0.1 percent.

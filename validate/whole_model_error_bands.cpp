@@ -32,10 +32,8 @@ std::vector<capacity::WholeModelErrorBand> compute_whole_model_error_bands(const
   }
   std::vector<capacity::WholeModelErrorBand> bands;
   for (const auto& [key, values] : errors) {
-    std::string names;
-    for (const std::string& g : gpus[key]) names += (names.empty() ? "" : ", ") + g;
     bands.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), band_percent(values),
-                     int(values.size()), names});
+                     int(values.size()), gpu_list(gpus[key])});
   }
   return bands;
 }
