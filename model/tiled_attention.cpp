@@ -9,6 +9,7 @@
 #include "model/error.h"
 #include "model/mask_geometry.h"
 #include "model/register_demand.h"
+#include "model/rounding.h"
 #include "model/tile_usability.h"
 
 namespace attnsim {
@@ -342,11 +343,17 @@ Cost tiled_attention_cost(const Workload& w, const Gpu& gpu, const TiledKernelSp
     cost.compulsory_read_bytes += qkvo + o_bytes(w) + logsumexp_bytes;
     cost.compulsory_write_bytes += q_bytes(w) + k_bytes(w) + v_bytes(w);
     cost.io_bytes = 2.0 * qkvo;  // plus dO, dQ, dK, dV
-    const double dq_accum_bytes = bh * double(w.seq_q) * double(w.head_dim) * kFp32Bytes;
+    const BackwardWorkspaceRounding rounding = backward.backward_workspace_rounding.value_or(BackwardWorkspaceRounding{});
+    const double accumulated_rows = align_up(double(w.seq_q), double(rounding.query_rows_multiple));
+    const double accumulated_head_dim =
+        align_up(double(w.head_dim), double(w.head_dim <= 128 ? rounding.head_dim_multiple_to_128
+                                                                : rounding.head_dim_multiple_above_128));
+    const double dq_accum_bytes = bh * accumulated_rows * accumulated_head_dim * kFp32Bytes;
+    const double row_sums_bytes = bh * accumulated_rows * kFp32Bytes;  // D = rowsum(dO * O)
     const double gqa_expanded_dkv =
         w.kv_heads == w.heads ? 0.0
                               : bh * double(w.seq_kv) * double(w.head_dim + w.head_dim_v) * element_bytes(w.dtype);
-    cost.workspace_bytes = 2.0 * logsumexp_bytes + dq_accum_bytes + gqa_expanded_dkv;
+    cost.workspace_bytes = logsumexp_bytes + row_sums_bytes + dq_accum_bytes + gqa_expanded_dkv;
   }
   return cost;
 }

@@ -22,6 +22,12 @@ inline constexpr double kSoftmaxVectorFlopsPerScore = 4.0;
 // Backward per score element: dS = P * (dP - D) (subtract, multiply) plus the scale of S.
 inline constexpr double kBackwardVectorFlopsPerScore = 3.0;
 
+struct BackwardWorkspaceRounding {
+  std::int64_t query_rows_multiple = 1;
+  std::int64_t head_dim_multiple_to_128 = 1;
+  std::int64_t head_dim_multiple_above_128 = 1;
+};
+
 struct TiledKernelSpec {
   std::string name;
   Tiling tiling;
@@ -51,6 +57,11 @@ struct TiledKernelSpec {
   // loaded as zeros by predicated copies, and its matmuls multiply them (PyTorch's FlashAttention-2
   // HEADDIM_SWITCH builds 32, 64, 96, 128, 160, 192, 224 and 256, so d = 80 runs the d = 96 kernel).
   std::vector<std::int64_t> compiled_head_dims = {};
+  // Backward: the shape the library allocates its fp32 workspace in. PyTorch's FlashAttention-2
+  // (flash_api.cpp, mha_bwd) sizes the dQ accumulator (B, seqlen_q_rounded, H, head_size_rounded)
+  // and the dO.O row sums (B, H, seqlen_q_rounded) with seqlen_q_rounded a multiple of 128 and
+  // head_size_rounded a multiple of 32 up to d = 128, of 64 above; absent: the exact shape.
+  std::optional<BackwardWorkspaceRounding> backward_workspace_rounding = std::nullopt;
 };
 
 // The head dim the kernel that runs `head_dim` is built for (spec.compiled_head_dims).

@@ -47,6 +47,11 @@ const std::vector<ArchEfficiency> kBackward = {{"sm80", kBackwardPipes}};
 // (aten/src/ATen/native/transformers/cuda/flash_attn, with its flash_*_hdim224 kernels; upstream
 // Dao-AILab/flash-attention later dropped 224): the head dims a kernel is built for.
 const std::vector<std::int64_t> kCompiledHeadDims = {32, 64, 96, 128, 160, 192, 224, 256};
+// mha_bwd in the same flash_api.cpp: seqlen_q_rounded = round_multiple(seqlen_q, 128) and
+// head_size_rounded = round_multiple(head_size, head_size <= 128 ? 32 : 64) shape dq_accum and
+// softmax_d. At d = 80 or 160 and a length off a multiple of 128 that is 1.2-1.4x the exact
+// accumulator (validate/data/h100-sxm/random_shapes/, peak memory of forward+backward).
+constexpr BackwardWorkspaceRounding kWorkspaceRounding{128, 32, 64};
 
 bool is_sm8x(const Gpu& gpu) { return gpu.compute_capability_major == 8 && gpu.compute_capability_minor > 0; }
 
@@ -133,6 +138,7 @@ Cost flash2_cost(const Workload& w, const Gpu& gpu, const VariantKnobs& knobs) {
                           flash2_efficiency(gpu, false), true, sets_tile(knobs)};
   TiledKernelSpec backward{"flash2", flash2_backward_tiling(w, gpu), flash2_efficiency(gpu, true), true};
   forward.compiled_head_dims = backward.compiled_head_dims = kCompiledHeadDims;
+  backward.backward_workspace_rounding = kWorkspaceRounding;
   return tiled_attention_cost(w, gpu, forward, backward);
 }
 
