@@ -38,6 +38,7 @@ inline void require_sane(const Prediction& p) {
                                                    {"operand_load_seconds", p.operand_load_seconds},
                                                    {"l2_wait_seconds", p.l2_wait_seconds},
                                                    {"serial_loop_seconds", p.serial_loop_seconds},
+                                                   {"lock_chain_seconds", p.lock_chain_seconds},
                                                    {"exp_seconds", p.exp_seconds},
                                                    {"vector_seconds", p.vector_seconds},
                                                    {"hbm_seconds", p.hbm_seconds},

@@ -128,6 +128,7 @@ Record prediction_record(const Prediction& p) {
   add("operand_load_seconds", p.operand_load_seconds);
   add("l2_wait_seconds", p.l2_wait_seconds);
   add("serial_loop_seconds", p.serial_loop_seconds);
+  add("lock_chain_seconds", p.lock_chain_seconds);
   add("exp_seconds", p.exp_seconds);
   add("vector_seconds", p.vector_seconds);
   add("hbm_seconds", p.hbm_seconds);
@@ -179,6 +180,7 @@ nlohmann::json kernels_json(const Prediction& p) {
                     {"operand_load_seconds", t.operand_load_seconds},
                     {"l2_wait_seconds", t.l2_wait_seconds},
                     {"serial_loop_seconds", t.serial_loop_seconds},
+                    {"lock_chain_seconds", t.lock_chain_seconds},
                     {"exp_seconds", t.exp_seconds},
                     {"vector_seconds", t.vector_seconds},
                     {"hbm_seconds", t.hbm_seconds},

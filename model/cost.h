@@ -81,6 +81,14 @@ struct KernelCost {
   // computes). Every wave of equal CTAs starts in step (model/timing.cpp).
   // 0: not modelled, so many blocks that nothing is exposed.
   double key_blocks_per_cta = 0;
+  // A section CTAs enter one at a time under a lock (CUTLASS fMHA backward's split-key dQ tile):
+  // the kernel lasts at least `serialized_sections` of them back to back, each moving its bytes
+  // between one SM and L2 at the kernel's waited-load rate, running its matmul on one SM's tensor
+  // cores and waiting its round trips (lock, fences) (model/timing.cpp). 0: none.
+  double serialized_sections = 0;
+  double serialized_section_l2_bytes = 0;
+  double serialized_section_tensor_flops = 0;
+  double serialized_section_round_trips = 0;
   // Makespan of the CTAs' list schedule over the slots, over the perfectly balanced time (>= 1);
   // it replaces the wave-quantization stretch when set (0: not modelled, use waves).
   double schedule_stretch = 0;

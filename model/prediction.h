@@ -17,6 +17,7 @@ struct KernelTime {
   double operand_load_seconds = 0;  // shared-memory operand loads that do not overlap the tensor pipe
   double l2_wait_seconds = 0;       // a CTA stalled on global loads it waits for (other CTAs' work fills it)
   double serial_loop_seconds = 0;   // a CTA in a loop bound by its own dependent chain (KernelCost)
+  double lock_chain_seconds = 0;    // sections taken one at a time under a lock, back to back: a floor
   double exp_seconds = 0;
   double vector_seconds = 0;
   double hbm_seconds = 0;
@@ -50,6 +51,7 @@ struct Prediction {
   double operand_load_seconds = 0;
   double l2_wait_seconds = 0;
   double serial_loop_seconds = 0;
+  double lock_chain_seconds = 0;
   double exp_seconds = 0;
   double vector_seconds = 0;
   double hbm_seconds = 0;

@@ -77,6 +77,22 @@ double dependent_load_seconds(const KernelCost& k, const Gpu& gpu) {
   return waves * k.dependent_l2_loads_per_cta * l2_round_trip_seconds(gpu);
 }
 
+// Sections taken one at a time under a lock (KernelCost::serialized_sections): however many CTAs
+// wait, the lock passes from one to the next, so the chain of sections is a floor on the kernel.
+double serialized_section_seconds(const KernelCost& k, const Gpu& gpu) {
+  if (k.serialized_sections <= 0) return 0.0;
+  const double clock_hz = gpu.priced_clock_hz();
+  const double l2_seconds = k.serialized_section_l2_bytes / (kL2BytesPerClockPerSm * k.efficiency.l2_wait_rate * clock_hz);
+  double tensor_seconds = 0.0;
+  if (k.serialized_section_tensor_flops > 0) {
+    const TensorPath path = k.efficiency.tensor_path.value_or(gpu.native_tensor_path());
+    const auto peak = gpu.tensor_peak(k.tensor_dtype, path);
+    if (peak) tensor_seconds = k.serialized_section_tensor_flops / (*peak / gpu.sm_count * k.efficiency.tensor);
+  }
+  const double wait_seconds = k.serialized_section_round_trips * l2_round_trip_seconds(gpu);
+  return k.serialized_sections * (l2_seconds + tensor_seconds + wait_seconds);
+}
+
 }  // namespace
 
 KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
@@ -136,7 +152,8 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
   const double throughput_seconds =
       std::max(quantized_compute_seconds, t.hbm_seconds) +
       (1.0 - k.efficiency.memory_overlap * pipelined_share) * std::min(quantized_compute_seconds, t.hbm_seconds);
-  const double load_chain_seconds = dependent_load_seconds(k, gpu);
+  t.lock_chain_seconds = serialized_section_seconds(k, gpu);
+  const double load_chain_seconds = std::max(dependent_load_seconds(k, gpu), t.lock_chain_seconds);
   const double body_seconds = std::max(throughput_seconds, load_chain_seconds);
   t.wave_quantization_seconds =
       std::max(0.0, std::max(quantized_compute_seconds, t.hbm_seconds) - std::max(compute_seconds, t.hbm_seconds));
@@ -178,6 +195,7 @@ Prediction time_cost(Cost cost, const Workload& workload, const Gpu& gpu) {
     p.operand_load_seconds += t.operand_load_seconds;
     p.l2_wait_seconds += t.l2_wait_seconds;
     p.serial_loop_seconds += t.serial_loop_seconds;
+    p.lock_chain_seconds += t.lock_chain_seconds;
     p.exp_seconds += t.exp_seconds;
     p.vector_seconds += t.vector_seconds;
     p.hbm_seconds += t.hbm_seconds;

@@ -63,6 +63,9 @@ constexpr double kL2WaitRate = 0.6;
 constexpr double kDeltaLoopIterationClocks = 374.0;
 constexpr double kDeltaElementsPerAccess = 8.0;  // 128-bit loads of 16-bit elements
 constexpr std::int64_t kDeltaLoopUnrolledMaxK = 256;
+// GemmType::ThreadK of the sm80 tensor-op kernels: every matmul walks its K dimension in steps of
+// 32, the last one zero-filled by predicated loads.
+constexpr double kThreadblockK = 32.0;
 // Grids of up to this many waves are list-scheduled (as model/tiled_attention.cpp); beyond, uneven
 // CTAs average out over the waves.
 constexpr double kMaxScheduledWaves = 8.0;
@@ -113,6 +116,26 @@ double split_schedule_stretch(const MaskGeometry& m, const CutlassBackwardKernel
   std::vector<double> work(static_cast<std::size_t>(splits), 0.0);
   for (std::int64_t j = 0; j < key_blocks; ++j) work[std::size_t(j % splits)] += key_block_query_blocks(m, k, j);
   return list_schedule_makespan_ratio(work, batch_heads, slots);
+}
+
+// Key blocks that visit the most visited query block: the dQ tile whose lock sees the most sections.
+double most_visits_of_a_query_block(const MaskGeometry& m, const CutlassBackwardKernel& k) {
+  const std::int64_t key_blocks = (m.seq_kv + k.block_j - 1) / k.block_j;
+  const std::int64_t query_blocks = (m.seq_q + k.block_i - 1) / k.block_i;
+  if (key_blocks > kMaxScheduledKeyBlocks || query_blocks > kMaxScheduledKeyBlocks) return double(key_blocks);
+  std::vector<std::int64_t> visits(static_cast<std::size_t>(query_blocks) + 1, 0);
+  for (std::int64_t j = 0; j < key_blocks; ++j) {
+    const std::int64_t first_key = j * k.block_j;
+    const std::int64_t last_key = std::min(m.seq_kv, first_key + k.block_j) - 1;
+    const std::int64_t first_row = std::max<std::int64_t>(0, m.hi_offset ? first_key - *m.hi_offset : 0);
+    const std::int64_t last_row = std::min(m.seq_q - 1, m.lo_offset ? last_key - *m.lo_offset : m.seq_q - 1);
+    if (last_row < first_row) continue;
+    ++visits[std::size_t(first_row / k.block_i)];
+    --visits[std::size_t(last_row / k.block_i + 1)];
+  }
+  std::int64_t running = 0, most = 0;
+  for (std::int64_t i = 0; i < query_blocks; ++i) most = std::max(most, running += visits[std::size_t(i)]);
+  return double(most);
 }
 
 }  // namespace
@@ -181,6 +204,12 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
   const double e = element_bytes(w.dtype);
   const double d = double(w.head_dim), dv = double(w.head_dim_v);
   const double bi = double(kernel.block_i), bj = double(kernel.block_j);
+  // Each matmul runs whole threadblock tiles (kernel_backward.h: MatmulQK and MatmulDOIVJ walk the
+  // head dim in ThreadK steps; MatmulGradV and MatmulGradK produce kBlockSizeI columns of dV and dK
+  // per pass, MatmulGradQ kBlockSizeJ of dQ): the columns past the head dim load zeros and their
+  // warps multiply them, so d = 80 on the kMaxK = 128 kernel does the work of 96 and 128.
+  const double qk_depth = align_up(d, kThreadblockK), dov_depth = align_up(dv, kThreadblockK);
+  const double dv_columns = align_up(dv, bi), dq_columns = align_up(d, bj), dk_columns = align_up(d, bi);
   const double delta_bytes = bh * double(w.seq_q) * kFp32Bytes;
 
   // should_zero_workspace(): more than one split -> workspace.zero_() (a FillFunctor kernel).
@@ -218,7 +247,7 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
       "global loads waited on at 0.6 of the L2 rate per SM (fitted on validate/data/h200/mechanisms/training.csv, "
       "training split) and one measured L2 round trip per trip waited on (validate/data/h100-sxm/latency/)");
   // S^T = K Q^T, dV += P^T dO, dP = dO V^T, dQ += dS K, dK += dS^T Q, on whole tiles.
-  main.tensor_flops = tiles * tile_scores * 2.0 * (3.0 * d + 2.0 * dv);
+  main.tensor_flops = tiles * tile_scores * 2.0 * (qk_depth + dov_depth + dv_columns + dq_columns + dk_columns);
   main.exp_ops = tiles * tile_scores;
   // dS = P * (dP - D) and the scale per score; D = rowsum(dO * O), which every CTA computes for
   // the whole of its head (kKernelComputesDelta, the loop before the key blocks).
@@ -257,6 +286,19 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
 
   const double slots = gpu.sm_count * main.ctas_per_sm;
   main.schedule_stretch = split_schedule_stretch(mask_of(w), kernel, splits, bh, slots);
+  // Split keys accumulate dQ in the workspace under a lock per (query block, column chunk): take the
+  // lock, read the fp32 tile, dQ += dS K_j, write it back, fence, release. The splits of a head walk
+  // its query blocks from staggered starts (getQueryStartShift: split s at block s mod the blocks,
+  // without a mask), so a lock sees one section after another, as many as key blocks visit its
+  // query block. A head whose splits outnumber its query blocks (queries shorter than keys) waits
+  // on that chain, not its matmuls; up to slots / splits heads hold their locks side by side, and a
+  // wider head dim's column chunks have locks of their own.
+  if (splits > 1) {
+    main.serialized_sections = most_visits_of_a_query_block(mask_of(w), kernel) * bh * std::min(1.0, double(splits) / slots);
+    main.serialized_section_l2_bytes = 2.0 * bi * bj * kFp32Bytes;
+    main.serialized_section_tensor_flops = 2.0 * bi * bj * bj;
+    main.serialized_section_round_trips = 3.0;  // the lock, the load after the fence, the fence before release
+  }
   // HBM: the inputs once (splits of a head walk its query blocks together), the outputs and D
   // once; the zeroed workspace read back and written out once.
   const double kv_read_bytes = double(w.batch) * double(w.kv_heads) * double(w.seq_kv) * (d + dv) * e;

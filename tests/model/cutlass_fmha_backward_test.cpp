@@ -82,5 +82,40 @@ TEST(CutlassBackward, HeadDim256RunsAtAThirdOfHeadDim128sRate) {
   EXPECT_LT(ratio, 4.5);
 }
 
+TEST(CutlassBackward, HeadDimBetweenKernelsRunsWholeThreadblockTiles) {
+  // d = 80 and d = 96 both run the kMaxK = 128 kernel: S and dP walk the head dim in 32-deep steps
+  // (96 either way) and dV, dQ, dK produce 128 columns a pass, so their matmuls are the same.
+  const Prediction d80 = testing::run("mem-efficient", backward(4096, 80));
+  const Prediction d96 = testing::run("mem-efficient", backward(4096, 96));
+  const Prediction d128 = testing::run("mem-efficient", backward(4096, 128));
+  ASSERT_EQ(d80.cost.kernels.size(), 2u);
+  EXPECT_DOUBLE_EQ(d80.cost.kernels[1].tensor_flops, d96.cost.kernels[1].tensor_flops);
+  // 96 + 96 + 3 x 128 against 5 x 128 per score and tile.
+  EXPECT_DOUBLE_EQ(d80.cost.kernels[1].tensor_flops / d128.cost.kernels[1].tensor_flops, 576.0 / 640.0);
+}
+
+TEST(CutlassBackward, QueriesShorterThanKeysWaitOnTheDqLockChain) {
+  // B = 16, H = 8, Nq = 512, Nk = 8192, d = 128: 64 splits of one key block each share a head's
+  // four dQ tiles, each tile's lock taken by all 64 key blocks one after another, two heads at a
+  // time on 132 SMs (measured 16.2 ms on an H100, validate/data/h100-sxm/random_shapes/).
+  Workload w = backward(8192, 128);
+  w.batch = 16;
+  w.heads = w.kv_heads = 8;
+  w.seq_q = 512;
+  const Prediction p = testing::run("mem-efficient", w);
+  ASSERT_EQ(p.cost.kernels.size(), 2u);
+  const KernelCost& main = p.cost.kernels[1];
+  EXPECT_DOUBLE_EQ(main.serialized_sections, 64.0 * 128.0 * 64.0 / 132.0);
+  EXPECT_EQ(p.kernels[1].bound, "latency");
+  EXPECT_DOUBLE_EQ(p.kernels[1].seconds - p.kernels[1].launch_seconds, p.kernels[1].lock_chain_seconds);
+  // Without the chain the same tiles took 4.5 ms; square calls of as many tiles do not wait on it.
+  EXPECT_GT(p.kernels[1].seconds, 10e-3);
+  Workload square = backward(2048, 128);
+  square.batch = 16;
+  square.heads = square.kv_heads = 8;
+  const Prediction q = testing::run("mem-efficient", square);
+  EXPECT_LT(q.kernels[1].seconds, 0.5 * p.kernels[1].seconds);
+}
+
 }  // namespace
 }  // namespace attnsim
