@@ -64,9 +64,13 @@ struct TimeTrust {
 TimeTrust time_trust(const ImplResult& r) {
   if (!r.time) return {};
   const std::string_view bound = capacity::time_bound(*r.time);
+  // The time is the one at the reported context (the longest that fits, or --seq): the band is
+  // looked up there, not at the scenario's default length.
+  capacity::Scenario timed_at = r.scenario;
+  timed_at.context = r.longest.tokens;
   const capacity::WholeModelErrorBand* band =
-      capacity::whole_model_error_band_for(*r.config, r.scenario, *r.gpu_profile, bound);
-  return {band, capacity::whole_model_validated_on(band, *r.config, r.scenario, *r.gpu_profile, bound)};
+      capacity::whole_model_error_band_for(*r.config, timed_at, *r.gpu_profile, bound);
+  return {band, capacity::whole_model_validated_on(band, *r.config, timed_at, *r.gpu_profile, bound)};
 }
 
 Record summary_record(const ImplResult& r) {

@@ -101,6 +101,14 @@ TEST(CapacityCommand, SaysWhenTheHostSetsThePredictedTime) {
       << decode.out;
   EXPECT_NE(decode.out.find("predicted time not validated end to end (no run of decode)"), std::string::npos)
       << decode.out;
+  // The band belongs to the length the time is for: 131072 tokens is past every end-to-end run.
+  const Result beyond = attnsim({"capacity", "--model", "llama-3.2-1b", "--gpu", "h100-sxm", "--variant", "sdpa",
+                                 "--seq", "131072", "--format", "json"});
+  ASSERT_EQ(beyond.status, 0) << beyond.err;
+  const auto far = nlohmann::json::parse(beyond.out)["results"][0];
+  EXPECT_TRUE(far["error_band_percent"].is_null()) << far;
+  EXPECT_NE(far["validated_on"].get<std::string>().find("not validated end to end"), std::string::npos) << far;
+  EXPECT_NE(far["validated_on"].get<std::string>().find("N 128-32768"), std::string::npos) << far;
 }
 
 TEST(CapacityCommand, DrawsAStackedPlotWithTheCapacityLine) {
