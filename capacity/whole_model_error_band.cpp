@@ -63,4 +63,11 @@ std::string whole_model_validated_on(const WholeModelErrorBand* band, const Mode
                      attention_backend(model, gpu, scenario), arch_family(gpu));
 }
 
+WholeModelTrust whole_model_trust(const ModelConfig& model, const Scenario& scenario, const Gpu& gpu,
+                                  const PhaseTime& time) {
+  const std::string_view bound = time_bound(time);
+  const WholeModelErrorBand* band = whole_model_error_band_for(model, scenario, gpu, bound);
+  return {band, whole_model_validated_on(band, model, scenario, gpu, bound)};
+}
+
 }  // namespace attnsim::capacity

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "capacity/model_config.h"
+#include "capacity/phase_time.h"
 #include "capacity/scenario.h"
 #include "model/gpu.h"
 
@@ -40,6 +41,14 @@ std::string outside_end_to_end_runs(const ModelConfig& model, const Scenario& sc
 // null where no end-to-end record covers them.
 const WholeModelErrorBand* whole_model_error_band_for(const ModelConfig& model, const Scenario& scenario,
                                                       const Gpu& gpu, std::string_view bound);
+
+// A phase time's band and the text that says how far to trust it, from the bound it predicted.
+struct WholeModelTrust {
+  const WholeModelErrorBand* band = nullptr;  // null: not validated end to end
+  std::string validated_on;
+};
+WholeModelTrust whole_model_trust(const ModelConfig& model, const Scenario& scenario, const Gpu& gpu,
+                                  const PhaseTime& time);
 
 // "±10% (15 end-to-end runs of gpu-bound prefill with cudnn on sm90: h100-sxm, h200)", or where no
 // band exists "not validated end to end (...)", saying what no run covered.

@@ -54,23 +54,14 @@ struct ImplResult {
   const Gpu* gpu_profile = nullptr;
 };
 
-// How far to trust a result's time: its whole-model error band and the text that says so (none for a
-// result without a time).
-struct TimeTrust {
-  const capacity::WholeModelErrorBand* band = nullptr;
-  std::string validated_on;
-};
-
-TimeTrust time_trust(const ImplResult& r) {
+// How far to trust a result's time (none for a result without a time).
+capacity::WholeModelTrust time_trust(const ImplResult& r) {
   if (!r.time) return {};
-  const std::string_view bound = capacity::time_bound(*r.time);
   // The time is the one at the reported context (the longest that fits, or --seq): the band is
   // looked up there, not at the scenario's default length.
   capacity::Scenario timed_at = r.scenario;
   timed_at.context = r.longest.tokens;
-  const capacity::WholeModelErrorBand* band =
-      capacity::whole_model_error_band_for(*r.config, timed_at, *r.gpu_profile, bound);
-  return {band, capacity::whole_model_validated_on(band, *r.config, timed_at, *r.gpu_profile, bound)};
+  return capacity::whole_model_trust(*r.config, timed_at, *r.gpu_profile, *r.time);
 }
 
 Record summary_record(const ImplResult& r) {
@@ -104,7 +95,7 @@ Record summary_record(const ImplResult& r) {
   rec.push_back({"gpu_seconds", timed(t.gpu_seconds)});
   rec.push_back({"host_seconds", timed(t.host_seconds)});
   rec.push_back({"tokens_per_second", timed(t.tokens_per_second)});
-  const TimeTrust trust = time_trust(r);
+  const capacity::WholeModelTrust trust = time_trust(r);
   rec.push_back({"bound", timed_text(std::string(capacity::time_bound(t)))});
   rec.push_back({"error_band_percent", trust.band ? Value(trust.band->percent) : Value()});
   rec.push_back({"validated_on", timed_text(trust.validated_on)});

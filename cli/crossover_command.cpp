@@ -3,9 +3,11 @@
 // grid points that bracket each crossing).
 #include <fmt/format.h>
 #include <functional>
+#include <set>
 
 #include "capacity/memory.h"
 #include "capacity/phase_time.h"
+#include "capacity/whole_model_error_band.h"
 #include "cli/app.h"
 #include "cli/capacity_options.h"
 #include "io/gpu_profile.h"
@@ -91,6 +93,10 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
     return s;
   };
   auto seconds = [&](const capacity::ModelConfig& m, std::int64_t n) { return capacity::phase_time(m, gpu, at(n)).total_seconds; };
+  auto trust = [&](const capacity::ModelConfig& m, std::int64_t n) {
+    return capacity::whole_model_trust(m, at(n), gpu, capacity::phase_time(m, gpu, at(n)));
+  };
+  std::set<std::string> trust_notes;  // each distinct "how far to trust" of the times, for the table's notes
   auto bytes = [&](const capacity::ModelConfig& m, std::int64_t n) { return capacity::memory_at(m, gpu, at(n)).total_bytes; };
 
   std::vector<Record> rows;
@@ -99,6 +105,9 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
   for (const std::int64_t n : lengths) {
     const Point time{seconds(transformer, n), seconds(ssm, n)};
     const Point memory{bytes(transformer, n), bytes(ssm, n)};
+    const capacity::WholeModelTrust transformer_trust = trust(transformer, n);
+    const capacity::WholeModelTrust ssm_trust = trust(ssm, n);
+    const auto percent = [](const capacity::WholeModelTrust& t) { return t.band ? Value(t.band->percent) : Value(); };
     rows.push_back({{"seq", n},
                     {"transformer_seconds", time.transformer},
                     {"ssm_seconds", time.ssm},
@@ -106,7 +115,13 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
                     {"ssm_peak_bytes", memory.ssm},
                     {"faster", time.ssm < time.transformer ? ssm.id : transformer.id},
                     {"transformer_fits", memory.transformer <= capacity},
-                    {"ssm_fits", memory.ssm <= capacity}});
+                    {"ssm_fits", memory.ssm <= capacity},
+                    {"transformer_error_band_percent", percent(transformer_trust)},
+                    {"transformer_validated_on", transformer_trust.validated_on},
+                    {"ssm_error_band_percent", percent(ssm_trust)},
+                    {"ssm_validated_on", ssm_trust.validated_on}});
+    trust_notes.insert(fmt::format("{}: {}", transformer.id, transformer_trust.validated_on));
+    trust_notes.insert(fmt::format("{}: {}", ssm.id, ssm_trust.validated_on));
     t_line.points.push_back({double(n), time.transformer, memory.transformer <= capacity});
     s_line.points.push_back({double(n), time.ssm, memory.ssm <= capacity});
   }
@@ -142,6 +157,7 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
     text += render_table(rows, {"seq", "transformer_seconds", "ssm_seconds", "transformer_peak_bytes", "ssm_peak_bytes", "faster"});
     text += fmt::format("\n{} is faster from N = {}\n{} needs less memory from N = {}\n", ssm.id, label(time_cross), ssm.id,
                         label(memory_cross));
+    for (const std::string& note : trust_notes) text += fmt::format("note: predicted time of {}\n", note);
   }
   if (vm.count("plot")) {
     plot_loglog({t_line, s_line},

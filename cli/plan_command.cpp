@@ -19,11 +19,12 @@ namespace {
 constexpr const char* kHelp = R"(attnsim plan: which GPU for a model at a context length.
 
 One row per GPU: does the prefill of --seq tokens fit (if not: the peak, and the part that
-dominates it), the predicted prefill time, the decode rate at that context (tokens/s, bounded by
-reading weights and KV cache from HBM every step), how many GPUs are needed, and the cost per
+dominates it), the predicted prefill time, the decode rate at that context (tokens/s: each step priced kernel by kernel, the
+longer of its GPU time and, in eager mode, its host dispatch), how many GPUs are needed, and the cost per
 million tokens where the profile carries a price (price_usd_per_hour, with its source): the GPU's
 hourly price over the tokens it processes per hour (prefill: prompt tokens; decode: generated tokens
-at batch --batch). Decode rates are bounds computed as if the model fitted.
+at batch --batch). Decode rates are computed as if the model fitted. The prefill time carries its
+error band from the end-to-end runs (prefill_error_band_percent, prefill_validated_on).
 
 GPUs needed: the smallest power of two P such that the peak, with weights, KV cache and activations
 split evenly P ways (tensor parallelism) and a CUDA context on each GPU, fits, and such that the

@@ -1,10 +1,14 @@
-// attnsim serve: long-context serving. Decode throughput over context length and batch, bounded by
-// reading the weights and every sequence's KV cache from HBM each step, and the largest batch whose
-// caches fit: as contexts grow the batch that fits shrinks and aggregate throughput collapses.
+// attnsim serve: long-context serving. Decode throughput over context length and batch, each step
+// priced kernel by kernel (weights and every sequence's KV cache read from HBM, the step's launches
+// and, in eager mode, its host dispatch), and the largest batch whose caches fit: as contexts grow
+// the batch that fits shrinks and aggregate throughput collapses.
 #include <fmt/format.h>
+
+#include <set>
 
 #include "capacity/memory.h"
 #include "capacity/phase_time.h"
+#include "capacity/whole_model_error_band.h"
 #include "cli/app.h"
 #include "cli/capacity_options.h"
 #include "io/gpu_profile.h"
@@ -17,8 +21,12 @@ namespace {
 
 constexpr const char* kHelp = R"(attnsim serve: decode throughput of a whole model vs context length and batch.
 
-Each decode step reads every weight once and every sequence's KV cache (or SSM state) once, so the
-step time is at least (weights + B x cache(N)) / HBM bandwidth, and tokens/s = B / step time. A
+Each decode step reads every weight once and every sequence's KV cache (or SSM state) once, so its
+GPU time is at least (weights + B x cache(N)) / HBM bandwidth; the step is priced kernel by kernel
+(every GEMM, attention call and elementwise kernel with its launch), and in eager mode (--runtime
+eager, the default) PyTorch's host dispatch per operator can outlast the GPU: the step takes the
+longer of the two, and tokens/s = B / step time. Each rate carries how far to trust it
+(error_band_percent, validated_on from the end-to-end runs; decode steps have none yet). A
 bigger batch amortizes the weights but not the caches; the largest batch that fits is found by
 bisection on the decode peak (weights, caches, one step's activations, CUDA context). Of a mixture
 of experts' weights a step reads the experts its B tokens are routed to: E x (1 - (1 - k/E)^B) of
@@ -54,11 +62,23 @@ std::int64_t largest_batch(const capacity::ModelConfig& m, const Gpu& gpu, const
   return lo;
 }
 
-double tokens_per_second(const capacity::ModelConfig& m, const Gpu& gpu, capacity::Scenario s, std::int64_t context,
-                         std::int64_t batch) {
+// A decode step's rate at this context and batch, and how far to trust it (the whole-model bands).
+struct DecodeRate {
+  double tokens_per_second = 0;
+  capacity::WholeModelTrust trust;
+};
+
+DecodeRate decode_rate(const capacity::ModelConfig& m, const Gpu& gpu, capacity::Scenario s, std::int64_t context,
+                       std::int64_t batch) {
   s.context = context;
   s.batch = batch;
-  return capacity::phase_time(m, gpu, s).tokens_per_second;
+  const capacity::PhaseTime time = capacity::phase_time(m, gpu, s);
+  return {time.tokens_per_second, capacity::whole_model_trust(m, s, gpu, time)};
+}
+
+void add_trust(Record& row, const capacity::WholeModelTrust& trust) {
+  row.push_back({"error_band_percent", trust.band ? Value(trust.band->percent) : Value()});
+  row.push_back({"validated_on", trust.validated_on});
 }
 
 }  // namespace
@@ -100,6 +120,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
 
   std::vector<Record> grid;
   std::vector<Record> largest;
+  std::set<std::string> trust_texts;  // each distinct "how far to trust" of the rates, for the table's notes
   std::vector<PlotSeries> lines;
   for (const std::int64_t b : batches) lines.push_back({fmt::format("batch {}", b), {}});
   PlotSeries at_largest{"largest batch that fits", {}};
@@ -107,27 +128,35 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     for (std::size_t i = 0; i < batches.size(); ++i) {
       const capacity::MemoryBreakdown mem = decode_memory(model, gpu, base, n, batches[i]);
       const bool fits = mem.total_bytes <= capacity;
-      const double rate = tokens_per_second(model, gpu, base, n, batches[i]);
-      grid.push_back({{"context", n},
-                      {"batch", batches[i]},
-                      {"fits", fits},
-                      {"peak_bytes", mem.total_bytes},
-                      {"kv_cache_bytes", mem.part("kv_cache") + mem.part("ssm_state")},
-                      {"tokens_per_second", rate},
-                      {"per_sequence_tokens_per_second", rate / double(batches[i])}});
+      const DecodeRate step = decode_rate(model, gpu, base, n, batches[i]);
+      const double rate = step.tokens_per_second;
+      Record row{{"context", n},
+                 {"batch", batches[i]},
+                 {"fits", fits},
+                 {"peak_bytes", mem.total_bytes},
+                 {"kv_cache_bytes", mem.part("kv_cache") + mem.part("ssm_state")},
+                 {"tokens_per_second", rate},
+                 {"per_sequence_tokens_per_second", rate / double(batches[i])}};
+      add_trust(row, step.trust);
+      trust_texts.insert(step.trust.validated_on);
+      grid.push_back(std::move(row));
       lines[i].points.push_back({double(n), rate, fits});
     }
     const std::int64_t b = largest_batch(model, gpu, base, n, capacity);
     // Null: the search's limit, 2^20 sequences, still fits (rates are those at the limit).
     Record row{{"context", n}, {"largest_batch", b == kMaxBatch ? Value() : Value(b)}};
     if (b > 0) {
-      const double rate = tokens_per_second(model, gpu, base, n, b);
-      row.push_back({"tokens_per_second", rate});
-      row.push_back({"per_sequence_tokens_per_second", rate / double(b)});
-      at_largest.points.push_back({double(n), rate, true});
+      const DecodeRate step = decode_rate(model, gpu, base, n, b);
+      row.push_back({"tokens_per_second", step.tokens_per_second});
+      row.push_back({"per_sequence_tokens_per_second", step.tokens_per_second / double(b)});
+      add_trust(row, step.trust);
+      trust_texts.insert(step.trust.validated_on);
+      at_largest.points.push_back({double(n), step.tokens_per_second, true});
     } else {
       row.push_back({"tokens_per_second", Value()});
       row.push_back({"per_sequence_tokens_per_second", Value()});
+      row.push_back({"error_band_percent", Value()});
+      row.push_back({"validated_on", Value()});
     }
     largest.push_back(row);
   }
@@ -163,6 +192,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     text += render_table(largest,
                          {"context", null_means("largest_batch", ">= 2^20"), fixed_decimals("tokens_per_second", 1),
                           fixed_decimals("per_sequence_tokens_per_second", 1)});
+    for (const std::string& trust : trust_texts) text += fmt::format("note: tokens/s {}\n", trust);
   }
   if (vm.count("plot")) {
     lines.push_back(at_largest);
