@@ -24,11 +24,13 @@ Grid (full): B=1, H=Hkv=32, d in {64, 128, 256}, N = 512 ... 32768 (x2), causal 
 GQA H=32, Hkv=8, d=128, N in {2048, 4096, 8192}, causal; B=4, H=16, d=128, N in {2048, 4096}.
 sdpa-math and hf-eager stop at N = 8192 (their N x N fp32 scores and gradients).
 
---grid random --count C --seed S: C shapes drawn once, before anything is measured, by the rule in
-random_shapes() (a held-out set: no constant of the model is set on it). Batch, heads, GQA group,
-head dim, sequence length (powers of two and arbitrary multiples of 8), causal or not, and for
-non-causal calls a query length shorter than the key length; each shape's forward kept under about
-2 TFLOP and its N x N scores under 2^28 elements for the materialising backends.
+--grid random|short-queries --count C --seed S: C shapes drawn once, before anything is measured,
+by the rule of that name in held_out_shapes.py (a held-out set: no constant of the model is set on
+it; the module needs no torch, so the shapes and their predictions can be written down first).
+random: batch, heads, GQA group, head dim, sequence length (powers of two and arbitrary multiples
+of 8), causal or not, and for non-causal calls a query length shorter than the key length; each
+shape's forward kept under about 2 TFLOP and its N x N scores under 2^28 elements for the
+materialising backends. short-queries: 2-64x fewer queries than keys, no mask, fused backends.
 Rows are written and flushed one at a time.
 """
 
@@ -46,6 +48,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pytorch_attention_bench as base  # noqa: E402  (cases, shapes, failure text: one definition)
+import held_out_shapes  # noqa: E402
 from cuda_graphs import capture  # noqa: E402
 
 GRAPH_TIMING = "cuda-graph-replay"
@@ -75,38 +78,10 @@ def grid(quick: bool) -> list[tuple[base.Shape, list[str]]]:
     return points
 
 
-MAX_FORWARD_FLOPS = 2e12
-MAX_SCORE_ELEMENTS = 2 ** 28  # one fp32 copy of B*H*Nq*Nk scores is 1 GiB
-
-
-def random_shapes(count: int, seed: int) -> list[tuple[base.Shape, list[str]]]:
-    """Shapes a user might ask about, drawn with a fixed seed; the rule is the record of the split."""
-    import random
-    rng = random.Random(seed)
-    fused = ["sdpa-flash", "sdpa-cudnn", "sdpa-efficient"]
-    materialized = ["sdpa-math", "hf-eager"]
-    points = []
-    while len(points) < count:
-        head_dim = rng.choice([64, 64, 80, 96, 128, 128, 128, 160, 192, 256])
-        heads = rng.choice([8, 12, 16, 20, 24, 28, 32, 40, 48, 64])
-        group = rng.choice([g for g in (1, 1, 2, 4, 8) if heads % g == 0])
-        if rng.random() < 0.5:
-            seq_kv = 2 ** rng.randint(8, 15)
-        else:
-            seq_kv = 8 * round(2 ** rng.uniform(8, 15) / 8)
-        causal = rng.random() < 0.5
-        seq_q = seq_kv
-        if not causal and rng.random() < 0.3:
-            seq_q = max(8, 8 * round(seq_kv / rng.choice([2, 4, 8, 16]) / 8))
-        batch = rng.choice([1, 1, 2, 4, 8, 16])
-        flops = lambda b: 4 * b * heads * seq_q * seq_kv * head_dim / (2 if causal else 1)
-        while batch > 1 and flops(batch) > MAX_FORWARD_FLOPS:
-            batch //= 2
-        if flops(batch) > MAX_FORWARD_FLOPS:
-            continue
-        backends = fused + (materialized if batch * heads * seq_q * seq_kv <= MAX_SCORE_ELEMENTS else [])
-        points.append((base.Shape(batch, heads, heads // group, seq_q, seq_kv, head_dim, causal), backends))
-    return points
+def drawn_shapes(rule, count: int, seed: int) -> list[tuple[base.Shape, list[str]]]:
+    """A held-out set drawn by one of held_out_shapes.py's rules, before anything is measured."""
+    return [(base.Shape(b, h, hkv, nq, nk, d, causal), backends)
+            for b, h, hkv, nq, nk, d, causal, backends in rule(count, seed)]
 
 
 def output_of(result):
@@ -188,12 +163,13 @@ def main() -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--max-minutes", type=float, default=6.0)
-    parser.add_argument("--grid", choices=("default", "random"), default="default",
-                        help="random: --count shapes drawn with --seed (random_shapes)")
+    parser.add_argument("--grid", choices=("default", "random", "short-queries"), default="default",
+                        help="random, short-queries: --count shapes drawn with --seed (held_out_shapes.py)")
     parser.add_argument("--count", type=int, default=48)
     parser.add_argument("--seed", type=int, default=20261207)
     args = parser.parse_args()
-    points = random_shapes(args.count, args.seed) if args.grid == "random" else grid(args.quick)
+    rules = {"random": held_out_shapes.random_shapes, "short-queries": held_out_shapes.short_query_shapes}
+    points = drawn_shapes(rules[args.grid], args.count, args.seed) if args.grid in rules else grid(args.quick)
     device = torch.device("cuda")
     gen = torch.Generator(device=device)
     gen.manual_seed(0)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One GPU lease: the fused SDPA backends, forward and backward, on a held-out set of shapes whose
+# queries are 2-64x shorter than their keys (pytorch_training_bench.py --grid short-queries, drawn
+# with a fixed seed; arguments go to it), then SDPA math's peak memory at three shapes in a fresh
+# process (cublas_workspace_peak.py). Writes under $OUT (default validate/out): environment.txt,
+# training.csv, training.log, clocks_during.csv, cublas_workspace_peak.csv, cublas.log,
+# environment_after.txt. Reads clocks only: changes no GPU setting.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-validate/out}
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1
+{
+  bash validate/print_device_environment.sh
+  lscpu | grep -E 'Model name|^CPU\(s\)'
+  echo "== command"; echo "python3 validate/pytorch_training_bench.py --grid short-queries --out \$OUT/training.csv $*"
+  echo "python3 validate/cublas_workspace_peak.py --out \$OUT/cublas_workspace_peak.csv"
+} > "$OUT/environment.txt" 2>&1
+nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,temperature.gpu,power.draw,utilization.gpu \
+  --format=csv -lms 500 > "$OUT/clocks_during.csv" 2>&1 &
+SMI_PID=$!
+python3 validate/pytorch_training_bench.py --grid short-queries --out "$OUT/training.csv" "$@" > "$OUT/training.log" 2>&1
+RC=$?
+tail -3 "$OUT/training.log"
+kill "$SMI_PID" 2>/dev/null
+python3 validate/cublas_workspace_peak.py --out "$OUT/cublas_workspace_peak.csv" > "$OUT/cublas.log" 2>&1
+cat "$OUT/cublas.log" | tail -9
+nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,clocks.mem,temperature.gpu,power.draw --format=csv \
+  > "$OUT/environment_after.txt" 2>&1
+exit "$RC"
