@@ -66,6 +66,7 @@ struct Prediction {
   // on this architecture family and pass, null where there are none (rendered as
   // error_band_percent and validated_on).
   const ErrorBand* error_band = nullptr;
+  Dispatch dispatch = Dispatch::graph;  // how the call was issued: the band is looked up for it
   std::string arch_family;  // "sm90"
 };
 

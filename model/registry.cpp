@@ -151,7 +151,8 @@ Prediction predict(const Workload& workload, const Gpu& gpu, const Variant& vari
     }
   }
   p.arch_family = arch_family(gpu);
-  p.error_band = error_band_for(variant.id, p.arch_family, workload.pass);
+  p.dispatch = host.dispatch;
+  p.error_band = error_band_for(variant.id, p.arch_family, workload.pass, host.dispatch);
   return p;
 }
 

@@ -20,8 +20,12 @@ constexpr double kBandQuantile = 0.9;
 
 bool counts_for_bands(const MeasuredRun& run) {
   if (run.backend.rfind("attnsim-", 0) == 0 || run.backend.rfind("cublas-", 0) == 0) return false;
-  if (run.timing.rfind(kHostInclusiveTiming, 0) == 0 || run.timing == kProfiledTiming) return false;
-  return true;
+  return run.timing != kProfiledTiming;
+}
+
+// Calls issued eagerly back to back carry host dispatch: their own bands.
+Dispatch dispatch_of(const MeasuredRun& run) {
+  return run.timing.rfind(kHostInclusiveTiming, 0) == 0 ? Dispatch::eager : Dispatch::graph;
 }
 
 double quantile(std::vector<double> values, double q) {
@@ -35,21 +39,22 @@ double quantile(std::vector<double> values, double q) {
 }  // namespace
 
 std::vector<ErrorBand> compute_error_bands(const std::vector<ValidationRecordFile>& files) {
-  using Key = std::tuple<std::string, std::string, std::string>;
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
   std::map<Key, std::vector<double>> errors;
   std::map<Key, std::set<std::string>> gpus;
   for (const ValidationRecordFile& f : files) {
     for (const RunComparison& c : compare_runs(read_measured_runs(f.file), f.gpu, 4096).rows) {
       if (!counts_for_bands(c.run) || (!f.every_row_held_out && !in_test_split(c.run))) continue;
-      const Key key{c.run.variant, arch_family(f.gpu), std::string(pass_name(c.run.workload.pass))};
+      const Key key{c.run.variant, arch_family(f.gpu), std::string(pass_name(c.run.workload.pass)),
+                    std::string(dispatch_name(dispatch_of(c.run)))};
       errors[key].push_back(100.0 * std::fabs(c.time_error));
       gpus[key].insert(f.gpu.id);
     }
   }
   std::vector<ErrorBand> bands;
   for (const auto& [key, values] : errors) {
-    bands.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), band_percent(values), int(values.size()),
-                     gpu_list(gpus[key])});
+    bands.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), band_percent(values),
+                     int(values.size()), gpu_list(gpus[key])});
   }
   return bands;
 }
@@ -85,8 +90,8 @@ std::vector<ValidationRecordFile> committed_validation_records(const std::filesy
 std::string error_band_table_source(const std::vector<ErrorBand>& bands) {
   std::string out;
   for (const ErrorBand& b : bands) {
-    out += fmt::format("      {{\"{}\", \"{}\", \"{}\", {:.1f}, {}, \"{}\"}},\n", b.variant, b.arch_family, b.pass,
-                       b.percent, b.runs, b.gpus);
+    out += fmt::format("      {{\"{}\", \"{}\", \"{}\", \"{}\", {:.1f}, {}, \"{}\"}},\n", b.variant, b.arch_family,
+                       b.pass, b.dispatch, b.percent, b.runs, b.gpus);
   }
   return out;
 }
