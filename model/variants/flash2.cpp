@@ -58,6 +58,8 @@ bool is_sm8x(const Gpu& gpu) { return gpu.compute_capability_major == 8 && gpu.c
 }  // namespace
 
 Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu) {
+  // flash_fwd_launch_template.h picks the tile per compiled head dim (run_mha_fwd_hdim*): a head dim
+  // between two runs the larger one's kernel and tile.
   const std::int64_t d = w.head_dim;
   // flash_api.cpp: a window turns the call into the local kernel (is_causal = false), which the
   // launch template tiles as non-causal.
@@ -71,12 +73,20 @@ Tiling flash2_forward_tiling(const Workload& w, const Gpu& gpu) {
     if (is_sm8x(gpu)) return causal_kernel ? Tiling{64, 64, 4, 1, 255} : Tiling{128, 32, 4, 1, 255};
     return {128, 64, 4, 1, 255};
   }
+  // hdim160: "For A100, H100, 128 x 32 is the fastest"; sm86/89 run 64x64 causal, 128x64 with 8
+  // warps otherwise.
+  if (d <= 160) {
+    if (is_sm8x(gpu)) return causal_kernel ? Tiling{64, 64, 4, 1, 255} : Tiling{128, 64, 8, 1, 255};
+    return {128, 32, 4, 1, 255};
+  }
   if (d <= 192) return {128, 64, 8, 1, 255};
-  // hdim256 is chosen by a shared-memory test: 128x64 with 8 warps only where a block may use
-  // 2*d*(128+2*64) bytes but an SM has less than 4*d*(64+2*64) (A100); else 64x64, 4 warps.
-  const double dd = double(d);
+  // hdim224 and hdim256 choose by shared memory: 128x64 with 8 warps where a block may use
+  // 2*Headdim*(128+2*64) bytes (and, for hdim256, where an SM has less than 4*Headdim*(64+2*64),
+  // so 64x64 would not fit two CTAs: the A100); else 64x64, 4 warps.
+  const double headdim = d <= 224 ? 224.0 : 256.0;
+  const bool block_fits_big_tile = gpu.shared_memory_per_block_bytes >= 2.0 * headdim * (128 + 2 * 64);
   const bool big_tile =
-      gpu.shared_memory_per_block_bytes >= 2.0 * dd * (128 + 2 * 64) && gpu.shared_memory_per_sm_bytes < 4.0 * dd * (64 + 2 * 64);
+      block_fits_big_tile && (d <= 224 || gpu.shared_memory_per_sm_bytes < 4.0 * headdim * (64 + 2 * 64));
   return big_tile ? Tiling{128, 64, 8, 1, 255} : Tiling{64, 64, 4, 1, 255};
 }
 

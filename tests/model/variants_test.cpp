@@ -6,6 +6,7 @@
 #include "model/error.h"
 #include "model/loglog_fit.h"
 #include "model/mask_geometry.h"
+#include "model/variants/flash2.h"
 #include "tests/test_support.h"
 
 namespace attnsim {
@@ -37,6 +38,18 @@ TEST(Flash2, DefaultTilesFollowTheLaunchTemplate) {
   causal.causal = true;
   EXPECT_EQ(run("flash2", causal, "rtx4090").cost.tiling->block_m, 64);        // sm89 causal: 64 x 64
   EXPECT_EQ(run("flash2", workload(4096, 32, 64)).cost.tiling->block_n, 128);  // hdim 64: 128 x 128
+  // hdim160 on the A100 and H100: 128 x 32 with 4 warps, d = 144 included; hdim192: 128 x 64, 8 warps.
+  for (const std::int64_t d : {144, 160}) {
+    const Tiling t = flash2_forward_tiling(workload(4096, 32, d), testing::gpu("h100-sxm"));
+    EXPECT_EQ(t.block_m, 128) << d;
+    EXPECT_EQ(t.block_n, 32) << d;
+    EXPECT_EQ(t.warps, 4) << d;
+  }
+  EXPECT_EQ(flash2_forward_tiling(workload(4096, 32, 192), testing::gpu("h100-sxm")).warps, 8);
+  // hdim224 takes 128 x 64 with 8 warps where a block may use 2 * 224 * 256 bytes (the H100's 227
+  // KB), else 64 x 64 (the RTX 4090's 99 KB).
+  EXPECT_EQ(flash2_forward_tiling(workload(4096, 32, 200), testing::gpu("h100-sxm")).block_m, 128);
+  EXPECT_EQ(flash2_forward_tiling(workload(4096, 32, 200), testing::gpu("rtx4090")).block_m, 64);
 }
 
 // HEADDIM_SWITCH builds 32, 64, 96, 128, 160, 192, 256: d = 80 runs the d = 96 kernel on zero-padded
