@@ -5,9 +5,7 @@
 # breakdown.log, clocks_during.csv, environment_after.txt. Reads clocks only: changes no GPU setting.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT=${OUT:-validate/out}
-mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
+source validate/device_run_common.sh
 PY=${PYTHON:-python3}
 {
   echo "== date"; date -u
@@ -17,14 +15,11 @@ PY=${PYTHON:-python3}
   lscpu | grep -E 'Model name|^CPU\(s\)'
   echo "== command: $PY validate/pytorch_kernel_breakdown.py --kernels $OUT/kernels.csv --standard $OUT/standard.csv $*"
 } > "$OUT/environment.txt" 2>&1
-nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,temperature.gpu,power.draw,utilization.gpu \
-  --format=csv -lms 500 > "$OUT/clocks_during.csv" 2>&1 &
-SMI_PID=$!
+start_clock_log
 $PY validate/pytorch_kernel_breakdown.py --kernels "$OUT/kernels.csv" --standard "$OUT/standard.csv" "$@" \
   > "$OUT/breakdown.log" 2>&1
 RC=$?
 tail -40 "$OUT/breakdown.log"
-kill "$SMI_PID" 2>/dev/null
-nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,clocks.mem,temperature.gpu,power.draw --format=csv \
-  > "$OUT/environment_after.txt" 2>&1
+stop_clock_log
+record_environment_after
 exit "$RC"

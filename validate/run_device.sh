@@ -5,9 +5,7 @@
 # Reads clocks only: never changes clocks, power limits or any other GPU setting.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT=${OUT:-validate/out}
-mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
+source validate/device_run_common.sh
 PY=${PYTHON:-python3}
 
 {
@@ -45,9 +43,7 @@ except Exception as e:
 EOF
 } > "$OUT/environment.txt" 2>&1
 
-nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,temperature.gpu,power.draw,utilization.gpu \
-  --format=csv -lms 1000 > "$OUT/clocks_during.csv" 2>&1 &
-SMI_PID=$!
+start_clock_log 1000
 
 $PY validate/pytorch_attention_bench.py --quick --out "$OUT/quick.csv" 2>&1 | tee "$OUT/quick.log"
 QUICK=$?
@@ -60,7 +56,7 @@ else
   FULL=$QUICK
 fi
 
-kill "$SMI_PID" 2>/dev/null
+stop_clock_log
 {
   echo "== after the runs: nvidia-smi --query-gpu"
   nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,clocks.mem,temperature.gpu,power.draw --format=csv

@@ -6,9 +6,7 @@
 # Reads clocks only: never changes clocks, power limits or any other GPU setting.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT=${OUT:-validate/out}
-mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
+source validate/device_run_common.sh
 PY=${PYTHON:-python3}
 {
   echo "== date"; date -u
@@ -20,9 +18,7 @@ PY=${PYTHON:-python3}
   $PY -c "import transformers; print('transformers', transformers.__version__)"
   lscpu | grep -E 'Model name|^CPU\(s\)'
 } > "$OUT/environment.txt" 2>&1
-nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,temperature.gpu,power.draw,utilization.gpu \
-  --format=csv -lms 500 > "$OUT/clocks_during.csv" 2>&1 &
-SMI_PID=$!
+start_clock_log
 {
   echo "== nvcc -O3 -gencode=arch=compute_90,code=sm_90 validate/cuda/tensor_paths.cu"
   nvcc -O3 -std=c++17 -gencode=arch=compute_90,code=sm_90 -o /tmp/attnsim-tensor-paths validate/cuda/tensor_paths.cu &&
@@ -35,7 +31,7 @@ $PY validate/pytorch_microbench.py --out "$OUT/microbench.csv" 2>&1 | tail -5
 $PY validate/pytorch_training_bench.py --out "$OUT/training.csv" --max-minutes "${MAX_MINUTES:-6}" > "$OUT/training.log" 2>&1
 RC=$?
 tail -15 "$OUT/training.log"
-kill "$SMI_PID" 2>/dev/null
+stop_clock_log
 {
   nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,clocks.mem,temperature.gpu,power.draw --format=csv
   nvidia-smi -q -d CLOCK

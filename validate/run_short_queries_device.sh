@@ -7,24 +7,19 @@
 # environment_after.txt. Reads clocks only: changes no GPU setting.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT=${OUT:-validate/out}
-mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
+source validate/device_run_common.sh
 {
   bash validate/print_device_environment.sh
   lscpu | grep -E 'Model name|^CPU\(s\)'
   echo "== command"; echo "python3 validate/pytorch_training_bench.py --grid short-queries --out \$OUT/training.csv $*"
   echo "python3 validate/cublas_workspace_peak.py --out \$OUT/cublas_workspace_peak.csv"
 } > "$OUT/environment.txt" 2>&1
-nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,temperature.gpu,power.draw,utilization.gpu \
-  --format=csv -lms 500 > "$OUT/clocks_during.csv" 2>&1 &
-SMI_PID=$!
+start_clock_log
 python3 validate/pytorch_training_bench.py --grid short-queries --out "$OUT/training.csv" "$@" > "$OUT/training.log" 2>&1
 RC=$?
 tail -3 "$OUT/training.log"
-kill "$SMI_PID" 2>/dev/null
+stop_clock_log
 python3 validate/cublas_workspace_peak.py --out "$OUT/cublas_workspace_peak.csv" > "$OUT/cublas.log" 2>&1
 cat "$OUT/cublas.log" | tail -9
-nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,clocks.mem,temperature.gpu,power.draw --format=csv \
-  > "$OUT/environment_after.txt" 2>&1
+record_environment_after
 exit "$RC"
