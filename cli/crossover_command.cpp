@@ -93,9 +93,6 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
     return s;
   };
   auto seconds = [&](const capacity::ModelConfig& m, std::int64_t n) { return capacity::phase_time(m, gpu, at(n)).total_seconds; };
-  auto trust = [&](const capacity::ModelConfig& m, std::int64_t n) {
-    return capacity::whole_model_trust(m, at(n), gpu, capacity::phase_time(m, gpu, at(n)));
-  };
   std::set<std::string> trust_notes;  // each distinct "how far to trust" of the times, for the table's notes
   auto bytes = [&](const capacity::ModelConfig& m, std::int64_t n) { return capacity::memory_at(m, gpu, at(n)).total_bytes; };
 
@@ -103,10 +100,12 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
   PlotSeries t_line{fmt::format("{} ({})", transformer.id, base.attention), {}};
   PlotSeries s_line{ssm.id, {}};
   for (const std::int64_t n : lengths) {
-    const Point time{seconds(transformer, n), seconds(ssm, n)};
+    const capacity::PhaseTime transformer_time = capacity::phase_time(transformer, gpu, at(n));
+    const capacity::PhaseTime ssm_time = capacity::phase_time(ssm, gpu, at(n));
+    const Point time{transformer_time.total_seconds, ssm_time.total_seconds};
     const Point memory{bytes(transformer, n), bytes(ssm, n)};
-    const capacity::WholeModelTrust transformer_trust = trust(transformer, n);
-    const capacity::WholeModelTrust ssm_trust = trust(ssm, n);
+    const capacity::WholeModelTrust transformer_trust = capacity::whole_model_trust(transformer, at(n), gpu, transformer_time);
+    const capacity::WholeModelTrust ssm_trust = capacity::whole_model_trust(ssm, at(n), gpu, ssm_time);
     const auto percent = [](const capacity::WholeModelTrust& t) { return t.band ? Value(t.band->percent) : Value(); };
     rows.push_back({{"seq", n},
                     {"transformer_seconds", time.transformer},

@@ -26,7 +26,7 @@ GPU time is at least (weights + B x cache(N)) / HBM bandwidth; the step is price
 (every GEMM, attention call and elementwise kernel with its launch), and in eager mode (--runtime
 eager, the default) PyTorch's host dispatch per operator can outlast the GPU: the step takes the
 longer of the two, and tokens/s = B / step time. Each rate carries how far to trust it
-(error_band_percent, validated_on from the end-to-end runs; decode steps have none yet). A
+(error_band_percent, validated_on from the end-to-end runs; no end-to-end run timed a decode step). A
 bigger batch amortizes the weights but not the caches; the largest batch that fits is found by
 bisection on the decode peak (weights, caches, one step's activations, CUDA context). Of a mixture
 of experts' weights a step reads the experts its B tokens are routed to: E x (1 - (1 - k/E)^B) of

@@ -141,6 +141,7 @@ Record prediction_record(const Prediction& p) {
   add("bound", p.bound);
   add("sm_clock_mhz", p.sm_clock_hz / 1e6);
   add("error_band_percent", p.error_band ? Value(p.error_band->percent) : Value());
+  add("error_band_dispatch", p.error_band ? Value(p.error_band->dispatch) : Value());
   add("validated_on", validated_on(p.error_band, p.arch_family, p.dispatch));
   return r;
 }

@@ -84,7 +84,8 @@ struct KernelCost {
   // A section CTAs enter one at a time under a lock (CUTLASS fMHA backward's split-key dQ tile):
   // the kernel lasts at least `serialized_sections` of them back to back, each moving its bytes
   // between one SM and L2 at the kernel's waited-load rate, running its matmul on one SM's tensor
-  // cores and waiting its round trips (lock, fences) (model/timing.cpp). 0: none.
+  // cores and waiting its round trips (lock, fences) (model/timing.cpp). 0: none. The count is the
+  // variant's estimate of the longest chain (exact where every CTA of a round starts together).
   double serialized_sections = 0;
   double serialized_section_l2_bytes = 0;
   double serialized_section_tensor_flops = 0;

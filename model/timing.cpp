@@ -159,8 +159,11 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
       std::max(0.0, std::max(quantized_compute_seconds, t.hbm_seconds) - std::max(compute_seconds, t.hbm_seconds));
   t.seconds = body_seconds + t.launch_seconds;
 
-  if (t.launch_seconds >= body_seconds || load_chain_seconds > throughput_seconds) {
+  if (t.launch_seconds >= body_seconds) {
     t.bound = "latency";
+  } else if (load_chain_seconds > throughput_seconds) {
+    // A lock passed from CTA to CTA is named apart from a CTA's own chain of dependent loads.
+    t.bound = t.lock_chain_seconds >= dependent_load_seconds(k, gpu) ? "lock" : "latency";
   } else if (t.hbm_seconds >= quantized_compute_seconds) {
     t.bound = "memory";
   } else if (std::max(t.serial_loop_seconds, t.l2_wait_seconds) >

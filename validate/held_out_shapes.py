@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 
 FUSED = ["sdpa-flash", "sdpa-cudnn", "sdpa-efficient"]
+# The short-query set whose predictions validate/data/predictions/short_queries.csv holds: (count, seed).
+SHORT_QUERIES_SET = (24, 20261208)
 MATERIALIZED = ["sdpa-math", "hf-eager"]
 MAX_FORWARD_FLOPS = 2e12
 MAX_SCORE_ELEMENTS = 2 ** 28  # one fp32 copy of B*H*Nq*Nk scores is 1 GiB

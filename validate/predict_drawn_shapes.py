@@ -20,7 +20,7 @@ import held_out_shapes  # noqa: E402
 variant = {"sdpa-efficient": "mem-efficient", "sdpa-flash": "flash2", "sdpa-cudnn": "cudnn"}
 rows = []
 for gpu in ("h100-sxm", "h200"):
-    for b, h, hkv, nq, nk, d, causal, backends in held_out_shapes.short_query_shapes(24, 20261208):
+    for b, h, hkv, nq, nk, d, causal, backends in held_out_shapes.short_query_shapes(*held_out_shapes.SHORT_QUERIES_SET):
         for backend in backends:
             for pass_ in ("forward", "backward", "forward+backward"):
                 cmd = ["build/attnsim", "predict", "--gpu", gpu, "--clock", "burst", "--variant", variant[backend],

@@ -69,7 +69,8 @@ constexpr double kThreadblockK = 32.0;
 // Grids of up to this many waves are list-scheduled (as model/tiled_attention.cpp); beyond, uneven
 // CTAs average out over the waves.
 constexpr double kMaxScheduledWaves = 8.0;
-constexpr std::int64_t kMaxScheduledKeyBlocks = std::int64_t{1} << 20;
+// Up to this many key or query blocks are walked one by one; beyond, a closed form stands in.
+constexpr std::int64_t kMaxWalkedBlocks = std::int64_t{1} << 20;
 
 // Registers when no measurement gives them: the launch bounds' cap, in 8-register steps.
 double launch_bounds_registers(std::int64_t warps) {
@@ -121,27 +122,37 @@ double split_schedule_stretch(const MaskGeometry& m, const CutlassBackwardKernel
                               double batch_heads, double slots) {
   const std::int64_t key_blocks = (m.seq_kv + k.block_j - 1) / k.block_j;
   const double ctas = double(splits) * batch_heads;
-  if (slots < 1.0 || ctas > kMaxScheduledWaves * slots || key_blocks > kMaxScheduledKeyBlocks) return 0.0;
+  if (slots < 1.0 || ctas > kMaxScheduledWaves * slots || key_blocks > kMaxWalkedBlocks) return 0.0;
   std::vector<double> work(static_cast<std::size_t>(splits), 0.0);
   for (std::int64_t j = 0; j < key_blocks; ++j) work[std::size_t(j % splits)] += key_block_query_blocks(m, k, j);
   return list_schedule_makespan_ratio(work, batch_heads, slots);
 }
 
-// Key blocks that visit the most visited query block: the dQ tile whose lock sees the most sections.
+// Key blocks that visit query block i: those holding a key its rows see, [r0 + lo, r1 + hi] clipped
+// (MaskGeometry), as many as the dQ tile's lock is taken.
+double query_block_visits(const MaskGeometry& m, const CutlassBackwardKernel& k, std::int64_t i) {
+  const std::int64_t first_row = i * k.block_i;
+  const std::int64_t last_row = std::min(m.seq_q, first_row + k.block_i) - 1;
+  const std::int64_t first_key = std::max<std::int64_t>(0, m.lo_offset ? first_row + *m.lo_offset : 0);
+  const std::int64_t last_key = std::min(m.seq_kv - 1, m.hi_offset ? last_row + *m.hi_offset : m.seq_kv - 1);
+  if (last_key < first_key) return 0.0;
+  return double(last_key / k.block_j - first_key / k.block_j + 1);
+}
+
+// The most visited query block's visits. Its visible key range is widest where neither end is
+// clipped, so beyond kMaxWalkedBlocks query blocks the first, middle and last stand for all (a band
+// mask's interior blocks differ by at most one key block's alignment).
 double most_visits_of_a_query_block(const MaskGeometry& m, const CutlassBackwardKernel& k) {
-  const std::int64_t key_blocks = (m.seq_kv + k.block_j - 1) / k.block_j;
   const std::int64_t query_blocks = (m.seq_q + k.block_i - 1) / k.block_i;
-  if (key_blocks > kMaxScheduledKeyBlocks || query_blocks > kMaxScheduledKeyBlocks) return double(key_blocks);
-  std::vector<std::int64_t> visits(static_cast<std::size_t>(query_blocks) + 1, 0);
-  for (std::int64_t j = 0; j < key_blocks; ++j) {
-    const QueryBlockRange range = key_block_query_range(m, k, j);
-    if (range.last < range.first) continue;
-    ++visits[std::size_t(range.first)];
-    --visits[std::size_t(range.last + 1)];
+  double most = 0.0;
+  if (query_blocks <= kMaxWalkedBlocks) {
+    for (std::int64_t i = 0; i < query_blocks; ++i) most = std::max(most, query_block_visits(m, k, i));
+    return most;
   }
-  std::int64_t running = 0, most = 0;
-  for (std::int64_t i = 0; i < query_blocks; ++i) most = std::max(most, running += visits[std::size_t(i)]);
-  return double(most);
+  for (const std::int64_t i : {std::int64_t{0}, query_blocks / 2, query_blocks / 2 + 1, query_blocks - 1}) {
+    most = std::max(most, query_block_visits(m, k, i));
+  }
+  return most;
 }
 
 }  // namespace
@@ -300,7 +311,9 @@ void add_cutlass_backward(const Workload& w, const Gpu& gpu, Cost& cost) {
   // on that chain, not its matmuls; up to slots / splits heads hold their locks side by side, and a
   // wider head dim's column chunks have locks of their own.
   if (splits > 1) {
-    main.serialized_sections = most_visits_of_a_query_block(mask_of(w), kernel) * bh * std::min(1.0, double(splits) / slots);
+    // Rounds of heads whose chains run one after another: at least one, a head's own chain.
+    const double head_rounds = std::max(1.0, bh * std::min(1.0, double(splits) / slots));
+    main.serialized_sections = most_visits_of_a_query_block(mask_of(w), kernel) * head_rounds;
     main.serialized_section_l2_bytes = 2.0 * bi * bj * kFp32Bytes;
     main.serialized_section_tensor_flops = 2.0 * bi * bj * bj;
     main.serialized_section_round_trips = 3.0;  // the lock, the load after the fence, the fence before release

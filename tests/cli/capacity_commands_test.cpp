@@ -286,6 +286,12 @@ TEST(ServeCommand, LongerContextsFitSmallerBatchesAndThroughputCollapses) {
   const double long_rate = j["largest_batch"][1]["tokens_per_second"].get<double>();
   EXPECT_GT(short_rate, 10.0 * long_rate);
   ASSERT_EQ(j["grid"].size(), 4u);
+  // Every rate says how far to trust it: no end-to-end run timed a decode step.
+  for (const auto& row : j["grid"]) {
+    EXPECT_TRUE(row["error_band_percent"].is_null()) << row;
+    EXPECT_EQ(row["validated_on"], "not validated end to end (no run of decode)") << row;
+  }
+  EXPECT_EQ(j["largest_batch"][0]["validated_on"], "not validated end to end (no run of decode)");
 }
 
 TEST(CrossoverCommand, TheSsmOvertakesTheTransformerAtLongPrompts) {
@@ -297,6 +303,13 @@ TEST(CrossoverCommand, TheSsmOvertakesTheTransformerAtLongPrompts) {
   EXPECT_GT(n, 1024);
   EXPECT_LT(n, 262144);
   EXPECT_EQ(j["points"].back()["faster"], "mamba2-780m");
+  // Both models' times carry their trust, each saying what no end-to-end run covered: at 4096
+  // tokens the kernel (the runs ran SDPA, not flash2), at 262144 the length, and any SSM.
+  EXPECT_EQ(j["points"][1]["transformer_validated_on"],
+            "not validated end to end (gpu-bound prefill with flash2 on sm90)");
+  EXPECT_NE(j["points"].back()["transformer_validated_on"].get<std::string>().find("N 128-32768"), std::string::npos);
+  EXPECT_TRUE(j["points"].back()["ssm_error_band_percent"].is_null());
+  EXPECT_NE(j["points"][0]["ssm_validated_on"].get<std::string>().find("SSM mixer"), std::string::npos);
   const Result bad = attnsim({"crossover", "--ssm", "llama-3.2-1b"});
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("--ssm: 'llama-3.2-1b' is not a pure SSM"), std::string::npos) << bad.err;

@@ -106,7 +106,7 @@ TEST(CutlassBackward, QueriesShorterThanKeysWaitOnTheDqLockChain) {
   ASSERT_EQ(p.cost.kernels.size(), 2u);
   const KernelCost& main = p.cost.kernels[1];
   EXPECT_DOUBLE_EQ(main.serialized_sections, 64.0 * 128.0 * 64.0 / 132.0);
-  EXPECT_EQ(p.kernels[1].bound, "latency");
+  EXPECT_EQ(p.kernels[1].bound, "lock");
   EXPECT_DOUBLE_EQ(p.kernels[1].seconds - p.kernels[1].launch_seconds, p.kernels[1].lock_chain_seconds);
   // Without the chain the same tiles took 4.5 ms; square calls of as many tiles do not wait on it.
   EXPECT_GT(p.kernels[1].seconds, 10e-3);
@@ -115,6 +115,26 @@ TEST(CutlassBackward, QueriesShorterThanKeysWaitOnTheDqLockChain) {
   square.heads = square.kv_heads = 8;
   const Prediction q = testing::run("mem-efficient", square);
   EXPECT_LT(q.kernels[1].seconds, 0.5 * p.kernels[1].seconds);
+}
+
+TEST(CutlassBackward, OneHeadWaitsOnItsWholeLockChainAndWindowsStayContinuous) {
+  // B = H = 1, Nq = 64, Nk = 8192, d = 64: 128 one-block splits all add to one query block's dQ
+  // tile, however few CTAs the grid has: 128 sections back to back.
+  Workload one = backward(8192, 64);
+  one.heads = one.kv_heads = 1;
+  one.seq_q = 64;
+  const Prediction p = testing::run("mem-efficient", one);
+  ASSERT_EQ(p.cost.kernels.size(), 2u);
+  EXPECT_DOUBLE_EQ(p.cost.kernels[1].serialized_sections, 128.0);
+  // A sliding window's busiest dQ tile is visited by the key blocks of one window, at any length:
+  // past the blocks walked one by one the closed form gives the same count.
+  Workload windowed = backward(std::int64_t{1} << 26, 64);
+  windowed.heads = windowed.kv_heads = 8;
+  windowed.window = 4096;
+  const double walked = testing::run("mem-efficient", windowed).cost.kernels[1].serialized_sections;
+  windowed.seq_q = windowed.seq_kv = (std::int64_t{1} << 26) + (std::int64_t{1} << 20);
+  const double closed_form = testing::run("mem-efficient", windowed).cost.kernels[1].serialized_sections;
+  EXPECT_NEAR(closed_form / walked, 1.0, 0.02);
 }
 
 }  // namespace

@@ -50,6 +50,26 @@ TEST(Flash2, DefaultTilesFollowTheLaunchTemplate) {
   // KB), else 64 x 64 (the RTX 4090's 99 KB).
   EXPECT_EQ(flash2_forward_tiling(workload(4096, 32, 200), testing::gpu("h100-sxm")).block_m, 128);
   EXPECT_EQ(flash2_forward_tiling(workload(4096, 32, 200), testing::gpu("rtx4090")).block_m, 64);
+  // hdim160 on sm86/89: 64 x 64 causal, 128 x 64 with 8 warps otherwise.
+  Workload causal160 = workload(4096, 32, 160);
+  causal160.causal = true;
+  EXPECT_EQ(flash2_forward_tiling(causal160, testing::gpu("rtx4090")).block_m, 64);
+  EXPECT_EQ(flash2_forward_tiling(workload(4096, 32, 160), testing::gpu("rtx4090")).warps, 8);
+  // hdim256: 128 x 64 on the A100 (164 KB an SM: 64 x 64 would not fit two CTAs), 64 x 64 on the H100.
+  EXPECT_EQ(flash2_forward_tiling(workload(4096, 32, 256), testing::gpu("a100-sxm-80gb")).block_m, 128);
+  EXPECT_EQ(flash2_forward_tiling(workload(4096, 32, 256), testing::gpu("h100-sxm")).block_m, 64);
+}
+
+// mha_bwd (flash_api.cpp) allocates the fp32 dQ accumulator as (B, round_up(Nq, 128), H,
+// head_size_rounded) and the row sums as (B, H, round_up(Nq, 128)); the logsumexp is the forward's.
+TEST(Flash2, BackwardWorkspaceIsWhatMhaBwdAllocates) {
+  for (const auto& [d, rounded_d] : {std::pair{80, 96.0}, std::pair{128, 128.0}, std::pair{160, 192.0}}) {
+    Workload w = workload(1000, 8, d);
+    w.pass = Pass::backward;
+    const double rows = 1024.0, bh = 8.0;
+    const double expected = bh * 1000.0 * 4.0 + bh * rows * 4.0 + bh * rows * rounded_d * 4.0;
+    EXPECT_DOUBLE_EQ(run("flash2", w).cost.workspace_bytes, expected) << d;
+  }
 }
 
 // HEADDIM_SWITCH builds 32, 64, 96, 128, 160, 192, 256: d = 80 runs the d = 96 kernel on zero-padded
