@@ -1,5 +1,6 @@
 // attnsim plan: which GPU for a model at a given context. One row per GPU: whether prefill fits
 // (and if not, what does not), prefill time, decode tokens/s there, GPUs needed, cost per token.
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -24,7 +25,8 @@ longer of its GPU time and, in eager mode, its host dispatch), how many GPUs are
 million tokens where the profile carries a price (price_usd_per_hour, with its source): the GPU's
 hourly price over the tokens it processes per hour (prefill: prompt tokens; decode: generated tokens
 at batch --batch). Decode rates are computed as if the model fitted. The prefill time carries its
-error band from the end-to-end runs (prefill_error_band_percent, prefill_validated_on).
+error band from the end-to-end runs (prefill_error_band_percent, prefill_validated_on), the decode
+rate its own (decode_error_band_percent, decode_validated_on).
 
 GPUs needed: the smallest power of two P such that the peak, with weights, KV cache and activations
 split evenly P ways (tensor parallelism) and a CUDA context on each GPU, fits, and such that the
@@ -99,14 +101,15 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"fits", fits});
     r.push_back({"peak_bytes", b.total_bytes});
     r.push_back({"prefill_seconds", t.total_seconds});
-    const std::string_view prefill_bound = capacity::time_bound(t);
-    r.push_back({"prefill_bound", std::string(prefill_bound)});
-    const capacity::WholeModelErrorBand* band =
-        capacity::whole_model_error_band_for(model, prefill, gpu, prefill_bound);
-    r.push_back({"prefill_error_band_percent", band ? Value(band->percent) : Value()});
-    r.push_back({"prefill_validated_on", capacity::whole_model_validated_on(band, model, prefill, gpu, prefill_bound)});
+    r.push_back({"prefill_bound", std::string(capacity::time_bound(t))});
+    const capacity::WholeModelTrust prefill_trust = capacity::whole_model_trust(model, prefill, gpu, t);
+    r.push_back({"prefill_error_band_percent", prefill_trust.band ? Value(prefill_trust.band->percent) : Value()});
+    r.push_back({"prefill_validated_on", prefill_trust.validated_on});
     r.push_back({"decode_tokens_per_second", d.tokens_per_second});
     r.push_back({"decode_bound", std::string(capacity::time_bound(d))});
+    const capacity::WholeModelTrust decode_trust = capacity::whole_model_trust(model, decode, gpu, d);
+    r.push_back({"decode_error_band_percent", decode_trust.band ? Value(decode_trust.band->percent) : Value()});
+    r.push_back({"decode_validated_on", decode_trust.validated_on});
     r.push_back({"gpus_needed", gpus == 0 ? Value() : Value(std::int64_t{gpus})});  // null: more than kMaxGpus
     r.push_back({"prefill_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, t.tokens_per_second)});
     r.push_back({"decode_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, d.tokens_per_second)});
@@ -123,7 +126,8 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"fits", false});
     for (const char* key :
          {"peak_bytes", "prefill_seconds", "prefill_bound", "prefill_error_band_percent", "prefill_validated_on",
-          "decode_tokens_per_second", "decode_bound", "gpus_needed", "prefill_usd_per_mtok", "decode_usd_per_mtok"}) {
+          "decode_tokens_per_second", "decode_bound", "decode_error_band_percent", "decode_validated_on", "gpus_needed",
+          "prefill_usd_per_mtok", "decode_usd_per_mtok"}) {
       r.push_back({key, Value()});
     }
     r.push_back({"why", std::string(e.what())});
@@ -153,6 +157,32 @@ std::string host_bound_gpus_note(const std::vector<Record>& rows, const capacity
       "note: host-bound (the CPU's eager dispatch sets the time, not the GPU; --host-us-per-op {:.1f}): {}; "
       "--runtime graph prices the GPUs alone\n",
       1e6 * base.runtime.host_seconds_per_operator, note);
+}
+
+// How far to trust the table's times: each distinct validated_on text of a phase, with its GPUs.
+std::string trust_notes(const std::vector<Record>& rows) {
+  std::string notes;
+  for (const auto& [key, label] : {std::pair{"prefill_validated_on", "prefill time"}, {"decode_validated_on", "decode rate"}}) {
+    std::vector<std::pair<std::string, std::string>> texts;  // text, GPUs; in the rows' order
+    for (const Record& r : rows) {
+      for (const Field& f : r) {
+        if (f.key != key || !std::holds_alternative<std::string>(f.value)) continue;
+        const std::string& text = std::get<std::string>(f.value);
+        const std::string& gpu = std::get<std::string>(r.front().value);
+        auto same = std::find_if(texts.begin(), texts.end(), [&](const auto& t) { return t.first == text; });
+        if (same == texts.end()) {
+          texts.emplace_back(text, gpu);
+        } else {
+          same->second += ", " + gpu;
+        }
+      }
+    }
+    for (const auto& [text, gpus] : texts) {
+      const bool every = texts.size() == 1 && rows.size() > 1;
+      notes += fmt::format("note: {} on {}: {}\n", label, every ? std::string("every GPU") : gpus, text);
+    }
+  }
+  return notes;
 }
 
 }  // namespace
@@ -208,6 +238,7 @@ int plan_command(const std::vector<std::string>& args, std::ostream& out, std::o
                        budget ? fmt::format(", prefill budget {}", human_seconds(*budget)) : "");
     text += render_table(rows, columns);
     text += host_bound_gpus_note(rows, base);
+    text += trust_notes(rows);
   }
   emit(text, out_path, out);
   return 0;

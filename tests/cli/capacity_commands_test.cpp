@@ -171,6 +171,12 @@ TEST(PlanCommand, SaysWhichRowsTheHostSets) {
   const Result table = attnsim({"plan", "--model", "llama-3.2-1b", "--seq", "1024", "--gpu", "h100-sxm,rtx4090"});
   ASSERT_EQ(table.status, 0) << table.err;
   EXPECT_NE(table.out.find("prefill on h100-sxm; decode on h100-sxm, rtx4090"), std::string::npos) << table.out;
+  // The decode rate says how far to trust it too, in the JSON and under the table.
+  EXPECT_EQ(j["gpus"][1]["decode_validated_on"], "not validated end to end (no run of decode)");
+  EXPECT_TRUE(j["gpus"][1]["decode_error_band_percent"].is_null());
+  EXPECT_NE(table.out.find("note: decode rate on every GPU: not validated end to end (no run of decode)"),
+            std::string::npos)
+      << table.out;
   const Result graph = attnsim({"plan", "--model", "llama-3.2-1b", "--seq", "1024", "--gpu", "h100-sxm", "--runtime",
                                 "graph", "--format", "json"});
   ASSERT_EQ(graph.status, 0) << graph.err;
