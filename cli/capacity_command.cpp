@@ -97,7 +97,7 @@ Record summary_record(const ImplResult& r) {
   rec.push_back({"tokens_per_second", timed(t.tokens_per_second)});
   const capacity::WholeModelTrust trust = time_trust(r);
   rec.push_back({"bound", timed_text(std::string(capacity::time_bound(t)))});
-  rec.push_back({"error_band_percent", trust.band ? Value(trust.band->percent) : Value()});
+  rec.push_back({"error_band_percent", band_percent(trust)});
   rec.push_back({"validated_on", timed_text(trust.validated_on)});
   return rec;
 }

@@ -248,6 +248,10 @@ std::string tokens_label(std::int64_t tokens, bool unbounded) {
   return std::to_string(tokens);
 }
 
+Value band_percent(const capacity::WholeModelTrust& trust) {
+  return trust.band ? Value(trust.band->percent) : Value();
+}
+
 Record breakdown_record(const capacity::MemoryBreakdown& b) {
   Record r;
   for (const capacity::MemoryPart& p : b.parts) r.push_back({p.name + "_bytes", p.bytes});

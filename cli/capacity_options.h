@@ -11,6 +11,7 @@
 #include "capacity/model_config.h"
 #include "capacity/phase_time.h"
 #include "capacity/scenario.h"
+#include "capacity/whole_model_error_band.h"
 #include "cli/options.h"
 #include "io/report.h"
 
@@ -55,6 +56,9 @@ std::string sdpa_backend_note(const std::string& who, const capacity::ModelConfi
 // speed, not the GPU's, sets the predicted time; else empty.
 std::string host_bound_note(const std::string& who, const capacity::PhaseTime& time,
                             const capacity::Scenario& scenario);
+
+// A whole-model time's band as a field value: its percent, or null where no end-to-end run covers it.
+Value band_percent(const capacity::WholeModelTrust& trust);
 
 // "131072", or "unbounded" for a state that does not grow with N.
 std::string tokens_label(std::int64_t tokens, bool unbounded);

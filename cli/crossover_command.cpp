@@ -106,7 +106,6 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
     const Point memory{bytes(transformer, n), bytes(ssm, n)};
     const capacity::WholeModelTrust transformer_trust = capacity::whole_model_trust(transformer, at(n), gpu, transformer_time);
     const capacity::WholeModelTrust ssm_trust = capacity::whole_model_trust(ssm, at(n), gpu, ssm_time);
-    const auto percent = [](const capacity::WholeModelTrust& t) { return t.band ? Value(t.band->percent) : Value(); };
     rows.push_back({{"seq", n},
                     {"transformer_seconds", time.transformer},
                     {"ssm_seconds", time.ssm},
@@ -115,9 +114,9 @@ int crossover_command(const std::vector<std::string>& args, std::ostream& out, s
                     {"faster", time.ssm < time.transformer ? ssm.id : transformer.id},
                     {"transformer_fits", memory.transformer <= capacity},
                     {"ssm_fits", memory.ssm <= capacity},
-                    {"transformer_error_band_percent", percent(transformer_trust)},
+                    {"transformer_error_band_percent", band_percent(transformer_trust)},
                     {"transformer_validated_on", transformer_trust.validated_on},
-                    {"ssm_error_band_percent", percent(ssm_trust)},
+                    {"ssm_error_band_percent", band_percent(ssm_trust)},
                     {"ssm_validated_on", ssm_trust.validated_on}});
     trust_notes.insert(fmt::format("{}: {}", transformer.id, transformer_trust.validated_on));
     trust_notes.insert(fmt::format("{}: {}", ssm.id, ssm_trust.validated_on));

@@ -103,12 +103,12 @@ Record plan_row(const capacity::ModelConfig& model, const Gpu& gpu, const capaci
     r.push_back({"prefill_seconds", t.total_seconds});
     r.push_back({"prefill_bound", std::string(capacity::time_bound(t))});
     const capacity::WholeModelTrust prefill_trust = capacity::whole_model_trust(model, prefill, gpu, t);
-    r.push_back({"prefill_error_band_percent", prefill_trust.band ? Value(prefill_trust.band->percent) : Value()});
+    r.push_back({"prefill_error_band_percent", band_percent(prefill_trust)});
     r.push_back({"prefill_validated_on", prefill_trust.validated_on});
     r.push_back({"decode_tokens_per_second", d.tokens_per_second});
     r.push_back({"decode_bound", std::string(capacity::time_bound(d))});
     const capacity::WholeModelTrust decode_trust = capacity::whole_model_trust(model, decode, gpu, d);
-    r.push_back({"decode_error_band_percent", decode_trust.band ? Value(decode_trust.band->percent) : Value()});
+    r.push_back({"decode_error_band_percent", band_percent(decode_trust)});
     r.push_back({"decode_validated_on", decode_trust.validated_on});
     r.push_back({"gpus_needed", gpus == 0 ? Value() : Value(std::int64_t{gpus})});  // null: more than kMaxGpus
     r.push_back({"prefill_usd_per_mtok", usd_per_million(gpu.price_usd_per_hour, t.tokens_per_second)});

@@ -77,7 +77,7 @@ DecodeRate decode_rate(const capacity::ModelConfig& m, const Gpu& gpu, capacity:
 }
 
 void add_trust(Record& row, const capacity::WholeModelTrust& trust) {
-  row.push_back({"error_band_percent", trust.band ? Value(trust.band->percent) : Value()});
+  row.push_back({"error_band_percent", band_percent(trust)});
   row.push_back({"validated_on", trust.validated_on});
 }
 
