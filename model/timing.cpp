@@ -153,7 +153,8 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
       std::max(quantized_compute_seconds, t.hbm_seconds) +
       (1.0 - k.efficiency.memory_overlap * pipelined_share) * std::min(quantized_compute_seconds, t.hbm_seconds);
   t.lock_chain_seconds = serialized_section_seconds(k, gpu);
-  const double load_chain_seconds = std::max(dependent_load_seconds(k, gpu), t.lock_chain_seconds);
+  const double dependent_seconds = dependent_load_seconds(k, gpu);
+  const double load_chain_seconds = std::max(dependent_seconds, t.lock_chain_seconds);
   const double body_seconds = std::max(throughput_seconds, load_chain_seconds);
   t.wave_quantization_seconds =
       std::max(0.0, std::max(quantized_compute_seconds, t.hbm_seconds) - std::max(compute_seconds, t.hbm_seconds));
@@ -163,7 +164,7 @@ KernelTime time_kernel(const KernelCost& k, const Gpu& gpu) {
     t.bound = "latency";
   } else if (load_chain_seconds > throughput_seconds) {
     // A lock passed from CTA to CTA is named apart from a CTA's own chain of dependent loads.
-    t.bound = t.lock_chain_seconds >= dependent_load_seconds(k, gpu) ? "lock" : "latency";
+    t.bound = t.lock_chain_seconds >= dependent_seconds ? "lock" : "latency";
   } else if (t.hbm_seconds >= quantized_compute_seconds) {
     t.bound = "memory";
   } else if (std::max(t.serial_loop_seconds, t.l2_wait_seconds) >
