@@ -97,23 +97,14 @@ CutlassBackwardKernel make_kernel(std::int64_t block_i, std::int64_t max_k, bool
   return k;
 }
 
-// The query blocks key block j's CTA walks, those that see at least one of its keys: [first, last],
-// empty when last < first.
-struct QueryBlockRange {
-  std::int64_t first = 0, last = -1;
-};
-QueryBlockRange key_block_query_range(const MaskGeometry& m, const CutlassBackwardKernel& k, std::int64_t j) {
+// Query blocks key block j's CTA walks: those that see at least one of its keys.
+double key_block_query_blocks(const MaskGeometry& m, const CutlassBackwardKernel& k, std::int64_t j) {
   const std::int64_t first_key = j * k.block_j;
   const std::int64_t last_key = std::min(m.seq_kv, first_key + k.block_j) - 1;
   const std::int64_t first_row = std::max<std::int64_t>(0, m.hi_offset ? first_key - *m.hi_offset : 0);
   const std::int64_t last_row = std::min(m.seq_q - 1, m.lo_offset ? last_key - *m.lo_offset : m.seq_q - 1);
-  if (last_row < first_row) return {};
-  return {first_row / k.block_i, last_row / k.block_i};
-}
-
-double key_block_query_blocks(const MaskGeometry& m, const CutlassBackwardKernel& k, std::int64_t j) {
-  const QueryBlockRange range = key_block_query_range(m, k, j);
-  return double(range.last - range.first + 1);
+  if (last_row < first_row) return 0.0;
+  return double(last_row / k.block_i - first_row / k.block_i + 1);
 }
 
 // Grid (num_splits_key, H, B), split fastest; split s owns key blocks s, s + S, s + 2S, ...
